@@ -29,7 +29,7 @@ JSON
 }
 JSON
 [ -f "$dir/vitest.config.ts" ] || cat > "$dir/vitest.config.ts" <<TS
-import { projectConfig } from '../../vitest.shared';
+import { projectConfig } from '../../vitest.shared.ts';
 
 export default projectConfig(import.meta.dirname);
 TS

@@ -1,1 +1,4 @@
-export {};
+export { provisionPostgres, POSTGRES_IMAGE_ENV, type ProvisionedPostgres, type ProvisionMode } from './postgres';
+export { provisionKafka, KAFKA_IMAGE_ENV, type ProvisionedKafka } from './kafka';
+export { freePort } from './free-port';
+export { containerRuntimeAvailable } from './container-runtime';

@@ -1,1 +1,3 @@
-export {};
+export * from './kafka';
+export * from './producer';
+export * from './topics';

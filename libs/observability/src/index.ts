@@ -1,1 +1,4 @@
-export {};
+export * from './config';
+export * from './logger';
+export * from './metrics';
+export * from './shutdown';

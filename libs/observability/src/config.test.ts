@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, bool, describeConfig, int, list, loadConfig, oneOf, str, url } from './config';
+
+const spec = {
+  DATABASE_URL: url({ protocols: ['postgres', 'postgresql'] }),
+  KAFKA_BROKERS: list(),
+  PORT: int({ default: 8080, min: 1, max: 65535 }),
+  LOG_LEVEL: oneOf(['debug', 'info', 'warn'] as const, { default: 'info' }),
+  TLS: bool({ default: false }),
+  TOKEN_ENCRYPTION_KEY: str({ secret: true }),
+  PUBLIC_URL: url({ required: false }),
+};
+
+describe('loadConfig', () => {
+  it('parses valid values and applies defaults', () => {
+    const config = loadConfig(
+      spec,
+      { DATABASE_URL: 'postgres://u@h/db', KAFKA_BROKERS: 'a:9092, b:9092', TOKEN_ENCRYPTION_KEY: 'k', TLS: 'yes' },
+      { exitOnError: false },
+    );
+    expect(config).toEqual({
+      DATABASE_URL: 'postgres://u@h/db',
+      KAFKA_BROKERS: ['a:9092', 'b:9092'],
+      PORT: 8080,
+      LOG_LEVEL: 'info',
+      TLS: true,
+      TOKEN_ENCRYPTION_KEY: 'k',
+      PUBLIC_URL: undefined,
+    });
+  });
+
+  it('reports one line per bad or missing variable and never echoes secrets', () => {
+    let error: ConfigError | undefined;
+    try {
+      loadConfig(spec, { DATABASE_URL: 'mysql://x', PORT: '70000', LOG_LEVEL: 'loud', TOKEN_ENCRYPTION_KEY: ' ' }, { exitOnError: false });
+    } catch (caught) {
+      error = caught as ConfigError;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error!.problems).toEqual([
+      'DATABASE_URL: must use postgres or postgresql (got "mysql://x")',
+      'KAFKA_BROKERS: required (list) but not set',
+      'PORT: must be <= 65535 (got "70000")',
+      'LOG_LEVEL: must be one of debug, info, warn (got "loud")',
+      'TOKEN_ENCRYPTION_KEY: must not be empty',
+    ]);
+  });
+
+  it('describes a spec for documentation and manifest checks', () => {
+    expect(describeConfig(spec).filter((f) => f.required).map((f) => f.name)).toEqual([
+      'DATABASE_URL',
+      'KAFKA_BROKERS',
+      'TOKEN_ENCRYPTION_KEY',
+    ]);
+  });
+});
