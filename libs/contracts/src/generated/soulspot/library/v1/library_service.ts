@@ -11,7 +11,9 @@ import {
   type ChannelCredentials,
   Client,
   type ClientOptions,
+  type ClientReadableStream,
   type ClientUnaryCall,
+  type handleServerStreamingCall,
   type handleUnaryCall,
   makeGenericClientConstructor,
   type Metadata,
@@ -19,31 +21,429 @@ import {
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import { Timestamp } from "../../../google/protobuf/timestamp";
+import { Provider, providerFromJSON, providerToJSON } from "../../events/v1/dto";
 
-export interface GetArtistRequest {
-  id: string;
+/** Where a merged entity's data comes from: one provider, or `HYBRID` when more than one contributed. */
+export enum Source {
+  SOURCE_UNSPECIFIED = 0,
+  SOURCE_SPOTIFY = 1,
+  SOURCE_DEEZER = 2,
+  SOURCE_LOCAL = 3,
+  SOURCE_HYBRID = 4,
+  UNRECOGNIZED = -1,
+}
+
+export function sourceFromJSON(object: any): Source {
+  switch (object) {
+    case 0:
+    case "SOURCE_UNSPECIFIED":
+      return Source.SOURCE_UNSPECIFIED;
+    case 1:
+    case "SOURCE_SPOTIFY":
+      return Source.SOURCE_SPOTIFY;
+    case 2:
+    case "SOURCE_DEEZER":
+      return Source.SOURCE_DEEZER;
+    case 3:
+    case "SOURCE_LOCAL":
+      return Source.SOURCE_LOCAL;
+    case 4:
+    case "SOURCE_HYBRID":
+      return Source.SOURCE_HYBRID;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return Source.UNRECOGNIZED;
+  }
+}
+
+export function sourceToJSON(object: Source): string {
+  switch (object) {
+    case Source.SOURCE_UNSPECIFIED:
+      return "SOURCE_UNSPECIFIED";
+    case Source.SOURCE_SPOTIFY:
+      return "SOURCE_SPOTIFY";
+    case Source.SOURCE_DEEZER:
+      return "SOURCE_DEEZER";
+    case Source.SOURCE_LOCAL:
+      return "SOURCE_LOCAL";
+    case Source.SOURCE_HYBRID:
+      return "SOURCE_HYBRID";
+    case Source.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+export enum EntityType {
+  ENTITY_TYPE_UNSPECIFIED = 0,
+  ENTITY_TYPE_ARTIST = 1,
+  ENTITY_TYPE_ALBUM = 2,
+  ENTITY_TYPE_TRACK = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function entityTypeFromJSON(object: any): EntityType {
+  switch (object) {
+    case 0:
+    case "ENTITY_TYPE_UNSPECIFIED":
+      return EntityType.ENTITY_TYPE_UNSPECIFIED;
+    case 1:
+    case "ENTITY_TYPE_ARTIST":
+      return EntityType.ENTITY_TYPE_ARTIST;
+    case 2:
+    case "ENTITY_TYPE_ALBUM":
+      return EntityType.ENTITY_TYPE_ALBUM;
+    case 3:
+    case "ENTITY_TYPE_TRACK":
+      return EntityType.ENTITY_TYPE_TRACK;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return EntityType.UNRECOGNIZED;
+  }
+}
+
+export function entityTypeToJSON(object: EntityType): string {
+  switch (object) {
+    case EntityType.ENTITY_TYPE_UNSPECIFIED:
+      return "ENTITY_TYPE_UNSPECIFIED";
+    case EntityType.ENTITY_TYPE_ARTIST:
+      return "ENTITY_TYPE_ARTIST";
+    case EntityType.ENTITY_TYPE_ALBUM:
+      return "ENTITY_TYPE_ALBUM";
+    case EntityType.ENTITY_TYPE_TRACK:
+      return "ENTITY_TYPE_TRACK";
+    case EntityType.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+export enum ChangeType {
+  CHANGE_TYPE_UNSPECIFIED = 0,
+  /** CHANGE_TYPE_UPSERTED - The entity was created or one of its fields changed. */
+  CHANGE_TYPE_UPSERTED = 1,
+  /** CHANGE_TYPE_MERGED - The entity was merged into another one; `merged_into` names the survivor. */
+  CHANGE_TYPE_MERGED = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function changeTypeFromJSON(object: any): ChangeType {
+  switch (object) {
+    case 0:
+    case "CHANGE_TYPE_UNSPECIFIED":
+      return ChangeType.CHANGE_TYPE_UNSPECIFIED;
+    case 1:
+    case "CHANGE_TYPE_UPSERTED":
+      return ChangeType.CHANGE_TYPE_UPSERTED;
+    case 2:
+    case "CHANGE_TYPE_MERGED":
+      return ChangeType.CHANGE_TYPE_MERGED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return ChangeType.UNRECOGNIZED;
+  }
+}
+
+export function changeTypeToJSON(object: ChangeType): string {
+  switch (object) {
+    case ChangeType.CHANGE_TYPE_UNSPECIFIED:
+      return "CHANGE_TYPE_UNSPECIFIED";
+    case ChangeType.CHANGE_TYPE_UPSERTED:
+      return "CHANGE_TYPE_UPSERTED";
+    case ChangeType.CHANGE_TYPE_MERGED:
+      return "CHANGE_TYPE_MERGED";
+    case ChangeType.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** The provider ids of one entity. Spotify is given both as the full URI and the bare id. */
+export interface ProviderIds {
+  /** e.g. "spotify:artist:4Z8W4fKeB5YxbusRsdQVPb"; empty when Spotify does not know the entity. */
+  spotifyUri: string;
+  /** e.g. "4Z8W4fKeB5YxbusRsdQVPb". */
+  spotifyId: string;
+  deezerId: string;
+  /** Id given by the local library scanner, when any. */
+  localId: string;
+}
+
+/** Which provider contributed what: one entry per provider observation merged into the entity. */
+export interface Provenance {
+  provider: Provider;
+  /** The provider's bare id. */
+  providerId: string;
+  /** The provider key, e.g. "deezer:album:302127". */
+  providerKey: string;
+  /** Cross-provider identifiers this provider reported (empty when it reported none). */
+  musicbrainzId: string;
+  isrc: string;
+  upc: string;
+  /** When the provider reported the state that was merged. */
+  observedAt: Date | undefined;
 }
 
 export interface Artist {
-  id: string;
+  /** "artists/{id}". */
   name: string;
-  source: string;
+  /** Stable UUID (derived from the entity's identity keys; survives rebuilds). */
+  id: string;
+  /** The artist's name as merged from the providers. */
+  displayName: string;
+  source: Source;
+  providerIds: ProviderIds | undefined;
+  musicbrainzId: string;
+  genres: string[];
+  imageUrl: string;
+  /** Local cache path of the image, when downloaded. */
+  imagePath: string;
+  popularity?: number | undefined;
+  followerCount?: number | undefined;
+  disambiguation: string;
+  /** True when the user follows the artist on at least one provider. */
+  followed: boolean;
   lastSyncedAt: Date | undefined;
+  provenance: Provenance[];
 }
 
-function createBaseGetArtistRequest(): GetArtistRequest {
-  return { id: "" };
+export interface Album {
+  /** "albums/{id}". */
+  name: string;
+  id: string;
+  title: string;
+  source: Source;
+  providerIds: ProviderIds | undefined;
+  musicbrainzId: string;
+  /** UPC/EAN normalized to 13 digits. */
+  upc: string;
+  /** "artists/{id}" of the primary artist. */
+  artist: string;
+  artistDisplayName: string;
+  /** "YYYY", "YYYY-MM" or "YYYY-MM-DD" with its precision ("year", "month", "day"). */
+  releaseDate: string;
+  releaseDatePrecision: string;
+  /** "album", "single", "ep" or "compilation". */
+  albumType: string;
+  totalTracks?: number | undefined;
+  coverUrl: string;
+  imagePath: string;
+  label: string;
+  genres: string[];
+  /** True when the album is in the user's saved albums on at least one provider. */
+  saved: boolean;
+  lastSyncedAt: Date | undefined;
+  provenance: Provenance[];
 }
 
-export const GetArtistRequest: MessageFns<GetArtistRequest> = {
-  encode(message: GetArtistRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.id !== "") {
-      writer.uint32(10).string(message.id);
+export interface Track {
+  /** "tracks/{id}". */
+  name: string;
+  id: string;
+  title: string;
+  source: Source;
+  providerIds: ProviderIds | undefined;
+  musicbrainzId: string;
+  /** ISRC, 12 characters, upper-case. */
+  isrc: string;
+  /** "artists/{id}" of the primary artist. */
+  artist: string;
+  artistDisplayName: string;
+  /** "albums/{id}", empty when the track has no album. */
+  album: string;
+  albumTitle: string;
+  durationMs: number;
+  trackNumber?: number | undefined;
+  discNumber: number;
+  explicit: boolean;
+  previewUrl: string;
+  lastSyncedAt: Date | undefined;
+  provenance: Provenance[];
+}
+
+export interface GetArtistRequest {
+  /** "artists/{artist}" (or the bare UUID). */
+  name: string;
+}
+
+export interface BatchGetArtistsRequest {
+  /** At most 1000. */
+  names: string[];
+}
+
+export interface BatchGetArtistsResponse {
+  artists: Artist[];
+}
+
+/**
+ * Paging (AIP-158): page_size 0 means 50, at most 1000 (larger values are clamped), negative is INVALID_ARGUMENT.
+ * page_token is opaque, signed and only valid for the same parent, filter and order_by.
+ *
+ * Filter (AIP-160 subset): comparisons joined with AND / OR, negated with NOT or "-", grouped with parentheses.
+ *   field = value | field != value | field : value (contains)
+ * Strings are double-quoted (backslash escapes) or bare words; booleans are true/false.
+ * Name/title comparisons ignore case and accents; `=` with a trailing "*" is a prefix match, e.g. name = "beat*".
+ * Artist fields: source (spotify|deezer|local|hybrid), name, followed, musicbrainz_id.
+ *
+ * order_by: "name" (default) or "last_synced_at", optionally followed by " desc".
+ */
+export interface ListArtistsRequest {
+  pageSize: number;
+  pageToken: string;
+  filter: string;
+  orderBy: string;
+}
+
+export interface ListArtistsResponse {
+  artists: Artist[];
+  /** Empty only on the last page. */
+  nextPageToken: string;
+}
+
+/** Exactly one identifier must be set. */
+export interface LookupArtistRequest {
+  identifier:
+    | //
+    /** Full URI "spotify:artist:<id>" or the bare id. */
+    { $case: "spotifyId"; value: string }
+    | { $case: "deezerId"; value: string }
+    | { $case: "musicbrainzId"; value: string }
+    | undefined;
+}
+
+export interface GetAlbumRequest {
+  /** "albums/{album}" (or the bare UUID). */
+  name: string;
+}
+
+export interface BatchGetAlbumsRequest {
+  names: string[];
+}
+
+export interface BatchGetAlbumsResponse {
+  albums: Album[];
+}
+
+/**
+ * Paging, filter and order_by as for ListArtistsRequest.
+ * Album fields: source, title (alias name), saved, upc, musicbrainz_id. order_by: "title" (default) or
+ * "last_synced_at" (optionally " desc"); "name" is accepted for "title".
+ */
+export interface ListAlbumsRequest {
+  /** Empty for all albums, or "artists/{artist}". */
+  parent: string;
+  pageSize: number;
+  pageToken: string;
+  filter: string;
+  orderBy: string;
+}
+
+export interface ListAlbumsResponse {
+  albums: Album[];
+  nextPageToken: string;
+}
+
+export interface LookupAlbumRequest {
+  identifier:
+    | //
+    /** Full URI "spotify:album:<id>" or the bare id. */
+    { $case: "spotifyId"; value: string }
+    | { $case: "deezerId"; value: string }
+    | { $case: "musicbrainzId"; value: string }
+    | //
+    /** UPC (12 digits) or EAN (13 digits). */
+    { $case: "upc"; value: string }
+    | undefined;
+}
+
+export interface GetTrackRequest {
+  /** "tracks/{track}" (or the bare UUID). */
+  name: string;
+}
+
+export interface BatchGetTracksRequest {
+  names: string[];
+}
+
+export interface BatchGetTracksResponse {
+  tracks: Track[];
+}
+
+/**
+ * Paging, filter and order_by as for ListArtistsRequest.
+ * Track fields: source, title (alias name), isrc, explicit, musicbrainz_id. order_by: "title" (default) or
+ * "last_synced_at" (optionally " desc"); "name" is accepted for "title".
+ */
+export interface ListTracksRequest {
+  /** Empty for all tracks, "albums/{album}" or "artists/{artist}". */
+  parent: string;
+  pageSize: number;
+  pageToken: string;
+  filter: string;
+  orderBy: string;
+}
+
+export interface ListTracksResponse {
+  tracks: Track[];
+  nextPageToken: string;
+}
+
+export interface LookupTrackRequest {
+  identifier:
+    | //
+    /** Full URI "spotify:track:<id>" or the bare id. */
+    { $case: "spotifyId"; value: string }
+    | { $case: "deezerId"; value: string }
+    | { $case: "musicbrainzId"; value: string }
+    | { $case: "isrc"; value: string }
+    | undefined;
+}
+
+export interface WatchLibraryChangesRequest {
+  /** Cursor of the last change already processed; empty starts at the current head (only new changes). */
+  startCursor: string;
+  /** Only these entity types; empty means all. */
+  entityTypes: EntityType[];
+}
+
+export interface LibraryChange {
+  /** Opaque, increasing; pass it back as start_cursor to resume after this change. */
+  cursor: string;
+  entityType: EntityType;
+  /** Resource name of the changed entity, e.g. "artists/{id}". */
+  entity: string;
+  changeType: ChangeType;
+  /** For CHANGE_TYPE_MERGED: the resource name of the surviving entity. */
+  mergedInto: string;
+  /** When the projection committed the change. */
+  changeTime: Date | undefined;
+}
+
+function createBaseProviderIds(): ProviderIds {
+  return { spotifyUri: "", spotifyId: "", deezerId: "", localId: "" };
+}
+
+export const ProviderIds: MessageFns<ProviderIds> = {
+  encode(message: ProviderIds, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.spotifyUri !== "") {
+      writer.uint32(10).string(message.spotifyUri);
+    }
+    if (message.spotifyId !== "") {
+      writer.uint32(18).string(message.spotifyId);
+    }
+    if (message.deezerId !== "") {
+      writer.uint32(26).string(message.deezerId);
+    }
+    if (message.localId !== "") {
+      writer.uint32(34).string(message.localId);
     }
     return writer;
   },
 
-  decode(input: BinaryReader | Uint8Array, length?: number): GetArtistRequest {
+  decode(input: BinaryReader | Uint8Array, length?: number): ProviderIds {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
@@ -52,7 +452,7 @@ export const GetArtistRequest: MessageFns<GetArtistRequest> = {
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
       const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseGetArtistRequest();
+      const message = createBaseProviderIds();
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
@@ -61,7 +461,31 @@ export const GetArtistRequest: MessageFns<GetArtistRequest> = {
               break;
             }
 
-            message.id = reader.string();
+            message.spotifyUri = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.spotifyId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.deezerId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.localId = reader.string();
             continue;
           }
         }
@@ -76,45 +500,308 @@ export const GetArtistRequest: MessageFns<GetArtistRequest> = {
     }
   },
 
-  fromJSON(object: any): GetArtistRequest {
-    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  fromJSON(object: any): ProviderIds {
+    return {
+      spotifyUri: isSet(object.spotifyUri)
+        ? globalThis.String(object.spotifyUri)
+        : isSet(object.spotify_uri)
+        ? globalThis.String(object.spotify_uri)
+        : "",
+      spotifyId: isSet(object.spotifyId)
+        ? globalThis.String(object.spotifyId)
+        : isSet(object.spotify_id)
+        ? globalThis.String(object.spotify_id)
+        : "",
+      deezerId: isSet(object.deezerId)
+        ? globalThis.String(object.deezerId)
+        : isSet(object.deezer_id)
+        ? globalThis.String(object.deezer_id)
+        : "",
+      localId: isSet(object.localId)
+        ? globalThis.String(object.localId)
+        : isSet(object.local_id)
+        ? globalThis.String(object.local_id)
+        : "",
+    };
   },
 
-  toJSON(message: GetArtistRequest): unknown {
+  toJSON(message: ProviderIds): unknown {
     const obj: any = {};
-    if (message.id !== "") {
-      obj.id = message.id;
+    if (message.spotifyUri !== "") {
+      obj.spotifyUri = message.spotifyUri;
+    }
+    if (message.spotifyId !== "") {
+      obj.spotifyId = message.spotifyId;
+    }
+    if (message.deezerId !== "") {
+      obj.deezerId = message.deezerId;
+    }
+    if (message.localId !== "") {
+      obj.localId = message.localId;
     }
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<GetArtistRequest>, I>>(base?: I): GetArtistRequest {
-    return GetArtistRequest.fromPartial(base ?? ({} as any));
+  create<I extends Exact<DeepPartial<ProviderIds>, I>>(base?: I): ProviderIds {
+    return ProviderIds.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<GetArtistRequest>, I>>(object: I): GetArtistRequest {
-    const message = createBaseGetArtistRequest();
-    message.id = object.id ?? "";
+  fromPartial<I extends Exact<DeepPartial<ProviderIds>, I>>(object: I): ProviderIds {
+    const message = createBaseProviderIds();
+    message.spotifyUri = object.spotifyUri ?? "";
+    message.spotifyId = object.spotifyId ?? "";
+    message.deezerId = object.deezerId ?? "";
+    message.localId = object.localId ?? "";
+    return message;
+  },
+};
+
+function createBaseProvenance(): Provenance {
+  return { provider: 0, providerId: "", providerKey: "", musicbrainzId: "", isrc: "", upc: "", observedAt: undefined };
+}
+
+export const Provenance: MessageFns<Provenance> = {
+  encode(message: Provenance, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.provider !== 0) {
+      writer.uint32(8).int32(message.provider);
+    }
+    if (message.providerId !== "") {
+      writer.uint32(18).string(message.providerId);
+    }
+    if (message.providerKey !== "") {
+      writer.uint32(26).string(message.providerKey);
+    }
+    if (message.musicbrainzId !== "") {
+      writer.uint32(34).string(message.musicbrainzId);
+    }
+    if (message.isrc !== "") {
+      writer.uint32(42).string(message.isrc);
+    }
+    if (message.upc !== "") {
+      writer.uint32(50).string(message.upc);
+    }
+    if (message.observedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.observedAt), writer.uint32(58).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Provenance {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseProvenance();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.provider = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.providerId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.providerKey = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.musicbrainzId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.isrc = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.upc = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.observedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Provenance {
+    return {
+      provider: isSet(object.provider) ? providerFromJSON(object.provider) : 0,
+      providerId: isSet(object.providerId)
+        ? globalThis.String(object.providerId)
+        : isSet(object.provider_id)
+        ? globalThis.String(object.provider_id)
+        : "",
+      providerKey: isSet(object.providerKey)
+        ? globalThis.String(object.providerKey)
+        : isSet(object.provider_key)
+        ? globalThis.String(object.provider_key)
+        : "",
+      musicbrainzId: isSet(object.musicbrainzId)
+        ? globalThis.String(object.musicbrainzId)
+        : isSet(object.musicbrainz_id)
+        ? globalThis.String(object.musicbrainz_id)
+        : "",
+      isrc: isSet(object.isrc) ? globalThis.String(object.isrc) : "",
+      upc: isSet(object.upc) ? globalThis.String(object.upc) : "",
+      observedAt: isSet(object.observedAt)
+        ? fromJsonTimestamp(object.observedAt)
+        : isSet(object.observed_at)
+        ? fromJsonTimestamp(object.observed_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: Provenance): unknown {
+    const obj: any = {};
+    if (message.provider !== 0) {
+      obj.provider = providerToJSON(message.provider);
+    }
+    if (message.providerId !== "") {
+      obj.providerId = message.providerId;
+    }
+    if (message.providerKey !== "") {
+      obj.providerKey = message.providerKey;
+    }
+    if (message.musicbrainzId !== "") {
+      obj.musicbrainzId = message.musicbrainzId;
+    }
+    if (message.isrc !== "") {
+      obj.isrc = message.isrc;
+    }
+    if (message.upc !== "") {
+      obj.upc = message.upc;
+    }
+    if (message.observedAt !== undefined) {
+      obj.observedAt = message.observedAt.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Provenance>, I>>(base?: I): Provenance {
+    return Provenance.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Provenance>, I>>(object: I): Provenance {
+    const message = createBaseProvenance();
+    message.provider = object.provider ?? 0;
+    message.providerId = object.providerId ?? "";
+    message.providerKey = object.providerKey ?? "";
+    message.musicbrainzId = object.musicbrainzId ?? "";
+    message.isrc = object.isrc ?? "";
+    message.upc = object.upc ?? "";
+    message.observedAt = object.observedAt ?? undefined;
     return message;
   },
 };
 
 function createBaseArtist(): Artist {
-  return { id: "", name: "", source: "", lastSyncedAt: undefined };
+  return {
+    name: "",
+    id: "",
+    displayName: "",
+    source: 0,
+    providerIds: undefined,
+    musicbrainzId: "",
+    genres: [],
+    imageUrl: "",
+    imagePath: "",
+    popularity: undefined,
+    followerCount: undefined,
+    disambiguation: "",
+    followed: false,
+    lastSyncedAt: undefined,
+    provenance: [],
+  };
 }
 
 export const Artist: MessageFns<Artist> = {
   encode(message: Artist, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.id !== "") {
-      writer.uint32(10).string(message.id);
-    }
     if (message.name !== "") {
-      writer.uint32(18).string(message.name);
+      writer.uint32(10).string(message.name);
     }
-    if (message.source !== "") {
-      writer.uint32(26).string(message.source);
+    if (message.id !== "") {
+      writer.uint32(18).string(message.id);
+    }
+    if (message.displayName !== "") {
+      writer.uint32(26).string(message.displayName);
+    }
+    if (message.source !== 0) {
+      writer.uint32(32).int32(message.source);
+    }
+    if (message.providerIds !== undefined) {
+      ProviderIds.encode(message.providerIds, writer.uint32(42).fork()).join();
+    }
+    if (message.musicbrainzId !== "") {
+      writer.uint32(50).string(message.musicbrainzId);
+    }
+    for (const v of message.genres) {
+      writer.uint32(58).string(v!);
+    }
+    if (message.imageUrl !== "") {
+      writer.uint32(66).string(message.imageUrl);
+    }
+    if (message.imagePath !== "") {
+      writer.uint32(74).string(message.imagePath);
+    }
+    if (message.popularity !== undefined) {
+      writer.uint32(80).int32(message.popularity);
+    }
+    if (message.followerCount !== undefined) {
+      writer.uint32(88).int64(message.followerCount);
+    }
+    if (message.disambiguation !== "") {
+      writer.uint32(98).string(message.disambiguation);
+    }
+    if (message.followed !== false) {
+      writer.uint32(104).bool(message.followed);
     }
     if (message.lastSyncedAt !== undefined) {
-      Timestamp.encode(toTimestamp(message.lastSyncedAt), writer.uint32(34).fork()).join();
+      Timestamp.encode(toTimestamp(message.lastSyncedAt), writer.uint32(114).fork()).join();
+    }
+    for (const v of message.provenance) {
+      Provenance.encode(v!, writer.uint32(122).fork()).join();
     }
     return writer;
   },
@@ -137,7 +824,7 @@ export const Artist: MessageFns<Artist> = {
               break;
             }
 
-            message.id = reader.string();
+            message.name = reader.string();
             continue;
           }
           case 2: {
@@ -145,7 +832,7 @@ export const Artist: MessageFns<Artist> = {
               break;
             }
 
-            message.name = reader.string();
+            message.id = reader.string();
             continue;
           }
           case 3: {
@@ -153,15 +840,103 @@ export const Artist: MessageFns<Artist> = {
               break;
             }
 
-            message.source = reader.string();
+            message.displayName = reader.string();
             continue;
           }
           case 4: {
-            if (tag !== 34) {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.source = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.providerIds = ProviderIds.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.musicbrainzId = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.genres.push(reader.string());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.imageUrl = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.imagePath = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.popularity = reader.int32();
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.followerCount = longToNumber(reader.int64());
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.disambiguation = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.followed = reader.bool();
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
               break;
             }
 
             message.lastSyncedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.provenance.push(Provenance.decode(reader, reader.uint32()));
             continue;
           }
         }
@@ -178,30 +953,102 @@ export const Artist: MessageFns<Artist> = {
 
   fromJSON(object: any): Artist {
     return {
-      id: isSet(object.id) ? globalThis.String(object.id) : "",
       name: isSet(object.name) ? globalThis.String(object.name) : "",
-      source: isSet(object.source) ? globalThis.String(object.source) : "",
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      displayName: isSet(object.displayName)
+        ? globalThis.String(object.displayName)
+        : isSet(object.display_name)
+        ? globalThis.String(object.display_name)
+        : "",
+      source: isSet(object.source) ? sourceFromJSON(object.source) : 0,
+      providerIds: isSet(object.providerIds)
+        ? ProviderIds.fromJSON(object.providerIds)
+        : isSet(object.provider_ids)
+        ? ProviderIds.fromJSON(object.provider_ids)
+        : undefined,
+      musicbrainzId: isSet(object.musicbrainzId)
+        ? globalThis.String(object.musicbrainzId)
+        : isSet(object.musicbrainz_id)
+        ? globalThis.String(object.musicbrainz_id)
+        : "",
+      genres: globalThis.Array.isArray(object?.genres)
+        ? object.genres.map((e: any) => globalThis.String(e))
+        : [],
+      imageUrl: isSet(object.imageUrl)
+        ? globalThis.String(object.imageUrl)
+        : isSet(object.image_url)
+        ? globalThis.String(object.image_url)
+        : "",
+      imagePath: isSet(object.imagePath)
+        ? globalThis.String(object.imagePath)
+        : isSet(object.image_path)
+        ? globalThis.String(object.image_path)
+        : "",
+      popularity: isSet(object.popularity) ? globalThis.Number(object.popularity) : undefined,
+      followerCount: isSet(object.followerCount)
+        ? globalThis.Number(object.followerCount)
+        : isSet(object.follower_count)
+        ? globalThis.Number(object.follower_count)
+        : undefined,
+      disambiguation: isSet(object.disambiguation) ? globalThis.String(object.disambiguation) : "",
+      followed: isSet(object.followed) ? globalThis.Boolean(object.followed) : false,
       lastSyncedAt: isSet(object.lastSyncedAt)
         ? fromJsonTimestamp(object.lastSyncedAt)
         : isSet(object.last_synced_at)
         ? fromJsonTimestamp(object.last_synced_at)
         : undefined,
+      provenance: globalThis.Array.isArray(object?.provenance)
+        ? object.provenance.map((e: any) => Provenance.fromJSON(e))
+        : [],
     };
   },
 
   toJSON(message: Artist): unknown {
     const obj: any = {};
-    if (message.id !== "") {
-      obj.id = message.id;
-    }
     if (message.name !== "") {
       obj.name = message.name;
     }
-    if (message.source !== "") {
-      obj.source = message.source;
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.displayName !== "") {
+      obj.displayName = message.displayName;
+    }
+    if (message.source !== 0) {
+      obj.source = sourceToJSON(message.source);
+    }
+    if (message.providerIds !== undefined) {
+      obj.providerIds = ProviderIds.toJSON(message.providerIds);
+    }
+    if (message.musicbrainzId !== "") {
+      obj.musicbrainzId = message.musicbrainzId;
+    }
+    if (message.genres?.length) {
+      obj.genres = message.genres;
+    }
+    if (message.imageUrl !== "") {
+      obj.imageUrl = message.imageUrl;
+    }
+    if (message.imagePath !== "") {
+      obj.imagePath = message.imagePath;
+    }
+    if (message.popularity !== undefined) {
+      obj.popularity = Math.round(message.popularity);
+    }
+    if (message.followerCount !== undefined) {
+      obj.followerCount = Math.round(message.followerCount);
+    }
+    if (message.disambiguation !== "") {
+      obj.disambiguation = message.disambiguation;
+    }
+    if (message.followed !== false) {
+      obj.followed = message.followed;
     }
     if (message.lastSyncedAt !== undefined) {
       obj.lastSyncedAt = message.lastSyncedAt.toISOString();
+    }
+    if (message.provenance?.length) {
+      obj.provenance = message.provenance.map((e) => Provenance.toJSON(e));
     }
     return obj;
   },
@@ -211,17 +1058,2866 @@ export const Artist: MessageFns<Artist> = {
   },
   fromPartial<I extends Exact<DeepPartial<Artist>, I>>(object: I): Artist {
     const message = createBaseArtist();
-    message.id = object.id ?? "";
     message.name = object.name ?? "";
-    message.source = object.source ?? "";
+    message.id = object.id ?? "";
+    message.displayName = object.displayName ?? "";
+    message.source = object.source ?? 0;
+    message.providerIds = (object.providerIds !== undefined && object.providerIds !== null)
+      ? ProviderIds.fromPartial(object.providerIds)
+      : undefined;
+    message.musicbrainzId = object.musicbrainzId ?? "";
+    message.genres = object.genres?.map((e) => e) || [];
+    message.imageUrl = object.imageUrl ?? "";
+    message.imagePath = object.imagePath ?? "";
+    message.popularity = object.popularity ?? undefined;
+    message.followerCount = object.followerCount ?? undefined;
+    message.disambiguation = object.disambiguation ?? "";
+    message.followed = object.followed ?? false;
     message.lastSyncedAt = object.lastSyncedAt ?? undefined;
+    message.provenance = object.provenance?.map((e) => Provenance.fromPartial(e)) || [];
     return message;
   },
 };
 
-/** Read API over the unified library. (Skeleton: the gRPC issue fills in the full method set.) */
+function createBaseAlbum(): Album {
+  return {
+    name: "",
+    id: "",
+    title: "",
+    source: 0,
+    providerIds: undefined,
+    musicbrainzId: "",
+    upc: "",
+    artist: "",
+    artistDisplayName: "",
+    releaseDate: "",
+    releaseDatePrecision: "",
+    albumType: "",
+    totalTracks: undefined,
+    coverUrl: "",
+    imagePath: "",
+    label: "",
+    genres: [],
+    saved: false,
+    lastSyncedAt: undefined,
+    provenance: [],
+  };
+}
+
+export const Album: MessageFns<Album> = {
+  encode(message: Album, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.id !== "") {
+      writer.uint32(18).string(message.id);
+    }
+    if (message.title !== "") {
+      writer.uint32(26).string(message.title);
+    }
+    if (message.source !== 0) {
+      writer.uint32(32).int32(message.source);
+    }
+    if (message.providerIds !== undefined) {
+      ProviderIds.encode(message.providerIds, writer.uint32(42).fork()).join();
+    }
+    if (message.musicbrainzId !== "") {
+      writer.uint32(50).string(message.musicbrainzId);
+    }
+    if (message.upc !== "") {
+      writer.uint32(58).string(message.upc);
+    }
+    if (message.artist !== "") {
+      writer.uint32(66).string(message.artist);
+    }
+    if (message.artistDisplayName !== "") {
+      writer.uint32(74).string(message.artistDisplayName);
+    }
+    if (message.releaseDate !== "") {
+      writer.uint32(82).string(message.releaseDate);
+    }
+    if (message.releaseDatePrecision !== "") {
+      writer.uint32(90).string(message.releaseDatePrecision);
+    }
+    if (message.albumType !== "") {
+      writer.uint32(98).string(message.albumType);
+    }
+    if (message.totalTracks !== undefined) {
+      writer.uint32(104).int32(message.totalTracks);
+    }
+    if (message.coverUrl !== "") {
+      writer.uint32(114).string(message.coverUrl);
+    }
+    if (message.imagePath !== "") {
+      writer.uint32(122).string(message.imagePath);
+    }
+    if (message.label !== "") {
+      writer.uint32(130).string(message.label);
+    }
+    for (const v of message.genres) {
+      writer.uint32(138).string(v!);
+    }
+    if (message.saved !== false) {
+      writer.uint32(144).bool(message.saved);
+    }
+    if (message.lastSyncedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.lastSyncedAt), writer.uint32(154).fork()).join();
+    }
+    for (const v of message.provenance) {
+      Provenance.encode(v!, writer.uint32(162).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Album {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAlbum();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.title = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.source = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.providerIds = ProviderIds.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.musicbrainzId = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.upc = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.artist = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.artistDisplayName = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.releaseDate = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.releaseDatePrecision = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.albumType = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.totalTracks = reader.int32();
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.coverUrl = reader.string();
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.imagePath = reader.string();
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.label = reader.string();
+            continue;
+          }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.genres.push(reader.string());
+            continue;
+          }
+          case 18: {
+            if (tag !== 144) {
+              break;
+            }
+
+            message.saved = reader.bool();
+            continue;
+          }
+          case 19: {
+            if (tag !== 154) {
+              break;
+            }
+
+            message.lastSyncedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.provenance.push(Provenance.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Album {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      title: isSet(object.title) ? globalThis.String(object.title) : "",
+      source: isSet(object.source) ? sourceFromJSON(object.source) : 0,
+      providerIds: isSet(object.providerIds)
+        ? ProviderIds.fromJSON(object.providerIds)
+        : isSet(object.provider_ids)
+        ? ProviderIds.fromJSON(object.provider_ids)
+        : undefined,
+      musicbrainzId: isSet(object.musicbrainzId)
+        ? globalThis.String(object.musicbrainzId)
+        : isSet(object.musicbrainz_id)
+        ? globalThis.String(object.musicbrainz_id)
+        : "",
+      upc: isSet(object.upc) ? globalThis.String(object.upc) : "",
+      artist: isSet(object.artist) ? globalThis.String(object.artist) : "",
+      artistDisplayName: isSet(object.artistDisplayName)
+        ? globalThis.String(object.artistDisplayName)
+        : isSet(object.artist_display_name)
+        ? globalThis.String(object.artist_display_name)
+        : "",
+      releaseDate: isSet(object.releaseDate)
+        ? globalThis.String(object.releaseDate)
+        : isSet(object.release_date)
+        ? globalThis.String(object.release_date)
+        : "",
+      releaseDatePrecision: isSet(object.releaseDatePrecision)
+        ? globalThis.String(object.releaseDatePrecision)
+        : isSet(object.release_date_precision)
+        ? globalThis.String(object.release_date_precision)
+        : "",
+      albumType: isSet(object.albumType)
+        ? globalThis.String(object.albumType)
+        : isSet(object.album_type)
+        ? globalThis.String(object.album_type)
+        : "",
+      totalTracks: isSet(object.totalTracks)
+        ? globalThis.Number(object.totalTracks)
+        : isSet(object.total_tracks)
+        ? globalThis.Number(object.total_tracks)
+        : undefined,
+      coverUrl: isSet(object.coverUrl)
+        ? globalThis.String(object.coverUrl)
+        : isSet(object.cover_url)
+        ? globalThis.String(object.cover_url)
+        : "",
+      imagePath: isSet(object.imagePath)
+        ? globalThis.String(object.imagePath)
+        : isSet(object.image_path)
+        ? globalThis.String(object.image_path)
+        : "",
+      label: isSet(object.label) ? globalThis.String(object.label) : "",
+      genres: globalThis.Array.isArray(object?.genres)
+        ? object.genres.map((e: any) => globalThis.String(e))
+        : [],
+      saved: isSet(object.saved) ? globalThis.Boolean(object.saved) : false,
+      lastSyncedAt: isSet(object.lastSyncedAt)
+        ? fromJsonTimestamp(object.lastSyncedAt)
+        : isSet(object.last_synced_at)
+        ? fromJsonTimestamp(object.last_synced_at)
+        : undefined,
+      provenance: globalThis.Array.isArray(object?.provenance)
+        ? object.provenance.map((e: any) => Provenance.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: Album): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.title !== "") {
+      obj.title = message.title;
+    }
+    if (message.source !== 0) {
+      obj.source = sourceToJSON(message.source);
+    }
+    if (message.providerIds !== undefined) {
+      obj.providerIds = ProviderIds.toJSON(message.providerIds);
+    }
+    if (message.musicbrainzId !== "") {
+      obj.musicbrainzId = message.musicbrainzId;
+    }
+    if (message.upc !== "") {
+      obj.upc = message.upc;
+    }
+    if (message.artist !== "") {
+      obj.artist = message.artist;
+    }
+    if (message.artistDisplayName !== "") {
+      obj.artistDisplayName = message.artistDisplayName;
+    }
+    if (message.releaseDate !== "") {
+      obj.releaseDate = message.releaseDate;
+    }
+    if (message.releaseDatePrecision !== "") {
+      obj.releaseDatePrecision = message.releaseDatePrecision;
+    }
+    if (message.albumType !== "") {
+      obj.albumType = message.albumType;
+    }
+    if (message.totalTracks !== undefined) {
+      obj.totalTracks = Math.round(message.totalTracks);
+    }
+    if (message.coverUrl !== "") {
+      obj.coverUrl = message.coverUrl;
+    }
+    if (message.imagePath !== "") {
+      obj.imagePath = message.imagePath;
+    }
+    if (message.label !== "") {
+      obj.label = message.label;
+    }
+    if (message.genres?.length) {
+      obj.genres = message.genres;
+    }
+    if (message.saved !== false) {
+      obj.saved = message.saved;
+    }
+    if (message.lastSyncedAt !== undefined) {
+      obj.lastSyncedAt = message.lastSyncedAt.toISOString();
+    }
+    if (message.provenance?.length) {
+      obj.provenance = message.provenance.map((e) => Provenance.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Album>, I>>(base?: I): Album {
+    return Album.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Album>, I>>(object: I): Album {
+    const message = createBaseAlbum();
+    message.name = object.name ?? "";
+    message.id = object.id ?? "";
+    message.title = object.title ?? "";
+    message.source = object.source ?? 0;
+    message.providerIds = (object.providerIds !== undefined && object.providerIds !== null)
+      ? ProviderIds.fromPartial(object.providerIds)
+      : undefined;
+    message.musicbrainzId = object.musicbrainzId ?? "";
+    message.upc = object.upc ?? "";
+    message.artist = object.artist ?? "";
+    message.artistDisplayName = object.artistDisplayName ?? "";
+    message.releaseDate = object.releaseDate ?? "";
+    message.releaseDatePrecision = object.releaseDatePrecision ?? "";
+    message.albumType = object.albumType ?? "";
+    message.totalTracks = object.totalTracks ?? undefined;
+    message.coverUrl = object.coverUrl ?? "";
+    message.imagePath = object.imagePath ?? "";
+    message.label = object.label ?? "";
+    message.genres = object.genres?.map((e) => e) || [];
+    message.saved = object.saved ?? false;
+    message.lastSyncedAt = object.lastSyncedAt ?? undefined;
+    message.provenance = object.provenance?.map((e) => Provenance.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseTrack(): Track {
+  return {
+    name: "",
+    id: "",
+    title: "",
+    source: 0,
+    providerIds: undefined,
+    musicbrainzId: "",
+    isrc: "",
+    artist: "",
+    artistDisplayName: "",
+    album: "",
+    albumTitle: "",
+    durationMs: 0,
+    trackNumber: undefined,
+    discNumber: 0,
+    explicit: false,
+    previewUrl: "",
+    lastSyncedAt: undefined,
+    provenance: [],
+  };
+}
+
+export const Track: MessageFns<Track> = {
+  encode(message: Track, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.id !== "") {
+      writer.uint32(18).string(message.id);
+    }
+    if (message.title !== "") {
+      writer.uint32(26).string(message.title);
+    }
+    if (message.source !== 0) {
+      writer.uint32(32).int32(message.source);
+    }
+    if (message.providerIds !== undefined) {
+      ProviderIds.encode(message.providerIds, writer.uint32(42).fork()).join();
+    }
+    if (message.musicbrainzId !== "") {
+      writer.uint32(50).string(message.musicbrainzId);
+    }
+    if (message.isrc !== "") {
+      writer.uint32(58).string(message.isrc);
+    }
+    if (message.artist !== "") {
+      writer.uint32(66).string(message.artist);
+    }
+    if (message.artistDisplayName !== "") {
+      writer.uint32(74).string(message.artistDisplayName);
+    }
+    if (message.album !== "") {
+      writer.uint32(82).string(message.album);
+    }
+    if (message.albumTitle !== "") {
+      writer.uint32(90).string(message.albumTitle);
+    }
+    if (message.durationMs !== 0) {
+      writer.uint32(96).int64(message.durationMs);
+    }
+    if (message.trackNumber !== undefined) {
+      writer.uint32(104).int32(message.trackNumber);
+    }
+    if (message.discNumber !== 0) {
+      writer.uint32(112).int32(message.discNumber);
+    }
+    if (message.explicit !== false) {
+      writer.uint32(120).bool(message.explicit);
+    }
+    if (message.previewUrl !== "") {
+      writer.uint32(130).string(message.previewUrl);
+    }
+    if (message.lastSyncedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.lastSyncedAt), writer.uint32(138).fork()).join();
+    }
+    for (const v of message.provenance) {
+      Provenance.encode(v!, writer.uint32(146).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Track {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTrack();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.title = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.source = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.providerIds = ProviderIds.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.musicbrainzId = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.isrc = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.artist = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.artistDisplayName = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.album = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.albumTitle = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.durationMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.trackNumber = reader.int32();
+            continue;
+          }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.discNumber = reader.int32();
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.explicit = reader.bool();
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.previewUrl = reader.string();
+            continue;
+          }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.lastSyncedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 18: {
+            if (tag !== 146) {
+              break;
+            }
+
+            message.provenance.push(Provenance.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Track {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      title: isSet(object.title) ? globalThis.String(object.title) : "",
+      source: isSet(object.source) ? sourceFromJSON(object.source) : 0,
+      providerIds: isSet(object.providerIds)
+        ? ProviderIds.fromJSON(object.providerIds)
+        : isSet(object.provider_ids)
+        ? ProviderIds.fromJSON(object.provider_ids)
+        : undefined,
+      musicbrainzId: isSet(object.musicbrainzId)
+        ? globalThis.String(object.musicbrainzId)
+        : isSet(object.musicbrainz_id)
+        ? globalThis.String(object.musicbrainz_id)
+        : "",
+      isrc: isSet(object.isrc) ? globalThis.String(object.isrc) : "",
+      artist: isSet(object.artist) ? globalThis.String(object.artist) : "",
+      artistDisplayName: isSet(object.artistDisplayName)
+        ? globalThis.String(object.artistDisplayName)
+        : isSet(object.artist_display_name)
+        ? globalThis.String(object.artist_display_name)
+        : "",
+      album: isSet(object.album) ? globalThis.String(object.album) : "",
+      albumTitle: isSet(object.albumTitle)
+        ? globalThis.String(object.albumTitle)
+        : isSet(object.album_title)
+        ? globalThis.String(object.album_title)
+        : "",
+      durationMs: isSet(object.durationMs)
+        ? globalThis.Number(object.durationMs)
+        : isSet(object.duration_ms)
+        ? globalThis.Number(object.duration_ms)
+        : 0,
+      trackNumber: isSet(object.trackNumber)
+        ? globalThis.Number(object.trackNumber)
+        : isSet(object.track_number)
+        ? globalThis.Number(object.track_number)
+        : undefined,
+      discNumber: isSet(object.discNumber)
+        ? globalThis.Number(object.discNumber)
+        : isSet(object.disc_number)
+        ? globalThis.Number(object.disc_number)
+        : 0,
+      explicit: isSet(object.explicit) ? globalThis.Boolean(object.explicit) : false,
+      previewUrl: isSet(object.previewUrl)
+        ? globalThis.String(object.previewUrl)
+        : isSet(object.preview_url)
+        ? globalThis.String(object.preview_url)
+        : "",
+      lastSyncedAt: isSet(object.lastSyncedAt)
+        ? fromJsonTimestamp(object.lastSyncedAt)
+        : isSet(object.last_synced_at)
+        ? fromJsonTimestamp(object.last_synced_at)
+        : undefined,
+      provenance: globalThis.Array.isArray(object?.provenance)
+        ? object.provenance.map((e: any) => Provenance.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: Track): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.title !== "") {
+      obj.title = message.title;
+    }
+    if (message.source !== 0) {
+      obj.source = sourceToJSON(message.source);
+    }
+    if (message.providerIds !== undefined) {
+      obj.providerIds = ProviderIds.toJSON(message.providerIds);
+    }
+    if (message.musicbrainzId !== "") {
+      obj.musicbrainzId = message.musicbrainzId;
+    }
+    if (message.isrc !== "") {
+      obj.isrc = message.isrc;
+    }
+    if (message.artist !== "") {
+      obj.artist = message.artist;
+    }
+    if (message.artistDisplayName !== "") {
+      obj.artistDisplayName = message.artistDisplayName;
+    }
+    if (message.album !== "") {
+      obj.album = message.album;
+    }
+    if (message.albumTitle !== "") {
+      obj.albumTitle = message.albumTitle;
+    }
+    if (message.durationMs !== 0) {
+      obj.durationMs = Math.round(message.durationMs);
+    }
+    if (message.trackNumber !== undefined) {
+      obj.trackNumber = Math.round(message.trackNumber);
+    }
+    if (message.discNumber !== 0) {
+      obj.discNumber = Math.round(message.discNumber);
+    }
+    if (message.explicit !== false) {
+      obj.explicit = message.explicit;
+    }
+    if (message.previewUrl !== "") {
+      obj.previewUrl = message.previewUrl;
+    }
+    if (message.lastSyncedAt !== undefined) {
+      obj.lastSyncedAt = message.lastSyncedAt.toISOString();
+    }
+    if (message.provenance?.length) {
+      obj.provenance = message.provenance.map((e) => Provenance.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Track>, I>>(base?: I): Track {
+    return Track.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Track>, I>>(object: I): Track {
+    const message = createBaseTrack();
+    message.name = object.name ?? "";
+    message.id = object.id ?? "";
+    message.title = object.title ?? "";
+    message.source = object.source ?? 0;
+    message.providerIds = (object.providerIds !== undefined && object.providerIds !== null)
+      ? ProviderIds.fromPartial(object.providerIds)
+      : undefined;
+    message.musicbrainzId = object.musicbrainzId ?? "";
+    message.isrc = object.isrc ?? "";
+    message.artist = object.artist ?? "";
+    message.artistDisplayName = object.artistDisplayName ?? "";
+    message.album = object.album ?? "";
+    message.albumTitle = object.albumTitle ?? "";
+    message.durationMs = object.durationMs ?? 0;
+    message.trackNumber = object.trackNumber ?? undefined;
+    message.discNumber = object.discNumber ?? 0;
+    message.explicit = object.explicit ?? false;
+    message.previewUrl = object.previewUrl ?? "";
+    message.lastSyncedAt = object.lastSyncedAt ?? undefined;
+    message.provenance = object.provenance?.map((e) => Provenance.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseGetArtistRequest(): GetArtistRequest {
+  return { name: "" };
+}
+
+export const GetArtistRequest: MessageFns<GetArtistRequest> = {
+  encode(message: GetArtistRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetArtistRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetArtistRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetArtistRequest {
+    return { name: isSet(object.name) ? globalThis.String(object.name) : "" };
+  },
+
+  toJSON(message: GetArtistRequest): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetArtistRequest>, I>>(base?: I): GetArtistRequest {
+    return GetArtistRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetArtistRequest>, I>>(object: I): GetArtistRequest {
+    const message = createBaseGetArtistRequest();
+    message.name = object.name ?? "";
+    return message;
+  },
+};
+
+function createBaseBatchGetArtistsRequest(): BatchGetArtistsRequest {
+  return { names: [] };
+}
+
+export const BatchGetArtistsRequest: MessageFns<BatchGetArtistsRequest> = {
+  encode(message: BatchGetArtistsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.names) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BatchGetArtistsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBatchGetArtistsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.names.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BatchGetArtistsRequest {
+    return { names: globalThis.Array.isArray(object?.names) ? object.names.map((e: any) => globalThis.String(e)) : [] };
+  },
+
+  toJSON(message: BatchGetArtistsRequest): unknown {
+    const obj: any = {};
+    if (message.names?.length) {
+      obj.names = message.names;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<BatchGetArtistsRequest>, I>>(base?: I): BatchGetArtistsRequest {
+    return BatchGetArtistsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<BatchGetArtistsRequest>, I>>(object: I): BatchGetArtistsRequest {
+    const message = createBaseBatchGetArtistsRequest();
+    message.names = object.names?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseBatchGetArtistsResponse(): BatchGetArtistsResponse {
+  return { artists: [] };
+}
+
+export const BatchGetArtistsResponse: MessageFns<BatchGetArtistsResponse> = {
+  encode(message: BatchGetArtistsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.artists) {
+      Artist.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BatchGetArtistsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBatchGetArtistsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.artists.push(Artist.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BatchGetArtistsResponse {
+    return {
+      artists: globalThis.Array.isArray(object?.artists) ? object.artists.map((e: any) => Artist.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: BatchGetArtistsResponse): unknown {
+    const obj: any = {};
+    if (message.artists?.length) {
+      obj.artists = message.artists.map((e) => Artist.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<BatchGetArtistsResponse>, I>>(base?: I): BatchGetArtistsResponse {
+    return BatchGetArtistsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<BatchGetArtistsResponse>, I>>(object: I): BatchGetArtistsResponse {
+    const message = createBaseBatchGetArtistsResponse();
+    message.artists = object.artists?.map((e) => Artist.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseListArtistsRequest(): ListArtistsRequest {
+  return { pageSize: 0, pageToken: "", filter: "", orderBy: "" };
+}
+
+export const ListArtistsRequest: MessageFns<ListArtistsRequest> = {
+  encode(message: ListArtistsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.pageSize !== 0) {
+      writer.uint32(8).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(18).string(message.pageToken);
+    }
+    if (message.filter !== "") {
+      writer.uint32(26).string(message.filter);
+    }
+    if (message.orderBy !== "") {
+      writer.uint32(34).string(message.orderBy);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListArtistsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListArtistsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.filter = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.orderBy = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListArtistsRequest {
+    return {
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+      filter: isSet(object.filter) ? globalThis.String(object.filter) : "",
+      orderBy: isSet(object.orderBy)
+        ? globalThis.String(object.orderBy)
+        : isSet(object.order_by)
+        ? globalThis.String(object.order_by)
+        : "",
+    };
+  },
+
+  toJSON(message: ListArtistsRequest): unknown {
+    const obj: any = {};
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    if (message.filter !== "") {
+      obj.filter = message.filter;
+    }
+    if (message.orderBy !== "") {
+      obj.orderBy = message.orderBy;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListArtistsRequest>, I>>(base?: I): ListArtistsRequest {
+    return ListArtistsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListArtistsRequest>, I>>(object: I): ListArtistsRequest {
+    const message = createBaseListArtistsRequest();
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    message.filter = object.filter ?? "";
+    message.orderBy = object.orderBy ?? "";
+    return message;
+  },
+};
+
+function createBaseListArtistsResponse(): ListArtistsResponse {
+  return { artists: [], nextPageToken: "" };
+}
+
+export const ListArtistsResponse: MessageFns<ListArtistsResponse> = {
+  encode(message: ListArtistsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.artists) {
+      Artist.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListArtistsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListArtistsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.artists.push(Artist.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListArtistsResponse {
+    return {
+      artists: globalThis.Array.isArray(object?.artists) ? object.artists.map((e: any) => Artist.fromJSON(e)) : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListArtistsResponse): unknown {
+    const obj: any = {};
+    if (message.artists?.length) {
+      obj.artists = message.artists.map((e) => Artist.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListArtistsResponse>, I>>(base?: I): ListArtistsResponse {
+    return ListArtistsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListArtistsResponse>, I>>(object: I): ListArtistsResponse {
+    const message = createBaseListArtistsResponse();
+    message.artists = object.artists?.map((e) => Artist.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseLookupArtistRequest(): LookupArtistRequest {
+  return { identifier: undefined };
+}
+
+export const LookupArtistRequest: MessageFns<LookupArtistRequest> = {
+  encode(message: LookupArtistRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    switch (message.identifier?.$case) {
+      case "spotifyId":
+        writer.uint32(10).string(message.identifier.value);
+        break;
+      case "deezerId":
+        writer.uint32(18).string(message.identifier.value);
+        break;
+      case "musicbrainzId":
+        writer.uint32(26).string(message.identifier.value);
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LookupArtistRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLookupArtistRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.identifier = { $case: "spotifyId", value: reader.string() };
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.identifier = { $case: "deezerId", value: reader.string() };
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.identifier = { $case: "musicbrainzId", value: reader.string() };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LookupArtistRequest {
+    return {
+      identifier: isSet(object.spotifyId)
+        ? { $case: "spotifyId", value: globalThis.String(object.spotifyId) }
+        : isSet(object.spotify_id)
+        ? { $case: "spotifyId", value: globalThis.String(object.spotify_id) }
+        : isSet(object.deezerId)
+        ? { $case: "deezerId", value: globalThis.String(object.deezerId) }
+        : isSet(object.deezer_id)
+        ? { $case: "deezerId", value: globalThis.String(object.deezer_id) }
+        : isSet(object.musicbrainzId)
+        ? { $case: "musicbrainzId", value: globalThis.String(object.musicbrainzId) }
+        : isSet(object.musicbrainz_id)
+        ? { $case: "musicbrainzId", value: globalThis.String(object.musicbrainz_id) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: LookupArtistRequest): unknown {
+    const obj: any = {};
+    if (message.identifier?.$case === "spotifyId") {
+      obj.spotifyId = message.identifier.value;
+    } else if (message.identifier?.$case === "deezerId") {
+      obj.deezerId = message.identifier.value;
+    } else if (message.identifier?.$case === "musicbrainzId") {
+      obj.musicbrainzId = message.identifier.value;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LookupArtistRequest>, I>>(base?: I): LookupArtistRequest {
+    return LookupArtistRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LookupArtistRequest>, I>>(object: I): LookupArtistRequest {
+    const message = createBaseLookupArtistRequest();
+    switch (object.identifier?.$case) {
+      case "spotifyId": {
+        if (object.identifier?.value !== undefined && object.identifier?.value !== null) {
+          message.identifier = { $case: "spotifyId", value: object.identifier.value };
+        }
+        break;
+      }
+      case "deezerId": {
+        if (object.identifier?.value !== undefined && object.identifier?.value !== null) {
+          message.identifier = { $case: "deezerId", value: object.identifier.value };
+        }
+        break;
+      }
+      case "musicbrainzId": {
+        if (object.identifier?.value !== undefined && object.identifier?.value !== null) {
+          message.identifier = { $case: "musicbrainzId", value: object.identifier.value };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
+function createBaseGetAlbumRequest(): GetAlbumRequest {
+  return { name: "" };
+}
+
+export const GetAlbumRequest: MessageFns<GetAlbumRequest> = {
+  encode(message: GetAlbumRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetAlbumRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetAlbumRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetAlbumRequest {
+    return { name: isSet(object.name) ? globalThis.String(object.name) : "" };
+  },
+
+  toJSON(message: GetAlbumRequest): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetAlbumRequest>, I>>(base?: I): GetAlbumRequest {
+    return GetAlbumRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetAlbumRequest>, I>>(object: I): GetAlbumRequest {
+    const message = createBaseGetAlbumRequest();
+    message.name = object.name ?? "";
+    return message;
+  },
+};
+
+function createBaseBatchGetAlbumsRequest(): BatchGetAlbumsRequest {
+  return { names: [] };
+}
+
+export const BatchGetAlbumsRequest: MessageFns<BatchGetAlbumsRequest> = {
+  encode(message: BatchGetAlbumsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.names) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BatchGetAlbumsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBatchGetAlbumsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.names.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BatchGetAlbumsRequest {
+    return { names: globalThis.Array.isArray(object?.names) ? object.names.map((e: any) => globalThis.String(e)) : [] };
+  },
+
+  toJSON(message: BatchGetAlbumsRequest): unknown {
+    const obj: any = {};
+    if (message.names?.length) {
+      obj.names = message.names;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<BatchGetAlbumsRequest>, I>>(base?: I): BatchGetAlbumsRequest {
+    return BatchGetAlbumsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<BatchGetAlbumsRequest>, I>>(object: I): BatchGetAlbumsRequest {
+    const message = createBaseBatchGetAlbumsRequest();
+    message.names = object.names?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseBatchGetAlbumsResponse(): BatchGetAlbumsResponse {
+  return { albums: [] };
+}
+
+export const BatchGetAlbumsResponse: MessageFns<BatchGetAlbumsResponse> = {
+  encode(message: BatchGetAlbumsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.albums) {
+      Album.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BatchGetAlbumsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBatchGetAlbumsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.albums.push(Album.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BatchGetAlbumsResponse {
+    return { albums: globalThis.Array.isArray(object?.albums) ? object.albums.map((e: any) => Album.fromJSON(e)) : [] };
+  },
+
+  toJSON(message: BatchGetAlbumsResponse): unknown {
+    const obj: any = {};
+    if (message.albums?.length) {
+      obj.albums = message.albums.map((e) => Album.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<BatchGetAlbumsResponse>, I>>(base?: I): BatchGetAlbumsResponse {
+    return BatchGetAlbumsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<BatchGetAlbumsResponse>, I>>(object: I): BatchGetAlbumsResponse {
+    const message = createBaseBatchGetAlbumsResponse();
+    message.albums = object.albums?.map((e) => Album.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseListAlbumsRequest(): ListAlbumsRequest {
+  return { parent: "", pageSize: 0, pageToken: "", filter: "", orderBy: "" };
+}
+
+export const ListAlbumsRequest: MessageFns<ListAlbumsRequest> = {
+  encode(message: ListAlbumsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.parent !== "") {
+      writer.uint32(10).string(message.parent);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(16).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(26).string(message.pageToken);
+    }
+    if (message.filter !== "") {
+      writer.uint32(34).string(message.filter);
+    }
+    if (message.orderBy !== "") {
+      writer.uint32(42).string(message.orderBy);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListAlbumsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListAlbumsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.parent = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.filter = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.orderBy = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListAlbumsRequest {
+    return {
+      parent: isSet(object.parent) ? globalThis.String(object.parent) : "",
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+      filter: isSet(object.filter) ? globalThis.String(object.filter) : "",
+      orderBy: isSet(object.orderBy)
+        ? globalThis.String(object.orderBy)
+        : isSet(object.order_by)
+        ? globalThis.String(object.order_by)
+        : "",
+    };
+  },
+
+  toJSON(message: ListAlbumsRequest): unknown {
+    const obj: any = {};
+    if (message.parent !== "") {
+      obj.parent = message.parent;
+    }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    if (message.filter !== "") {
+      obj.filter = message.filter;
+    }
+    if (message.orderBy !== "") {
+      obj.orderBy = message.orderBy;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListAlbumsRequest>, I>>(base?: I): ListAlbumsRequest {
+    return ListAlbumsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListAlbumsRequest>, I>>(object: I): ListAlbumsRequest {
+    const message = createBaseListAlbumsRequest();
+    message.parent = object.parent ?? "";
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    message.filter = object.filter ?? "";
+    message.orderBy = object.orderBy ?? "";
+    return message;
+  },
+};
+
+function createBaseListAlbumsResponse(): ListAlbumsResponse {
+  return { albums: [], nextPageToken: "" };
+}
+
+export const ListAlbumsResponse: MessageFns<ListAlbumsResponse> = {
+  encode(message: ListAlbumsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.albums) {
+      Album.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListAlbumsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListAlbumsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.albums.push(Album.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListAlbumsResponse {
+    return {
+      albums: globalThis.Array.isArray(object?.albums) ? object.albums.map((e: any) => Album.fromJSON(e)) : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListAlbumsResponse): unknown {
+    const obj: any = {};
+    if (message.albums?.length) {
+      obj.albums = message.albums.map((e) => Album.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListAlbumsResponse>, I>>(base?: I): ListAlbumsResponse {
+    return ListAlbumsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListAlbumsResponse>, I>>(object: I): ListAlbumsResponse {
+    const message = createBaseListAlbumsResponse();
+    message.albums = object.albums?.map((e) => Album.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseLookupAlbumRequest(): LookupAlbumRequest {
+  return { identifier: undefined };
+}
+
+export const LookupAlbumRequest: MessageFns<LookupAlbumRequest> = {
+  encode(message: LookupAlbumRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    switch (message.identifier?.$case) {
+      case "spotifyId":
+        writer.uint32(10).string(message.identifier.value);
+        break;
+      case "deezerId":
+        writer.uint32(18).string(message.identifier.value);
+        break;
+      case "musicbrainzId":
+        writer.uint32(26).string(message.identifier.value);
+        break;
+      case "upc":
+        writer.uint32(34).string(message.identifier.value);
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LookupAlbumRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLookupAlbumRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.identifier = { $case: "spotifyId", value: reader.string() };
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.identifier = { $case: "deezerId", value: reader.string() };
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.identifier = { $case: "musicbrainzId", value: reader.string() };
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.identifier = { $case: "upc", value: reader.string() };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LookupAlbumRequest {
+    return {
+      identifier: isSet(object.spotifyId)
+        ? { $case: "spotifyId", value: globalThis.String(object.spotifyId) }
+        : isSet(object.spotify_id)
+        ? { $case: "spotifyId", value: globalThis.String(object.spotify_id) }
+        : isSet(object.deezerId)
+        ? { $case: "deezerId", value: globalThis.String(object.deezerId) }
+        : isSet(object.deezer_id)
+        ? { $case: "deezerId", value: globalThis.String(object.deezer_id) }
+        : isSet(object.musicbrainzId)
+        ? { $case: "musicbrainzId", value: globalThis.String(object.musicbrainzId) }
+        : isSet(object.musicbrainz_id)
+        ? { $case: "musicbrainzId", value: globalThis.String(object.musicbrainz_id) }
+        : isSet(object.upc)
+        ? { $case: "upc", value: globalThis.String(object.upc) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: LookupAlbumRequest): unknown {
+    const obj: any = {};
+    if (message.identifier?.$case === "spotifyId") {
+      obj.spotifyId = message.identifier.value;
+    } else if (message.identifier?.$case === "deezerId") {
+      obj.deezerId = message.identifier.value;
+    } else if (message.identifier?.$case === "musicbrainzId") {
+      obj.musicbrainzId = message.identifier.value;
+    } else if (message.identifier?.$case === "upc") {
+      obj.upc = message.identifier.value;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LookupAlbumRequest>, I>>(base?: I): LookupAlbumRequest {
+    return LookupAlbumRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LookupAlbumRequest>, I>>(object: I): LookupAlbumRequest {
+    const message = createBaseLookupAlbumRequest();
+    switch (object.identifier?.$case) {
+      case "spotifyId": {
+        if (object.identifier?.value !== undefined && object.identifier?.value !== null) {
+          message.identifier = { $case: "spotifyId", value: object.identifier.value };
+        }
+        break;
+      }
+      case "deezerId": {
+        if (object.identifier?.value !== undefined && object.identifier?.value !== null) {
+          message.identifier = { $case: "deezerId", value: object.identifier.value };
+        }
+        break;
+      }
+      case "musicbrainzId": {
+        if (object.identifier?.value !== undefined && object.identifier?.value !== null) {
+          message.identifier = { $case: "musicbrainzId", value: object.identifier.value };
+        }
+        break;
+      }
+      case "upc": {
+        if (object.identifier?.value !== undefined && object.identifier?.value !== null) {
+          message.identifier = { $case: "upc", value: object.identifier.value };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
+function createBaseGetTrackRequest(): GetTrackRequest {
+  return { name: "" };
+}
+
+export const GetTrackRequest: MessageFns<GetTrackRequest> = {
+  encode(message: GetTrackRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetTrackRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetTrackRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetTrackRequest {
+    return { name: isSet(object.name) ? globalThis.String(object.name) : "" };
+  },
+
+  toJSON(message: GetTrackRequest): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetTrackRequest>, I>>(base?: I): GetTrackRequest {
+    return GetTrackRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetTrackRequest>, I>>(object: I): GetTrackRequest {
+    const message = createBaseGetTrackRequest();
+    message.name = object.name ?? "";
+    return message;
+  },
+};
+
+function createBaseBatchGetTracksRequest(): BatchGetTracksRequest {
+  return { names: [] };
+}
+
+export const BatchGetTracksRequest: MessageFns<BatchGetTracksRequest> = {
+  encode(message: BatchGetTracksRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.names) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BatchGetTracksRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBatchGetTracksRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.names.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BatchGetTracksRequest {
+    return { names: globalThis.Array.isArray(object?.names) ? object.names.map((e: any) => globalThis.String(e)) : [] };
+  },
+
+  toJSON(message: BatchGetTracksRequest): unknown {
+    const obj: any = {};
+    if (message.names?.length) {
+      obj.names = message.names;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<BatchGetTracksRequest>, I>>(base?: I): BatchGetTracksRequest {
+    return BatchGetTracksRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<BatchGetTracksRequest>, I>>(object: I): BatchGetTracksRequest {
+    const message = createBaseBatchGetTracksRequest();
+    message.names = object.names?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseBatchGetTracksResponse(): BatchGetTracksResponse {
+  return { tracks: [] };
+}
+
+export const BatchGetTracksResponse: MessageFns<BatchGetTracksResponse> = {
+  encode(message: BatchGetTracksResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.tracks) {
+      Track.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BatchGetTracksResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBatchGetTracksResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tracks.push(Track.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BatchGetTracksResponse {
+    return { tracks: globalThis.Array.isArray(object?.tracks) ? object.tracks.map((e: any) => Track.fromJSON(e)) : [] };
+  },
+
+  toJSON(message: BatchGetTracksResponse): unknown {
+    const obj: any = {};
+    if (message.tracks?.length) {
+      obj.tracks = message.tracks.map((e) => Track.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<BatchGetTracksResponse>, I>>(base?: I): BatchGetTracksResponse {
+    return BatchGetTracksResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<BatchGetTracksResponse>, I>>(object: I): BatchGetTracksResponse {
+    const message = createBaseBatchGetTracksResponse();
+    message.tracks = object.tracks?.map((e) => Track.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseListTracksRequest(): ListTracksRequest {
+  return { parent: "", pageSize: 0, pageToken: "", filter: "", orderBy: "" };
+}
+
+export const ListTracksRequest: MessageFns<ListTracksRequest> = {
+  encode(message: ListTracksRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.parent !== "") {
+      writer.uint32(10).string(message.parent);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(16).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(26).string(message.pageToken);
+    }
+    if (message.filter !== "") {
+      writer.uint32(34).string(message.filter);
+    }
+    if (message.orderBy !== "") {
+      writer.uint32(42).string(message.orderBy);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListTracksRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListTracksRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.parent = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.filter = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.orderBy = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListTracksRequest {
+    return {
+      parent: isSet(object.parent) ? globalThis.String(object.parent) : "",
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+      filter: isSet(object.filter) ? globalThis.String(object.filter) : "",
+      orderBy: isSet(object.orderBy)
+        ? globalThis.String(object.orderBy)
+        : isSet(object.order_by)
+        ? globalThis.String(object.order_by)
+        : "",
+    };
+  },
+
+  toJSON(message: ListTracksRequest): unknown {
+    const obj: any = {};
+    if (message.parent !== "") {
+      obj.parent = message.parent;
+    }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    if (message.filter !== "") {
+      obj.filter = message.filter;
+    }
+    if (message.orderBy !== "") {
+      obj.orderBy = message.orderBy;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListTracksRequest>, I>>(base?: I): ListTracksRequest {
+    return ListTracksRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListTracksRequest>, I>>(object: I): ListTracksRequest {
+    const message = createBaseListTracksRequest();
+    message.parent = object.parent ?? "";
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    message.filter = object.filter ?? "";
+    message.orderBy = object.orderBy ?? "";
+    return message;
+  },
+};
+
+function createBaseListTracksResponse(): ListTracksResponse {
+  return { tracks: [], nextPageToken: "" };
+}
+
+export const ListTracksResponse: MessageFns<ListTracksResponse> = {
+  encode(message: ListTracksResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.tracks) {
+      Track.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListTracksResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListTracksResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tracks.push(Track.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListTracksResponse {
+    return {
+      tracks: globalThis.Array.isArray(object?.tracks) ? object.tracks.map((e: any) => Track.fromJSON(e)) : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListTracksResponse): unknown {
+    const obj: any = {};
+    if (message.tracks?.length) {
+      obj.tracks = message.tracks.map((e) => Track.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListTracksResponse>, I>>(base?: I): ListTracksResponse {
+    return ListTracksResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListTracksResponse>, I>>(object: I): ListTracksResponse {
+    const message = createBaseListTracksResponse();
+    message.tracks = object.tracks?.map((e) => Track.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseLookupTrackRequest(): LookupTrackRequest {
+  return { identifier: undefined };
+}
+
+export const LookupTrackRequest: MessageFns<LookupTrackRequest> = {
+  encode(message: LookupTrackRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    switch (message.identifier?.$case) {
+      case "spotifyId":
+        writer.uint32(10).string(message.identifier.value);
+        break;
+      case "deezerId":
+        writer.uint32(18).string(message.identifier.value);
+        break;
+      case "musicbrainzId":
+        writer.uint32(26).string(message.identifier.value);
+        break;
+      case "isrc":
+        writer.uint32(34).string(message.identifier.value);
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LookupTrackRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLookupTrackRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.identifier = { $case: "spotifyId", value: reader.string() };
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.identifier = { $case: "deezerId", value: reader.string() };
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.identifier = { $case: "musicbrainzId", value: reader.string() };
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.identifier = { $case: "isrc", value: reader.string() };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LookupTrackRequest {
+    return {
+      identifier: isSet(object.spotifyId)
+        ? { $case: "spotifyId", value: globalThis.String(object.spotifyId) }
+        : isSet(object.spotify_id)
+        ? { $case: "spotifyId", value: globalThis.String(object.spotify_id) }
+        : isSet(object.deezerId)
+        ? { $case: "deezerId", value: globalThis.String(object.deezerId) }
+        : isSet(object.deezer_id)
+        ? { $case: "deezerId", value: globalThis.String(object.deezer_id) }
+        : isSet(object.musicbrainzId)
+        ? { $case: "musicbrainzId", value: globalThis.String(object.musicbrainzId) }
+        : isSet(object.musicbrainz_id)
+        ? { $case: "musicbrainzId", value: globalThis.String(object.musicbrainz_id) }
+        : isSet(object.isrc)
+        ? { $case: "isrc", value: globalThis.String(object.isrc) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: LookupTrackRequest): unknown {
+    const obj: any = {};
+    if (message.identifier?.$case === "spotifyId") {
+      obj.spotifyId = message.identifier.value;
+    } else if (message.identifier?.$case === "deezerId") {
+      obj.deezerId = message.identifier.value;
+    } else if (message.identifier?.$case === "musicbrainzId") {
+      obj.musicbrainzId = message.identifier.value;
+    } else if (message.identifier?.$case === "isrc") {
+      obj.isrc = message.identifier.value;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LookupTrackRequest>, I>>(base?: I): LookupTrackRequest {
+    return LookupTrackRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LookupTrackRequest>, I>>(object: I): LookupTrackRequest {
+    const message = createBaseLookupTrackRequest();
+    switch (object.identifier?.$case) {
+      case "spotifyId": {
+        if (object.identifier?.value !== undefined && object.identifier?.value !== null) {
+          message.identifier = { $case: "spotifyId", value: object.identifier.value };
+        }
+        break;
+      }
+      case "deezerId": {
+        if (object.identifier?.value !== undefined && object.identifier?.value !== null) {
+          message.identifier = { $case: "deezerId", value: object.identifier.value };
+        }
+        break;
+      }
+      case "musicbrainzId": {
+        if (object.identifier?.value !== undefined && object.identifier?.value !== null) {
+          message.identifier = { $case: "musicbrainzId", value: object.identifier.value };
+        }
+        break;
+      }
+      case "isrc": {
+        if (object.identifier?.value !== undefined && object.identifier?.value !== null) {
+          message.identifier = { $case: "isrc", value: object.identifier.value };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
+function createBaseWatchLibraryChangesRequest(): WatchLibraryChangesRequest {
+  return { startCursor: "", entityTypes: [] };
+}
+
+export const WatchLibraryChangesRequest: MessageFns<WatchLibraryChangesRequest> = {
+  encode(message: WatchLibraryChangesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.startCursor !== "") {
+      writer.uint32(10).string(message.startCursor);
+    }
+    if (message.entityTypes.length !== 0) {
+      writer.uint32(18).fork();
+      for (const v of message.entityTypes) {
+        writer.int32(v);
+      }
+      writer.join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WatchLibraryChangesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWatchLibraryChangesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.startCursor = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag === 16) {
+              message.entityTypes.push(reader.int32() as any);
+
+              continue;
+            }
+
+            if (tag === 18) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.entityTypes.push(reader.int32() as any);
+              }
+
+              continue;
+            }
+
+            break;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WatchLibraryChangesRequest {
+    return {
+      startCursor: isSet(object.startCursor)
+        ? globalThis.String(object.startCursor)
+        : isSet(object.start_cursor)
+        ? globalThis.String(object.start_cursor)
+        : "",
+      entityTypes: globalThis.Array.isArray(object?.entityTypes)
+        ? object.entityTypes.map((e: any) => entityTypeFromJSON(e))
+        : globalThis.Array.isArray(object?.entity_types)
+        ? object.entity_types.map((e: any) => entityTypeFromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: WatchLibraryChangesRequest): unknown {
+    const obj: any = {};
+    if (message.startCursor !== "") {
+      obj.startCursor = message.startCursor;
+    }
+    if (message.entityTypes?.length) {
+      obj.entityTypes = message.entityTypes.map((e) => entityTypeToJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<WatchLibraryChangesRequest>, I>>(base?: I): WatchLibraryChangesRequest {
+    return WatchLibraryChangesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<WatchLibraryChangesRequest>, I>>(object: I): WatchLibraryChangesRequest {
+    const message = createBaseWatchLibraryChangesRequest();
+    message.startCursor = object.startCursor ?? "";
+    message.entityTypes = object.entityTypes?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseLibraryChange(): LibraryChange {
+  return { cursor: "", entityType: 0, entity: "", changeType: 0, mergedInto: "", changeTime: undefined };
+}
+
+export const LibraryChange: MessageFns<LibraryChange> = {
+  encode(message: LibraryChange, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.cursor !== "") {
+      writer.uint32(10).string(message.cursor);
+    }
+    if (message.entityType !== 0) {
+      writer.uint32(16).int32(message.entityType);
+    }
+    if (message.entity !== "") {
+      writer.uint32(26).string(message.entity);
+    }
+    if (message.changeType !== 0) {
+      writer.uint32(32).int32(message.changeType);
+    }
+    if (message.mergedInto !== "") {
+      writer.uint32(42).string(message.mergedInto);
+    }
+    if (message.changeTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.changeTime), writer.uint32(50).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LibraryChange {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLibraryChange();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.cursor = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.entityType = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.entity = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.changeType = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.mergedInto = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.changeTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LibraryChange {
+    return {
+      cursor: isSet(object.cursor) ? globalThis.String(object.cursor) : "",
+      entityType: isSet(object.entityType)
+        ? entityTypeFromJSON(object.entityType)
+        : isSet(object.entity_type)
+        ? entityTypeFromJSON(object.entity_type)
+        : 0,
+      entity: isSet(object.entity) ? globalThis.String(object.entity) : "",
+      changeType: isSet(object.changeType)
+        ? changeTypeFromJSON(object.changeType)
+        : isSet(object.change_type)
+        ? changeTypeFromJSON(object.change_type)
+        : 0,
+      mergedInto: isSet(object.mergedInto)
+        ? globalThis.String(object.mergedInto)
+        : isSet(object.merged_into)
+        ? globalThis.String(object.merged_into)
+        : "",
+      changeTime: isSet(object.changeTime)
+        ? fromJsonTimestamp(object.changeTime)
+        : isSet(object.change_time)
+        ? fromJsonTimestamp(object.change_time)
+        : undefined,
+    };
+  },
+
+  toJSON(message: LibraryChange): unknown {
+    const obj: any = {};
+    if (message.cursor !== "") {
+      obj.cursor = message.cursor;
+    }
+    if (message.entityType !== 0) {
+      obj.entityType = entityTypeToJSON(message.entityType);
+    }
+    if (message.entity !== "") {
+      obj.entity = message.entity;
+    }
+    if (message.changeType !== 0) {
+      obj.changeType = changeTypeToJSON(message.changeType);
+    }
+    if (message.mergedInto !== "") {
+      obj.mergedInto = message.mergedInto;
+    }
+    if (message.changeTime !== undefined) {
+      obj.changeTime = message.changeTime.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LibraryChange>, I>>(base?: I): LibraryChange {
+    return LibraryChange.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LibraryChange>, I>>(object: I): LibraryChange {
+    const message = createBaseLibraryChange();
+    message.cursor = object.cursor ?? "";
+    message.entityType = object.entityType ?? 0;
+    message.entity = object.entity ?? "";
+    message.changeType = object.changeType ?? 0;
+    message.mergedInto = object.mergedInto ?? "";
+    message.changeTime = object.changeTime ?? undefined;
+    return message;
+  },
+};
+
+/**
+ * Read API over the unified library (soulspot_artists / soulspot_albums / soulspot_tracks).
+ *
+ * Resource names follow AIP-122: "artists/{artist}", "albums/{album}", "tracks/{track}" where the segment is the
+ * entity's stable UUID. A bare UUID is accepted wherever a resource name is expected. Ids of entities that were
+ * merged away keep resolving: the response carries the surviving entity (its `name` then differs from the request).
+ */
 export type LibraryServiceService = typeof LibraryServiceService;
 export const LibraryServiceService = {
+  /** AIP-131. NOT_FOUND when the id is unknown; INVALID_ARGUMENT when it is not a UUID. */
   getArtist: {
     path: "/soulspot.library.v1.LibraryService/GetArtist" as const,
     requestStream: false as const,
@@ -231,13 +3927,166 @@ export const LibraryServiceService = {
     responseSerialize: (value: Artist): Buffer => Buffer.from(Artist.encode(value).finish()),
     responseDeserialize: (value: Buffer): Artist => Artist.decode(value),
   },
+  /** AIP-231. Results are in request order; NOT_FOUND if any id is unknown. At most 1000 names. */
+  batchGetArtists: {
+    path: "/soulspot.library.v1.LibraryService/BatchGetArtists" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: BatchGetArtistsRequest): Buffer =>
+      Buffer.from(BatchGetArtistsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): BatchGetArtistsRequest => BatchGetArtistsRequest.decode(value),
+    responseSerialize: (value: BatchGetArtistsResponse): Buffer =>
+      Buffer.from(BatchGetArtistsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): BatchGetArtistsResponse => BatchGetArtistsResponse.decode(value),
+  },
+  /** AIP-132. Keyset-paginated; filter and order_by as documented on the request. */
+  listArtists: {
+    path: "/soulspot.library.v1.LibraryService/ListArtists" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListArtistsRequest): Buffer => Buffer.from(ListArtistsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListArtistsRequest => ListArtistsRequest.decode(value),
+    responseSerialize: (value: ListArtistsResponse): Buffer => Buffer.from(ListArtistsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListArtistsResponse => ListArtistsResponse.decode(value),
+  },
+  /** Finds an artist by a provider id (Spotify URI or bare id, Deezer id) or a MusicBrainz id. */
+  lookupArtist: {
+    path: "/soulspot.library.v1.LibraryService/LookupArtist" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: LookupArtistRequest): Buffer => Buffer.from(LookupArtistRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): LookupArtistRequest => LookupArtistRequest.decode(value),
+    responseSerialize: (value: Artist): Buffer => Buffer.from(Artist.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Artist => Artist.decode(value),
+  },
+  getAlbum: {
+    path: "/soulspot.library.v1.LibraryService/GetAlbum" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetAlbumRequest): Buffer => Buffer.from(GetAlbumRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetAlbumRequest => GetAlbumRequest.decode(value),
+    responseSerialize: (value: Album): Buffer => Buffer.from(Album.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Album => Album.decode(value),
+  },
+  batchGetAlbums: {
+    path: "/soulspot.library.v1.LibraryService/BatchGetAlbums" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: BatchGetAlbumsRequest): Buffer =>
+      Buffer.from(BatchGetAlbumsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): BatchGetAlbumsRequest => BatchGetAlbumsRequest.decode(value),
+    responseSerialize: (value: BatchGetAlbumsResponse): Buffer =>
+      Buffer.from(BatchGetAlbumsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): BatchGetAlbumsResponse => BatchGetAlbumsResponse.decode(value),
+  },
+  /** All albums, or the albums of one artist (parent "artists/{artist}"). */
+  listAlbums: {
+    path: "/soulspot.library.v1.LibraryService/ListAlbums" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListAlbumsRequest): Buffer => Buffer.from(ListAlbumsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListAlbumsRequest => ListAlbumsRequest.decode(value),
+    responseSerialize: (value: ListAlbumsResponse): Buffer => Buffer.from(ListAlbumsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListAlbumsResponse => ListAlbumsResponse.decode(value),
+  },
+  /** Finds an album by a provider id, a MusicBrainz id or a UPC/EAN. */
+  lookupAlbum: {
+    path: "/soulspot.library.v1.LibraryService/LookupAlbum" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: LookupAlbumRequest): Buffer => Buffer.from(LookupAlbumRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): LookupAlbumRequest => LookupAlbumRequest.decode(value),
+    responseSerialize: (value: Album): Buffer => Buffer.from(Album.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Album => Album.decode(value),
+  },
+  getTrack: {
+    path: "/soulspot.library.v1.LibraryService/GetTrack" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetTrackRequest): Buffer => Buffer.from(GetTrackRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetTrackRequest => GetTrackRequest.decode(value),
+    responseSerialize: (value: Track): Buffer => Buffer.from(Track.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Track => Track.decode(value),
+  },
+  batchGetTracks: {
+    path: "/soulspot.library.v1.LibraryService/BatchGetTracks" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: BatchGetTracksRequest): Buffer =>
+      Buffer.from(BatchGetTracksRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): BatchGetTracksRequest => BatchGetTracksRequest.decode(value),
+    responseSerialize: (value: BatchGetTracksResponse): Buffer =>
+      Buffer.from(BatchGetTracksResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): BatchGetTracksResponse => BatchGetTracksResponse.decode(value),
+  },
+  /** All tracks, the tracks of one album (parent "albums/{album}") or of one artist (parent "artists/{artist}"). */
+  listTracks: {
+    path: "/soulspot.library.v1.LibraryService/ListTracks" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListTracksRequest): Buffer => Buffer.from(ListTracksRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListTracksRequest => ListTracksRequest.decode(value),
+    responseSerialize: (value: ListTracksResponse): Buffer => Buffer.from(ListTracksResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListTracksResponse => ListTracksResponse.decode(value),
+  },
+  /** Finds a track by a provider id, a MusicBrainz id or an ISRC. */
+  lookupTrack: {
+    path: "/soulspot.library.v1.LibraryService/LookupTrack" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: LookupTrackRequest): Buffer => Buffer.from(LookupTrackRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): LookupTrackRequest => LookupTrackRequest.decode(value),
+    responseSerialize: (value: Track): Buffer => Buffer.from(Track.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Track => Track.decode(value),
+  },
+  /**
+   * Server streaming change feed: every change the projection applies, in commit order. Resumable: pass the
+   * `cursor` of the last change you processed as `start_cursor`. The stream ends with UNAVAILABLE when the server
+   * shuts down; reconnect and resume from your last cursor.
+   */
+  watchLibraryChanges: {
+    path: "/soulspot.library.v1.LibraryService/WatchLibraryChanges" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: WatchLibraryChangesRequest): Buffer =>
+      Buffer.from(WatchLibraryChangesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): WatchLibraryChangesRequest => WatchLibraryChangesRequest.decode(value),
+    responseSerialize: (value: LibraryChange): Buffer => Buffer.from(LibraryChange.encode(value).finish()),
+    responseDeserialize: (value: Buffer): LibraryChange => LibraryChange.decode(value),
+  },
 } as const;
 
 export interface LibraryServiceServer extends UntypedServiceImplementation {
+  /** AIP-131. NOT_FOUND when the id is unknown; INVALID_ARGUMENT when it is not a UUID. */
   getArtist: handleUnaryCall<GetArtistRequest, Artist>;
+  /** AIP-231. Results are in request order; NOT_FOUND if any id is unknown. At most 1000 names. */
+  batchGetArtists: handleUnaryCall<BatchGetArtistsRequest, BatchGetArtistsResponse>;
+  /** AIP-132. Keyset-paginated; filter and order_by as documented on the request. */
+  listArtists: handleUnaryCall<ListArtistsRequest, ListArtistsResponse>;
+  /** Finds an artist by a provider id (Spotify URI or bare id, Deezer id) or a MusicBrainz id. */
+  lookupArtist: handleUnaryCall<LookupArtistRequest, Artist>;
+  getAlbum: handleUnaryCall<GetAlbumRequest, Album>;
+  batchGetAlbums: handleUnaryCall<BatchGetAlbumsRequest, BatchGetAlbumsResponse>;
+  /** All albums, or the albums of one artist (parent "artists/{artist}"). */
+  listAlbums: handleUnaryCall<ListAlbumsRequest, ListAlbumsResponse>;
+  /** Finds an album by a provider id, a MusicBrainz id or a UPC/EAN. */
+  lookupAlbum: handleUnaryCall<LookupAlbumRequest, Album>;
+  getTrack: handleUnaryCall<GetTrackRequest, Track>;
+  batchGetTracks: handleUnaryCall<BatchGetTracksRequest, BatchGetTracksResponse>;
+  /** All tracks, the tracks of one album (parent "albums/{album}") or of one artist (parent "artists/{artist}"). */
+  listTracks: handleUnaryCall<ListTracksRequest, ListTracksResponse>;
+  /** Finds a track by a provider id, a MusicBrainz id or an ISRC. */
+  lookupTrack: handleUnaryCall<LookupTrackRequest, Track>;
+  /**
+   * Server streaming change feed: every change the projection applies, in commit order. Resumable: pass the
+   * `cursor` of the last change you processed as `start_cursor`. The stream ends with UNAVAILABLE when the server
+   * shuts down; reconnect and resume from your last cursor.
+   */
+  watchLibraryChanges: handleServerStreamingCall<WatchLibraryChangesRequest, LibraryChange>;
 }
 
 export interface LibraryServiceClient extends Client {
+  /** AIP-131. NOT_FOUND when the id is unknown; INVALID_ARGUMENT when it is not a UUID. */
   getArtist(
     request: GetArtistRequest,
     callback: (error: ServiceError | null, response: Artist) => void,
@@ -253,6 +4102,186 @@ export interface LibraryServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: Artist) => void,
   ): ClientUnaryCall;
+  /** AIP-231. Results are in request order; NOT_FOUND if any id is unknown. At most 1000 names. */
+  batchGetArtists(
+    request: BatchGetArtistsRequest,
+    callback: (error: ServiceError | null, response: BatchGetArtistsResponse) => void,
+  ): ClientUnaryCall;
+  batchGetArtists(
+    request: BatchGetArtistsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: BatchGetArtistsResponse) => void,
+  ): ClientUnaryCall;
+  batchGetArtists(
+    request: BatchGetArtistsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: BatchGetArtistsResponse) => void,
+  ): ClientUnaryCall;
+  /** AIP-132. Keyset-paginated; filter and order_by as documented on the request. */
+  listArtists(
+    request: ListArtistsRequest,
+    callback: (error: ServiceError | null, response: ListArtistsResponse) => void,
+  ): ClientUnaryCall;
+  listArtists(
+    request: ListArtistsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListArtistsResponse) => void,
+  ): ClientUnaryCall;
+  listArtists(
+    request: ListArtistsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListArtistsResponse) => void,
+  ): ClientUnaryCall;
+  /** Finds an artist by a provider id (Spotify URI or bare id, Deezer id) or a MusicBrainz id. */
+  lookupArtist(
+    request: LookupArtistRequest,
+    callback: (error: ServiceError | null, response: Artist) => void,
+  ): ClientUnaryCall;
+  lookupArtist(
+    request: LookupArtistRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Artist) => void,
+  ): ClientUnaryCall;
+  lookupArtist(
+    request: LookupArtistRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Artist) => void,
+  ): ClientUnaryCall;
+  getAlbum(request: GetAlbumRequest, callback: (error: ServiceError | null, response: Album) => void): ClientUnaryCall;
+  getAlbum(
+    request: GetAlbumRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Album) => void,
+  ): ClientUnaryCall;
+  getAlbum(
+    request: GetAlbumRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Album) => void,
+  ): ClientUnaryCall;
+  batchGetAlbums(
+    request: BatchGetAlbumsRequest,
+    callback: (error: ServiceError | null, response: BatchGetAlbumsResponse) => void,
+  ): ClientUnaryCall;
+  batchGetAlbums(
+    request: BatchGetAlbumsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: BatchGetAlbumsResponse) => void,
+  ): ClientUnaryCall;
+  batchGetAlbums(
+    request: BatchGetAlbumsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: BatchGetAlbumsResponse) => void,
+  ): ClientUnaryCall;
+  /** All albums, or the albums of one artist (parent "artists/{artist}"). */
+  listAlbums(
+    request: ListAlbumsRequest,
+    callback: (error: ServiceError | null, response: ListAlbumsResponse) => void,
+  ): ClientUnaryCall;
+  listAlbums(
+    request: ListAlbumsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListAlbumsResponse) => void,
+  ): ClientUnaryCall;
+  listAlbums(
+    request: ListAlbumsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListAlbumsResponse) => void,
+  ): ClientUnaryCall;
+  /** Finds an album by a provider id, a MusicBrainz id or a UPC/EAN. */
+  lookupAlbum(
+    request: LookupAlbumRequest,
+    callback: (error: ServiceError | null, response: Album) => void,
+  ): ClientUnaryCall;
+  lookupAlbum(
+    request: LookupAlbumRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Album) => void,
+  ): ClientUnaryCall;
+  lookupAlbum(
+    request: LookupAlbumRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Album) => void,
+  ): ClientUnaryCall;
+  getTrack(request: GetTrackRequest, callback: (error: ServiceError | null, response: Track) => void): ClientUnaryCall;
+  getTrack(
+    request: GetTrackRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Track) => void,
+  ): ClientUnaryCall;
+  getTrack(
+    request: GetTrackRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Track) => void,
+  ): ClientUnaryCall;
+  batchGetTracks(
+    request: BatchGetTracksRequest,
+    callback: (error: ServiceError | null, response: BatchGetTracksResponse) => void,
+  ): ClientUnaryCall;
+  batchGetTracks(
+    request: BatchGetTracksRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: BatchGetTracksResponse) => void,
+  ): ClientUnaryCall;
+  batchGetTracks(
+    request: BatchGetTracksRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: BatchGetTracksResponse) => void,
+  ): ClientUnaryCall;
+  /** All tracks, the tracks of one album (parent "albums/{album}") or of one artist (parent "artists/{artist}"). */
+  listTracks(
+    request: ListTracksRequest,
+    callback: (error: ServiceError | null, response: ListTracksResponse) => void,
+  ): ClientUnaryCall;
+  listTracks(
+    request: ListTracksRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListTracksResponse) => void,
+  ): ClientUnaryCall;
+  listTracks(
+    request: ListTracksRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListTracksResponse) => void,
+  ): ClientUnaryCall;
+  /** Finds a track by a provider id, a MusicBrainz id or an ISRC. */
+  lookupTrack(
+    request: LookupTrackRequest,
+    callback: (error: ServiceError | null, response: Track) => void,
+  ): ClientUnaryCall;
+  lookupTrack(
+    request: LookupTrackRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Track) => void,
+  ): ClientUnaryCall;
+  lookupTrack(
+    request: LookupTrackRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Track) => void,
+  ): ClientUnaryCall;
+  /**
+   * Server streaming change feed: every change the projection applies, in commit order. Resumable: pass the
+   * `cursor` of the last change you processed as `start_cursor`. The stream ends with UNAVAILABLE when the server
+   * shuts down; reconnect and resume from your last cursor.
+   */
+  watchLibraryChanges(
+    request: WatchLibraryChangesRequest,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<LibraryChange>;
+  watchLibraryChanges(
+    request: WatchLibraryChangesRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<LibraryChange>;
 }
 
 export const LibraryServiceClient = makeGenericClientConstructor(
@@ -297,6 +4326,17 @@ function fromJsonTimestamp(o: any): Date {
   } else {
     return fromTimestamp(Timestamp.fromJSON(o));
   }
+}
+
+function longToNumber(int64: { toString(): string }): number {
+  const num = globalThis.Number(int64.toString());
+  if (num > globalThis.Number.MAX_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is larger than Number.MAX_SAFE_INTEGER");
+  }
+  if (num < globalThis.Number.MIN_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
+  }
+  return num;
 }
 
 function isSet(value: any): boolean {

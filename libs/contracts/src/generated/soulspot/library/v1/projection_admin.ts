@@ -18,13 +18,222 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
+import { Timestamp } from "../../../google/protobuf/timestamp";
+
+export enum RebuildMode {
+  REBUILD_MODE_UNSPECIFIED = 0,
+  /** REBUILD_MODE_BLUE_GREEN - Replay into shadow tables while the live projection serves, then swap in one transaction (the default). */
+  REBUILD_MODE_BLUE_GREEN = 1,
+  /** REBUILD_MODE_IN_PLACE - Truncate the live projection and replay; reads are NOT_SERVING until caught up. */
+  REBUILD_MODE_IN_PLACE = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function rebuildModeFromJSON(object: any): RebuildMode {
+  switch (object) {
+    case 0:
+    case "REBUILD_MODE_UNSPECIFIED":
+      return RebuildMode.REBUILD_MODE_UNSPECIFIED;
+    case 1:
+    case "REBUILD_MODE_BLUE_GREEN":
+      return RebuildMode.REBUILD_MODE_BLUE_GREEN;
+    case 2:
+    case "REBUILD_MODE_IN_PLACE":
+      return RebuildMode.REBUILD_MODE_IN_PLACE;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return RebuildMode.UNRECOGNIZED;
+  }
+}
+
+export function rebuildModeToJSON(object: RebuildMode): string {
+  switch (object) {
+    case RebuildMode.REBUILD_MODE_UNSPECIFIED:
+      return "REBUILD_MODE_UNSPECIFIED";
+    case RebuildMode.REBUILD_MODE_BLUE_GREEN:
+      return "REBUILD_MODE_BLUE_GREEN";
+    case RebuildMode.REBUILD_MODE_IN_PLACE:
+      return "REBUILD_MODE_IN_PLACE";
+    case RebuildMode.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+export enum RebuildPhase {
+  REBUILD_PHASE_UNSPECIFIED = 0,
+  REBUILD_PHASE_IDLE = 1,
+  REBUILD_PHASE_REPLAYING = 2,
+  REBUILD_PHASE_CATCHING_UP = 3,
+  REBUILD_PHASE_SWAPPING = 4,
+  REBUILD_PHASE_DONE = 5,
+  REBUILD_PHASE_CANCELLED = 6,
+  REBUILD_PHASE_FAILED = 7,
+  UNRECOGNIZED = -1,
+}
+
+export function rebuildPhaseFromJSON(object: any): RebuildPhase {
+  switch (object) {
+    case 0:
+    case "REBUILD_PHASE_UNSPECIFIED":
+      return RebuildPhase.REBUILD_PHASE_UNSPECIFIED;
+    case 1:
+    case "REBUILD_PHASE_IDLE":
+      return RebuildPhase.REBUILD_PHASE_IDLE;
+    case 2:
+    case "REBUILD_PHASE_REPLAYING":
+      return RebuildPhase.REBUILD_PHASE_REPLAYING;
+    case 3:
+    case "REBUILD_PHASE_CATCHING_UP":
+      return RebuildPhase.REBUILD_PHASE_CATCHING_UP;
+    case 4:
+    case "REBUILD_PHASE_SWAPPING":
+      return RebuildPhase.REBUILD_PHASE_SWAPPING;
+    case 5:
+    case "REBUILD_PHASE_DONE":
+      return RebuildPhase.REBUILD_PHASE_DONE;
+    case 6:
+    case "REBUILD_PHASE_CANCELLED":
+      return RebuildPhase.REBUILD_PHASE_CANCELLED;
+    case 7:
+    case "REBUILD_PHASE_FAILED":
+      return RebuildPhase.REBUILD_PHASE_FAILED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return RebuildPhase.UNRECOGNIZED;
+  }
+}
+
+export function rebuildPhaseToJSON(object: RebuildPhase): string {
+  switch (object) {
+    case RebuildPhase.REBUILD_PHASE_UNSPECIFIED:
+      return "REBUILD_PHASE_UNSPECIFIED";
+    case RebuildPhase.REBUILD_PHASE_IDLE:
+      return "REBUILD_PHASE_IDLE";
+    case RebuildPhase.REBUILD_PHASE_REPLAYING:
+      return "REBUILD_PHASE_REPLAYING";
+    case RebuildPhase.REBUILD_PHASE_CATCHING_UP:
+      return "REBUILD_PHASE_CATCHING_UP";
+    case RebuildPhase.REBUILD_PHASE_SWAPPING:
+      return "REBUILD_PHASE_SWAPPING";
+    case RebuildPhase.REBUILD_PHASE_DONE:
+      return "REBUILD_PHASE_DONE";
+    case RebuildPhase.REBUILD_PHASE_CANCELLED:
+      return "REBUILD_PHASE_CANCELLED";
+    case RebuildPhase.REBUILD_PHASE_FAILED:
+      return "REBUILD_PHASE_FAILED";
+    case RebuildPhase.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
 
 export interface GetProjectionStatusRequest {
 }
 
+export interface PartitionStatus {
+  topic: string;
+  partition: number;
+  /** The next offset the projection will apply (the checkpoint in the database). */
+  nextOffset: number;
+  /** The partition's high watermark as last seen by the consumer; absent when unknown. */
+  highWatermark?:
+    | number
+    | undefined;
+  /** high_watermark - next_offset; absent when the high watermark is unknown. */
+  lag?: number | undefined;
+  updatedAt: Date | undefined;
+}
+
 export interface ProjectionStatus {
+  /** Name of the projection (the checkpoint rows' projection column). */
+  projection: string;
+  /** Events applied since the projection started from an empty database (sum of the checkpoints). */
   eventsApplied: number;
+  /** Dead letters that are still parked (not yet retried successfully). */
   deadLetters: number;
+  partitions: PartitionStatus[];
+  /** Total lag over all partitions with a known high watermark. */
+  totalLag: number;
+  /** True once the projection has caught up with the head of the topic since this process started. */
+  caughtUp: boolean;
+}
+
+export interface DeadLetter {
+  /** "deadLetters/{id}". */
+  name: string;
+  id: string;
+  topic: string;
+  partition: number;
+  offset: number;
+  key: string;
+  error: string;
+  createdAt:
+    | Date
+    | undefined;
+  /** Set once a retry applied the event. */
+  resolvedAt:
+    | Date
+    | undefined;
+  /** Later events of the same key waiting behind this one. */
+  parkedEvents: number;
+}
+
+export interface ListDeadLettersRequest {
+  /** Default 50, max 1000, negative is INVALID_ARGUMENT. */
+  pageSize: number;
+  pageToken: string;
+  /** Also list dead letters that were already retried successfully. */
+  showResolved: boolean;
+}
+
+export interface ListDeadLettersResponse {
+  deadLetters: DeadLetter[];
+  nextPageToken: string;
+}
+
+export interface RetryDeadLettersRequest {
+  /** "deadLetters/{id}" (or bare ids); empty retries every unresolved dead letter. */
+  names: string[];
+}
+
+export interface RetryDeadLettersResponse {
+  /** Dead letters whose event (and parked followers) applied. */
+  resolved: number;
+  /** Dead letters that failed again (they stay parked, with the new error). */
+  stillFailing: number;
+}
+
+export interface StartRebuildRequest {
+  mode: RebuildMode;
+}
+
+export interface GetRebuildStatusRequest {
+}
+
+export interface CancelRebuildRequest {
+}
+
+export interface RollbackLastSwapRequest {
+}
+
+export interface RebuildPartitionProgress {
+  partition: number;
+  offset: number;
+  targetOffset: number;
+}
+
+export interface RebuildStatus {
+  mode: RebuildMode;
+  phase: RebuildPhase;
+  partitions: RebuildPartitionProgress[];
+  eventsPerSecond: number;
+  /** Estimated seconds until the replay catches up; absent when unknown. */
+  etaSeconds?: number | undefined;
+  startedAt: Date | undefined;
+  error: string;
 }
 
 function createBaseGetProjectionStatusRequest(): GetProjectionStatusRequest {
@@ -79,17 +288,190 @@ export const GetProjectionStatusRequest: MessageFns<GetProjectionStatusRequest> 
   },
 };
 
+function createBasePartitionStatus(): PartitionStatus {
+  return { topic: "", partition: 0, nextOffset: 0, highWatermark: undefined, lag: undefined, updatedAt: undefined };
+}
+
+export const PartitionStatus: MessageFns<PartitionStatus> = {
+  encode(message: PartitionStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.topic !== "") {
+      writer.uint32(10).string(message.topic);
+    }
+    if (message.partition !== 0) {
+      writer.uint32(16).int32(message.partition);
+    }
+    if (message.nextOffset !== 0) {
+      writer.uint32(24).int64(message.nextOffset);
+    }
+    if (message.highWatermark !== undefined) {
+      writer.uint32(32).int64(message.highWatermark);
+    }
+    if (message.lag !== undefined) {
+      writer.uint32(40).int64(message.lag);
+    }
+    if (message.updatedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.updatedAt), writer.uint32(50).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PartitionStatus {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePartitionStatus();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.topic = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.partition = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.nextOffset = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.highWatermark = longToNumber(reader.int64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.lag = longToNumber(reader.int64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.updatedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PartitionStatus {
+    return {
+      topic: isSet(object.topic) ? globalThis.String(object.topic) : "",
+      partition: isSet(object.partition) ? globalThis.Number(object.partition) : 0,
+      nextOffset: isSet(object.nextOffset)
+        ? globalThis.Number(object.nextOffset)
+        : isSet(object.next_offset)
+        ? globalThis.Number(object.next_offset)
+        : 0,
+      highWatermark: isSet(object.highWatermark)
+        ? globalThis.Number(object.highWatermark)
+        : isSet(object.high_watermark)
+        ? globalThis.Number(object.high_watermark)
+        : undefined,
+      lag: isSet(object.lag) ? globalThis.Number(object.lag) : undefined,
+      updatedAt: isSet(object.updatedAt)
+        ? fromJsonTimestamp(object.updatedAt)
+        : isSet(object.updated_at)
+        ? fromJsonTimestamp(object.updated_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: PartitionStatus): unknown {
+    const obj: any = {};
+    if (message.topic !== "") {
+      obj.topic = message.topic;
+    }
+    if (message.partition !== 0) {
+      obj.partition = Math.round(message.partition);
+    }
+    if (message.nextOffset !== 0) {
+      obj.nextOffset = Math.round(message.nextOffset);
+    }
+    if (message.highWatermark !== undefined) {
+      obj.highWatermark = Math.round(message.highWatermark);
+    }
+    if (message.lag !== undefined) {
+      obj.lag = Math.round(message.lag);
+    }
+    if (message.updatedAt !== undefined) {
+      obj.updatedAt = message.updatedAt.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PartitionStatus>, I>>(base?: I): PartitionStatus {
+    return PartitionStatus.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PartitionStatus>, I>>(object: I): PartitionStatus {
+    const message = createBasePartitionStatus();
+    message.topic = object.topic ?? "";
+    message.partition = object.partition ?? 0;
+    message.nextOffset = object.nextOffset ?? 0;
+    message.highWatermark = object.highWatermark ?? undefined;
+    message.lag = object.lag ?? undefined;
+    message.updatedAt = object.updatedAt ?? undefined;
+    return message;
+  },
+};
+
 function createBaseProjectionStatus(): ProjectionStatus {
-  return { eventsApplied: 0, deadLetters: 0 };
+  return { projection: "", eventsApplied: 0, deadLetters: 0, partitions: [], totalLag: 0, caughtUp: false };
 }
 
 export const ProjectionStatus: MessageFns<ProjectionStatus> = {
   encode(message: ProjectionStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.projection !== "") {
+      writer.uint32(10).string(message.projection);
+    }
     if (message.eventsApplied !== 0) {
-      writer.uint32(8).int64(message.eventsApplied);
+      writer.uint32(16).int64(message.eventsApplied);
     }
     if (message.deadLetters !== 0) {
-      writer.uint32(16).int64(message.deadLetters);
+      writer.uint32(24).int64(message.deadLetters);
+    }
+    for (const v of message.partitions) {
+      PartitionStatus.encode(v!, writer.uint32(34).fork()).join();
+    }
+    if (message.totalLag !== 0) {
+      writer.uint32(40).int64(message.totalLag);
+    }
+    if (message.caughtUp !== false) {
+      writer.uint32(48).bool(message.caughtUp);
     }
     return writer;
   },
@@ -108,11 +490,11 @@ export const ProjectionStatus: MessageFns<ProjectionStatus> = {
         const tag = reader.uint32();
         switch (tag >>> 3) {
           case 1: {
-            if (tag !== 8) {
+            if (tag !== 10) {
               break;
             }
 
-            message.eventsApplied = longToNumber(reader.int64());
+            message.projection = reader.string();
             continue;
           }
           case 2: {
@@ -120,7 +502,39 @@ export const ProjectionStatus: MessageFns<ProjectionStatus> = {
               break;
             }
 
+            message.eventsApplied = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
             message.deadLetters = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.partitions.push(PartitionStatus.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.totalLag = longToNumber(reader.int64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.caughtUp = reader.bool();
             continue;
           }
         }
@@ -137,6 +551,7 @@ export const ProjectionStatus: MessageFns<ProjectionStatus> = {
 
   fromJSON(object: any): ProjectionStatus {
     return {
+      projection: isSet(object.projection) ? globalThis.String(object.projection) : "",
       eventsApplied: isSet(object.eventsApplied)
         ? globalThis.Number(object.eventsApplied)
         : isSet(object.events_applied)
@@ -147,16 +562,41 @@ export const ProjectionStatus: MessageFns<ProjectionStatus> = {
         : isSet(object.dead_letters)
         ? globalThis.Number(object.dead_letters)
         : 0,
+      partitions: globalThis.Array.isArray(object?.partitions)
+        ? object.partitions.map((e: any) => PartitionStatus.fromJSON(e))
+        : [],
+      totalLag: isSet(object.totalLag)
+        ? globalThis.Number(object.totalLag)
+        : isSet(object.total_lag)
+        ? globalThis.Number(object.total_lag)
+        : 0,
+      caughtUp: isSet(object.caughtUp)
+        ? globalThis.Boolean(object.caughtUp)
+        : isSet(object.caught_up)
+        ? globalThis.Boolean(object.caught_up)
+        : false,
     };
   },
 
   toJSON(message: ProjectionStatus): unknown {
     const obj: any = {};
+    if (message.projection !== "") {
+      obj.projection = message.projection;
+    }
     if (message.eventsApplied !== 0) {
       obj.eventsApplied = Math.round(message.eventsApplied);
     }
     if (message.deadLetters !== 0) {
       obj.deadLetters = Math.round(message.deadLetters);
+    }
+    if (message.partitions?.length) {
+      obj.partitions = message.partitions.map((e) => PartitionStatus.toJSON(e));
+    }
+    if (message.totalLag !== 0) {
+      obj.totalLag = Math.round(message.totalLag);
+    }
+    if (message.caughtUp !== false) {
+      obj.caughtUp = message.caughtUp;
     }
     return obj;
   },
@@ -166,15 +606,1133 @@ export const ProjectionStatus: MessageFns<ProjectionStatus> = {
   },
   fromPartial<I extends Exact<DeepPartial<ProjectionStatus>, I>>(object: I): ProjectionStatus {
     const message = createBaseProjectionStatus();
+    message.projection = object.projection ?? "";
     message.eventsApplied = object.eventsApplied ?? 0;
     message.deadLetters = object.deadLetters ?? 0;
+    message.partitions = object.partitions?.map((e) => PartitionStatus.fromPartial(e)) || [];
+    message.totalLag = object.totalLag ?? 0;
+    message.caughtUp = object.caughtUp ?? false;
     return message;
   },
 };
 
-/** Operator API for the projection. (Skeleton: the gRPC and rebuild issues fill it in.) */
+function createBaseDeadLetter(): DeadLetter {
+  return {
+    name: "",
+    id: "",
+    topic: "",
+    partition: 0,
+    offset: 0,
+    key: "",
+    error: "",
+    createdAt: undefined,
+    resolvedAt: undefined,
+    parkedEvents: 0,
+  };
+}
+
+export const DeadLetter: MessageFns<DeadLetter> = {
+  encode(message: DeadLetter, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.id !== "") {
+      writer.uint32(18).string(message.id);
+    }
+    if (message.topic !== "") {
+      writer.uint32(26).string(message.topic);
+    }
+    if (message.partition !== 0) {
+      writer.uint32(32).int32(message.partition);
+    }
+    if (message.offset !== 0) {
+      writer.uint32(40).int64(message.offset);
+    }
+    if (message.key !== "") {
+      writer.uint32(50).string(message.key);
+    }
+    if (message.error !== "") {
+      writer.uint32(58).string(message.error);
+    }
+    if (message.createdAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(66).fork()).join();
+    }
+    if (message.resolvedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.resolvedAt), writer.uint32(74).fork()).join();
+    }
+    if (message.parkedEvents !== 0) {
+      writer.uint32(80).int64(message.parkedEvents);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeadLetter {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeadLetter();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.topic = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.partition = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.offset = longToNumber(reader.int64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.error = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.resolvedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.parkedEvents = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeadLetter {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      topic: isSet(object.topic) ? globalThis.String(object.topic) : "",
+      partition: isSet(object.partition) ? globalThis.Number(object.partition) : 0,
+      offset: isSet(object.offset) ? globalThis.Number(object.offset) : 0,
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      error: isSet(object.error) ? globalThis.String(object.error) : "",
+      createdAt: isSet(object.createdAt)
+        ? fromJsonTimestamp(object.createdAt)
+        : isSet(object.created_at)
+        ? fromJsonTimestamp(object.created_at)
+        : undefined,
+      resolvedAt: isSet(object.resolvedAt)
+        ? fromJsonTimestamp(object.resolvedAt)
+        : isSet(object.resolved_at)
+        ? fromJsonTimestamp(object.resolved_at)
+        : undefined,
+      parkedEvents: isSet(object.parkedEvents)
+        ? globalThis.Number(object.parkedEvents)
+        : isSet(object.parked_events)
+        ? globalThis.Number(object.parked_events)
+        : 0,
+    };
+  },
+
+  toJSON(message: DeadLetter): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.topic !== "") {
+      obj.topic = message.topic;
+    }
+    if (message.partition !== 0) {
+      obj.partition = Math.round(message.partition);
+    }
+    if (message.offset !== 0) {
+      obj.offset = Math.round(message.offset);
+    }
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.error !== "") {
+      obj.error = message.error;
+    }
+    if (message.createdAt !== undefined) {
+      obj.createdAt = message.createdAt.toISOString();
+    }
+    if (message.resolvedAt !== undefined) {
+      obj.resolvedAt = message.resolvedAt.toISOString();
+    }
+    if (message.parkedEvents !== 0) {
+      obj.parkedEvents = Math.round(message.parkedEvents);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeadLetter>, I>>(base?: I): DeadLetter {
+    return DeadLetter.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeadLetter>, I>>(object: I): DeadLetter {
+    const message = createBaseDeadLetter();
+    message.name = object.name ?? "";
+    message.id = object.id ?? "";
+    message.topic = object.topic ?? "";
+    message.partition = object.partition ?? 0;
+    message.offset = object.offset ?? 0;
+    message.key = object.key ?? "";
+    message.error = object.error ?? "";
+    message.createdAt = object.createdAt ?? undefined;
+    message.resolvedAt = object.resolvedAt ?? undefined;
+    message.parkedEvents = object.parkedEvents ?? 0;
+    return message;
+  },
+};
+
+function createBaseListDeadLettersRequest(): ListDeadLettersRequest {
+  return { pageSize: 0, pageToken: "", showResolved: false };
+}
+
+export const ListDeadLettersRequest: MessageFns<ListDeadLettersRequest> = {
+  encode(message: ListDeadLettersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.pageSize !== 0) {
+      writer.uint32(8).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(18).string(message.pageToken);
+    }
+    if (message.showResolved !== false) {
+      writer.uint32(24).bool(message.showResolved);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListDeadLettersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListDeadLettersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.showResolved = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListDeadLettersRequest {
+    return {
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+      showResolved: isSet(object.showResolved)
+        ? globalThis.Boolean(object.showResolved)
+        : isSet(object.show_resolved)
+        ? globalThis.Boolean(object.show_resolved)
+        : false,
+    };
+  },
+
+  toJSON(message: ListDeadLettersRequest): unknown {
+    const obj: any = {};
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    if (message.showResolved !== false) {
+      obj.showResolved = message.showResolved;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListDeadLettersRequest>, I>>(base?: I): ListDeadLettersRequest {
+    return ListDeadLettersRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListDeadLettersRequest>, I>>(object: I): ListDeadLettersRequest {
+    const message = createBaseListDeadLettersRequest();
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    message.showResolved = object.showResolved ?? false;
+    return message;
+  },
+};
+
+function createBaseListDeadLettersResponse(): ListDeadLettersResponse {
+  return { deadLetters: [], nextPageToken: "" };
+}
+
+export const ListDeadLettersResponse: MessageFns<ListDeadLettersResponse> = {
+  encode(message: ListDeadLettersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.deadLetters) {
+      DeadLetter.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListDeadLettersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListDeadLettersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.deadLetters.push(DeadLetter.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListDeadLettersResponse {
+    return {
+      deadLetters: globalThis.Array.isArray(object?.deadLetters)
+        ? object.deadLetters.map((e: any) => DeadLetter.fromJSON(e))
+        : globalThis.Array.isArray(object?.dead_letters)
+        ? object.dead_letters.map((e: any) => DeadLetter.fromJSON(e))
+        : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListDeadLettersResponse): unknown {
+    const obj: any = {};
+    if (message.deadLetters?.length) {
+      obj.deadLetters = message.deadLetters.map((e) => DeadLetter.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListDeadLettersResponse>, I>>(base?: I): ListDeadLettersResponse {
+    return ListDeadLettersResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListDeadLettersResponse>, I>>(object: I): ListDeadLettersResponse {
+    const message = createBaseListDeadLettersResponse();
+    message.deadLetters = object.deadLetters?.map((e) => DeadLetter.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseRetryDeadLettersRequest(): RetryDeadLettersRequest {
+  return { names: [] };
+}
+
+export const RetryDeadLettersRequest: MessageFns<RetryDeadLettersRequest> = {
+  encode(message: RetryDeadLettersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.names) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RetryDeadLettersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRetryDeadLettersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.names.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RetryDeadLettersRequest {
+    return { names: globalThis.Array.isArray(object?.names) ? object.names.map((e: any) => globalThis.String(e)) : [] };
+  },
+
+  toJSON(message: RetryDeadLettersRequest): unknown {
+    const obj: any = {};
+    if (message.names?.length) {
+      obj.names = message.names;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RetryDeadLettersRequest>, I>>(base?: I): RetryDeadLettersRequest {
+    return RetryDeadLettersRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RetryDeadLettersRequest>, I>>(object: I): RetryDeadLettersRequest {
+    const message = createBaseRetryDeadLettersRequest();
+    message.names = object.names?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseRetryDeadLettersResponse(): RetryDeadLettersResponse {
+  return { resolved: 0, stillFailing: 0 };
+}
+
+export const RetryDeadLettersResponse: MessageFns<RetryDeadLettersResponse> = {
+  encode(message: RetryDeadLettersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.resolved !== 0) {
+      writer.uint32(8).int64(message.resolved);
+    }
+    if (message.stillFailing !== 0) {
+      writer.uint32(16).int64(message.stillFailing);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RetryDeadLettersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRetryDeadLettersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.resolved = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.stillFailing = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RetryDeadLettersResponse {
+    return {
+      resolved: isSet(object.resolved) ? globalThis.Number(object.resolved) : 0,
+      stillFailing: isSet(object.stillFailing)
+        ? globalThis.Number(object.stillFailing)
+        : isSet(object.still_failing)
+        ? globalThis.Number(object.still_failing)
+        : 0,
+    };
+  },
+
+  toJSON(message: RetryDeadLettersResponse): unknown {
+    const obj: any = {};
+    if (message.resolved !== 0) {
+      obj.resolved = Math.round(message.resolved);
+    }
+    if (message.stillFailing !== 0) {
+      obj.stillFailing = Math.round(message.stillFailing);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RetryDeadLettersResponse>, I>>(base?: I): RetryDeadLettersResponse {
+    return RetryDeadLettersResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RetryDeadLettersResponse>, I>>(object: I): RetryDeadLettersResponse {
+    const message = createBaseRetryDeadLettersResponse();
+    message.resolved = object.resolved ?? 0;
+    message.stillFailing = object.stillFailing ?? 0;
+    return message;
+  },
+};
+
+function createBaseStartRebuildRequest(): StartRebuildRequest {
+  return { mode: 0 };
+}
+
+export const StartRebuildRequest: MessageFns<StartRebuildRequest> = {
+  encode(message: StartRebuildRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.mode !== 0) {
+      writer.uint32(8).int32(message.mode);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StartRebuildRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStartRebuildRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.mode = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StartRebuildRequest {
+    return { mode: isSet(object.mode) ? rebuildModeFromJSON(object.mode) : 0 };
+  },
+
+  toJSON(message: StartRebuildRequest): unknown {
+    const obj: any = {};
+    if (message.mode !== 0) {
+      obj.mode = rebuildModeToJSON(message.mode);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StartRebuildRequest>, I>>(base?: I): StartRebuildRequest {
+    return StartRebuildRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StartRebuildRequest>, I>>(object: I): StartRebuildRequest {
+    const message = createBaseStartRebuildRequest();
+    message.mode = object.mode ?? 0;
+    return message;
+  },
+};
+
+function createBaseGetRebuildStatusRequest(): GetRebuildStatusRequest {
+  return {};
+}
+
+export const GetRebuildStatusRequest: MessageFns<GetRebuildStatusRequest> = {
+  encode(_: GetRebuildStatusRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetRebuildStatusRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetRebuildStatusRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): GetRebuildStatusRequest {
+    return {};
+  },
+
+  toJSON(_: GetRebuildStatusRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetRebuildStatusRequest>, I>>(base?: I): GetRebuildStatusRequest {
+    return GetRebuildStatusRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetRebuildStatusRequest>, I>>(_: I): GetRebuildStatusRequest {
+    const message = createBaseGetRebuildStatusRequest();
+    return message;
+  },
+};
+
+function createBaseCancelRebuildRequest(): CancelRebuildRequest {
+  return {};
+}
+
+export const CancelRebuildRequest: MessageFns<CancelRebuildRequest> = {
+  encode(_: CancelRebuildRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CancelRebuildRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCancelRebuildRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): CancelRebuildRequest {
+    return {};
+  },
+
+  toJSON(_: CancelRebuildRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CancelRebuildRequest>, I>>(base?: I): CancelRebuildRequest {
+    return CancelRebuildRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CancelRebuildRequest>, I>>(_: I): CancelRebuildRequest {
+    const message = createBaseCancelRebuildRequest();
+    return message;
+  },
+};
+
+function createBaseRollbackLastSwapRequest(): RollbackLastSwapRequest {
+  return {};
+}
+
+export const RollbackLastSwapRequest: MessageFns<RollbackLastSwapRequest> = {
+  encode(_: RollbackLastSwapRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RollbackLastSwapRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRollbackLastSwapRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): RollbackLastSwapRequest {
+    return {};
+  },
+
+  toJSON(_: RollbackLastSwapRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RollbackLastSwapRequest>, I>>(base?: I): RollbackLastSwapRequest {
+    return RollbackLastSwapRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RollbackLastSwapRequest>, I>>(_: I): RollbackLastSwapRequest {
+    const message = createBaseRollbackLastSwapRequest();
+    return message;
+  },
+};
+
+function createBaseRebuildPartitionProgress(): RebuildPartitionProgress {
+  return { partition: 0, offset: 0, targetOffset: 0 };
+}
+
+export const RebuildPartitionProgress: MessageFns<RebuildPartitionProgress> = {
+  encode(message: RebuildPartitionProgress, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.partition !== 0) {
+      writer.uint32(8).int32(message.partition);
+    }
+    if (message.offset !== 0) {
+      writer.uint32(16).int64(message.offset);
+    }
+    if (message.targetOffset !== 0) {
+      writer.uint32(24).int64(message.targetOffset);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RebuildPartitionProgress {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRebuildPartitionProgress();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.partition = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.offset = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.targetOffset = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RebuildPartitionProgress {
+    return {
+      partition: isSet(object.partition) ? globalThis.Number(object.partition) : 0,
+      offset: isSet(object.offset) ? globalThis.Number(object.offset) : 0,
+      targetOffset: isSet(object.targetOffset)
+        ? globalThis.Number(object.targetOffset)
+        : isSet(object.target_offset)
+        ? globalThis.Number(object.target_offset)
+        : 0,
+    };
+  },
+
+  toJSON(message: RebuildPartitionProgress): unknown {
+    const obj: any = {};
+    if (message.partition !== 0) {
+      obj.partition = Math.round(message.partition);
+    }
+    if (message.offset !== 0) {
+      obj.offset = Math.round(message.offset);
+    }
+    if (message.targetOffset !== 0) {
+      obj.targetOffset = Math.round(message.targetOffset);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RebuildPartitionProgress>, I>>(base?: I): RebuildPartitionProgress {
+    return RebuildPartitionProgress.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RebuildPartitionProgress>, I>>(object: I): RebuildPartitionProgress {
+    const message = createBaseRebuildPartitionProgress();
+    message.partition = object.partition ?? 0;
+    message.offset = object.offset ?? 0;
+    message.targetOffset = object.targetOffset ?? 0;
+    return message;
+  },
+};
+
+function createBaseRebuildStatus(): RebuildStatus {
+  return {
+    mode: 0,
+    phase: 0,
+    partitions: [],
+    eventsPerSecond: 0,
+    etaSeconds: undefined,
+    startedAt: undefined,
+    error: "",
+  };
+}
+
+export const RebuildStatus: MessageFns<RebuildStatus> = {
+  encode(message: RebuildStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.mode !== 0) {
+      writer.uint32(8).int32(message.mode);
+    }
+    if (message.phase !== 0) {
+      writer.uint32(16).int32(message.phase);
+    }
+    for (const v of message.partitions) {
+      RebuildPartitionProgress.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.eventsPerSecond !== 0) {
+      writer.uint32(33).double(message.eventsPerSecond);
+    }
+    if (message.etaSeconds !== undefined) {
+      writer.uint32(41).double(message.etaSeconds);
+    }
+    if (message.startedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.startedAt), writer.uint32(50).fork()).join();
+    }
+    if (message.error !== "") {
+      writer.uint32(58).string(message.error);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RebuildStatus {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRebuildStatus();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.mode = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.phase = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.partitions.push(RebuildPartitionProgress.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.eventsPerSecond = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 41) {
+              break;
+            }
+
+            message.etaSeconds = reader.double();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.startedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.error = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RebuildStatus {
+    return {
+      mode: isSet(object.mode) ? rebuildModeFromJSON(object.mode) : 0,
+      phase: isSet(object.phase) ? rebuildPhaseFromJSON(object.phase) : 0,
+      partitions: globalThis.Array.isArray(object?.partitions)
+        ? object.partitions.map((e: any) => RebuildPartitionProgress.fromJSON(e))
+        : [],
+      eventsPerSecond: isSet(object.eventsPerSecond)
+        ? globalThis.Number(object.eventsPerSecond)
+        : isSet(object.events_per_second)
+        ? globalThis.Number(object.events_per_second)
+        : 0,
+      etaSeconds: isSet(object.etaSeconds)
+        ? globalThis.Number(object.etaSeconds)
+        : isSet(object.eta_seconds)
+        ? globalThis.Number(object.eta_seconds)
+        : undefined,
+      startedAt: isSet(object.startedAt)
+        ? fromJsonTimestamp(object.startedAt)
+        : isSet(object.started_at)
+        ? fromJsonTimestamp(object.started_at)
+        : undefined,
+      error: isSet(object.error) ? globalThis.String(object.error) : "",
+    };
+  },
+
+  toJSON(message: RebuildStatus): unknown {
+    const obj: any = {};
+    if (message.mode !== 0) {
+      obj.mode = rebuildModeToJSON(message.mode);
+    }
+    if (message.phase !== 0) {
+      obj.phase = rebuildPhaseToJSON(message.phase);
+    }
+    if (message.partitions?.length) {
+      obj.partitions = message.partitions.map((e) => RebuildPartitionProgress.toJSON(e));
+    }
+    if (message.eventsPerSecond !== 0) {
+      obj.eventsPerSecond = floatToJson(message.eventsPerSecond);
+    }
+    if (message.etaSeconds !== undefined) {
+      obj.etaSeconds = floatToJson(message.etaSeconds);
+    }
+    if (message.startedAt !== undefined) {
+      obj.startedAt = message.startedAt.toISOString();
+    }
+    if (message.error !== "") {
+      obj.error = message.error;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RebuildStatus>, I>>(base?: I): RebuildStatus {
+    return RebuildStatus.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RebuildStatus>, I>>(object: I): RebuildStatus {
+    const message = createBaseRebuildStatus();
+    message.mode = object.mode ?? 0;
+    message.phase = object.phase ?? 0;
+    message.partitions = object.partitions?.map((e) => RebuildPartitionProgress.fromPartial(e)) || [];
+    message.eventsPerSecond = object.eventsPerSecond ?? 0;
+    message.etaSeconds = object.etaSeconds ?? undefined;
+    message.startedAt = object.startedAt ?? undefined;
+    message.error = object.error ?? "";
+    return message;
+  },
+};
+
+/** Operator API for the projection that feeds the library tables. */
 export type ProjectionAdminService = typeof ProjectionAdminService;
 export const ProjectionAdminService = {
+  /** Checkpoints and lag per partition, events applied, dead letters. */
   getProjectionStatus: {
     path: "/soulspot.library.v1.ProjectionAdmin/GetProjectionStatus" as const,
     requestStream: false as const,
@@ -185,13 +1743,89 @@ export const ProjectionAdminService = {
     responseSerialize: (value: ProjectionStatus): Buffer => Buffer.from(ProjectionStatus.encode(value).finish()),
     responseDeserialize: (value: Buffer): ProjectionStatus => ProjectionStatus.decode(value),
   },
+  /** AIP-132 over the dead letters (newest first). */
+  listDeadLetters: {
+    path: "/soulspot.library.v1.ProjectionAdmin/ListDeadLetters" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListDeadLettersRequest): Buffer =>
+      Buffer.from(ListDeadLettersRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListDeadLettersRequest => ListDeadLettersRequest.decode(value),
+    responseSerialize: (value: ListDeadLettersResponse): Buffer =>
+      Buffer.from(ListDeadLettersResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListDeadLettersResponse => ListDeadLettersResponse.decode(value),
+  },
+  /** Re-applies parked dead letters (all unresolved ones, or the given ids) after a fix. */
+  retryDeadLetters: {
+    path: "/soulspot.library.v1.ProjectionAdmin/RetryDeadLetters" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RetryDeadLettersRequest): Buffer =>
+      Buffer.from(RetryDeadLettersRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RetryDeadLettersRequest => RetryDeadLettersRequest.decode(value),
+    responseSerialize: (value: RetryDeadLettersResponse): Buffer =>
+      Buffer.from(RetryDeadLettersResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RetryDeadLettersResponse => RetryDeadLettersResponse.decode(value),
+  },
+  /** Rebuild the projection by replaying the topic from offset 0. */
+  startRebuild: {
+    path: "/soulspot.library.v1.ProjectionAdmin/StartRebuild" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: StartRebuildRequest): Buffer => Buffer.from(StartRebuildRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): StartRebuildRequest => StartRebuildRequest.decode(value),
+    responseSerialize: (value: RebuildStatus): Buffer => Buffer.from(RebuildStatus.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RebuildStatus => RebuildStatus.decode(value),
+  },
+  getRebuildStatus: {
+    path: "/soulspot.library.v1.ProjectionAdmin/GetRebuildStatus" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetRebuildStatusRequest): Buffer =>
+      Buffer.from(GetRebuildStatusRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetRebuildStatusRequest => GetRebuildStatusRequest.decode(value),
+    responseSerialize: (value: RebuildStatus): Buffer => Buffer.from(RebuildStatus.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RebuildStatus => RebuildStatus.decode(value),
+  },
+  cancelRebuild: {
+    path: "/soulspot.library.v1.ProjectionAdmin/CancelRebuild" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CancelRebuildRequest): Buffer => Buffer.from(CancelRebuildRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CancelRebuildRequest => CancelRebuildRequest.decode(value),
+    responseSerialize: (value: RebuildStatus): Buffer => Buffer.from(RebuildStatus.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RebuildStatus => RebuildStatus.decode(value),
+  },
+  /** Swaps the previous live tables back in after a blue/green rebuild. */
+  rollbackLastSwap: {
+    path: "/soulspot.library.v1.ProjectionAdmin/RollbackLastSwap" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RollbackLastSwapRequest): Buffer =>
+      Buffer.from(RollbackLastSwapRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RollbackLastSwapRequest => RollbackLastSwapRequest.decode(value),
+    responseSerialize: (value: RebuildStatus): Buffer => Buffer.from(RebuildStatus.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RebuildStatus => RebuildStatus.decode(value),
+  },
 } as const;
 
 export interface ProjectionAdminServer extends UntypedServiceImplementation {
+  /** Checkpoints and lag per partition, events applied, dead letters. */
   getProjectionStatus: handleUnaryCall<GetProjectionStatusRequest, ProjectionStatus>;
+  /** AIP-132 over the dead letters (newest first). */
+  listDeadLetters: handleUnaryCall<ListDeadLettersRequest, ListDeadLettersResponse>;
+  /** Re-applies parked dead letters (all unresolved ones, or the given ids) after a fix. */
+  retryDeadLetters: handleUnaryCall<RetryDeadLettersRequest, RetryDeadLettersResponse>;
+  /** Rebuild the projection by replaying the topic from offset 0. */
+  startRebuild: handleUnaryCall<StartRebuildRequest, RebuildStatus>;
+  getRebuildStatus: handleUnaryCall<GetRebuildStatusRequest, RebuildStatus>;
+  cancelRebuild: handleUnaryCall<CancelRebuildRequest, RebuildStatus>;
+  /** Swaps the previous live tables back in after a blue/green rebuild. */
+  rollbackLastSwap: handleUnaryCall<RollbackLastSwapRequest, RebuildStatus>;
 }
 
 export interface ProjectionAdminClient extends Client {
+  /** Checkpoints and lag per partition, events applied, dead letters. */
   getProjectionStatus(
     request: GetProjectionStatusRequest,
     callback: (error: ServiceError | null, response: ProjectionStatus) => void,
@@ -207,6 +1841,100 @@ export interface ProjectionAdminClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ProjectionStatus) => void,
   ): ClientUnaryCall;
+  /** AIP-132 over the dead letters (newest first). */
+  listDeadLetters(
+    request: ListDeadLettersRequest,
+    callback: (error: ServiceError | null, response: ListDeadLettersResponse) => void,
+  ): ClientUnaryCall;
+  listDeadLetters(
+    request: ListDeadLettersRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListDeadLettersResponse) => void,
+  ): ClientUnaryCall;
+  listDeadLetters(
+    request: ListDeadLettersRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListDeadLettersResponse) => void,
+  ): ClientUnaryCall;
+  /** Re-applies parked dead letters (all unresolved ones, or the given ids) after a fix. */
+  retryDeadLetters(
+    request: RetryDeadLettersRequest,
+    callback: (error: ServiceError | null, response: RetryDeadLettersResponse) => void,
+  ): ClientUnaryCall;
+  retryDeadLetters(
+    request: RetryDeadLettersRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RetryDeadLettersResponse) => void,
+  ): ClientUnaryCall;
+  retryDeadLetters(
+    request: RetryDeadLettersRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RetryDeadLettersResponse) => void,
+  ): ClientUnaryCall;
+  /** Rebuild the projection by replaying the topic from offset 0. */
+  startRebuild(
+    request: StartRebuildRequest,
+    callback: (error: ServiceError | null, response: RebuildStatus) => void,
+  ): ClientUnaryCall;
+  startRebuild(
+    request: StartRebuildRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RebuildStatus) => void,
+  ): ClientUnaryCall;
+  startRebuild(
+    request: StartRebuildRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RebuildStatus) => void,
+  ): ClientUnaryCall;
+  getRebuildStatus(
+    request: GetRebuildStatusRequest,
+    callback: (error: ServiceError | null, response: RebuildStatus) => void,
+  ): ClientUnaryCall;
+  getRebuildStatus(
+    request: GetRebuildStatusRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RebuildStatus) => void,
+  ): ClientUnaryCall;
+  getRebuildStatus(
+    request: GetRebuildStatusRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RebuildStatus) => void,
+  ): ClientUnaryCall;
+  cancelRebuild(
+    request: CancelRebuildRequest,
+    callback: (error: ServiceError | null, response: RebuildStatus) => void,
+  ): ClientUnaryCall;
+  cancelRebuild(
+    request: CancelRebuildRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RebuildStatus) => void,
+  ): ClientUnaryCall;
+  cancelRebuild(
+    request: CancelRebuildRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RebuildStatus) => void,
+  ): ClientUnaryCall;
+  /** Swaps the previous live tables back in after a blue/green rebuild. */
+  rollbackLastSwap(
+    request: RollbackLastSwapRequest,
+    callback: (error: ServiceError | null, response: RebuildStatus) => void,
+  ): ClientUnaryCall;
+  rollbackLastSwap(
+    request: RollbackLastSwapRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RebuildStatus) => void,
+  ): ClientUnaryCall;
+  rollbackLastSwap(
+    request: RollbackLastSwapRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RebuildStatus) => void,
+  ): ClientUnaryCall;
 }
 
 export const ProjectionAdminClient = makeGenericClientConstructor(
@@ -217,6 +1945,10 @@ export const ProjectionAdminClient = makeGenericClientConstructor(
   service: typeof ProjectionAdminService;
   serviceName: string;
 };
+
+function floatToJson(value: number | null | undefined): number | string | null | undefined {
+  return typeof value === "number" && !globalThis.Number.isFinite(value) ? globalThis.String(value) : value;
+}
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
@@ -230,6 +1962,28 @@ type DeepPartial<T> = T extends Builtin ? T
 type KeysOfUnion<T> = T extends T ? keyof T : never;
 type Exact<P, I extends P> = P extends Builtin ? P
   : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
+
+function toTimestamp(date: Date): Timestamp {
+  const seconds = Math.trunc(date.getTime() / 1_000);
+  const nanos = (date.getTime() % 1_000) * 1_000_000;
+  return { seconds, nanos };
+}
+
+function fromTimestamp(t: Timestamp): Date {
+  let millis = (t.seconds || 0) * 1_000;
+  millis += (t.nanos || 0) / 1_000_000;
+  return new globalThis.Date(millis);
+}
+
+function fromJsonTimestamp(o: any): Date {
+  if (o instanceof globalThis.Date) {
+    return o;
+  } else if (typeof o === "string") {
+    return new globalThis.Date(o);
+  } else {
+    return fromTimestamp(Timestamp.fromJSON(o));
+  }
+}
 
 function longToNumber(int64: { toString(): string }): number {
   const num = globalThis.Number(int64.toString());
