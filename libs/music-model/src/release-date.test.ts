@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { parseReleaseDate } from './release-date';
+
+describe('parseReleaseDate', () => {
+  it('reads the three precisions', () => {
+    expect(parseReleaseDate('1997')).toEqual({ date: '1997', precision: 'year', year: 1997 });
+    expect(parseReleaseDate('1997-05')).toEqual({ date: '1997-05', precision: 'month', year: 1997 });
+    expect(parseReleaseDate(' 1997-05-21 ')).toEqual({ date: '1997-05-21', precision: 'day', year: 1997 });
+  });
+
+  it('cuts a timestamp to its date', () => {
+    expect(parseReleaseDate('2001-02-03T00:00:00Z')).toEqual({ date: '2001-02-03', precision: 'day', year: 2001 });
+  });
+
+  it('accepts 29 February only in leap years', () => {
+    expect(parseReleaseDate('2024-02-29')?.precision).toBe('day');
+    expect(parseReleaseDate('2023-02-29')).toBeNull();
+  });
+
+  it.each(['', '  ', '97', '1997-13', '1997-00', '1997-04-31', '0000-00-00', '0000', '1997/05/21', 'soon'])(
+    'rejects %j',
+    (raw) => {
+      expect(parseReleaseDate(raw)).toBeNull();
+    },
+  );
+
+  it('treats null as unknown', () => {
+    expect(parseReleaseDate(null)).toBeNull();
+  });
+});
