@@ -1,1 +1,4 @@
-export {};
+export * from './entities';
+export { MIGRATIONS } from './migrations';
+export { createOrm, migrateUp, pendingMigrations, MIGRATIONS_TABLE, type MigrationLogger } from './orm';
+export type { MikroORM } from '@mikro-orm/postgresql';
