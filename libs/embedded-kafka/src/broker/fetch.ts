@@ -1,0 +1,116 @@
+/**
+ * Fetch v4-11 with long polling: answer at once when min_bytes are available, an error occurred or
+ * max_wait_ms <= 0; otherwise park the request and re-evaluate on every append to a requested partition,
+ * answering no later than max_wait_ms after arrival. Stored batches are sent back as-is (no copy).
+ * Fetch sessions are not implemented: every response is a full response with session id 0.
+ */
+import type { FetchRequest, FetchResponse, FetchResponsePartition } from '../protocol/apis/fetch.js';
+import { ErrorCode } from '../protocol/errors.js';
+import type { Handler, RequestContext } from './context.js';
+
+interface Evaluation {
+  response: FetchResponse;
+  bytes: number;
+  hasError: boolean;
+}
+
+export const handleFetch: Handler<FetchRequest, FetchResponse> = (ctx, req) => {
+  const first = evaluate(ctx, req);
+  if (req.maxWaitMs <= 0 || first.bytes >= Math.max(1, req.minBytes) || first.hasError || ctx.broker.stopping) return first.response;
+  return new Promise<FetchResponse>((resolve) => {
+    const unsubscribers: Array<() => void> = [];
+    let done = false;
+    const finish = (response: FetchResponse): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      for (const u of unsubscribers) u();
+      resolve(response);
+    };
+    const recheck = (): void => {
+      if (done) return;
+      const ev = evaluate(ctx, req);
+      if (ev.bytes >= req.minBytes || ev.hasError) finish(ev.response);
+    };
+    // The deadline is measured from arrival; clients give up shortly after max_wait (kafkajs: +100 ms).
+    const timer = setTimeout(() => finish(evaluate(ctx, req).response), req.maxWaitMs);
+    for (const t of req.topics) {
+      for (const p of t.partitions) {
+        const partition = ctx.broker.topics.partition(t.topic, p.partition);
+        if (partition) unsubscribers.push(partition.watch(recheck));
+      }
+    }
+    unsubscribers.push(ctx.broker.onStop(() => finish(evaluate(ctx, req).response)));
+  });
+};
+
+/** Builds the full response from the current log state. */
+function evaluate(ctx: RequestContext, req: FetchRequest): Evaluation {
+  let budget = req.maxBytes > 0 ? req.maxBytes : 0x7fffffff;
+  let bytes = 0;
+  let hasError = false;
+  const responses = req.topics.map((t) => ({
+    topic: t.topic,
+    partitions: t.partitions.map((p): FetchResponsePartition => {
+      const partition = ctx.broker.topics.partition(t.topic, p.partition);
+      if (!partition) {
+        hasError = true;
+        return emptyPartition(p.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      }
+      const log = partition.log;
+      const hw = log.highWatermark;
+      const start = log.logStartOffset;
+      if (p.fetchOffset < start || p.fetchOffset > hw) {
+        hasError = true;
+        return emptyPartition(p.partition, ErrorCode.OFFSET_OUT_OF_RANGE);
+      }
+      // KIP-74: the first batch is returned even when larger than the limits, so consumers never get stuck.
+      const limit = Math.min(p.partitionMaxBytes, budget);
+      let batches: Buffer[] = [];
+      if (p.fetchOffset < hw && (limit > 0 || bytes === 0)) {
+        batches = log.read(p.fetchOffset, Math.max(limit, 0));
+        if (bytes > 0) batches = trimToBudget(batches, budget);
+      }
+      let size = 0;
+      for (const b of batches) size += b.length;
+      bytes += size;
+      budget -= size;
+      return {
+        partitionIndex: p.partition,
+        errorCode: ErrorCode.NONE,
+        highWatermark: hw,
+        lastStableOffset: hw,
+        logStartOffset: start,
+        abortedTransactions: null,
+        preferredReadReplica: -1,
+        records: batches,
+      };
+    }),
+  }));
+  return { response: { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses }, bytes, hasError };
+}
+
+/** Once some data is in the response, later partitions only get whole batches that fit the remaining budget. */
+function trimToBudget(batches: Buffer[], budget: number): Buffer[] {
+  const out: Buffer[] = [];
+  let used = 0;
+  for (const b of batches) {
+    if (used + b.length > budget) break;
+    out.push(b);
+    used += b.length;
+  }
+  return out;
+}
+
+function emptyPartition(index: number, errorCode: number): FetchResponsePartition {
+  return {
+    partitionIndex: index,
+    errorCode,
+    highWatermark: -1n,
+    lastStableOffset: -1n,
+    logStartOffset: -1n,
+    abortedTransactions: null,
+    preferredReadReplica: -1,
+    records: [],
+  };
+}
