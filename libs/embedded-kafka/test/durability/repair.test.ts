@@ -73,8 +73,9 @@ describe('repair on start', () => {
     await stop(broker);
     fs.truncateSync(segmentPath(), fs.statSync(segmentPath()).size - 7);
 
-    let store: FileLogStore;
-    ({ broker, store } = await start());
+    const reopened = await start();
+    broker = reopened.broker;
+    const { store } = reopened;
     expect(await consumedValues(broker, 490)).toEqual(expected(490));
     expect(store.repairs).toMatchObject([{ topic: TOPIC, partition: 0, action: 'truncated' }]);
     expect(fs.statSync(segmentPath()).size).toBe(intactSize);
@@ -90,8 +91,9 @@ describe('repair on start', () => {
     const fullSize = fs.statSync(segmentPath()).size;
     fs.appendFileSync(segmentPath(), Buffer.from('0000000000000000garbage that is not a record batch at all'.repeat(3)));
 
-    let store: FileLogStore;
-    ({ broker, store } = await start());
+    const reopened = await start();
+    broker = reopened.broker;
+    const { store } = reopened;
     expect(await consumedValues(broker, 500)).toEqual(expected(500));
     expect(store.repairs).toHaveLength(1);
     expect(fs.statSync(segmentPath()).size).toBe(fullSize);
@@ -109,8 +111,9 @@ describe('repair on start', () => {
     expect(indexes.length).toBeGreaterThan(3);
     for (const name of indexes) fs.rmSync(join(dir, name));
 
-    let store: FileLogStore;
-    ({ broker, store } = await start(small));
+    const reopened = await start(small);
+    broker = reopened.broker;
+    const { store } = reopened;
     expect(await consumedValues(broker, 500)).toEqual(expected(500));
     expect(fs.readdirSync(dir).filter((name) => name.endsWith('.index'))).toEqual(indexes);
     expect(store.repairs).toEqual([]);
