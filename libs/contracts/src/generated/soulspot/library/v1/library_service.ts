@@ -30,6 +30,8 @@ export enum Source {
   SOURCE_DEEZER = 2,
   SOURCE_LOCAL = 3,
   SOURCE_HYBRID = 4,
+  /** SOURCE_TIDAL - Legacy SoulSpot rows synced from Tidal before the consolidation. */
+  SOURCE_TIDAL = 5,
   UNRECOGNIZED = -1,
 }
 
@@ -50,6 +52,9 @@ export function sourceFromJSON(object: any): Source {
     case 4:
     case "SOURCE_HYBRID":
       return Source.SOURCE_HYBRID;
+    case 5:
+    case "SOURCE_TIDAL":
+      return Source.SOURCE_TIDAL;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -69,6 +74,8 @@ export function sourceToJSON(object: Source): string {
       return "SOURCE_LOCAL";
     case Source.SOURCE_HYBRID:
       return "SOURCE_HYBRID";
+    case Source.SOURCE_TIDAL:
+      return "SOURCE_TIDAL";
     case Source.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -124,8 +131,10 @@ export enum ChangeType {
   CHANGE_TYPE_UNSPECIFIED = 0,
   /** CHANGE_TYPE_UPSERTED - The entity was created or one of its fields changed. */
   CHANGE_TYPE_UPSERTED = 1,
-  /** CHANGE_TYPE_MERGED - The entity was merged into another one; `merged_into` names the survivor. */
+  /** CHANGE_TYPE_MERGED - The entity was merged into another one; `merged_into` names the survivor (its old id keeps resolving). */
   CHANGE_TYPE_MERGED = 2,
+  /** CHANGE_TYPE_DELETED - The entity row was removed without a successor. */
+  CHANGE_TYPE_DELETED = 3,
   UNRECOGNIZED = -1,
 }
 
@@ -140,6 +149,9 @@ export function changeTypeFromJSON(object: any): ChangeType {
     case 2:
     case "CHANGE_TYPE_MERGED":
       return ChangeType.CHANGE_TYPE_MERGED;
+    case 3:
+    case "CHANGE_TYPE_DELETED":
+      return ChangeType.CHANGE_TYPE_DELETED;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -155,6 +167,8 @@ export function changeTypeToJSON(object: ChangeType): string {
       return "CHANGE_TYPE_UPSERTED";
     case ChangeType.CHANGE_TYPE_MERGED:
       return "CHANGE_TYPE_MERGED";
+    case ChangeType.CHANGE_TYPE_DELETED:
+      return "CHANGE_TYPE_DELETED";
     case ChangeType.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -168,8 +182,6 @@ export interface ProviderIds {
   /** e.g. "4Z8W4fKeB5YxbusRsdQVPb". */
   spotifyId: string;
   deezerId: string;
-  /** Id given by the local library scanner, when any. */
-  localId: string;
 }
 
 /** Which provider contributed what: one entry per provider observation merged into the entity. */
@@ -231,8 +243,6 @@ export interface Album {
   totalTracks?: number | undefined;
   coverUrl: string;
   imagePath: string;
-  label: string;
-  genres: string[];
   /** True when the album is in the user's saved albums on at least one provider. */
   saved: boolean;
   lastSyncedAt: Date | undefined;
@@ -286,7 +296,7 @@ export interface BatchGetArtistsResponse {
  *   field = value | field != value | field : value (contains)
  * Strings are double-quoted (backslash escapes) or bare words; booleans are true/false.
  * Name/title comparisons ignore case and accents; `=` with a trailing "*" is a prefix match, e.g. name = "beat*".
- * Artist fields: source (spotify|deezer|local|hybrid), name, followed, musicbrainz_id.
+ * Artist fields: source (spotify|deezer|local|hybrid|tidal), name, followed, musicbrainz_id.
  *
  * order_by: "name" (default) or "last_synced_at", optionally followed by " desc".
  */
@@ -423,7 +433,7 @@ export interface LibraryChange {
 }
 
 function createBaseProviderIds(): ProviderIds {
-  return { spotifyUri: "", spotifyId: "", deezerId: "", localId: "" };
+  return { spotifyUri: "", spotifyId: "", deezerId: "" };
 }
 
 export const ProviderIds: MessageFns<ProviderIds> = {
@@ -436,9 +446,6 @@ export const ProviderIds: MessageFns<ProviderIds> = {
     }
     if (message.deezerId !== "") {
       writer.uint32(26).string(message.deezerId);
-    }
-    if (message.localId !== "") {
-      writer.uint32(34).string(message.localId);
     }
     return writer;
   },
@@ -480,14 +487,6 @@ export const ProviderIds: MessageFns<ProviderIds> = {
             message.deezerId = reader.string();
             continue;
           }
-          case 4: {
-            if (tag !== 34) {
-              break;
-            }
-
-            message.localId = reader.string();
-            continue;
-          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -517,11 +516,6 @@ export const ProviderIds: MessageFns<ProviderIds> = {
         : isSet(object.deezer_id)
         ? globalThis.String(object.deezer_id)
         : "",
-      localId: isSet(object.localId)
-        ? globalThis.String(object.localId)
-        : isSet(object.local_id)
-        ? globalThis.String(object.local_id)
-        : "",
     };
   },
 
@@ -536,9 +530,6 @@ export const ProviderIds: MessageFns<ProviderIds> = {
     if (message.deezerId !== "") {
       obj.deezerId = message.deezerId;
     }
-    if (message.localId !== "") {
-      obj.localId = message.localId;
-    }
     return obj;
   },
 
@@ -550,7 +541,6 @@ export const ProviderIds: MessageFns<ProviderIds> = {
     message.spotifyUri = object.spotifyUri ?? "";
     message.spotifyId = object.spotifyId ?? "";
     message.deezerId = object.deezerId ?? "";
-    message.localId = object.localId ?? "";
     return message;
   },
 };
@@ -1096,8 +1086,6 @@ function createBaseAlbum(): Album {
     totalTracks: undefined,
     coverUrl: "",
     imagePath: "",
-    label: "",
-    genres: [],
     saved: false,
     lastSyncedAt: undefined,
     provenance: [],
@@ -1151,20 +1139,14 @@ export const Album: MessageFns<Album> = {
     if (message.imagePath !== "") {
       writer.uint32(122).string(message.imagePath);
     }
-    if (message.label !== "") {
-      writer.uint32(130).string(message.label);
-    }
-    for (const v of message.genres) {
-      writer.uint32(138).string(v!);
-    }
     if (message.saved !== false) {
-      writer.uint32(144).bool(message.saved);
+      writer.uint32(128).bool(message.saved);
     }
     if (message.lastSyncedAt !== undefined) {
-      Timestamp.encode(toTimestamp(message.lastSyncedAt), writer.uint32(154).fork()).join();
+      Timestamp.encode(toTimestamp(message.lastSyncedAt), writer.uint32(138).fork()).join();
     }
     for (const v of message.provenance) {
-      Provenance.encode(v!, writer.uint32(162).fork()).join();
+      Provenance.encode(v!, writer.uint32(146).fork()).join();
     }
     return writer;
   },
@@ -1303,11 +1285,11 @@ export const Album: MessageFns<Album> = {
             continue;
           }
           case 16: {
-            if (tag !== 130) {
+            if (tag !== 128) {
               break;
             }
 
-            message.label = reader.string();
+            message.saved = reader.bool();
             continue;
           }
           case 17: {
@@ -1315,27 +1297,11 @@ export const Album: MessageFns<Album> = {
               break;
             }
 
-            message.genres.push(reader.string());
-            continue;
-          }
-          case 18: {
-            if (tag !== 144) {
-              break;
-            }
-
-            message.saved = reader.bool();
-            continue;
-          }
-          case 19: {
-            if (tag !== 154) {
-              break;
-            }
-
             message.lastSyncedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
-          case 20: {
-            if (tag !== 162) {
+          case 18: {
+            if (tag !== 146) {
               break;
             }
 
@@ -1407,10 +1373,6 @@ export const Album: MessageFns<Album> = {
         : isSet(object.image_path)
         ? globalThis.String(object.image_path)
         : "",
-      label: isSet(object.label) ? globalThis.String(object.label) : "",
-      genres: globalThis.Array.isArray(object?.genres)
-        ? object.genres.map((e: any) => globalThis.String(e))
-        : [],
       saved: isSet(object.saved) ? globalThis.Boolean(object.saved) : false,
       lastSyncedAt: isSet(object.lastSyncedAt)
         ? fromJsonTimestamp(object.lastSyncedAt)
@@ -1470,12 +1432,6 @@ export const Album: MessageFns<Album> = {
     if (message.imagePath !== "") {
       obj.imagePath = message.imagePath;
     }
-    if (message.label !== "") {
-      obj.label = message.label;
-    }
-    if (message.genres?.length) {
-      obj.genres = message.genres;
-    }
     if (message.saved !== false) {
       obj.saved = message.saved;
     }
@@ -1510,8 +1466,6 @@ export const Album: MessageFns<Album> = {
     message.totalTracks = object.totalTracks ?? undefined;
     message.coverUrl = object.coverUrl ?? "";
     message.imagePath = object.imagePath ?? "";
-    message.label = object.label ?? "";
-    message.genres = object.genres?.map((e) => e) || [];
     message.saved = object.saved ?? false;
     message.lastSyncedAt = object.lastSyncedAt ?? undefined;
     message.provenance = object.provenance?.map((e) => Provenance.fromPartial(e)) || [];

@@ -165,16 +165,20 @@ export interface DeadLetter {
   /** "deadLetters/{id}". */
   name: string;
   id: string;
+  projection: string;
   topic: string;
   partition: number;
   offset: number;
+  /** The record key (the provider key of the entity), empty when the record had none. */
   key: string;
+  eventId: string;
+  /** Why the event could not be applied. */
   error: string;
-  createdAt:
-    | Date
-    | undefined;
-  /** Set once a retry applied the event. */
-  resolvedAt:
+  /** "dead" (parked, blocks later events of its key), "retried" (applied by a retry) or "discarded". */
+  status: string;
+  attempts: number;
+  createTime: Date | undefined;
+  updateTime:
     | Date
     | undefined;
   /** Later events of the same key waiting behind this one. */
@@ -185,7 +189,7 @@ export interface ListDeadLettersRequest {
   /** Default 50, max 1000, negative is INVALID_ARGUMENT. */
   pageSize: number;
   pageToken: string;
-  /** Also list dead letters that were already retried successfully. */
+  /** Also list dead letters that were retried or discarded (default: only parked ones). */
   showResolved: boolean;
 }
 
@@ -620,13 +624,17 @@ function createBaseDeadLetter(): DeadLetter {
   return {
     name: "",
     id: "",
+    projection: "",
     topic: "",
     partition: 0,
     offset: 0,
     key: "",
+    eventId: "",
     error: "",
-    createdAt: undefined,
-    resolvedAt: undefined,
+    status: "",
+    attempts: 0,
+    createTime: undefined,
+    updateTime: undefined,
     parkedEvents: 0,
   };
 }
@@ -639,29 +647,41 @@ export const DeadLetter: MessageFns<DeadLetter> = {
     if (message.id !== "") {
       writer.uint32(18).string(message.id);
     }
+    if (message.projection !== "") {
+      writer.uint32(26).string(message.projection);
+    }
     if (message.topic !== "") {
-      writer.uint32(26).string(message.topic);
+      writer.uint32(34).string(message.topic);
     }
     if (message.partition !== 0) {
-      writer.uint32(32).int32(message.partition);
+      writer.uint32(40).int32(message.partition);
     }
     if (message.offset !== 0) {
-      writer.uint32(40).int64(message.offset);
+      writer.uint32(48).int64(message.offset);
     }
     if (message.key !== "") {
-      writer.uint32(50).string(message.key);
+      writer.uint32(58).string(message.key);
+    }
+    if (message.eventId !== "") {
+      writer.uint32(66).string(message.eventId);
     }
     if (message.error !== "") {
-      writer.uint32(58).string(message.error);
+      writer.uint32(74).string(message.error);
     }
-    if (message.createdAt !== undefined) {
-      Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(66).fork()).join();
+    if (message.status !== "") {
+      writer.uint32(82).string(message.status);
     }
-    if (message.resolvedAt !== undefined) {
-      Timestamp.encode(toTimestamp(message.resolvedAt), writer.uint32(74).fork()).join();
+    if (message.attempts !== 0) {
+      writer.uint32(88).int32(message.attempts);
+    }
+    if (message.createTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.createTime), writer.uint32(98).fork()).join();
+    }
+    if (message.updateTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.updateTime), writer.uint32(106).fork()).join();
     }
     if (message.parkedEvents !== 0) {
-      writer.uint32(80).int64(message.parkedEvents);
+      writer.uint32(112).int64(message.parkedEvents);
     }
     return writer;
   },
@@ -700,15 +720,15 @@ export const DeadLetter: MessageFns<DeadLetter> = {
               break;
             }
 
-            message.topic = reader.string();
+            message.projection = reader.string();
             continue;
           }
           case 4: {
-            if (tag !== 32) {
+            if (tag !== 34) {
               break;
             }
 
-            message.partition = reader.int32();
+            message.topic = reader.string();
             continue;
           }
           case 5: {
@@ -716,15 +736,15 @@ export const DeadLetter: MessageFns<DeadLetter> = {
               break;
             }
 
-            message.offset = longToNumber(reader.int64());
+            message.partition = reader.int32();
             continue;
           }
           case 6: {
-            if (tag !== 50) {
+            if (tag !== 48) {
               break;
             }
 
-            message.key = reader.string();
+            message.offset = longToNumber(reader.int64());
             continue;
           }
           case 7: {
@@ -732,7 +752,7 @@ export const DeadLetter: MessageFns<DeadLetter> = {
               break;
             }
 
-            message.error = reader.string();
+            message.key = reader.string();
             continue;
           }
           case 8: {
@@ -740,7 +760,7 @@ export const DeadLetter: MessageFns<DeadLetter> = {
               break;
             }
 
-            message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            message.eventId = reader.string();
             continue;
           }
           case 9: {
@@ -748,11 +768,43 @@ export const DeadLetter: MessageFns<DeadLetter> = {
               break;
             }
 
-            message.resolvedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            message.error = reader.string();
             continue;
           }
           case 10: {
-            if (tag !== 80) {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.attempts = reader.int32();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.createTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.updateTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 14: {
+            if (tag !== 112) {
               break;
             }
 
@@ -775,20 +827,28 @@ export const DeadLetter: MessageFns<DeadLetter> = {
     return {
       name: isSet(object.name) ? globalThis.String(object.name) : "",
       id: isSet(object.id) ? globalThis.String(object.id) : "",
+      projection: isSet(object.projection) ? globalThis.String(object.projection) : "",
       topic: isSet(object.topic) ? globalThis.String(object.topic) : "",
       partition: isSet(object.partition) ? globalThis.Number(object.partition) : 0,
       offset: isSet(object.offset) ? globalThis.Number(object.offset) : 0,
       key: isSet(object.key) ? globalThis.String(object.key) : "",
+      eventId: isSet(object.eventId)
+        ? globalThis.String(object.eventId)
+        : isSet(object.event_id)
+        ? globalThis.String(object.event_id)
+        : "",
       error: isSet(object.error) ? globalThis.String(object.error) : "",
-      createdAt: isSet(object.createdAt)
-        ? fromJsonTimestamp(object.createdAt)
-        : isSet(object.created_at)
-        ? fromJsonTimestamp(object.created_at)
+      status: isSet(object.status) ? globalThis.String(object.status) : "",
+      attempts: isSet(object.attempts) ? globalThis.Number(object.attempts) : 0,
+      createTime: isSet(object.createTime)
+        ? fromJsonTimestamp(object.createTime)
+        : isSet(object.create_time)
+        ? fromJsonTimestamp(object.create_time)
         : undefined,
-      resolvedAt: isSet(object.resolvedAt)
-        ? fromJsonTimestamp(object.resolvedAt)
-        : isSet(object.resolved_at)
-        ? fromJsonTimestamp(object.resolved_at)
+      updateTime: isSet(object.updateTime)
+        ? fromJsonTimestamp(object.updateTime)
+        : isSet(object.update_time)
+        ? fromJsonTimestamp(object.update_time)
         : undefined,
       parkedEvents: isSet(object.parkedEvents)
         ? globalThis.Number(object.parkedEvents)
@@ -806,6 +866,9 @@ export const DeadLetter: MessageFns<DeadLetter> = {
     if (message.id !== "") {
       obj.id = message.id;
     }
+    if (message.projection !== "") {
+      obj.projection = message.projection;
+    }
     if (message.topic !== "") {
       obj.topic = message.topic;
     }
@@ -818,14 +881,23 @@ export const DeadLetter: MessageFns<DeadLetter> = {
     if (message.key !== "") {
       obj.key = message.key;
     }
+    if (message.eventId !== "") {
+      obj.eventId = message.eventId;
+    }
     if (message.error !== "") {
       obj.error = message.error;
     }
-    if (message.createdAt !== undefined) {
-      obj.createdAt = message.createdAt.toISOString();
+    if (message.status !== "") {
+      obj.status = message.status;
     }
-    if (message.resolvedAt !== undefined) {
-      obj.resolvedAt = message.resolvedAt.toISOString();
+    if (message.attempts !== 0) {
+      obj.attempts = Math.round(message.attempts);
+    }
+    if (message.createTime !== undefined) {
+      obj.createTime = message.createTime.toISOString();
+    }
+    if (message.updateTime !== undefined) {
+      obj.updateTime = message.updateTime.toISOString();
     }
     if (message.parkedEvents !== 0) {
       obj.parkedEvents = Math.round(message.parkedEvents);
@@ -840,13 +912,17 @@ export const DeadLetter: MessageFns<DeadLetter> = {
     const message = createBaseDeadLetter();
     message.name = object.name ?? "";
     message.id = object.id ?? "";
+    message.projection = object.projection ?? "";
     message.topic = object.topic ?? "";
     message.partition = object.partition ?? 0;
     message.offset = object.offset ?? 0;
     message.key = object.key ?? "";
+    message.eventId = object.eventId ?? "";
     message.error = object.error ?? "";
-    message.createdAt = object.createdAt ?? undefined;
-    message.resolvedAt = object.resolvedAt ?? undefined;
+    message.status = object.status ?? "";
+    message.attempts = object.attempts ?? 0;
+    message.createTime = object.createTime ?? undefined;
+    message.updateTime = object.updateTime ?? undefined;
     message.parkedEvents = object.parkedEvents ?? 0;
     return message;
   },

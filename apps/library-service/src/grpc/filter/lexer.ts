@@ -1,0 +1,95 @@
+import { invalidArgument } from '../errors';
+
+export type TokenKind = 'lparen' | 'rparen' | 'eq' | 'ne' | 'has' | 'minus' | 'and' | 'or' | 'not' | 'string' | 'word' | 'end';
+
+export interface Token {
+  kind: TokenKind;
+  /** Unescaped text for strings and words. */
+  text: string;
+  /** 1-based column, for error messages. */
+  column: number;
+}
+
+export const MAX_FILTER_LENGTH = 2000;
+
+/** Characters a bare (unquoted) word may contain; anything else must be quoted. */
+const WORD_CHAR = /[\p{L}\p{N}_.*@+-]/u;
+const KEYWORDS = new Map<string, TokenKind>([
+  ['AND', 'and'],
+  ['OR', 'or'],
+  ['NOT', 'not'],
+]);
+
+export function filterError(description: string, column?: number): Error {
+  return invalidArgument('filter', column === undefined ? description : `${description} (at column ${column})`);
+}
+
+/** Splits an AIP-160 filter into tokens. Keywords are upper-case as in AIP-160; quoted strings take \" and \\. */
+export function tokenize(input: string): Token[] {
+  if (input.length > MAX_FILTER_LENGTH) throw filterError(`is longer than ${MAX_FILTER_LENGTH} characters`);
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < input.length) {
+    const char = input[i];
+    const column = i + 1;
+    if (/\s/.test(char)) {
+      i++;
+    } else if (char === '(' || char === ')') {
+      tokens.push({ kind: char === '(' ? 'lparen' : 'rparen', text: char, column });
+      i++;
+    } else if (char === '=') {
+      tokens.push({ kind: 'eq', text: '=', column });
+      i++;
+    } else if (char === '!' && input[i + 1] === '=') {
+      tokens.push({ kind: 'ne', text: '!=', column });
+      i += 2;
+    } else if (char === ':') {
+      tokens.push({ kind: 'has', text: ':', column });
+      i++;
+    } else if (char === '-' && !followsComparator(tokens)) {
+      tokens.push({ kind: 'minus', text: '-', column });
+      i++;
+    } else if (char === '"' || char === "'") {
+      const [text, next] = readString(input, i);
+      tokens.push({ kind: 'string', text, column });
+      i = next;
+    } else if (WORD_CHAR.test(char)) {
+      let end = i;
+      while (end < input.length && WORD_CHAR.test(input[end])) end++;
+      const text = input.slice(i, end);
+      tokens.push({ kind: KEYWORDS.get(text) ?? 'word', text, column });
+      i = end;
+    } else {
+      throw filterError(`unexpected character ${JSON.stringify(char)}`, column);
+    }
+  }
+  tokens.push({ kind: 'end', text: '', column: input.length + 1 });
+  return tokens;
+}
+
+/** A "-" is a negation where a term can start; right after a comparator it begins a value (e.g. name = -M-). */
+function followsComparator(tokens: Token[]): boolean {
+  const previous = tokens[tokens.length - 1];
+  return previous !== undefined && (previous.kind === 'eq' || previous.kind === 'ne' || previous.kind === 'has');
+}
+
+function readString(input: string, start: number): [string, number] {
+  const quote = input[start];
+  let text = '';
+  let i = start + 1;
+  while (i < input.length) {
+    const char = input[i];
+    if (char === '\\') {
+      const escaped = input[i + 1];
+      if (escaped === undefined) break;
+      text += escaped;
+      i += 2;
+    } else if (char === quote) {
+      return [text, i + 1];
+    } else {
+      text += char;
+      i++;
+    }
+  }
+  throw filterError('unterminated string', start + 1);
+}

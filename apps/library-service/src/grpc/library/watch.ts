@@ -1,0 +1,106 @@
+import { ChangeType, EntityType, type LibraryChange, type WatchLibraryChangesRequest } from '@soulspot/contracts/library';
+import type { CallContext } from '../call';
+import type { Db } from '../db';
+import { invalidArgument } from '../errors';
+import { echo, resourceName } from '../resource-names';
+
+export interface WatchOptions {
+  /** How often an idle stream looks for new changes. */
+  pollIntervalMs: number;
+  /**
+   * How long a hole in the sequence may stay open before it is skipped. Sequence numbers are taken when a
+   * projection transaction writes, but become visible when it commits, so a lower number can appear after a
+   * higher one; waiting at a hole keeps the feed gap-free. A hole that stays open longer was a rollback.
+   */
+  gapGraceMs: number;
+  batchSize: number;
+}
+
+export const DEFAULT_WATCH_OPTIONS: WatchOptions = { pollIntervalMs: 200, gapGraceMs: 3000, batchSize: 500 };
+
+const ENTITY_TYPES: Record<string, EntityType> = { artist: EntityType.ENTITY_TYPE_ARTIST, album: EntityType.ENTITY_TYPE_ALBUM, track: EntityType.ENTITY_TYPE_TRACK };
+const COLLECTIONS = { artist: 'artists', album: 'albums', track: 'tracks' } as const;
+
+interface ChangeRow {
+  seq: string;
+  entity_type: keyof typeof COLLECTIONS;
+  entity_id: string;
+  op: string;
+  redirect_to: string | null;
+  changed_at: Date;
+}
+
+export function parseCursor(value: string): bigint | undefined {
+  if (value === '') return undefined;
+  if (!/^\d{1,19}$/.test(value)) throw invalidArgument('start_cursor', `${echo(value)} is not a cursor returned by this feed`);
+  return BigInt(value);
+}
+
+function toChange(row: ChangeRow): LibraryChange {
+  const collection = COLLECTIONS[row.entity_type];
+  const merged = row.op === 'delete' && row.redirect_to;
+  return {
+    cursor: row.seq,
+    entityType: ENTITY_TYPES[row.entity_type] ?? EntityType.ENTITY_TYPE_UNSPECIFIED,
+    entity: resourceName(collection, row.entity_id),
+    changeType: row.op === 'upsert' ? ChangeType.CHANGE_TYPE_UPSERTED : merged ? ChangeType.CHANGE_TYPE_MERGED : ChangeType.CHANGE_TYPE_DELETED,
+    mergedInto: merged ? resourceName(collection, row.redirect_to!) : '',
+    changeTime: row.changed_at,
+  };
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+async function headCursor(db: Db, signal: AbortSignal): Promise<bigint> {
+  const [head] = await db.query<{ head: string }>('SELECT coalesce(max(seq), 0)::text AS head FROM projection_changes', [], signal);
+  return BigInt(head.head);
+}
+
+/** Streams projection_changes after the cursor, in sequence order without holes, until the call ends. */
+export async function watchLibraryChanges(
+  db: Db,
+  request: WatchLibraryChangesRequest,
+  context: CallContext & { write(change: LibraryChange): Promise<void> },
+  options: WatchOptions,
+): Promise<void> {
+  const { signal } = context;
+  const wanted = new Set<EntityType>(request.entityTypes);
+  if (wanted.has(EntityType.ENTITY_TYPE_UNSPECIFIED) || [...wanted].some((t) => !Object.values(ENTITY_TYPES).includes(t))) {
+    throw invalidArgument('entity_types', 'must contain only ARTIST, ALBUM or TRACK');
+  }
+  let cursor: bigint = parseCursor(request.startCursor) ?? (await headCursor(db, signal));
+  let holeSince: number | undefined;
+
+  while (!signal.aborted) {
+    const rows: ChangeRow[] = await db.query<ChangeRow>(
+      'SELECT seq::text AS seq, entity_type, entity_id, op, redirect_to, changed_at FROM projection_changes WHERE seq > $1 ORDER BY seq LIMIT $2',
+      [cursor.toString(), options.batchSize],
+      signal,
+      'watch_changes',
+    );
+    let advanced = 0;
+    for (const row of rows) {
+      const seq = BigInt(row.seq);
+      if (seq !== cursor + 1n) {
+        holeSince ??= Date.now();
+        if (Date.now() - holeSince < options.gapGraceMs) break;
+      }
+      holeSince = undefined;
+      if (wanted.size === 0 || wanted.has(ENTITY_TYPES[row.entity_type])) await context.write(toChange(row));
+      if (signal.aborted) return;
+      cursor = seq;
+      advanced++;
+    }
+    if (advanced < options.batchSize) await sleep(options.pollIntervalMs, signal);
+  }
+}

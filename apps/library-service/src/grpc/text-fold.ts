@@ -1,0 +1,50 @@
+/**
+ * Case- and accent-insensitive matching without PostgreSQL extensions (no `unaccent`): the same one-to-one
+ * character table is applied in SQL with translate(lower(col), FROM, TO) and in JavaScript to the pattern, so
+ * "beyonce" finds "Beyoncé" and "MOTORHEAD" finds "Motörhead".
+ *
+ * The table maps every upper/lower-case letter of the Latin, Greek and Cyrillic blocks whose accent-stripped,
+ * lower-cased form is a single different character. Mapping upper-case letters explicitly keeps the result
+ * independent of the database's LC_CTYPE (with the C locale PostgreSQL's lower() only folds ASCII).
+ */
+const RANGES: Array<[number, number]> = [
+  [0x00c0, 0x024f], // Latin-1 Supplement, Latin Extended-A/B
+  [0x0370, 0x03ff], // Greek
+  [0x0400, 0x04ff], // Cyrillic
+  [0x1e00, 0x1eff], // Latin Extended Additional (Vietnamese, ...)
+];
+/** Letters with a stroke have no canonical decomposition but are read as their base letter. */
+const STROKES: Record<string, string> = { ø: 'o', Ø: 'o', đ: 'd', Đ: 'd', ł: 'l', Ł: 'l', ħ: 'h', Ħ: 'h', ı: 'i' };
+
+function buildTable(): Map<string, string> {
+  const table = new Map<string, string>();
+  for (const [from, to] of RANGES) {
+    for (let code = from; code <= to; code++) {
+      const char = String.fromCodePoint(code);
+      const folded = STROKES[char] ?? char.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+      if ([...folded].length === 1 && folded !== char) table.set(char, folded);
+    }
+  }
+  return table;
+}
+
+const TABLE = buildTable();
+const FROM = [...TABLE.keys()].join('');
+const TO = [...TABLE.values()].join('');
+
+/** Folds text the way {@link foldSql} folds a column. */
+export function foldText(text: string): string {
+  let out = '';
+  for (const char of text.toLowerCase()) out += TABLE.get(char) ?? char;
+  return out;
+}
+
+/** SQL expression folding `column` (a trusted identifier, never user input). The table holds no quotes. */
+export function foldSql(column: string): string {
+  return `translate(lower(${column}), '${FROM}', '${TO}')`;
+}
+
+/** Escapes LIKE wildcards so user text matches literally (used with ESCAPE '\'). */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
