@@ -84,7 +84,7 @@ describe('ProviderHttpClient', () => {
     script = [{ status: 429, headers: { 'retry-after': '3600' }, body: '{"error":{"status":429,"message":"API rate limit exceeded"}}' }];
     const http = client();
     const started = Date.now();
-    const error = await http.getJson(`${baseUrl}/a`).catch((e) => e);
+    const error = (await http.getJson(`${baseUrl}/a`).catch((e) => e)) as RateLimited;
     expect(error).toBeInstanceOf(RateLimited);
     expect(error.resumable).toBe(true);
     expect(error.retryAfterMs).toBe(3_600_000);
