@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { decodeEnvelope, type KafkaEvent } from '@soulspot/contracts';
+import { albumEvent, artistEvent, at, snapshotEvent, trackEvent } from '../../test/support/events';
+import { InvalidEventError, toObservation } from './from-envelope';
+
+const observe = (event: KafkaEvent) => toObservation(decodeEnvelope(event.value));
+const artist = [{ id: '4tZwfgrHOc3mvqYlEYSvVi', name: 'Daft Punk' }];
+
+describe('toObservation', () => {
+  it('normalizes a track: ISRC, UPC of its album, keys, references and evidence', () => {
+    const obs = observe(
+      trackEvent('spotify', '0DiWol3AO6WpXZgp0goxAV', 'One More Time', artist, {
+        isrc: 'gb-dua-0000001',
+        album: { id: '2noRn2Aes5aoNVsU6iWThc', name: 'Discovery' },
+        albumUpc: '724384960650',
+        durationMs: 320_357,
+        at: at(1),
+      }),
+    );
+    expect(obs).toMatchObject({
+      kind: 'entity',
+      type: 'track',
+      key: 'spotify:track:0DiWol3AO6WpXZgp0goxAV',
+      provider: 'spotify',
+      observedAt: at(1).getTime(),
+      identityKeys: ['isrc:GBDUA0000001'],
+      fields: {
+        isrc: 'GBDUA0000001',
+        spotifyUri: 'spotify:track:0DiWol3AO6WpXZgp0goxAV',
+        durationMs: 320_357,
+        artistKey: 'spotify:artist:4tZwfgrHOc3mvqYlEYSvVi',
+        albumKey: 'spotify:album:2noRn2Aes5aoNVsU6iWThc',
+      },
+    });
+    if (obs.kind !== 'entity') throw new Error('unexpected');
+    expect(obs.references).toEqual([
+      {
+        type: 'artist',
+        key: 'spotify:artist:4tZwfgrHOc3mvqYlEYSvVi',
+        name: 'Daft Punk',
+        musicbrainzId: null,
+        parentKey: null,
+        identityKeys: ['evidence:isrc:GBDUA0000001:daft punk'],
+      },
+      {
+        type: 'album',
+        key: 'spotify:album:2noRn2Aes5aoNVsU6iWThc',
+        name: 'Discovery',
+        musicbrainzId: null,
+        parentKey: 'spotify:artist:4tZwfgrHOc3mvqYlEYSvVi',
+        identityKeys: ['upc:0724384960650'],
+      },
+    ]);
+  });
+
+  it('maps album types and release dates like SoulSpot', () => {
+    const obs = observe(albumEvent('deezer', '302127', 'Discovery', artist.map((a) => ({ ...a, id: '27' })), { releaseDate: '2001-03', albumType: 4 }));
+    expect(obs).toMatchObject({
+      fields: {
+        deezerId: '302127',
+        release: { date: '2001-03', precision: 'month', year: 2001 },
+        albumType: { primary: 'album', secondary: ['compilation'] },
+        albumArtist: 'Daft Punk',
+      },
+    });
+  });
+
+  it('treats an unparseable release date (Deezer 0000-00-00) as unknown, not as poison', () => {
+    const obs = observe(albumEvent('deezer', '1', 'X', [{ id: '2', name: 'Y' }], { releaseDate: '0000-00-00' }));
+    expect(obs).toMatchObject({ fields: { release: null } });
+  });
+
+  it.each([
+    ['an invalid ISRC', trackEvent('spotify', 'aaaaaaaaaaaaaaaaaaaaaa', 'T', artist, { isrc: 'NOT-AN-ISRC' }), /invalid isrc/],
+    ['a UPC with a bad check digit', albumEvent('spotify', 'aaaaaaaaaaaaaaaaaaaaaa', 'A', artist, { upc: '724384960651' }), /invalid upc/],
+    ['an invalid album_upc on a track', trackEvent('spotify', 'aaaaaaaaaaaaaaaaaaaaaa', 'T', artist, { albumUpc: '12' }), /invalid upc/],
+    ['an invalid MusicBrainz id', artistEvent('deezer', '1', 'A', { mbid: 'not-a-uuid' }), /musicbrainz_id/],
+    ['a blank name', artistEvent('deezer', '1', '   '), /without name/],
+    ['an album without artists', albumEvent('deezer', '1', 'A', []), /without a usable primary artist|without artists/],
+    ['a provider id with whitespace', artistEvent('deezer', '1 2', 'A'), /whitespace/],
+    ['a Deezer id longer than deezer_id', artistEvent('deezer', '9'.repeat(51), 'A'), /too long/],
+  ])('rejects %s', (_what, event, reason) => {
+    expect(() => observe(event)).toThrow(InvalidEventError);
+    expect(() => observe(event)).toThrow(reason);
+  });
+
+  it('cuts over-long free text to the column width but drops over-long URLs', () => {
+    const obs = observe(artistEvent('deezer', '1', 'n'.repeat(300), { imageUrl: `https://x/${'a'.repeat(600)}` }));
+    expect(obs).toMatchObject({ fields: { imageUrl: null } });
+    if (obs.kind === 'entity') expect((obs.fields as { name: string }).name).toHaveLength(255);
+  });
+
+  it('reads snapshots into member keys', () => {
+    expect(observe(snapshotEvent('deezer', 'saved_albums', ['1', '2', '1'], { complete: false }))).toMatchObject({
+      kind: 'snapshot',
+      key: 'deezer:library:saved_albums',
+      memberKeys: ['deezer:album:1', 'deezer:album:2'],
+      complete: false,
+    });
+  });
+
+  it('keys local references without ids by normalized name within the local provider', () => {
+    const obs = observe(trackEvent('local', '/music/a.flac', 'Song', [{ id: '', name: 'Sigur Rós' }]));
+    expect(obs).toMatchObject({ fields: { artistKey: 'local:artist:name:sigur ros' } });
+  });
+});

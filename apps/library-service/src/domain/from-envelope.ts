@@ -1,0 +1,327 @@
+import {
+  AlbumType,
+  SnapshotKind,
+  providerFromName,
+  providerKey,
+  providerName,
+  type AlbumDTO,
+  type ArtistDTO,
+  type EntityRef,
+  type EntityType,
+  type EventEnvelope,
+  type ProviderName,
+  type TrackDTO,
+} from '@soulspot/contracts';
+import { normalizeName, parseIsrc, parseReleaseDate, parseUpc, spotifyUri } from '@soulspot/music-model';
+import {
+  PROVIDER_RANK,
+  isrcEvidenceKey,
+  isrcKey,
+  mbidKey,
+  upcEvidenceKey,
+  upcKey,
+} from './identity-keys';
+import type {
+  AlbumFields,
+  ArtistFields,
+  EntityObservation,
+  Observation,
+  ObservationOrder,
+  Reference,
+  SnapshotObservation,
+  TrackFields,
+} from './observation';
+
+/** An event that decodes but cannot be projected (invalid identifier, missing required data); goes to the DLQ. */
+export class InvalidEventError extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'InvalidEventError';
+  }
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const INT32_MAX = 2_147_483_647;
+/** Longest provider id that still fits `spotify_uri` varchar(255) / `deezer_id` varchar(50) and the key columns. */
+const MAX_PROVIDER_ID = { spotify: 200, deezer: 50, local: 255 } as const;
+
+const blank = (value: string | undefined | null): boolean => value == null || value.trim() === '';
+
+/** Free text cut to the column width (SoulSpot's varchar sizes); blank -> null. */
+function text(value: string | undefined | null, max: number): string | null {
+  if (blank(value)) return null;
+  const trimmed = value!.trim();
+  return trimmed.length <= max ? trimmed : trimmed.slice(0, max);
+}
+
+/** URLs are never cut (a cut URL is a broken one): too long -> null. */
+function urlText(value: string | undefined | null, max = 512): string | null {
+  if (blank(value)) return null;
+  const trimmed = value!.trim();
+  return trimmed.length <= max ? trimmed : null;
+}
+
+function mbid(value: string | undefined | null, what: string): string | null {
+  if (blank(value)) return null;
+  const trimmed = value!.trim().toLowerCase();
+  if (!UUID_RE.test(trimmed)) throw new InvalidEventError(`invalid musicbrainz_id of ${what}: ${JSON.stringify(value)}`);
+  return trimmed;
+}
+
+function optionalInt(value: number | undefined | null, min: number, max: number): number | null {
+  if (value == null || !Number.isFinite(value)) return null;
+  const int = Math.trunc(value);
+  if (int < min) return null;
+  return Math.min(int, max);
+}
+
+function identifier<T>(parse: () => T, what: string): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new InvalidEventError(`${(error as Error).message} (${what})`);
+  }
+}
+
+function checkProviderId(provider: ProviderName, id: string, type: EntityType): string {
+  if (blank(id)) throw new InvalidEventError(`${type} without provider_id`);
+  if (id !== id.trim() || /\s/.test(id)) throw new InvalidEventError(`${type} provider_id with whitespace: ${JSON.stringify(id)}`);
+  if (id.length > MAX_PROVIDER_ID[provider]) throw new InvalidEventError(`${type} provider_id too long (${id.length} chars)`);
+  if (provider === 'spotify' && id.includes(':')) throw new InvalidEventError(`spotify ${type} id contains ':'`);
+  return id;
+}
+
+/** The provider-specific identifier columns a provider key fills (spotify_uri full URI, deezer_id bare id). */
+function providerColumns(provider: ProviderName, type: EntityType, id: string): { spotifyUri?: string; deezerId?: string } {
+  if (provider === 'spotify') return { spotifyUri: spotifyUri(type, id) };
+  if (provider === 'deezer') return { deezerId: id };
+  return {};
+}
+
+/**
+ * The provider key a reference points to. Spotify and Deezer references need the provider id; a local reference
+ * without one is keyed by its normalized name *within the local provider* (local files carry no ids).
+ * Returns null for references that cannot be keyed.
+ */
+function referenceKey(provider: ProviderName, type: EntityType, ref: EntityRef | undefined): string | null {
+  if (!ref) return null;
+  const id = ref.providerId?.trim();
+  if (id) {
+    try {
+      return providerKey(providerFromName(provider), type, checkProviderId(provider, id, type));
+    } catch {
+      return null;
+    }
+  }
+  if (provider === 'local' && !blank(ref.name)) return `local:${type}:name:${normalizeName(ref.name)}`;
+  return null;
+}
+
+
+
+
+function referenceMbid(ref: EntityRef): string | null {
+  try {
+    return mbid(ref.musicbrainzId, 'reference');
+  } catch {
+    return null; // a bad id on a *reference* is dropped, not fatal: the referencing event is still valid
+  }
+}
+
+/** Artist references (primary first); the first must be usable, because albums and tracks need an artist. */
+function artistReferences(
+  provider: ProviderName,
+  refs: EntityRef[],
+  evidence: (normalizedName: string) => string | null,
+  owner: string,
+): Reference[] {
+  const out: Reference[] = [];
+  for (const [index, ref] of refs.entries()) {
+    const key = referenceKey(provider, 'artist', ref);
+    if (!key || blank(ref.name)) {
+      if (index === 0) throw new InvalidEventError(`${owner} without a usable primary artist reference`);
+      continue;
+    }
+    const refMbid = referenceMbid(ref);
+    const identityKeys: string[] = [];
+    if (refMbid) identityKeys.push(mbidKey('artist', refMbid));
+    const evidenceKey = evidence(normalizeName(ref.name));
+    if (evidenceKey) identityKeys.push(evidenceKey);
+    out.push({ type: 'artist', key, name: text(ref.name, 255)!, musicbrainzId: refMbid, parentKey: null, identityKeys });
+  }
+  if (out.length === 0) throw new InvalidEventError(`${owner} without artists`);
+  return out;
+}
+
+const ALBUM_TYPES: Record<number, { primary: string; secondary: string[] }> = {
+  [AlbumType.ALBUM_TYPE_ALBUM]: { primary: 'album', secondary: [] },
+  [AlbumType.ALBUM_TYPE_SINGLE]: { primary: 'single', secondary: [] },
+  [AlbumType.ALBUM_TYPE_EP]: { primary: 'ep', secondary: [] },
+  [AlbumType.ALBUM_TYPE_COMPILATION]: { primary: 'album', secondary: ['compilation'] },
+};
+
+function artistObservation(order: ObservationOrder, provider: ProviderName, dto: ArtistDTO): EntityObservation<'artist'> {
+  const id = checkProviderId(provider, dto.providerId, 'artist');
+  const key = providerKey(providerFromName(provider), 'artist', id);
+  const name = text(dto.name, 255);
+  if (!name) throw new InvalidEventError('artist without name');
+  const musicbrainzId = mbid(dto.musicbrainzId, 'artist');
+  const genres = dto.genres.map((g) => g.trim()).filter((g) => g !== '');
+  const fields: ArtistFields = {
+    name,
+    musicbrainzId,
+    ...providerColumns(provider, 'artist', id),
+    imageUrl: urlText(dto.imageUrl),
+    genres: genres.length > 0 ? JSON.stringify(genres) : null,
+    disambiguation: text(dto.disambiguation, 255),
+    popularity: optionalInt(dto.popularity, 0, 100),
+    followerCount: optionalInt(dto.followerCount, 0, INT32_MAX),
+  };
+  return {
+    kind: 'entity',
+    type: 'artist',
+    key,
+    provider,
+    ...order,
+    fields,
+    identityKeys: musicbrainzId ? [mbidKey('artist', musicbrainzId)] : [],
+    references: [],
+    saved: false,
+  };
+}
+
+function albumObservation(
+  order: ObservationOrder,
+  provider: ProviderName,
+  dto: AlbumDTO,
+  saved: boolean,
+): EntityObservation<'album'> {
+  const id = checkProviderId(provider, dto.providerId, 'album');
+  const key = providerKey(providerFromName(provider), 'album', id);
+  const title = text(dto.title, 255);
+  if (!title) throw new InvalidEventError('album without title');
+  const musicbrainzId = mbid(dto.musicbrainzId, 'album');
+  const upc = identifier(() => parseUpc(dto.upc), 'album upc');
+  const references = artistReferences(provider, dto.artists, (name) => (upc ? upcEvidenceKey(upc, name) : null), 'album');
+  const release = parseReleaseDate(dto.releaseDate);
+  const fields: AlbumFields = {
+    title,
+    musicbrainzId,
+    upc,
+    ...providerColumns(provider, 'album', id),
+    release: release ? { date: release.date, precision: release.precision, year: release.year } : null,
+    albumType: ALBUM_TYPES[dto.albumType] ?? null,
+    totalTracks: optionalInt(dto.totalTracks, 0, INT32_MAX),
+    coverUrl: urlText(dto.imageUrl),
+    albumArtist: references[0].name,
+    artistKey: references[0].key,
+  };
+  const identityKeys: string[] = [];
+  if (musicbrainzId) identityKeys.push(mbidKey('album', musicbrainzId));
+  if (upc) identityKeys.push(upcKey(upc));
+  return { kind: 'entity', type: 'album', key, provider, ...order, fields, identityKeys, references, saved };
+}
+
+function trackObservation(order: ObservationOrder, provider: ProviderName, dto: TrackDTO): EntityObservation<'track'> {
+  const id = checkProviderId(provider, dto.providerId, 'track');
+  const key = providerKey(providerFromName(provider), 'track', id);
+  const title = text(dto.title, 255);
+  if (!title) throw new InvalidEventError('track without title');
+  const musicbrainzId = mbid(dto.musicbrainzId, 'track');
+  const isrc = identifier(() => parseIsrc(dto.isrc), 'track isrc');
+  const albumUpc = identifier(() => parseUpc(dto.albumUpc), 'track album_upc');
+  const references = artistReferences(provider, dto.artists, (name) => (isrc ? isrcEvidenceKey(isrc, name) : null), 'track');
+  const albumKey = referenceKey(provider, 'album', dto.album);
+  if (albumKey && dto.album) {
+    const albumMbid = referenceMbid(dto.album);
+    const identityKeys: string[] = [];
+    if (albumMbid) identityKeys.push(mbidKey('album', albumMbid));
+    if (albumUpc) identityKeys.push(upcKey(albumUpc));
+    references.push({
+      type: 'album',
+      key: albumKey,
+      name: text(dto.album.name, 255) ?? '',
+      musicbrainzId: albumMbid,
+      parentKey: references[0].key,
+      identityKeys,
+    });
+  }
+  const fields: TrackFields = {
+    title,
+    musicbrainzId,
+    isrc,
+    ...providerColumns(provider, 'track', id),
+    durationMs: optionalInt(dto.durationMs, 0, INT32_MAX),
+    trackNumber: optionalInt(dto.trackNumber, 0, INT32_MAX),
+    discNumber: optionalInt(dto.discNumber, 0, INT32_MAX),
+    explicit: dto.explicit,
+    previewUrl: urlText(dto.previewUrl),
+    artistKey: references[0].key,
+    albumKey,
+  };
+  const identityKeys: string[] = [];
+  if (musicbrainzId) identityKeys.push(mbidKey('track', musicbrainzId));
+  if (isrc) identityKeys.push(isrcKey(isrc));
+  return { kind: 'entity', type: 'track', key, provider, ...order, fields, identityKeys, references, saved: false };
+}
+
+const LISTINGS = {
+  [SnapshotKind.SNAPSHOT_KIND_FOLLOWED_ARTISTS]: { listing: 'followed_artists', type: 'artist' },
+  [SnapshotKind.SNAPSHOT_KIND_SAVED_ALBUMS]: { listing: 'saved_albums', type: 'album' },
+} as const;
+
+function snapshotObservation(
+  order: ObservationOrder,
+  provider: ProviderName,
+  kind: SnapshotKind,
+  ids: string[],
+  complete: boolean,
+): SnapshotObservation {
+  const spec = LISTINGS[kind as keyof typeof LISTINGS];
+  if (!spec) throw new InvalidEventError(`unknown snapshot kind ${kind}`);
+  const memberKeys = [...new Set(ids.map((id) => providerKey(providerFromName(provider), spec.type, checkProviderId(provider, id, spec.type))))];
+  return {
+    kind: 'snapshot',
+    key: `${provider}:library:${spec.listing}`,
+    provider,
+    listing: spec.listing,
+    ...order,
+    memberKeys,
+    complete,
+  };
+}
+
+/**
+ * Validates a decoded envelope and normalizes it into the projection's observation model. Throws
+ * InvalidEventError (with the reason stored in the dead letter) for anything the projection cannot apply:
+ * invalid ISRC/UPC/MusicBrainz id, missing ids or names, a DTO of another provider.
+ */
+export function toObservation(envelope: EventEnvelope): Observation {
+  const provider = providerName(envelope.provider);
+  if (!UUID_RE.test(envelope.eventId)) throw new InvalidEventError(`event_id is not a UUID: ${JSON.stringify(envelope.eventId)}`);
+  const observedAt = envelope.observedAt!.getTime();
+  const order: ObservationOrder = { observedAt, rank: PROVIDER_RANK[provider], eventId: envelope.eventId.toLowerCase() };
+  const payload = envelope.payload;
+  if (!payload) throw new InvalidEventError('unknown or missing payload type');
+  const checkDto = (dto: { provider: number } | undefined, what: string) => {
+    if (!dto) throw new InvalidEventError(`${what} payload without its DTO`);
+    if (dto.provider !== 0 && dto.provider !== envelope.provider) {
+      throw new InvalidEventError(`${what} DTO of provider ${dto.provider} in an envelope of provider ${envelope.provider}`);
+    }
+  };
+  switch (payload.$case) {
+    case 'artistObserved':
+      checkDto(payload.value.artist, 'artist');
+      return artistObservation(order, provider, payload.value.artist!);
+    case 'albumObserved':
+      checkDto(payload.value.album, 'album');
+      return albumObservation(order, provider, payload.value.album!, payload.value.saved);
+    case 'trackObserved':
+      checkDto(payload.value.track, 'track');
+      return trackObservation(order, provider, payload.value.track!);
+    case 'librarySnapshot':
+      return snapshotObservation(order, provider, payload.value.kind, payload.value.providerIds, payload.value.complete);
+    default:
+      throw new InvalidEventError(`unknown payload type ${(payload as { $case: string }).$case}`);
+  }
+}
