@@ -59,7 +59,10 @@ export function unary<Req, Res>(
   return (call, callback) => {
     const controller = registry.open();
     const stopTimer = watchCall(call, controller);
-    handler(call.request, { signal: controller.signal }).then(
+    // Promise.resolve().then: a handler that throws synchronously (validation) still maps to a proper status.
+    Promise.resolve()
+      .then(() => handler(call.request, { signal: controller.signal }))
+      .then(
       (response) => callback(null, response),
       (error: unknown) => {
         const serviceError = toServiceError(error);
@@ -99,7 +102,8 @@ export function serverStream<Req, Res>(
         call.once('drain', done);
         signal.addEventListener('abort', done, { once: true });
       });
-    handler(call.request, { signal, write })
+    Promise.resolve()
+      .then(() => handler(call.request, { signal, write }))
       .then(
         () => {
           if (registry.shuttingDown) call.emit('error', { code: Status.UNAVAILABLE, details: 'the server is shutting down; resume from your last cursor' });

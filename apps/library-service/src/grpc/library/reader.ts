@@ -101,11 +101,11 @@ export class EntityReader<M> {
       branches.push(`SELECT m.entity_id AS id, 0 AS preference FROM projection_entity_members m WHERE m.member_key = ${params.add(candidates.memberKey)} AND m.entity_type = '${config.type}'`);
     }
     if (candidates.identityKey) {
-      branches.push(`SELECT m.entity_id, 1 FROM projection_identity_links l JOIN projection_entity_members m ON m.member_key = l.member_key
+      branches.push(`SELECT m.entity_id AS id, 1 AS preference FROM projection_identity_links l JOIN projection_entity_members m ON m.member_key = l.member_key
         WHERE l.identity_key = ${params.add(candidates.identityKey)} AND m.entity_type = '${config.type}'`);
     }
     if (candidates.column) {
-      branches.push(`SELECT x.id, 2 FROM ${config.from.split(' ')[0]} x WHERE x.${candidates.column.name} = ${params.add(candidates.column.value)}`);
+      branches.push(`SELECT x.id AS id, 2 AS preference FROM ${config.from.split(' ')[0]} x WHERE x.${candidates.column.name} = ${params.add(candidates.column.value)}`);
     }
     const rows = await this.db.query<{ id: string }>(`SELECT id FROM (${branches.join(' UNION ALL ')}) c ORDER BY preference, id LIMIT 1`, params.values, signal);
     if (rows.length === 0) throw notFound(`no ${config.type} with that identifier`);
