@@ -28,3 +28,5 @@ export { newProgress, type RunProgress, type RunStatus, type RunError } from './
 export { SyncRunner, NotAuthenticated, RateLimitGateClosed, type SyncRunnerOptions } from './sync/sync-runner';
 export { createConnectorMetrics, type ConnectorMetrics } from './server/connector-metrics';
 export { createConnectorServer, SESSION_COOKIE, type ConnectorOAuth, type ConnectorServerOptions } from './server/connector-server';
+export { createConnectorRuntime, type ConnectorRuntime, type ConnectorRuntimeOptions } from './runtime';
+export { startSyncScheduler } from './sync/scheduler';

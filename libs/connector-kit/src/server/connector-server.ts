@@ -20,7 +20,8 @@ export interface ConnectorServerOptions {
   provider: string;
   /** Public base URL of this connector; the OAuth redirect URI is `${publicUrl}/auth/callback`. */
   publicUrl: string;
-  oauth: ConnectorOAuth;
+  /** Undefined when the app credentials are not configured: login answers 503, everything else works. */
+  oauth?: ConnectorOAuth;
   sessions: OAuthSessionStore;
   tokens: TokenStore;
   runner: SyncRunner;
@@ -59,6 +60,7 @@ export function createConnectorServer(options: ConnectorServerOptions): FastifyI
   });
 
   app.get('/auth/login', async (_request, reply) => {
+    if (!oauth) return problem(reply, 503, `${provider} app credentials are not configured`);
     const login = await sessions.begin({ pkce: oauth.usesPkce });
     const cookie = [`${SESSION_COOKIE}=${login.sessionId}`, 'HttpOnly', 'SameSite=Lax', 'Path=/auth', 'Max-Age=600'];
     if (secureCookie) cookie.push('Secure');
@@ -68,6 +70,7 @@ export function createConnectorServer(options: ConnectorServerOptions): FastifyI
 
   app.get<{ Querystring: Record<string, string | undefined> }>('/auth/callback', async (request, reply) => {
     const { code, state, error, error_reason: errorReason } = request.query;
+    if (!oauth) return problem(reply, 503, `${provider} app credentials are not configured`);
     if (error || errorReason) return problem(reply, 400, `authorization denied: ${error ?? errorReason}`);
     if (!code || !state) return problem(reply, 400, 'missing code or state');
     const sessionId = readCookie(request.headers.cookie, SESSION_COOKIE);

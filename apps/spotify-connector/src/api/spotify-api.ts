@@ -1,0 +1,129 @@
+import { Forbidden, NotFound, ProviderHttpClient, ProviderRequestError, Semaphore } from '@soulspot/connector-kit';
+import type { SpotifyAlbum, SpotifyArtist, SpotifyCursorPage, SpotifyPage, SpotifySavedAlbum, SpotifySimplifiedAlbum, SpotifySimplifiedTrack, SpotifyTrack } from './spotify-types';
+
+export interface SpotifyApiOptions {
+  baseUrl: string;
+  artistAlbumsLimit: number;
+  includeGroups: string;
+  /** Requests in flight at once across the whole connector. */
+  concurrency: number;
+}
+
+const PAGE_LIMIT = 50;
+const TRACKS_BATCH = 50;
+
+/**
+ * The Spotify Web API endpoints the connector uses, with their paging rules (provider-apis.md §2):
+ * cursor paging on /me/following (follow `next`, never offsets), offset paging elsewhere, the artist-albums
+ * page cap (10 since 2026; a 400 "Invalid limit" drops to 10), and ISRCs from full track objects — the batch
+ * endpoint where the app may use it, one request per track once it answers 403 (development mode).
+ */
+export class SpotifyApi {
+  private readonly slots: Semaphore;
+  private batchTracksForbidden = false;
+  private artistAlbumsLimit: number;
+
+  constructor(
+    private readonly http: ProviderHttpClient,
+    private readonly options: SpotifyApiOptions,
+  ) {
+    this.slots = new Semaphore(options.concurrency);
+    this.artistAlbumsLimit = options.artistAlbumsLimit;
+  }
+
+  private url(path: string): string {
+    return `${this.options.baseUrl.replace(/\/$/, '')}${path}`;
+  }
+
+  private get<T>(url: string, endpoint: string, signal: AbortSignal): Promise<T> {
+    return this.slots.run(() => this.http.getJson<T>(url, { endpoint, signal }));
+  }
+
+  async *followedArtists(signal: AbortSignal): AsyncIterable<SpotifyArtist[]> {
+    let next: string | null = this.url(`/me/following?type=artist&limit=${PAGE_LIMIT}`);
+    while (next) {
+      // The page is wrapped in "artists" on this endpoint only.
+      const body: { artists: SpotifyCursorPage<SpotifyArtist> } = await this.get(next, 'me/following', signal);
+      yield body.artists.items;
+      next = body.artists.next;
+    }
+  }
+
+  async *savedAlbums(signal: AbortSignal): AsyncIterable<SpotifySavedAlbum[]> {
+    let next: string | null = this.url(`/me/albums?limit=${PAGE_LIMIT}&offset=0`);
+    while (next) {
+      const page: SpotifyPage<SpotifySavedAlbum> = await this.get(next, 'me/albums', signal);
+      yield page.items;
+      next = page.next;
+    }
+  }
+
+  async *artistAlbums(artistId: string, signal: AbortSignal): AsyncIterable<SpotifySimplifiedAlbum[]> {
+    const groups = encodeURIComponent(this.options.includeGroups);
+    let next: string | null = this.url(`/artists/${artistId}/albums?include_groups=${groups}&limit=${this.artistAlbumsLimit}&offset=0`);
+    while (next) {
+      let page: SpotifyPage<SpotifySimplifiedAlbum>;
+      try {
+        page = await this.get(next, 'artists/albums', signal);
+      } catch (error) {
+        if (error instanceof ProviderRequestError && error.status === 400 && /invalid limit/i.test(error.message) && this.artistAlbumsLimit > 10) {
+          this.artistAlbumsLimit = 10;
+          const retry: URL = new URL(next);
+          retry.searchParams.set('limit', '10');
+          next = retry.toString();
+          continue;
+        }
+        throw error;
+      }
+      yield page.items;
+      next = page.next;
+    }
+  }
+
+  /** The full album with every track (the embedded page holds the first 50; the rest are paged). */
+  async album(albumId: string, signal: AbortSignal): Promise<SpotifyAlbum> {
+    const album: SpotifyAlbum = await this.get(this.url(`/albums/${albumId}`), 'albums', signal);
+    return this.withAllTracks(album, signal);
+  }
+
+  /** Completes an album whose embedded track page is not the whole tracklist. */
+  async withAllTracks(album: SpotifyAlbum, signal: AbortSignal): Promise<SpotifyAlbum> {
+    const items: SpotifySimplifiedTrack[] = [...(album.tracks?.items ?? [])];
+    let next = album.tracks?.next ?? null;
+    while (next) {
+      const page: SpotifyPage<SpotifySimplifiedTrack> = await this.get(next, 'albums/tracks', signal);
+      items.push(...page.items);
+      next = page.next;
+    }
+    return { ...album, tracks: { ...album.tracks, items, next: null } };
+  }
+
+  /** ISRC per track id (absent when Spotify has none or the track vanished). */
+  async isrcs(trackIds: string[], signal: AbortSignal): Promise<Map<string, string | undefined>> {
+    const result = new Map<string, string | undefined>();
+    for (let start = 0; start < trackIds.length && !this.batchTracksForbidden; start += TRACKS_BATCH) {
+      const ids = trackIds.slice(start, start + TRACKS_BATCH);
+      try {
+        const body: { tracks: Array<SpotifyTrack | null> } = await this.get(this.url(`/tracks?ids=${ids.join(',')}`), 'tracks-batch', signal);
+        body.tracks.forEach((track, i) => result.set(ids[i], track?.external_ids?.isrc));
+      } catch (error) {
+        if (!(error instanceof Forbidden)) throw error;
+        // Development-mode apps lost the batch endpoints (2026): one request per track from now on.
+        this.batchTracksForbidden = true;
+      }
+    }
+    const missing = trackIds.filter((id) => !result.has(id));
+    await Promise.all(
+      missing.map(async (id) => {
+        try {
+          const track: SpotifyTrack = await this.get(this.url(`/tracks/${id}`), 'tracks', signal);
+          result.set(id, track.external_ids?.isrc);
+        } catch (error) {
+          if (!(error instanceof NotFound)) throw error;
+          result.set(id, undefined);
+        }
+      }),
+    );
+    return result;
+  }
+}

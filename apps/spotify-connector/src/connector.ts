@@ -1,0 +1,121 @@
+import {
+  type ConnectorRuntime,
+  OAuthSessionStore,
+  ProviderHttpClient,
+  SpotifyTokenStore,
+  SyncRunner,
+  TokenBucket,
+  bucketForWindow,
+  createConnectorRuntime,
+  createConnectorServer,
+  parseRateSpec,
+  startSyncScheduler,
+} from '@soulspot/connector-kit';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { SpotifyApi } from './api/spotify-api';
+import { interpretSpotify } from './api/spotify-interpret';
+import { spotifyOAuth, spotifyRefresher } from './auth/spotify-oauth';
+import type { SpotifyConnectorConfig } from './config';
+import { SpotifyLibrarySource } from './sync/spotify-source';
+
+export const PRODUCER = 'spotify-connector';
+
+export interface SpotifyConnector {
+  server: FastifyInstance;
+  runner: SyncRunner;
+  tokens: SpotifyTokenStore;
+  runtime: ConnectorRuntime;
+  /** Listens on HOST:PORT; resolves with the bound address. */
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Wires the Spotify connector from its configuration: kit runtime + Spotify API client + OAuth + HTTP server. */
+export async function createSpotifyConnector(config: SpotifyConnectorConfig, logger: Logger): Promise<SpotifyConnector> {
+  const runtime = await createConnectorRuntime({
+    provider: 'spotify',
+    producer: PRODUCER,
+    databaseUrl: config.DATABASE_URL,
+    kafkaBrokers: config.KAFKA_BROKERS,
+    partitions: config.KAFKA_TOPIC_PARTITIONS,
+    encryptionKey: config.TOKEN_ENCRYPTION_KEY,
+    logger,
+  });
+  const credentials = config.SPOTIFY_CLIENT_ID
+    ? { accountsUrl: config.SPOTIFY_ACCOUNTS_URL, clientId: config.SPOTIFY_CLIENT_ID, clientSecret: config.SPOTIFY_CLIENT_SECRET, scopes: config.SPOTIFY_SCOPES }
+    : undefined;
+  const tokens = new SpotifyTokenStore({
+    pool: runtime.pool,
+    cipher: runtime.cipher,
+    logger,
+    refresh: credentials
+      ? spotifyRefresher(credentials)
+      : async () => {
+          throw new Error('SPOTIFY_CLIENT_ID is not configured: cannot refresh');
+        },
+  });
+  const { limit, windowMs } = parseRateSpec(config.SPOTIFY_RATE_LIMIT);
+  const http = new ProviderHttpClient({
+    provider: 'spotify',
+    limiter: new TokenBucket(bucketForWindow(limit, windowMs)),
+    auth: tokens,
+    interpret: interpretSpotify,
+    retryAfterCapMs: config.RETRY_AFTER_CAP_SECONDS * 1000,
+    timeoutMs: config.HTTP_TIMEOUT_MS,
+    maxAttempts: config.HTTP_MAX_ATTEMPTS,
+    logger,
+    observe: runtime.metrics.observeRequest,
+  });
+  const api = new SpotifyApi(http, {
+    baseUrl: config.SPOTIFY_API_URL,
+    artistAlbumsLimit: config.SPOTIFY_ARTIST_ALBUMS_LIMIT,
+    includeGroups: config.SPOTIFY_INCLUDE_GROUPS,
+    concurrency: config.SPOTIFY_CONCURRENCY,
+  });
+  const runner = new SyncRunner({
+    provider: 'spotify',
+    producer: PRODUCER,
+    tokens,
+    status: runtime.status,
+    sink: runtime.sink,
+    source: () => new SpotifyLibrarySource(api),
+    sync: {
+      albumConcurrency: config.SYNC_ALBUM_CONCURRENCY,
+      artistConcurrency: config.SYNC_ARTIST_CONCURRENCY,
+      leaseMs: config.SYNC_LEASE_SECONDS * 1000,
+      artistAlbumsCooldownMs: config.SYNC_ARTIST_ALBUMS_COOLDOWN_SECONDS * 1000,
+      albumCooldownMs: config.SYNC_ALBUM_COOLDOWN_SECONDS * 1000,
+    },
+    logger,
+    metrics: runtime.metrics,
+  });
+  const server = createConnectorServer({
+    provider: 'spotify',
+    publicUrl: config.PUBLIC_URL,
+    oauth: credentials ? spotifyOAuth(credentials, tokens) : undefined,
+    sessions: new OAuthSessionStore({ pool: runtime.pool, cipher: runtime.cipher, table: 'spotify_sessions' }),
+    tokens,
+    runner,
+    registry: runtime.registry,
+    logger,
+    checkDatabase: async () => {
+      await runtime.pool.query('SELECT 1');
+    },
+  });
+  const scheduler = startSyncScheduler(runner, config.SYNC_INTERVAL_SECONDS * 1000, logger);
+  if (!credentials) logger.warn('SPOTIFY_CLIENT_ID is not set: the connector runs but cannot log in or sync');
+  return {
+    server,
+    runner,
+    tokens,
+    runtime,
+    listen: () => server.listen({ port: config.PORT, host: config.HOST }),
+    async close() {
+      scheduler.stop();
+      await server.close();
+      await runner.close();
+      await runtime.close();
+    },
+  };
+}
