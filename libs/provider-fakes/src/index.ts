@@ -19,5 +19,5 @@ export { startFakeDeezer, type FakeDeezer, type FakeDeezerOptions } from './deez
 export type { DeezerFaults, ResolvedDeezerFaults, DeezerErrorFault, DeezerQuota, DeezerServerErrorFault, DeezerShortPagesFault } from './deezer/settings';
 export { DEEZER_API_ENDPOINTS } from './deezer/api';
 export { DEEZER_USER_ID } from './deezer/shapes';
-export type { FaultSpec } from './http/faults';
+export type { FaultSpec, SwitchPatch } from './http/faults';
 export type { FakeStats, Violation, ViolationKind } from './http/recorder';

@@ -1,7 +1,7 @@
 import { generateLibraries } from '../generator/generate';
 import type { GenerateOptions } from '../generator/options';
 import type { ProviderLibrary } from '../generator/provider-library';
-import { FaultDice, malformedJsonBody, mergeSwitches, serverErrorBody, SlidingWindow } from '../http/faults';
+import { FaultDice, malformedJsonBody, mergeSwitches, serverErrorBody, SlidingWindow, type SwitchPatch } from '../http/faults';
 import { Recorder, type FakeStats, type Violation } from '../http/recorder';
 import { json, startHttpServer, text, type FakeRequest, type Reply, type RunningServer } from '../http/server';
 import { deezerError, handleDeezer, matchDeezerRoute, type DeezerRoute } from './api';
@@ -34,7 +34,7 @@ export interface FakeDeezer {
   stats(): FakeStats;
   violations(): Violation[];
   resetStats(): void;
-  setFaults(patch: DeezerFaults): void;
+  setFaults(patch: SwitchPatch<DeezerFaults>): void;
   clearFaults(): void;
   faults(): ResolvedDeezerFaults;
   /** Every token issued so far is expired from now on (next use: code 300). */

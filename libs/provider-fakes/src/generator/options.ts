@@ -52,6 +52,9 @@ export function resolveGenerateOptions(options: GenerateOptions = {}): ResolvedG
     throw new RangeError(`generateLibraries: overlap must be a fraction in [0, 1], got ${resolved.overlap}`);
   }
   const shared = sharedArtistCount(resolved);
+  // Defaults shrink to fit tiny libraries; explicit values are validated as given.
+  if (options.sameNameDifferentArtists === undefined) resolved.sameNameDifferentArtists = Math.min(resolved.sameNameDifferentArtists, resolved.artists - shared);
+  if (options.savedAlbums === undefined) resolved.savedAlbums = Math.min(resolved.savedAlbums, resolved.artists * resolved.albumsPerArtist);
   requireInteger('sameNameDifferentArtists', resolved.sameNameDifferentArtists, 0, resolved.artists - shared);
   const albums = resolved.artists * resolved.albumsPerArtist;
   requireInteger('savedAlbums', resolved.savedAlbums, 0, albums);

@@ -40,6 +40,9 @@ export class FaultDice {
   }
 }
 
+/** A switch patch: any key may be null to return it to its default. */
+export type SwitchPatch<T> = { [K in keyof T]?: T[K] | null };
+
 /** Merges a switch patch: keys set to null/undefined are removed (back to default), others replace the current value. */
 export function mergeSwitches<T extends object>(current: T, patch: Partial<Record<keyof T, unknown>>): T {
   const next: Record<string, unknown> = { ...(current as Record<string, unknown>) };

@@ -101,6 +101,7 @@ export async function startHttpServer(handler: Handler, port = 0): Promise<Runni
     url: `http://127.0.0.1:${actualPort}`,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        if (!server.listening) return resolve();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),

@@ -1,7 +1,7 @@
 import { generateLibraries } from '../generator/generate';
 import type { GenerateOptions } from '../generator/options';
 import type { ProviderLibrary } from '../generator/provider-library';
-import { FaultDice, malformedJsonBody, mergeSwitches, serverErrorBody, SlidingWindow } from '../http/faults';
+import { FaultDice, malformedJsonBody, mergeSwitches, serverErrorBody, SlidingWindow, type SwitchPatch } from '../http/faults';
 import { Recorder, type FakeStats, type Violation } from '../http/recorder';
 import { json, startHttpServer, type FakeRequest, type Reply, type RunningServer } from '../http/server';
 import { SpotifyAccounts } from './accounts';
@@ -44,7 +44,7 @@ export interface FakeSpotify {
   /** Zeroes counters and clears the violation log. */
   resetStats(): void;
   /** Merges switches; a key set to null/undefined returns to its default. */
-  setFaults(patch: SpotifyFaults): void;
+  setFaults(patch: SwitchPatch<SpotifyFaults>): void;
   /** Back to the profile defaults (no injected faults). */
   clearFaults(): void;
   faults(): ResolvedSpotifyFaults;
@@ -124,7 +124,8 @@ export async function startFakeSpotify(options: FakeSpotifyOptions = {}): Promis
         recorder.violation({ kind: 'retry-after', endpoint: key, at: t, detail: `request ${Math.ceil(retryWindow.until - t)} ms before the announced Retry-After ended` });
       }
       recorder.injected('retry-after-window');
-      return rateLimitedReply(Math.ceil((retryWindow.until - t) / 1000), 'json', 'seconds');
+      // Report the time left without extending the window or restarting its grace period.
+      return webApiError(429, 'API rate limit exceeded', {}, { 'retry-after': String(Math.ceil((retryWindow.until - t) / 1000)) });
     }
     if (!route) return webApiError(404, 'Service not found');
     const access = accounts.checkAccess(request.headers.authorization, key);
