@@ -85,7 +85,7 @@ export function expectedOutcomes(o: ResolvedOptions): LegacyExpectations {
     else if (kind === 'invalid') tracksWithInvalidIsrc++;
     else if (kind === 'duplicate') tracksWithDuplicateIsrc++;
     if (overlapsSoulspot(j, o)) {
-      if (overlapIsLocal(j)) overlappingLocalTracks++;
+      if (overlapIsLocal(j, o)) overlappingLocalTracks++;
       else overlappingDeezerTracks++;
       const k = albumOfTrack(j, o);
       overlappingAlbums.add(k);

@@ -48,7 +48,7 @@ export const FIXTURE_TRACKS_SQL = `
 CREATE TEMP TABLE fixture_tracks ON COMMIT DROP AS
 SELECT j, k, ((k - 1) % $2) + 1 AS a, kind,
        kind = 'own' AND (j::bigint * 2654435761) % 4294967296 < $5 AS overlap,
-       (j::bigint * 2246822519) % 4294967296 >= 2147483648 AS overlap_local
+       ((k - 1) % $2 + 1) % 2 = 0 AS overlap_local
 FROM (
   SELECT j, ((j - 1) % $3) + 1 AS k,
          CASE WHEN j % 20 = 0 THEN 'none'

@@ -14,7 +14,7 @@ export interface LegacyFixtureOptions {
   seed?: string;
   /**
    * Fraction (0..1) of legacy tracks that already exist in `soulspot_tracks` with the same ISRC
-   * (half as local files, half as Deezer tracks), together with their artist and album rows.
+   * (local files under local artists, Deezer tracks under Deezer artists), with their artist and album rows.
    */
   overlapWithSoulspot?: number;
 }
@@ -107,17 +107,16 @@ export function isrcKind(j: number, o: ResolvedOptions): IsrcKind {
  */
 export const mix = (j: number, multiplier: number): number => (j * multiplier) % 2 ** 32;
 export const OVERLAP_MULTIPLIER = 2654435761;
-export const LOCAL_MULTIPLIER = 2246822519;
 
 /** Legacy track j already exists in soulspot_tracks (same ISRC). */
 export const overlapsSoulspot = (j: number, o: ResolvedOptions): boolean =>
   mix(j, OVERLAP_MULTIPLIER) < o.overlapThreshold && isrcKind(j, o) === 'own';
 
-/** The existing soulspot row of an overlapping track is a local file (else a Deezer track). */
-export const overlapIsLocal = (j: number): boolean => mix(j, LOCAL_MULTIPLIER) >= 2 ** 31;
-
 /** Existing soulspot artist of legacy artist a (created for overlap) is local (else Deezer). */
 export const soulspotArtistIsLocal = (a: number): boolean => a % 2 === 0;
+
+/** The existing soulspot row of an overlapping track is a local file when its artist is local, else a Deezer track. */
+export const overlapIsLocal = (j: number, o: ResolvedOptions): boolean => soulspotArtistIsLocal(artistOfAlbum(albumOfTrack(j, o), o));
 
 /** Number of tracks of album k: tracks are dealt round-robin over the albums. */
 export const tracksOfAlbum = (k: number, o: ResolvedOptions): number => (k > o.tracks ? 0 : Math.floor((o.tracks - k) / o.albums) + 1);

@@ -1,0 +1,57 @@
+import pg from 'pg';
+
+/** Timestamps without zone in legacy tables were written as UTC; every migrator session works in UTC. */
+export function createPool(databaseUrl: string, max = 4): pg.Pool {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max, options: '-c TimeZone=UTC' });
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+export async function withClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    return await fn(client);
+  } finally {
+    client.release();
+  }
+}
+
+export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+  return withClient(pool, async (client) => {
+    await client.query(begin);
+    try {
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  });
+}
+
+export type Queryable = Pick<pg.PoolClient, 'query'>;
+
+/** Tables of a schema, by name. */
+export async function listTables(db: Queryable, schema: string): Promise<Set<string>> {
+  const { rows } = await db.query<{ table_name: string }>(
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE'`,
+    [schema],
+  );
+  return new Set(rows.map((r) => r.table_name));
+}
+
+/** Column names of one table, in ordinal order (empty when the table does not exist). */
+export async function listColumns(db: Queryable, schema: string, table: string): Promise<string[]> {
+  const { rows } = await db.query<{ column_name: string }>(
+    `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position`,
+    [schema, table],
+  );
+  return rows.map((r) => r.column_name);
+}
+
+/** Double-quotes an identifier for SQL. */
+export const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
+/** One advisory lock key for every migrator step that writes, so two Jobs never interleave. */
+export const MIGRATOR_LOCK_KEY = 0x50_55_4c_53; // 'SLUP'

@@ -1,0 +1,119 @@
+import { columnExpr as col, observedAtExpr, type ColumnMapping } from './mapping';
+import { SOULSPOT_ALBUMS, SOULSPOT_ARTISTS, SOULSPOT_TRACKS, SPOTIFY_ALBUMS, SPOTIFY_ARTISTS, SPOTIFY_TRACKS, sourceName, type SourceTable } from './sources';
+
+export type Mappings = Map<SourceTable, ColumnMapping>;
+
+/**
+ * Keyset page over one source: `WHERE key > $1 ORDER BY key LIMIT $2` on the table's id column (its primary
+ * key index), with the joins the events need (album -> artist, track -> album -> artist). Every selected
+ * column is cast to the type the event builders expect, so a legacy column of a surprising type fails here,
+ * naming the column, instead of producing a wrong event.
+ */
+export interface PageQuery {
+  first: string;
+  next: string;
+}
+
+const table = (s: SourceTable): string => `${s.schema}."${s.table}"`;
+
+function page(select: string, from: string, keyExpr: string): PageQuery {
+  const base = `SELECT ${keyExpr}::text AS key, ${select} FROM ${from}`;
+  return {
+    first: `${base} ORDER BY ${keyExpr} LIMIT $1`,
+    next: `${base} WHERE ${keyExpr} > $1 ORDER BY ${keyExpr} LIMIT $2`,
+  };
+}
+
+function mappingOf(mappings: Mappings, source: SourceTable): ColumnMapping {
+  const m = mappings.get(source);
+  if (!m) throw new Error(`replay: ${sourceName(source)} is needed for a join but is not present`);
+  return m;
+}
+
+export function pageQuery(source: SourceTable, mappings: Mappings): PageQuery {
+  const m = mappingOf(mappings, source);
+  switch (source) {
+    case SPOTIFY_ARTISTS:
+      return page(
+        `${col(m, 'a', 'name')}::text AS name, ${col(m, 'a', 'image_url')}::text AS image_url, ${col(m, 'a', 'genres')}::text AS genres,
+         ${col(m, 'a', 'popularity', 'integer')}::integer AS popularity, ${col(m, 'a', 'follower_count', 'bigint')}::bigint AS follower_count,
+         ${observedAtExpr(m, 'a', ['synced_at', 'updated_at', 'created_at'])} AS observed_at`,
+        `${table(source)} a`,
+        col(m, 'a', 'id'),
+      );
+    case SPOTIFY_ALBUMS: {
+      const ar = mappingOf(mappings, SPOTIFY_ARTISTS);
+      return page(
+        `${col(m, 'al', 'title')}::text AS title, ${col(m, 'al', 'artist_id')}::text AS artist_id, ${col(ar, 'ar', 'name')}::text AS artist_name,
+         ${col(m, 'al', 'image_url')}::text AS image_url, ${col(m, 'al', 'release_date')}::text AS release_date,
+         ${col(m, 'al', 'release_date_precision')}::text AS release_date_precision, ${col(m, 'al', 'album_type')}::text AS album_type,
+         ${col(m, 'al', 'total_tracks', 'integer')}::integer AS total_tracks, ${col(m, 'al', 'is_saved', 'boolean')}::boolean AS is_saved,
+         ${col(m, 'al', 'upc')}::text AS upc, ${observedAtExpr(m, 'al', ['updated_at', 'created_at'])} AS observed_at`,
+        `${table(source)} al LEFT JOIN ${table(SPOTIFY_ARTISTS)} ar ON ${col(ar, 'ar', 'id')} = ${col(m, 'al', 'artist_id')}`,
+        col(m, 'al', 'id'),
+      );
+    }
+    case SPOTIFY_TRACKS: {
+      const al = mappingOf(mappings, SPOTIFY_ALBUMS);
+      const ar = mappingOf(mappings, SPOTIFY_ARTISTS);
+      const artistId = m.artist_id ? `coalesce(${col(m, 't', 'artist_id')}, ${col(al, 'al', 'artist_id')})` : col(al, 'al', 'artist_id');
+      return page(
+        `${col(m, 't', 'title')}::text AS title, ${col(m, 't', 'album_id')}::text AS album_id, ${col(al, 'al', 'title')}::text AS album_title,
+         ${artistId}::text AS artist_id, ${col(ar, 'ar', 'name')}::text AS artist_name,
+         ${col(m, 't', 'track_number', 'integer')}::integer AS track_number, ${col(m, 't', 'disc_number', 'integer')}::integer AS disc_number,
+         ${col(m, 't', 'duration_ms', 'integer')}::integer AS duration_ms, ${col(m, 't', 'explicit', 'boolean')}::boolean AS explicit,
+         ${col(m, 't', 'preview_url')}::text AS preview_url, ${col(m, 't', 'isrc')}::text AS isrc,
+         ${observedAtExpr(m, 't', ['updated_at', 'created_at'])} AS observed_at`,
+        `${table(source)} t LEFT JOIN ${table(SPOTIFY_ALBUMS)} al ON ${col(al, 'al', 'id')} = ${col(m, 't', 'album_id')}
+         LEFT JOIN ${table(SPOTIFY_ARTISTS)} ar ON ${col(ar, 'ar', 'id')} = ${artistId}`,
+        col(m, 't', 'id'),
+      );
+    }
+    case SOULSPOT_ARTISTS:
+      return page(
+        `${unifiedIdColumns(m, 'a', '')}, ${col(m, 'a', 'name')}::text AS name, ${col(m, 'a', 'image_url')}::text AS image_url,
+         ${col(m, 'a', 'genres')}::text AS genres, ${col(m, 'a', 'disambiguation')}::text AS disambiguation,
+         ${col(m, 'a', 'popularity', 'integer')}::integer AS popularity, ${col(m, 'a', 'follower_count', 'bigint')}::bigint AS follower_count,
+         ${observedAtExpr(m, 'a', ['synced_at', 'updated_at', 'created_at'])} AS observed_at`,
+        `${table(source)} a`,
+        col(m, 'a', 'id'),
+      );
+    case SOULSPOT_ALBUMS: {
+      const ar = mappingOf(mappings, SOULSPOT_ARTISTS);
+      return page(
+        `${unifiedIdColumns(m, 'al', '')}, ${col(m, 'al', 'title')}::text AS title, ${col(m, 'al', 'upc')}::text AS upc,
+         ${col(m, 'al', 'release_date')}::text AS release_date, ${col(m, 'al', 'release_date_precision')}::text AS release_date_precision,
+         ${col(m, 'al', 'release_year', 'integer')}::integer AS release_year, ${col(m, 'al', 'image_url')}::text AS image_url,
+         ${col(m, 'al', 'primary_type')}::text AS primary_type, ${col(m, 'al', 'secondary_types')}::text AS secondary_types,
+         ${col(m, 'al', 'total_tracks', 'integer')}::integer AS total_tracks, ${col(m, 'al', 'is_saved', 'boolean')}::boolean AS is_saved,
+         ${observedAtExpr(m, 'al', ['synced_at', 'updated_at', 'created_at'])} AS observed_at,
+         ${col(m, 'al', 'artist_id')}::text AS artist_id, ${col(ar, 'ar', 'name')}::text AS artist_name, ${unifiedIdColumns(ar, 'ar', 'artist_')}`,
+        `${table(source)} al LEFT JOIN ${table(SOULSPOT_ARTISTS)} ar ON ${col(ar, 'ar', 'id')} = ${col(m, 'al', 'artist_id')}`,
+        col(m, 'al', 'id'),
+      );
+    }
+    case SOULSPOT_TRACKS: {
+      const al = mappingOf(mappings, SOULSPOT_ALBUMS);
+      const ar = mappingOf(mappings, SOULSPOT_ARTISTS);
+      return page(
+        `${unifiedIdColumns(m, 't', '')}, ${col(m, 't', 'title')}::text AS title, ${col(m, 't', 'isrc')}::text AS isrc,
+         ${col(m, 't', 'track_number', 'integer')}::integer AS track_number, ${col(m, 't', 'disc_number', 'integer')}::integer AS disc_number,
+         ${col(m, 't', 'duration_ms', 'integer')}::integer AS duration_ms, ${col(m, 't', 'explicit', 'boolean')}::boolean AS explicit,
+         ${col(m, 't', 'preview_url')}::text AS preview_url, ${col(m, 't', 'file_path')}::text AS file_path,
+         ${observedAtExpr(m, 't', ['synced_at', 'updated_at', 'created_at'])} AS observed_at,
+         ${col(m, 't', 'artist_id')}::text AS artist_id, ${col(ar, 'ar', 'name')}::text AS artist_name, ${unifiedIdColumns(ar, 'ar', 'artist_')},
+         ${col(m, 't', 'album_id')}::text AS album_id, ${col(al, 'al', 'title')}::text AS album_title, ${unifiedIdColumns(al, 'al', 'album_')},
+         ${col(al, 'al', 'upc')}::text AS album_upc`,
+        `${table(source)} t LEFT JOIN ${table(SOULSPOT_ARTISTS)} ar ON ${col(ar, 'ar', 'id')} = ${col(m, 't', 'artist_id')}
+         LEFT JOIN ${table(SOULSPOT_ALBUMS)} al ON ${col(al, 'al', 'id')} = ${col(m, 't', 'album_id')}`,
+        col(m, 't', 'id'),
+      );
+    }
+    default:
+      throw new Error(`replay: no query for ${sourceName(source)}`);
+  }
+}
+
+function unifiedIdColumns(m: ColumnMapping, alias: string, prefix: string): string {
+  return ['source', 'spotify_uri', 'deezer_id', 'musicbrainz_id'].map((f) => `${col(m, alias, f)}::text AS ${prefix}${f}`).join(', ');
+}

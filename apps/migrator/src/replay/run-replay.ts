@@ -1,0 +1,202 @@
+import type pg from 'pg';
+import { DEFAULT_PARTITIONS, LIBRARY_EVENTS_TOPIC, type KafkaEvent } from '@soulspot/contracts';
+import { createEventPublisher, createKafka, ensureTopics } from '@soulspot/messaging';
+import type { Logger } from '@soulspot/observability';
+import { createPool, listColumns, listTables } from '../db';
+import { createProgress } from '../progress';
+import { writeState } from '../state';
+import { spotifyAlbumEvent, spotifyArtistEvent, spotifyTrackEvent, unifiedAlbumEvents, unifiedArtistEvents, unifiedTrackEvents, type Built } from './events';
+import { mapColumns } from './mapping';
+import { pageQuery, type Mappings } from './queries';
+import { ALL_SOURCES, SOULSPOT_ALBUMS, SOULSPOT_ARTISTS, SOULSPOT_TRACKS, SPOTIFY_ALBUMS, SPOTIFY_ARTISTS, SPOTIFY_TRACKS, sourceName, type SourceTable } from './sources';
+
+export interface ReplayOptions {
+  databaseUrl: string;
+  brokers: string[];
+  clientId: string;
+  topic?: string;
+  partitions?: number;
+  chunkSize: number;
+  maxInFlight: number;
+  dryRun: boolean;
+  /** Forget the cursors and publish everything again (identical events; the projection skips them). */
+  restart?: boolean;
+  logger: Logger;
+}
+
+export interface SourceReport {
+  source: string;
+  rows: number;
+  events: number;
+  skipped: number;
+  droppedIsrc: number;
+  droppedProviderIds: number;
+  /** First skipped rows (id: reason), for the operator. */
+  skippedExamples: string[];
+  resumedFrom: string | null;
+}
+
+export interface ReplayReport {
+  sources: SourceReport[];
+  events: number;
+  seconds: number;
+  dryRun: boolean;
+}
+
+const BUILDERS = new Map<SourceTable, (row: any) => Built>([
+  [SPOTIFY_ARTISTS, spotifyArtistEvent],
+  [SPOTIFY_ALBUMS, spotifyAlbumEvent],
+  [SPOTIFY_TRACKS, spotifyTrackEvent],
+  [SOULSPOT_ARTISTS, unifiedArtistEvents],
+  [SOULSPOT_ALBUMS, unifiedAlbumEvents],
+  [SOULSPOT_TRACKS, unifiedTrackEvents],
+]);
+
+/** Introspects every present source and maps its columns; a missing required column fails here, naming it. */
+export async function resolveSources(db: pg.PoolClient | pg.Pool): Promise<{ present: SourceTable[]; mappings: Mappings }> {
+  const mappings: Mappings = new Map();
+  const present: SourceTable[] = [];
+  const tablesBySchema = new Map<string, Set<string>>();
+  for (const source of ALL_SOURCES) {
+    if (!tablesBySchema.has(source.schema)) tablesBySchema.set(source.schema, await listTables(db, source.schema));
+    if (!tablesBySchema.get(source.schema)!.has(source.table)) continue;
+    mappings.set(source, mapColumns(sourceName(source), source.fields, await listColumns(db, source.schema, source.table)));
+    present.push(source);
+  }
+  return { present, mappings };
+}
+
+interface Cursor {
+  last_key: string | null;
+  completed: boolean;
+  rows_done: string;
+  events_published: string;
+}
+
+/**
+ * `migrator replay`: publishes every legacy row as events. One REPEATABLE READ read-only transaction gives a
+ * consistent snapshot of all sources; each source is read in keyset pages; a page's events are published
+ * (idempotent producer, acks=all) and only then is its last key stored in `migrator_replay_cursors`, so a
+ * killed run resumes after the last acknowledged page and re-publishes at most the pages in flight — as
+ * byte-identical events (deterministic ids, constant correlation id), which the projection skips.
+ * At most `maxInFlight` pages are read ahead of the broker's acknowledgements: memory stays flat.
+ */
+export async function runReplay(options: ReplayOptions): Promise<ReplayReport> {
+  const started = Date.now();
+  const pool = createPool(options.databaseUrl, 3);
+  const topic = options.topic ?? LIBRARY_EVENTS_TOPIC;
+  const kafka = options.dryRun ? null : createKafka({ brokers: options.brokers, clientId: options.clientId, logger: options.logger });
+  if (kafka) await ensureTopics(kafka, [{ topic, numPartitions: options.partitions ?? DEFAULT_PARTITIONS, configEntries: { 'retention.ms': '-1' } }]);
+  const publisher = kafka ? await createEventPublisher(kafka, { topic, chunkSize: 1000 }) : null;
+  const reports: SourceReport[] = [];
+  const snapshot = await pool.connect();
+  try {
+    if (options.restart && !options.dryRun) await pool.query(`DELETE FROM migrator_replay_cursors`);
+    await snapshot.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const { present, mappings } = await resolveSources(snapshot);
+    if (present.length === 0) options.logger.warn('no legacy source tables found: nothing to replay');
+    for (const source of present) {
+      reports.push(await replaySource(source, mappings, snapshot, pool, publisher, options));
+    }
+    await snapshot.query('COMMIT');
+    const report: ReplayReport = { sources: reports, events: reports.reduce((n, r) => n + r.events, 0), seconds: (Date.now() - started) / 1000, dryRun: options.dryRun };
+    if (!options.dryRun) await writeState(pool, 'replay', { completedAt: new Date().toISOString(), ...report });
+    return report;
+  } finally {
+    await snapshot.query('ROLLBACK').catch(() => undefined);
+    snapshot.release();
+    await publisher?.disconnect().catch(() => undefined);
+    await pool.end();
+  }
+}
+
+async function replaySource(
+  source: SourceTable,
+  mappings: Mappings,
+  snapshot: pg.PoolClient,
+  pool: pg.Pool,
+  publisher: { publish(events: KafkaEvent[]): Promise<void> } | null,
+  options: ReplayOptions,
+): Promise<SourceReport> {
+  const name = sourceName(source);
+  const cursor = options.dryRun
+    ? undefined
+    : (await pool.query<Cursor>(`SELECT last_key, completed, rows_done, events_published FROM migrator_replay_cursors WHERE source_table = $1`, [name])).rows[0];
+  const report: SourceReport = {
+    source: name,
+    rows: Number(cursor?.rows_done ?? 0),
+    events: Number(cursor?.events_published ?? 0),
+    skipped: 0,
+    droppedIsrc: 0,
+    droppedProviderIds: 0,
+    skippedExamples: [],
+    resumedFrom: cursor?.last_key ?? null,
+  };
+  if (cursor?.completed) {
+    options.logger.info({ source: name }, 'already replayed (cursor complete)');
+    return report;
+  }
+  const query = pageQuery(source, mappings);
+  const build = BUILDERS.get(source)!;
+  const total = Number((await snapshot.query(`SELECT count(*) AS n FROM ${source.schema}."${source.table}"`)).rows[0].n);
+  const progress = createProgress(`replay ${source.table}`, total, options.logger);
+  progress.increment(report.rows);
+  let lastKey: string | null = cursor?.last_key ?? null;
+  // Pages are published strictly in order (one chain); the reader may run ahead by maxInFlight pages.
+  let chain: Promise<void> = Promise.resolve();
+  const inFlight: Promise<void>[] = [];
+  try {
+    for (;;) {
+      const { rows } = lastKey === null
+        ? await snapshot.query(query.first, [options.chunkSize])
+        : await snapshot.query(query.next, [lastKey, options.chunkSize]);
+      if (rows.length === 0) break;
+      const events: KafkaEvent[] = [];
+      for (const row of rows) {
+        const built = build(row);
+        events.push(...built.events);
+        if (built.skipped) {
+          report.skipped++;
+          if (report.skippedExamples.length < 20) report.skippedExamples.push(`${row.key}: ${built.skipped}`);
+        }
+        if (built.droppedIsrc) report.droppedIsrc++;
+        if (built.droppedProviders) report.droppedProviderIds += built.droppedProviders.length;
+      }
+      lastKey = rows[rows.length - 1].key as string;
+      const pageKey = lastKey;
+      const pageRows = rows.length;
+      chain = chain.then(async () => {
+        if (publisher) {
+          await publisher.publish(events);
+          await pool.query(
+            `INSERT INTO migrator_replay_cursors (source_table, last_key, rows_done, events_published, completed, updated_at)
+             VALUES ($1, $2, $3, $4, false, now())
+             ON CONFLICT (source_table) DO UPDATE SET last_key = EXCLUDED.last_key,
+               rows_done = migrator_replay_cursors.rows_done + $3, events_published = migrator_replay_cursors.events_published + $4, updated_at = now()`,
+            [name, pageKey, pageRows, events.length],
+          );
+        }
+        report.rows += pageRows;
+        report.events += events.length;
+        progress.increment(pageRows);
+      });
+      inFlight.push(chain);
+      if (inFlight.length >= options.maxInFlight) await inFlight.shift();
+      if (rows.length < options.chunkSize) break;
+    }
+    await chain;
+    if (publisher) {
+      await pool.query(
+        `INSERT INTO migrator_replay_cursors (source_table, last_key, completed, updated_at) VALUES ($1, $2, true, now())
+         ON CONFLICT (source_table) DO UPDATE SET completed = true, updated_at = now()`,
+        [name, lastKey],
+      );
+    }
+  } finally {
+    await chain.catch(() => undefined);
+    progress.stop();
+  }
+  options.logger.info({ ...report, skippedExamples: undefined }, `replayed ${name}`);
+  if (report.skipped > 0) options.logger.warn({ source: name, skipped: report.skipped, examples: report.skippedExamples }, 'rows that could not be replayed');
+  return report;
+}
