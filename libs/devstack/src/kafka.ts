@@ -8,11 +8,6 @@ export interface ProvisionedKafka {
   stop(): Promise<void>;
 }
 
-// TODO(lead): import startBroker's own types once libs/embedded-kafka exports it.
-interface EmbeddedKafkaModule {
-  startBroker(options: { port: number; host: string; dataDir?: string }): Promise<{ brokers: string[]; stop(): Promise<void> }>;
-}
-
 export const KAFKA_IMAGE_ENV = 'DEVSTACK_KAFKA_IMAGE';
 const DEFAULT_KAFKA_IMAGE = 'docker.redpanda.com/redpandadata/redpanda:v24.2.7';
 
@@ -20,14 +15,14 @@ const DEFAULT_KAFKA_IMAGE = 'docker.redpanda.com/redpandadata/redpanda:v24.2.7';
  * A Kafka-protocol broker: KAFKA_BROKERS when set, else a Redpanda container when a container runtime answers,
  * else the project's embedded broker (libs/embedded-kafka) on 127.0.0.1 and a random port, in memory.
  */
-export async function provisionKafka(options: { dataDir?: string } = {}): Promise<ProvisionedKafka> {
+export async function provisionKafka(options: { dataDir?: string; defaultPartitions?: number } = {}): Promise<ProvisionedKafka> {
   const fromEnv = process.env.KAFKA_BROKERS;
   if (fromEnv) {
     return { brokers: fromEnv.split(',').map((b) => b.trim()).filter(Boolean), mode: 'env', stop: async () => undefined };
   }
   if (await containerRuntimeAvailable()) return redpandaContainer();
-  const { startBroker } = (await import('@soulspot/embedded-kafka')) as unknown as EmbeddedKafkaModule;
-  const broker = await startBroker({ port: 0, host: '127.0.0.1', dataDir: options.dataDir });
+  const { startBroker } = await import('@soulspot/embedded-kafka');
+  const broker = await startBroker({ port: 0, host: '127.0.0.1', dataDir: options.dataDir, defaultPartitions: options.defaultPartitions });
   return { brokers: broker.brokers, mode: 'embedded', stop: trackForShutdown(() => broker.stop()) };
 }
 

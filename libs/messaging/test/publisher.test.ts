@@ -1,0 +1,68 @@
+import { Provider, Origin, decodeEnvelope, toKafkaEvent, LIBRARY_EVENTS_TOPIC, type KafkaEvent } from '@soulspot/contracts';
+import { provisionKafka, type ProvisionedKafka } from '@soulspot/devstack';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEventPublisher, createKafka, ensureTopics, topicEndOffsets } from '../src/index';
+
+function artistEvent(id: string, name: string): KafkaEvent {
+  return toKafkaEvent({
+    observedAt: new Date('2026-03-01T00:00:00Z'),
+    provider: Provider.PROVIDER_DEEZER,
+    origin: Origin.ORIGIN_LIVE_SYNC,
+    producer: 'test',
+    correlationId: 'run',
+    payload: {
+      $case: 'artistObserved',
+      value: {
+        artist: { provider: Provider.PROVIDER_DEEZER, providerId: id, name, musicbrainzId: '', genres: [], imageUrl: '', disambiguation: '' },
+      },
+    },
+  });
+}
+
+describe('event publisher (embedded broker over TCP)', () => {
+  let kafka: ProvisionedKafka;
+  beforeAll(async () => {
+    kafka = await provisionKafka();
+  });
+  afterAll(() => kafka?.stop());
+
+  it('creates topics once and publishes keyed events that decode back, in order per key', async () => {
+    const client = createKafka({ brokers: kafka.brokers, clientId: 'publisher-test' });
+    await ensureTopics(client, [{ topic: LIBRARY_EVENTS_TOPIC, numPartitions: 4, configEntries: { 'retention.ms': '-1' } }]);
+    await ensureTopics(client, [{ topic: LIBRARY_EVENTS_TOPIC, numPartitions: 4 }]); // idempotent
+
+    const events = Array.from({ length: 250 }, (_, i) => artistEvent(String(i % 10), `name ${i}`));
+    const publisher = await createEventPublisher(client, { chunkSize: 40 });
+    await publisher.publish(events);
+    await publisher.disconnect();
+    expect(publisher.published).toBe(250);
+
+    const ends = await topicEndOffsets(client, LIBRARY_EVENTS_TOPIC);
+    expect([...ends.values()].reduce((a, b) => a + b, 0n)).toBe(250n);
+
+    const consumer = client.consumer({ groupId: 'publisher-test-reader' });
+    await consumer.connect();
+    await consumer.subscribe({ topic: LIBRARY_EVENTS_TOPIC, fromBeginning: true });
+    const seen = new Map<string, string[]>();
+    let count = 0;
+    await new Promise<void>((done) => {
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          const envelope = decodeEnvelope(message.value);
+          const key = message.key!.toString();
+          expect(message.headers?.['event-id']?.toString()).toBe(envelope.eventId);
+          const name = envelope.payload?.$case === 'artistObserved' ? envelope.payload.value.artist!.name : '';
+          seen.set(key, [...(seen.get(key) ?? []), name]);
+          if (++count === 250) done();
+        },
+      });
+    });
+    await consumer.disconnect();
+    const expected = new Map<string, string[]>();
+    for (const event of events) {
+      const name = event.envelope.payload?.$case === 'artistObserved' ? event.envelope.payload.value.artist!.name : '';
+      expected.set(event.key, [...(expected.get(event.key) ?? []), name]);
+    }
+    expect(seen).toEqual(expected);
+  });
+});
