@@ -10,6 +10,7 @@ export interface CallContext {
 /** Tracks in-flight calls so a graceful shutdown can end long-lived streams. */
 export class CallRegistry {
   private readonly controllers = new Set<AbortController>();
+  private readonly idleWaiters: Array<() => void> = [];
   private closing = false;
 
   open(): AbortController {
@@ -21,6 +22,13 @@ export class CallRegistry {
 
   close(controller: AbortController): void {
     this.controllers.delete(controller);
+    if (this.controllers.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  /** Resolves once no call is in flight. */
+  idle(): Promise<void> {
+    if (this.controllers.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /** Marks the server as shutting down and aborts every open call. */

@@ -1,3 +1,4 @@
+import { createConnection } from 'node:net';
 import pg from 'pg';
 import { ApiError } from './errors';
 import { status as Status } from '@grpc/grpc-js';
@@ -24,7 +25,11 @@ export function poolDb(pool: pg.Pool): Db {
       if (signal.aborted) throw cancelledError();
       const client = await connectUnlessAborted(pool, signal);
       let broken: Error | undefined;
-      const onAbort = () => sendCancelRequest(pool, client);
+      let running = true;
+      let cancelled: Promise<void> | undefined;
+      const onAbort = () => {
+        if (running) cancelled = sendCancelRequest(client);
+      };
       signal.addEventListener('abort', onAbort, { once: true });
       try {
         const result = await client.query<T & pg.QueryResultRow>({ text: sql, values: params, name });
@@ -34,7 +39,9 @@ export function poolDb(pool: pg.Pool): Db {
         if (signal.aborted) throw cancelledError();
         throw error;
       } finally {
+        running = false;
         signal.removeEventListener('abort', onAbort);
+        if (cancelled) await cancelled;
         // A connection-level failure destroys the client instead of returning it to the pool.
         client.release(broken);
       }
@@ -60,14 +67,28 @@ async function connectUnlessAborted(pool: pg.Pool, signal: AbortSignal): Promise
   }
 }
 
-/** Asks PostgreSQL to cancel the statement `client` is running (a CancelRequest on a fresh socket). */
-function sendCancelRequest(pool: pg.Pool, client: pg.PoolClient): void {
-  const active = (client as unknown as { activeQuery?: unknown }).activeQuery;
-  if (!active) return;
-  const canceller = new pg.Client(pool.options as pg.ClientConfig) as unknown as { cancel(c: unknown, q: unknown): void };
-  try {
-    canceller.cancel(client, active);
-  } catch {
-    // Best effort: the statement_timeout safety net still bounds the query.
-  }
+/**
+ * Sends a protocol-level CancelRequest for the statement `client` is running: a fresh socket carrying the backend's
+ * pid and secret key (no authentication, no pool slot). Resolves when PostgreSQL has processed it (it closes the
+ * socket), so the connection is not handed to another request while a late cancel could still hit it.
+ */
+function sendCancelRequest(client: pg.PoolClient): Promise<void> {
+  const { host, port, processID, secretKey } = client as unknown as { host: string; port: number; processID: number; secretKey: number };
+  return new Promise((resolve) => {
+    const socket = host.startsWith('/') ? createConnection(`${host}/.s.PGSQL.${port}`) : createConnection(port, host);
+    const timer = setTimeout(() => socket.destroy(), 2000);
+    socket.on('connect', () => {
+      const packet = Buffer.alloc(16);
+      packet.writeInt32BE(16, 0);
+      packet.writeInt32BE(80877102, 4); // CancelRequest code
+      packet.writeInt32BE(processID, 8);
+      packet.writeInt32BE(secretKey, 12);
+      socket.end(packet);
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }

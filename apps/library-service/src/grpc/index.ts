@@ -111,22 +111,21 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
           server.forceShutdown();
           return;
         }
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(() => {
-            logger.warn('gRPC drain timed out; closing remaining calls');
-            server.forceShutdown();
-            resolve();
-          }, options.drainTimeoutMs ?? 10_000);
-          server.tryShutdown(() => {
-            clearTimeout(timer);
-            resolve();
-          });
-        });
+        // No new calls from here on; in-flight unary calls finish. Health Watch streams never finish on their own,
+        // so once our calls are done (they have seen NOT_SERVING by then) the rest is closed after a short grace.
+        const shutdown = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+        const drained = await Promise.race([registry.idle().then(() => true), sleep(options.drainTimeoutMs ?? 10_000).then(() => false)]);
+        if (!drained) logger.warn('gRPC drain timed out; closing remaining calls');
+        if (!(await Promise.race([shutdown.then(() => true), sleep(drained ? 250 : 0).then(() => false)]))) server.forceShutdown();
         logger.info('gRPC server stopped');
       })();
       return stopping;
     },
   };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Flips the read API to SERVING the first time the projection reports it has caught up. */

@@ -9,6 +9,7 @@ import type { SqlParams } from '../sql-params';
 import { ALBUMS, ARTISTS, TRACKS } from './entity-configs';
 import { isMusicBrainzId, parseDeezerId, parseIsrcOrThrow, parseSpotifyId, parseUpcOrThrow } from './identifiers';
 import { EntityReader } from './reader';
+import { isrcKey, mbidKey, upcKey } from '../../domain/identity-keys';
 import { watchLibraryChanges, type WatchOptions } from './watch';
 
 export const MAX_BATCH_SIZE = 1000;
@@ -95,7 +96,7 @@ export function createLibraryService(deps: { db: Db; tokens: PageTokenCodec; log
         }
         case 'musicbrainzId': {
           const mbid = MBID('musicbrainz_id', id.value);
-          return artists.lookup({ identityKey: `mbid:${mbid}`, column: { name: 'musicbrainz_id', value: mbid } }, signal);
+          return artists.lookup({ identityKey: mbidKey('artist', mbid), column: { name: 'musicbrainz_id', value: mbid } }, signal);
         }
       }
     }),
@@ -112,11 +113,11 @@ export function createLibraryService(deps: { db: Db; tokens: PageTokenCodec; log
         }
         case 'musicbrainzId': {
           const mbid = MBID('musicbrainz_id', id.value);
-          return albums.lookup({ identityKey: `mbid:${mbid}`, column: { name: 'musicbrainz_id', value: mbid } }, signal);
+          return albums.lookup({ identityKey: mbidKey('album', mbid), column: { name: 'musicbrainz_id', value: mbid } }, signal);
         }
         case 'upc': {
           const upc = identifier('upc', () => parseUpcOrThrow(id.value));
-          return albums.lookup({ identityKey: `upc:${upc}`, column: { name: 'upc', value: upc } }, signal);
+          return albums.lookup({ identityKey: upcKey(upc), column: { name: 'upc', value: upc } }, signal);
         }
       }
     }),
@@ -133,11 +134,11 @@ export function createLibraryService(deps: { db: Db; tokens: PageTokenCodec; log
         }
         case 'musicbrainzId': {
           const mbid = MBID('musicbrainz_id', id.value);
-          return tracks.lookup({ identityKey: `mbid:${mbid}`, column: { name: 'musicbrainz_id', value: mbid } }, signal);
+          return tracks.lookup({ identityKey: mbidKey('track', mbid), column: { name: 'musicbrainz_id', value: mbid } }, signal);
         }
         case 'isrc': {
           const isrc = identifier('isrc', () => parseIsrcOrThrow(id.value));
-          return tracks.lookup({ identityKey: `isrc:${isrc}`, column: { name: 'isrc', value: isrc } }, signal);
+          return tracks.lookup({ identityKey: isrcKey(isrc), column: { name: 'isrc', value: isrc } }, signal);
         }
       }
     }),
