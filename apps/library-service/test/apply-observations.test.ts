@@ -1,0 +1,160 @@
+import fc from 'fast-check';
+import pg from 'pg';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { decodeEnvelope, type KafkaEvent } from '@soulspot/contracts';
+import { provisionPostgres, type ProvisionedPostgres } from '@soulspot/devstack';
+import { migrateUp } from '@soulspot/library-db';
+import { toObservation } from '../src/domain/from-envelope';
+import type { Observation } from '../src/domain/observation';
+import { ReferenceProjection } from '../src/domain/reference-projection';
+import { applyObservations } from '../src/projection/apply-observations';
+import { lockProjectionWriter } from '../src/projection/sql';
+import { dumpLibrary, resetProjection } from './support/dump';
+import { albumEvent, artistEvent, at, trackEvent } from './support/events';
+import { generateLibrary, prng } from './support/library-generator';
+
+const observe = (events: KafkaEvent[]): Observation[] => events.map((e) => toObservation(decodeEnvelope(e.value)));
+
+describe('applyObservations on PostgreSQL', () => {
+  let db: ProvisionedPostgres;
+  let client: pg.Client;
+
+  beforeAll(async () => {
+    db = await provisionPostgres();
+    await migrateUp(db.url);
+    client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+  });
+  afterAll(async () => {
+    await client?.end();
+    await db?.stop();
+  });
+  beforeEach(async () => {
+    await resetProjection(client);
+  });
+
+  async function apply(batches: Observation[][]): Promise<void> {
+    for (const batch of batches) {
+      await client.query('begin');
+      try {
+        await lockProjectionWriter(client);
+        await applyObservations(client, batch);
+        await client.query('commit');
+      } catch (error) {
+        await client.query('rollback');
+        throw error;
+      }
+    }
+  }
+
+  const scenario = observe([...generateLibrary({ artists: 24, albumsPerArtist: 2, tracksPerAlbum: 3, overlap: 0.5, seed: 7, twists: true })]);
+
+  it('produces the rows of the reference projection (same ids, merges, sources, flags)', async () => {
+    await apply([scenario]);
+    const reference = new ReferenceProjection();
+    for (const obs of scenario) reference.apply(obs);
+    const expected = reference.library();
+    const artists = (await client.query('select * from soulspot_artists order by id collate "C"')).rows;
+    const albums = (await client.query('select * from soulspot_albums order by id collate "C"')).rows;
+    const tracks = (await client.query('select * from soulspot_tracks order by id collate "C"')).rows;
+    const byId = <T extends { id: string }>(list: T[]) => [...list].sort((a, b) => (a.id < b.id ? -1 : 1));
+    expect(artists.map((a) => [a.id, a.name, a.source, a.spotify_uri, a.deezer_id, a.musicbrainz_id, a.is_followed])).toEqual(
+      byId(expected.artists).map((a) => [a.id, a.name, a.source, a.spotifyUri, a.deezerId, a.musicbrainzId, a.isFollowed]),
+    );
+    expect(albums.map((a) => [a.id, a.title, a.artist_id, a.source, a.upc, a.is_saved, a.release_date, a.secondary_types])).toEqual(
+      byId(expected.albums).map((a) => [a.id, a.title, a.artistId, a.source, a.upc, a.isSaved, a.releaseDate, a.secondaryTypes]),
+    );
+    expect(tracks.map((t) => [t.id, t.title, t.artist_id, t.album_id, t.source, t.isrc, t.duration_ms, t.last_synced_at?.getTime()])).toEqual(
+      byId(expected.tracks).map((t) => [t.id, t.title, t.artistId, t.albumId, t.source, t.isrc, t.durationMs, t.lastSyncedAt?.getTime()]),
+    );
+    expect(tracks.some((t) => t.source === 'hybrid')).toBe(true);
+    expect(artists.some((a) => a.source === 'hybrid')).toBe(true);
+  });
+
+  it('is idempotent: applying everything again writes nothing and changes nothing', async () => {
+    await apply([scenario]);
+    const before = await dumpLibrary(client);
+    const changes = Number((await client.query('select count(*) from projection_changes')).rows[0].count);
+    await apply([scenario.slice(0, 100), scenario.slice(100)]);
+    expect(await dumpLibrary(client)).toBe(before);
+    expect(Number((await client.query('select count(*) from projection_changes')).rows[0].count)).toBe(changes);
+  });
+
+  it('merges retire the old id: redirect recorded, children moved, change feed tells', async () => {
+    const spotifyTrack = trackEvent('spotify', 'aaaaaaaaaaaaaaaaaaaaaa', 'Song', [{ id: 'bbbbbbbbbbbbbbbbbbbbbb', name: 'Singer' }], {
+      album: { id: 'cccccccccccccccccccccc', name: 'Record' },
+      at: at(1),
+    });
+    const deezerTrack = trackEvent('deezer', '77', 'Song', [{ id: '88', name: 'Singer' }], { isrc: 'GBXYZ2600001', at: at(2) });
+    await apply([observe([spotifyTrack]), observe([deezerTrack])]);
+    const before = (await client.query(`select id from soulspot_tracks`)).rows.map((r) => r.id);
+    expect(before).toHaveLength(2);
+    // the Spotify track learns its ISRC: both tracks are one now, named after the ISRC
+    const withIsrc = trackEvent('spotify', 'aaaaaaaaaaaaaaaaaaaaaa', 'Song', [{ id: 'bbbbbbbbbbbbbbbbbbbbbb', name: 'Singer' }], {
+      album: { id: 'cccccccccccccccccccccc', name: 'Record' },
+      isrc: 'GBXYZ2600001',
+      at: at(3),
+    });
+    await apply([observe([withIsrc])]);
+    const after = (await client.query(`select id, source, spotify_uri, deezer_id, album_id from soulspot_tracks`)).rows;
+    expect(after).toHaveLength(1);
+    expect(after[0]).toMatchObject({ source: 'hybrid', spotify_uri: 'spotify:track:aaaaaaaaaaaaaaaaaaaaaa', deezer_id: '77' });
+    expect(after[0].album_id).not.toBeNull();
+    const redirects = (await client.query(`select old_id, new_id from projection_id_redirects where entity_type = 'track'`)).rows;
+    // the Deezer track was already named after the ISRC; only the Spotify track's id goes away
+    expect(before).toContain(after[0].id);
+    expect(redirects.map((r) => r.old_id)).toEqual(before.filter((id) => id !== after[0].id));
+    expect(new Set(redirects.map((r) => r.new_id))).toEqual(new Set([after[0].id]));
+    const deletes = (await client.query(`select entity_id, redirect_to from projection_changes where op = 'delete' and entity_type = 'track'`)).rows;
+    expect(deletes).toEqual(redirects.map((r) => ({ entity_id: r.old_id, redirect_to: after[0].id })));
+    // and the two artists are one too: same name on a shared ISRC
+    expect(Number((await client.query('select count(*) from soulspot_artists')).rows[0].count)).toBe(1);
+  });
+
+  it('a provider lacking a field keeps what another provider said; older events change nothing', async () => {
+    await apply([
+      observe([artistEvent('spotify', 'dddddddddddddddddddddd', 'Air', { at: at(5), genres: ['french house'], popularity: 60, mbid: 'cb67438a-7f50-4f2b-a6f1-2bb2729fd538' })]),
+      observe([artistEvent('deezer', '5', 'Air', { at: at(6), mbid: 'cb67438a-7f50-4f2b-a6f1-2bb2729fd538' })]),
+      observe([albumEvent('spotify', 'eeeeeeeeeeeeeeeeeeeeee', 'Moon Safari', [{ id: 'dddddddddddddddddddddd', name: 'Air' }], { at: at(1) })]),
+      observe([artistEvent('spotify', 'dddddddddddddddddddddd', 'Old Air', { at: at(2), popularity: 1 })]),
+    ]);
+    const artists = (await client.query('select name, genres, popularity, source, last_synced_at from soulspot_artists')).rows;
+    expect(artists).toEqual([
+      { name: 'Air', genres: '["french house"]', popularity: 60, source: 'hybrid', last_synced_at: at(6) },
+    ]);
+  });
+
+  it('order independence: any interleaving and batch split of the same events gives the identical dump', async () => {
+    await apply([scenario]);
+    const baseline = await dumpLibrary(client);
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.integer({ min: 4, max: 120 }), async (seed, maxBatch) => {
+        await resetProjection(client);
+        const rnd = prng(seed);
+        const shuffled = [...scenario];
+        for (let i = shuffled.length - 1; i > 0; i--) {
+          const j = Math.floor(rnd() * (i + 1));
+          [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
+        }
+        // keep per-key order (Kafka's guarantee): events of one key stay in their original relative order
+        const positions = new Map<string, number[]>();
+        scenario.forEach((o, i) => positions.set(o.key, [...(positions.get(o.key) ?? []), i]));
+        const cursor = new Map<string, number>();
+        const ordered = shuffled.map((o) => {
+          const n = cursor.get(o.key) ?? 0;
+          cursor.set(o.key, n + 1);
+          return scenario[positions.get(o.key)![n]];
+        });
+        const batches: Observation[][] = [];
+        for (let i = 0; i < ordered.length; ) {
+          const size = 1 + Math.floor(rnd() * maxBatch);
+          batches.push(ordered.slice(i, i + size));
+          i += size;
+        }
+        await apply(batches);
+        expect(await dumpLibrary(client)).toBe(baseline);
+      }),
+      { numRuns: 10 },
+    );
+  });
+});
