@@ -1,0 +1,72 @@
+import type { EntityType } from '@soulspot/contracts';
+import type { EntityObservation, Observation, SnapshotObservation } from '../domain/observation';
+import { writeRows, type RowWriteStats } from './row-writer';
+import { rows, type Sql } from './sql';
+import { resolveIdentities, storeLibraryMarks, storeObservations, storeReferences, storeSnapshots } from './state-store';
+
+export interface ApplyStats extends RowWriteStats {
+  observations: number;
+  merges: number;
+}
+
+const typeOfKey = (key: string): EntityType => key.split(':')[1] as EntityType;
+
+/**
+ * Applies a batch of valid observations set-based, inside the caller's transaction (which must hold the projection
+ * writer lock). The result depends only on the set of observations ever applied, not on their order or on how they
+ * were split into batches: per-key state keeps the latest observation, identity links only grow, references and
+ * library evidence keep their maximum, and every affected row is recomputed from that state.
+ */
+export async function applyObservations(sql: Sql, observations: readonly Observation[]): Promise<ApplyStats> {
+  const entities = observations.filter((o): o is EntityObservation => o.kind === 'entity');
+  const snapshots = observations.filter((o): o is SnapshotObservation => o.kind === 'snapshot');
+
+  const freshKeys = await storeObservations(sql, entities);
+  const { entityOf, changes } = await resolveIdentities(sql, entities);
+  const referenceChanged = await storeReferences(sql, entities);
+  const markChanged = await storeLibraryMarks(sql, entities, snapshots);
+  const snapshotChanged = await storeSnapshots(sql, snapshots);
+
+  const affected: Record<EntityType, Set<string>> = { artist: new Set(), album: new Set(), track: new Set() };
+  const unresolved: string[] = [];
+  const touch = (key: string) => {
+    const id = entityOf.get(key);
+    if (id) affected[typeOfKey(key)].add(id);
+    else unresolved.push(key);
+  };
+  for (const key of freshKeys) touch(key);
+  for (const key of referenceChanged) touch(key);
+  for (const key of markChanged) touch(key);
+  for (const change of changes) affected[change.type].add(change.entityId);
+  if (unresolved.length > 0) {
+    // library marks of keys this batch did not mention (a snapshot listing an artist observed earlier)
+    for (const row of await rows<{ member_key: string; entity_id: string }>(
+      sql,
+      `select member_key, entity_id from projection_entity_members where member_key = any($1::varchar[])`,
+      [unresolved],
+    )) {
+      affected[typeOfKey(row.member_key)].add(row.entity_id);
+    }
+  }
+  for (const listing of snapshotChanged) {
+    // a new complete snapshot can clear the flag of anything listed before on that provider
+    const [provider, name] = listing.split(':');
+    const type: EntityType = name === 'followed_artists' ? 'artist' : 'album';
+    for (const row of await rows<{ entity_id: string }>(
+      sql,
+      `select distinct m.entity_id from projection_library_marks lm
+       join projection_entity_members m on m.member_key = lm.member_key
+       where lm.member_key like $1`,
+      [`${provider}:${type}:%`],
+    )) {
+      affected[type].add(row.entity_id);
+    }
+  }
+
+  const written = await writeRows(sql, { affected, changes });
+  return {
+    ...written,
+    observations: observations.length,
+    merges: changes.filter((c) => c.previousIds.length > 1).length,
+  };
+}
