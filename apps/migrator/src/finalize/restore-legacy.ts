@@ -1,0 +1,64 @@
+import type { Logger } from '@soulspot/observability';
+import { MIGRATOR_LOCK_KEY, createPool, inTransaction, listTables } from '../db';
+import { BACKUP_SCHEMA } from '../schema/migrator-tables';
+import { writeState } from '../state';
+import { DROPPED_LEGACY_TABLES } from '../verify/fingerprint';
+
+/** Foreign keys of the legacy cache tables (soulspot-origin §1.4), re-created on restore. */
+const LEGACY_FOREIGN_KEYS: Array<{ table: string; sql: string }> = [
+  {
+    table: 'spotify_albums',
+    sql: `ALTER TABLE public.spotify_albums ADD CONSTRAINT spotify_albums_artist_id_fkey FOREIGN KEY (artist_id) REFERENCES public.spotify_artists (spotify_id) ON DELETE CASCADE`,
+  },
+  {
+    table: 'spotify_tracks',
+    sql: `ALTER TABLE public.spotify_tracks ADD CONSTRAINT spotify_tracks_album_id_fkey FOREIGN KEY (album_id) REFERENCES public.spotify_albums (spotify_id) ON DELETE CASCADE`,
+  },
+];
+
+export interface RestoreReport {
+  restored: Record<string, number>;
+  dryRun: boolean;
+}
+
+class DryRunRollback extends Error {}
+
+/**
+ * `migrator restore-legacy`: undoes finalize from `legacy_backup` in one transaction — re-creates
+ * spotify_artists/albums/tracks in `public` with their rows (counts checked) and foreign keys. The last verify
+ * is invalidated: finalize needs a new verify afterwards.
+ */
+export async function runRestoreLegacy(databaseUrl: string, options: { dryRun: boolean; logger: Logger }): Promise<RestoreReport> {
+  const pool = createPool(databaseUrl, 1);
+  let report: RestoreReport | undefined;
+  try {
+    await inTransaction(pool, async (db) => {
+      await db.query(`SELECT pg_advisory_xact_lock($1)`, [MIGRATOR_LOCK_KEY]);
+      const backups = await listTables(db, BACKUP_SCHEMA);
+      const present = await listTables(db, 'public');
+      const tables = DROPPED_LEGACY_TABLES.filter((t) => backups.has(t));
+      if (tables.length === 0) throw new Error(`restore-legacy: ${BACKUP_SCHEMA} holds no spotify_* backup (finalize has not run)`);
+      const clash = tables.filter((t) => present.has(t));
+      if (clash.length > 0) throw new Error(`restore-legacy: public.${clash.join(', public.')} already exist; nothing to restore`);
+      const restored: Record<string, number> = {};
+      for (const table of tables) {
+        await db.query(`CREATE TABLE public."${table}" (LIKE ${BACKUP_SCHEMA}."${table}" INCLUDING ALL)`);
+        const inserted = (await db.query(`INSERT INTO public."${table}" SELECT * FROM ${BACKUP_SCHEMA}."${table}"`)).rowCount ?? 0;
+        const expected = Number((await db.query(`SELECT count(*) AS n FROM ${BACKUP_SCHEMA}."${table}"`)).rows[0].n);
+        if (inserted !== expected) throw new Error(`restore-legacy: restored ${inserted} rows of ${table}, backup has ${expected}`);
+        restored[table] = inserted;
+      }
+      for (const fk of LEGACY_FOREIGN_KEYS) if (tables.includes(fk.table as any)) await db.query(fk.sql);
+      report = { restored, dryRun: options.dryRun };
+      if (options.dryRun) throw new DryRunRollback();
+      await db.query(`DELETE FROM migrator_state WHERE key IN ('verify', 'finalize')`);
+      await writeState(db, 'restore', { at: new Date().toISOString(), restored });
+    });
+  } catch (error) {
+    if (!(error instanceof DryRunRollback)) throw error;
+  } finally {
+    await pool.end();
+  }
+  options.logger.info(report, options.dryRun ? 'restore-legacy dry run (rolled back)' : 'legacy tables restored from backup');
+  return report!;
+}

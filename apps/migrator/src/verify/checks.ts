@@ -1,0 +1,91 @@
+import { columnExpr as col, type ColumnMapping } from '../replay/mapping';
+import type { Mappings } from '../replay/queries';
+import { SOULSPOT_ALBUMS, SOULSPOT_ARTISTS, SOULSPOT_TRACKS, SPOTIFY_ALBUMS, SPOTIFY_ARTISTS, SPOTIFY_TRACKS, sourceName, type SourceTable } from '../replay/sources';
+
+/**
+ * Set-based counterpart checks. A legacy row "has its counterpart" when a soulspot_* row holds its identity:
+ *  - spotify_artists / spotify_albums: the full Spotify URI in `spotify_uri`;
+ *  - spotify_tracks: its ISRC (normalized) in `isrc`, or its URI in `spotify_uri`;
+ *  - pre-existing soulspot_* rows: one of their provider keys (spotify URI, deezer:<type>:<id>, local:<type>:<row id>),
+ *    or their ISRC for tracks;
+ * and, for every kind, through the projection's membership table (provider key -> entity id) when the entity's
+ * row shows another member's identifiers (two Spotify albums merged by UPC keep one `spotify_uri`).
+ */
+export interface CounterpartCheck {
+  source: string;
+  entity: 'artists' | 'albums' | 'tracks';
+  /** Rows of the source. */
+  totalSql: string;
+  /** Ids of rows without counterpart (ordered, limited by $1). */
+  missingSql: string;
+  missingCountSql: string;
+  /** Rows represented by two different soulspot rows (URI row != ISRC row): should be 0. */
+  splitCountSql?: string;
+}
+
+const ISRC_RE = `'^[A-Z]{2}[A-Z0-9]{3}[0-9]{7}$'`;
+export const normalizedIsrcSql = (expr: string): string =>
+  `(CASE WHEN upper(regexp_replace(${expr}, '[[:space:]-]', '', 'g')) ~ ${ISRC_RE} THEN upper(regexp_replace(${expr}, '[[:space:]-]', '', 'g')) END)`;
+
+/** Full Spotify URI of a legacy id that may be bare or already a URI. */
+export const spotifyUriSql = (expr: string, type: string): string =>
+  `(CASE WHEN ${expr} LIKE 'spotify:%' THEN ${expr} ELSE 'spotify:${type}:' || ${expr} END)`;
+
+const memberExists = (keyExpr: string, table: string): string =>
+  `EXISTS (SELECT 1 FROM projection_entity_members pm JOIN ${table} pe ON pe.id = pm.entity_id WHERE pm.member_key = ${keyExpr})`;
+
+const TABLES = { artists: 'soulspot_artists', albums: 'soulspot_albums', tracks: 'soulspot_tracks' } as const;
+const TYPES = { artists: 'artist', albums: 'album', tracks: 'track' } as const;
+
+function check(source: SourceTable, entity: CounterpartCheck['entity'], alias: string, idExpr: string, found: string, split?: string): CounterpartCheck {
+  const from = `${source.schema}."${source.table}" ${alias}`;
+  return {
+    source: sourceName(source),
+    entity,
+    totalSql: `SELECT count(*)::bigint AS n FROM ${from}`,
+    missingSql: `SELECT ${idExpr}::text AS id FROM ${from} WHERE NOT (${found}) ORDER BY ${idExpr} LIMIT $1`,
+    missingCountSql: `SELECT count(*)::bigint AS n FROM ${from} WHERE NOT (${found})`,
+    splitCountSql: split ? `SELECT count(*)::bigint AS n FROM ${from} WHERE ${split}` : undefined,
+  };
+}
+
+function spotifyCheck(source: SourceTable, m: ColumnMapping, entity: CounterpartCheck['entity']): CounterpartCheck {
+  const table = TABLES[entity];
+  const id = col(m, 'l', 'id');
+  const uri = spotifyUriSql(`${id}::text`, TYPES[entity]);
+  const byUri = `EXISTS (SELECT 1 FROM ${table} s WHERE s.spotify_uri = ${uri})`;
+  if (entity !== 'tracks') return check(source, entity, 'l', id, `${byUri} OR ${memberExists(uri, table)}`);
+  const isrc = normalizedIsrcSql(`${col(m, 'l', 'isrc')}::text`);
+  const byIsrc = `(${isrc} IS NOT NULL AND EXISTS (SELECT 1 FROM ${table} s WHERE s.isrc = ${isrc}))`;
+  const split = `EXISTS (SELECT 1 FROM ${table} a, ${table} b WHERE a.spotify_uri = ${uri} AND b.isrc = ${isrc} AND a.id <> b.id)`;
+  return check(source, entity, 'l', id, `${byUri} OR ${byIsrc} OR ${memberExists(uri, table)}`, split);
+}
+
+function unifiedCheck(source: SourceTable, m: ColumnMapping, entity: CounterpartCheck['entity']): CounterpartCheck {
+  const table = TABLES[entity];
+  const type = TYPES[entity];
+  const id = col(m, 'l', 'id');
+  const spotifyKey = `(CASE WHEN ${col(m, 'l', 'spotify_uri')}::text LIKE 'spotify:${type}:%' THEN ${col(m, 'l', 'spotify_uri')}::text END)`;
+  const deezerKey = `('deezer:${type}:' || trim(${col(m, 'l', 'deezer_id')}::text))`;
+  const localKey = `('local:${type}:' || ${id}::text)`;
+  const conditions = [memberExists(localKey, table), memberExists(spotifyKey, table), memberExists(deezerKey, table)];
+  if (entity === 'tracks') {
+    const isrc = normalizedIsrcSql(`${col(m, 'l', 'isrc')}::text`);
+    conditions.push(`(${isrc} IS NOT NULL AND EXISTS (SELECT 1 FROM ${table} s WHERE s.isrc = ${isrc}))`);
+  }
+  return check(source, entity, 'l', id, conditions.join(' OR '));
+}
+
+export function counterpartChecks(present: readonly SourceTable[], mappings: Mappings): CounterpartCheck[] {
+  const out: CounterpartCheck[] = [];
+  for (const source of present) {
+    const m = mappings.get(source)!;
+    if (source === SPOTIFY_ARTISTS) out.push(spotifyCheck(source, m, 'artists'));
+    else if (source === SPOTIFY_ALBUMS) out.push(spotifyCheck(source, m, 'albums'));
+    else if (source === SPOTIFY_TRACKS) out.push(spotifyCheck(source, m, 'tracks'));
+    else if (source === SOULSPOT_ARTISTS) out.push(unifiedCheck(source, m, 'artists'));
+    else if (source === SOULSPOT_ALBUMS) out.push(unifiedCheck(source, m, 'albums'));
+    else if (source === SOULSPOT_TRACKS) out.push(unifiedCheck(source, m, 'tracks'));
+  }
+  return out;
+}

@@ -1,0 +1,32 @@
+import type { Queryable } from '../db';
+import { listTables } from '../db';
+
+/** The legacy tables finalize drops; their content fingerprint proves nothing changed since verify. */
+export const DROPPED_LEGACY_TABLES = ['spotify_artists', 'spotify_albums', 'spotify_tracks'] as const;
+
+export type Fingerprint = Record<string, { rows: string; hash: string }>;
+
+/**
+ * Row count and an order-independent content hash (sum of 64-bit hashes of every row's text form) per legacy
+ * table: any insert, update or delete after verify changes it.
+ */
+export async function legacyFingerprint(db: Queryable): Promise<Fingerprint> {
+  const present = await listTables(db, 'public');
+  const out: Fingerprint = {};
+  for (const table of DROPPED_LEGACY_TABLES) {
+    if (!present.has(table)) continue;
+    const { rows } = await db.query<{ rows: string; hash: string }>(
+      `SELECT count(*)::text AS rows, coalesce(sum(hashtextextended(t::text, 0)::numeric), 0)::text AS hash FROM public."${table}" t`,
+    );
+    out[table] = rows[0];
+  }
+  return out;
+}
+
+export function sameFingerprint(a: Fingerprint, b: Fingerprint): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const key of keys) {
+    if (a[key]?.rows !== b[key]?.rows || a[key]?.hash !== b[key]?.hash) return false;
+  }
+  return true;
+}
