@@ -181,6 +181,17 @@ describe('file log store: restart', () => {
     ]);
   });
 
+  it('compacts the offsets journal while running once it is mostly superseded commits', async () => {
+    let store = await open();
+    for (let round = 0; round < 12; round++) {
+      await Promise.all(Array.from({ length: 100 }, (_, i) => store.saveOffset('g', 'orders', i % 2, BigInt(round * 100 + i), null)));
+    }
+    const lines = fs.readFileSync(join(dataDir, 'consumer-offsets.journal'), 'utf8').trim().split('\n');
+    expect(lines.length).toBeLessThan(300);
+    store = await reopen(store);
+    expect((await store.loadOffsets()).sort((a, b) => a.partition - b.partition).map((o) => o.offset)).toEqual([1198n, 1199n]);
+  });
+
   it('lists topics with their partition counts and deletes a topic with its directories', async () => {
     const store = await open();
     for (let p = 0; p < 3; p++) await (await store.openPartition('a-topic.v1', p)).append(batchOf(0, 1), 1, 0n);

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { crc32c } from '../protocol/crc32c.js';
 import type { StoredOffset } from './partition-log.js';
 import type { FsyncPolicy } from './file-partition-log.js';
-import { fdatasync, writeFileAtomic } from './file-io.js';
+import { fdatasync, writeAllAt, writeFileAtomic } from './file-io.js';
 
 type JournalEntry =
   | { g: string; t: string; p: number; o: string; m: string | null }
@@ -27,6 +27,8 @@ const COMPACTION_SLACK = 1000;
 export class OffsetsJournal {
   private readonly live = new Map<string, StoredOffset>();
   private fd: number;
+  /** Bytes of complete lines in the journal file; the next group is written here. */
+  private size = 0;
   private linesSinceCompaction = 0;
   private pending: PendingLine[] = [];
   private flushing: Promise<void> | null = null;
@@ -103,12 +105,18 @@ export class OffsetsJournal {
     const group = this.pending;
     this.pending = [];
     try {
-      const text = group.map((line) => formatLine(line.entry)).join('');
-      await new Promise<void>((resolve, reject) => fs.write(this.fd, text, null, 'utf8', (err) => (err ? reject(err) : resolve())));
+      const bytes = Buffer.from(group.map((line) => formatLine(line.entry)).join(''), 'utf8');
+      await writeAllAt(this.fd, [bytes], this.size);
       if (this.fsync === 'always') await fdatasync(this.fd);
       else this.dirty = true;
+      this.size += bytes.length;
     } catch (err) {
       const error = new Error(`offset commit to ${this.path} failed: ${(err as Error).message}`, { cause: err });
+      try {
+        fs.ftruncateSync(this.fd, this.size);
+      } catch {
+        // nothing more to undo: the next commit reports the failing disk again
+      }
       for (const line of group) line.reject(error);
       return;
     }
@@ -130,12 +138,14 @@ export class OffsetsJournal {
     this.live.set(JSON.stringify([entry.g, entry.t, entry.p]), offset);
   }
 
-  /** Atomically replaces the journal with the live offsets; returns an fd appending to the new file. */
+  /** Atomically replaces the journal with the live offsets; returns an fd for writing after them. */
   private compact(): number {
     const lines = [...this.live.values()].map((o) => formatLine({ g: o.group, t: o.topic, p: o.partition, o: o.offset.toString(), m: o.metadata }));
-    writeFileAtomic(this.path, lines.join(''));
+    const bytes = Buffer.from(lines.join(''), 'utf8');
+    writeFileAtomic(this.path, bytes);
+    this.size = bytes.length;
     this.linesSinceCompaction = 0;
-    return fs.openSync(this.path, 'a');
+    return fs.openSync(this.path, 'r+');
   }
 }
 

@@ -10,8 +10,9 @@
 import fs from 'node:fs';
 import type { PartitionLog } from './partition-log.js';
 import { BATCH_HEADER_SIZE, lastOffsetDeltaOf, writeBaseOffset } from './file-batch.js';
+import { dirname, join } from 'node:path';
+import { fsyncDirectory } from './file-io.js';
 import { Segment, type SegmentRepair, indexPathOf, parseSegmentFileName, segmentFileName } from './file-segment.js';
-import { join } from 'node:path';
 
 /**
  * 'always': fdatasync before acknowledging each group commit (survives power loss / OS crash).
@@ -94,7 +95,12 @@ export class FilePartitionLog implements PartitionLog {
         if (opened.repair) onRepair(truncation(opened.segment.logPath, opened.repair));
         segments.push(opened.segment);
       }
-      if (segments.length === 0) segments.push(Segment.create(dir, 0n, segmentOptions));
+      if (segments.length === 0) {
+        segments.push(Segment.create(dir, 0n, segmentOptions));
+        // A new partition: make its directory and first segment file survive a power loss like its data will.
+        fsyncDirectory(dir);
+        fsyncDirectory(dirname(dir));
+      }
     } catch (err) {
       for (const segment of segments) segment.close();
       throw err;
@@ -234,6 +240,7 @@ export class FilePartitionLog implements PartitionLog {
     sealed.commitWritten();
     sealed.saveIndex();
     this.segments.push(Segment.create(this.dir, baseOffset, { indexIntervalBytes: this.options.indexIntervalBytes }));
+    fsyncDirectory(this.dir);
   }
 
   /**
