@@ -20,7 +20,8 @@ const TRACKS_BATCH = 50;
  */
 export class SpotifyApi {
   private readonly slots: Semaphore;
-  private batchTracksForbidden = false;
+  /** Whether GET /tracks?ids= works for this app: unknown until the first call answers (one probe, not one per album). */
+  private batchTracks: Promise<boolean> | undefined;
   private artistAlbumsLimit: number;
 
   constructor(
@@ -101,15 +102,16 @@ export class SpotifyApi {
   /** ISRC per track id (absent when Spotify has none or the track vanished). */
   async isrcs(trackIds: string[], signal: AbortSignal): Promise<Map<string, string | undefined>> {
     const result = new Map<string, string | undefined>();
-    for (let start = 0; start < trackIds.length && !this.batchTracksForbidden; start += TRACKS_BATCH) {
-      const ids = trackIds.slice(start, start + TRACKS_BATCH);
-      try {
-        const body: { tracks: Array<SpotifyTrack | null> } = await this.get(this.url(`/tracks?ids=${ids.join(',')}`), 'tracks-batch', signal);
-        body.tracks.forEach((track, i) => result.set(ids[i], track?.external_ids?.isrc));
-      } catch (error) {
-        if (!(error instanceof Forbidden)) throw error;
-        // Development-mode apps lost the batch endpoints (2026): one request per track from now on.
-        this.batchTracksForbidden = true;
+    const batches: string[][] = [];
+    for (let start = 0; start < trackIds.length; start += TRACKS_BATCH) batches.push(trackIds.slice(start, start + TRACKS_BATCH));
+    if (batches.length > 0) {
+      if (!this.batchTracks) {
+        // The first batch is the probe; concurrent albums wait for its answer instead of all hitting a 403.
+        this.batchTracks = this.batchTrackLookup(batches.shift()!, result, signal);
+        this.batchTracks.catch(() => (this.batchTracks = undefined));
+      }
+      if (await this.batchTracks) {
+        for (const ids of batches) await this.batchTrackLookup(ids, result, signal);
       }
     }
     const missing = trackIds.filter((id) => !result.has(id));
@@ -125,5 +127,17 @@ export class SpotifyApi {
       }),
     );
     return result;
+  }
+
+  /** One GET /tracks?ids= call; false when the app may not use it (development mode: 403). */
+  private async batchTrackLookup(ids: string[], into: Map<string, string | undefined>, signal: AbortSignal): Promise<boolean> {
+    try {
+      const body: { tracks: Array<SpotifyTrack | null> } = await this.get(this.url(`/tracks?ids=${ids.join(',')}`), 'tracks-batch', signal);
+      body.tracks.forEach((track, i) => into.set(ids[i], track?.external_ids?.isrc));
+      return true;
+    } catch (error) {
+      if (error instanceof Forbidden) return false;
+      throw error;
+    }
   }
 }

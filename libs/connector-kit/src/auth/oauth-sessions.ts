@@ -42,10 +42,14 @@ export class OAuthSessionStore {
    */
   async consume(sessionId: string, state: string): Promise<{ codeVerifier: string } | undefined> {
     const { pool, cipher, table } = this.options;
+    // RETURNING yields the new row, so the old verifier is read in a locked sub-select of the same statement.
     const { rows } = await pool.query(
-      `UPDATE ${table} SET oauth_state = NULL, code_verifier = NULL, last_accessed_at = now()
-       WHERE session_id = $1 AND oauth_state = $2 AND created_at > now() - ($3::double precision * interval '1 millisecond')
-       RETURNING code_verifier`,
+      `UPDATE ${table} AS t SET oauth_state = NULL, code_verifier = NULL, last_accessed_at = now()
+       FROM (SELECT session_id, code_verifier AS verifier FROM ${table}
+             WHERE session_id = $1 AND oauth_state = $2 AND created_at > now() - ($3::double precision * interval '1 millisecond')
+             FOR UPDATE) AS old
+       WHERE t.session_id = old.session_id
+       RETURNING old.verifier AS code_verifier`,
       [sessionId, state, this.ttlMs],
     );
     if (rows.length === 0) return undefined;

@@ -45,12 +45,12 @@ const STATE_LABEL: Record<string, string> = { not_authenticated: 'not authentica
 
 /**
  * The HTTP surface every connector shares (Fastify 5): OAuth login/callback, sync start/progress, health,
- * readiness and metrics. Fastify's request logging is off: callback URLs carry the authorization code, so the
+ * readiness and metrics. Fastify's own logger is off: callback URLs carry the authorization code, so the
  * server logs its own lines without query strings.
  */
 export function createConnectorServer(options: ConnectorServerOptions): FastifyInstance {
   const { provider, oauth, sessions, tokens, runner, registry, logger } = options;
-  const app = Fastify({ logger: false, disableRequestLogging: true });
+  const app = Fastify({ logger: false });
   const redirectUri = `${options.publicUrl.replace(/\/$/, '')}/auth/callback`;
   const secureCookie = redirectUri.startsWith('https:');
 
