@@ -1,5 +1,5 @@
 import { albumBarcode, isrc } from './codes';
-import { Field, hash32, intBetween, pick, unit } from './hash';
+import { BoundedCache, Field, hash32, intBetween, pick, unit } from './hash';
 import { sharedArtistCount, type ResolvedGenerateOptions } from './options';
 import {
   ADJECTIVES,
@@ -77,6 +77,8 @@ export class Catalogue {
   private readonly nameOffset: number;
   private readonly labelPrefix: number;
   private readonly registrantOffset: number;
+  private readonly artists = new BoundedCache<CanonicalArtist>(4096);
+  private readonly albums = new BoundedCache<CanonicalAlbum>(4096);
 
   constructor(readonly options: ResolvedGenerateOptions) {
     this.shared = sharedArtistCount(options);
@@ -100,6 +102,10 @@ export class Catalogue {
   }
 
   artist(canon: number): CanonicalArtist {
+    return this.artists.get(canon, (c) => this.deriveArtist(c));
+  }
+
+  private deriveArtist(canon: number): CanonicalArtist {
     const { seed, artists, sameNameDifferentArtists } = this.options;
     const nameSource = canon >= artists && canon - artists < sameNameDifferentArtists ? canon - artists : canon;
     const genreCount = intBetween(0, 3, seed, Field.artistGenres, canon);
@@ -124,6 +130,10 @@ export class Catalogue {
   }
 
   album(canon: number): CanonicalAlbum {
+    return this.albums.get(canon, (c) => this.deriveAlbum(c));
+  }
+
+  private deriveAlbum(canon: number): CanonicalAlbum {
     const { seed, albumsPerArtist, tracksPerAlbum } = this.options;
     const artistCanon = Math.floor(canon / albumsPerArtist);
     const first = canon % albumsPerArtist === 0;

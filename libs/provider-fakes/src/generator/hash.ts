@@ -18,10 +18,9 @@ export function mix32(value: number): number {
 export function hash32(...parts: number[]): number {
   let h = 0x9e3779b9;
   for (const part of parts) {
-    const low = part >>> 0;
-    const high = Math.floor(part / 0x1_0000_0000) >>> 0;
-    h = mix32(h ^ Math.imul(low, 0xcc9e2d51));
-    h = mix32(h + Math.imul(high ^ 0x1b873593, 0x27d4eb2f));
+    h = mix32(h ^ Math.imul(part >>> 0, 0xcc9e2d51));
+    // Only parts beyond 32 bits pay for a second round.
+    if (part > 0xffff_ffff) h = mix32(h + Math.imul(Math.floor(part / 0x1_0000_0000) >>> 0, 0x27d4eb2f));
   }
   return h;
 }
@@ -58,6 +57,26 @@ export function createRng(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 0x1_0000_0000;
   };
+}
+
+/**
+ * A bounded memo: entities are pure functions of their index, so caching is only about speed. When full
+ * it starts over (cheaper than LRU book-keeping; sync walks have strong locality anyway).
+ */
+export class BoundedCache<V> {
+  private readonly map = new Map<number, V>();
+
+  constructor(private readonly max: number) {}
+
+  get(key: number, build: (key: number) => V): V {
+    let value = this.map.get(key);
+    if (value === undefined) {
+      if (this.map.size >= this.max) this.map.clear();
+      value = build(key);
+      this.map.set(key, value);
+    }
+    return value;
+  }
 }
 
 /** Field tags: keep each attribute's random stream independent of the others. Never renumber. */

@@ -1,4 +1,4 @@
-import { Field, hash32 } from './hash';
+import { BoundedCache, Field, hash32 } from './hash';
 
 /**
  * Provider ids. Spotify ids are 22-character base62 strings that *encode* the entity's position in the
@@ -53,7 +53,21 @@ const UNSCRAMBLE = (() => {
   return ((oldS % BigInt(MODULUS)) + BigInt(MODULUS)) % BigInt(MODULUS);
 })();
 
+const idCaches = new Map<string, BoundedCache<string>>();
+
+/** The Spotify id of an entity (memoized: a track response needs several ids, each costs ~2 µs to derive). */
 export function spotifyId(seed: number, kind: EntityKind, index: number): string {
+  const cacheKey = `${seed}:${kind}`;
+  let cache = idCaches.get(cacheKey);
+  if (!cache) {
+    if (idCaches.size > 64) idCaches.clear();
+    cache = new BoundedCache<string>(4096);
+    idCaches.set(cacheKey, cache);
+  }
+  return cache.get(index, (i) => deriveSpotifyId(seed, kind, i));
+}
+
+function deriveSpotifyId(seed: number, kind: EntityKind, index: number): string {
   if (!Number.isInteger(index) || index < 0 || index > MAX_SPOTIFY_INDEX) throw new RangeError(`index out of range: ${index}`);
   let digits = '';
   let rest = (index * SCRAMBLE) % MODULUS;
