@@ -15,6 +15,7 @@ export type {
   RefreshTokenRotation,
 } from './spotify/settings';
 export { SPOTIFY_API_ENDPOINTS } from './spotify/api';
+export { SPOTIFY_USER_ID } from './spotify/shapes';
 export { startFakeDeezer, type FakeDeezer, type FakeDeezerOptions } from './deezer/server';
 export type { DeezerFaults, ResolvedDeezerFaults, DeezerErrorFault, DeezerQuota, DeezerServerErrorFault, DeezerShortPagesFault } from './deezer/settings';
 export { DEEZER_API_ENDPOINTS } from './deezer/api';

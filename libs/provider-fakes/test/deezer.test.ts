@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { generateLibraries, startFakeDeezer, type FakeDeezer, type FakeDeezerOptions } from '../src/index';
+import { DEEZER_USER_ID, generateLibraries, startFakeDeezer, type FakeDeezer, type FakeDeezerOptions } from '../src/index';
 import { deezerGet, deezerLogin, REDIRECT_URI } from './helpers';
 
 describe('fake Deezer connect OAuth', () => {
@@ -164,7 +164,10 @@ describe('fake Deezer API: paging and shapes', () => {
       error: { type: 'OAuthException', message: 'Invalid OAuth access token.', code: 300 },
     });
     const me = (await deezerGet(fake, `/user/me?access_token=${token}`)).body;
-    expect(me).toMatchObject({ type: 'user', birthday: '0000-00-00' });
+    expect(me).toMatchObject({ id: DEEZER_USER_ID, type: 'user', birthday: '0000-00-00' });
+    // `/user/{id}/...` with the user's own numeric id is the same list.
+    const byId = (await deezerGet(fake, `/user/${DEEZER_USER_ID}/albums?access_token=${token}`)).body;
+    expect(byId.data.map((a: any) => a.id)).toEqual((await deezerGet(fake, `/user/me/albums?access_token=${token}`)).body.data.map((a: any) => a.id));
   });
 
   it('short pages: fewer than limit, next continues after the last item, nothing lost or repeated', async () => {

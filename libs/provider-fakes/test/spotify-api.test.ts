@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateLibraries, startFakeSpotify, type FakeSpotify } from '../src/index';
+import { generateLibraries, SPOTIFY_USER_ID, startFakeSpotify, type FakeSpotify } from '../src/index';
 import { spotifyGet, spotifyLogin } from './helpers';
 
 /** Follows `next` from `first` and returns every page body. */
@@ -120,6 +120,13 @@ describe('fake Spotify Web API: paging and shapes', () => {
     expect(Object.keys(reply.body).sort()).toEqual(['external_urls', 'genres', 'href', 'id', 'images', 'name', 'type', 'uri']);
     expect(reply.body.uri).toBe(`spotify:artist:${reply.body.id}`);
     expect(reply.body.href).toBe(`${fake.baseUrl}/artists/${reply.body.id}`);
+  });
+
+  it('/me: the current user without the fields dev mode removed', async () => {
+    const me = await spotifyGet(fake, '/me', token);
+    expect(me.body).toMatchObject({ id: SPOTIFY_USER_ID, type: 'user', uri: `spotify:user:${SPOTIFY_USER_ID}`, account_id: expect.any(String) });
+    expect(me.body).not.toHaveProperty('email');
+    expect(me.body).not.toHaveProperty('product');
   });
 
   it('bad and unknown ids: 400 Invalid base62 id, 404 non existing id', async () => {

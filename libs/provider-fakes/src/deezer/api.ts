@@ -5,6 +5,7 @@ import {
   albumTrack,
   artistAlbum,
   currentUser,
+  DEEZER_USER_ID,
   favouriteAlbum,
   favouriteArtist,
   fullAlbum,
@@ -40,6 +41,8 @@ export const DEEZER_API_ENDPOINTS = ROUTES.map((r) => r.route.key);
 export function matchDeezerRoute(method: string, path: string): DeezerRoute | null {
   if (method !== 'GET') return null;
   const segments = path.split('/').filter(Boolean);
+  // `/user/{id}/...` with the current user's numeric id is the same as `/user/me/...`.
+  if (segments[0] === 'user' && segments[1] === String(DEEZER_USER_ID)) segments[1] = 'me';
   for (const { pattern, route } of ROUTES) {
     if (pattern.length !== segments.length) continue;
     const params: string[] = [];

@@ -1,7 +1,7 @@
 import { isWellFormedSpotifyId, type EntityKind } from '../generator/ids';
 import { json, type FakeRequest, type Reply } from '../http/server';
 import type { AccessGrant } from './accounts';
-import { albumTracksPage, fullAlbum, fullArtist, fullTrack, offsetPage, simplifiedAlbum, type SpotifyShapeContext } from './shapes';
+import { albumTracksPage, currentUser, fullAlbum, fullArtist, fullTrack, offsetPage, simplifiedAlbum, type SpotifyShapeContext } from './shapes';
 
 /** Route table and handlers of the fake Web API (/v1/...). Handlers are pure over the library state. */
 
@@ -21,6 +21,7 @@ export interface ApiRoute {
 }
 
 const ROUTES: { pattern: string[]; route: Omit<ApiRoute, 'params'> }[] = [
+  { pattern: ['v1', 'me'], route: { key: 'GET /v1/me' } },
   { pattern: ['v1', 'me', 'following'], route: { key: 'GET /v1/me/following', scope: 'user-follow-read', paging: true } },
   { pattern: ['v1', 'me', 'albums'], route: { key: 'GET /v1/me/albums', scope: 'user-library-read', paging: true } },
   { pattern: ['v1', 'artists'], route: { key: 'GET /v1/artists', batch: true } },
@@ -85,6 +86,8 @@ export function handleApi(ctx: ApiContext, route: ApiRoute, request: FakeRequest
   const q = request.query;
   const [id] = route.params;
   switch (route.key) {
+    case 'GET /v1/me':
+      return json(200, currentUser(ctx));
     case 'GET /v1/me/following':
       return followedArtists(ctx, q);
     case 'GET /v1/me/albums':

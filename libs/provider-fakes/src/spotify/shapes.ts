@@ -178,3 +178,28 @@ export function fullAlbum(ctx: SpotifyShapeContext, albumIndex: number) {
     ...(ctx.devModeFields ? {} : { label: album.label, popularity: intBetween(0, 100, ctx.lib.seed, Field.albumPopularity, TAG, albumIndex) }),
   };
 }
+
+export const SPOTIFY_USER_ID = 'soulspotfakeuser';
+
+/** `GET /v1/me`: dev mode drops country, email, explicit_content, followers, product; `account_id` since 2026-05. */
+export function currentUser(ctx: SpotifyShapeContext) {
+  return {
+    account_id: `acc-${hex(16, ctx.lib.seed, Field.followOrder, 77)}`,
+    display_name: 'SoulSpot Fake User',
+    external_urls: { spotify: `${OPEN}/user/${SPOTIFY_USER_ID}` },
+    href: `${ctx.apiBase}/users/${SPOTIFY_USER_ID}`,
+    id: SPOTIFY_USER_ID,
+    images: [],
+    type: 'user',
+    uri: `spotify:user:${SPOTIFY_USER_ID}`,
+    ...(ctx.devModeFields
+      ? {}
+      : {
+          country: 'DE',
+          email: 'fake-user@example.invalid',
+          explicit_content: { filter_enabled: false, filter_locked: false },
+          followers: { href: null, total: 3 },
+          product: 'premium',
+        }),
+  };
+}
