@@ -16,7 +16,11 @@ interface Evaluation {
 
 export const handleFetch: Handler<FetchRequest, FetchResponse> = (ctx, req) => {
   const first = evaluate(ctx, req);
-  if (req.maxWaitMs <= 0 || first.bytes >= Math.max(1, req.minBytes) || first.hasError || ctx.broker.stopping) return first.response;
+  // As Kafka's ReplicaManager: answer at once when nothing can change the outcome by waiting.
+  const nothingRequested = req.topics.every((t) => t.partitions.length === 0);
+  if (req.maxWaitMs <= 0 || nothingRequested || first.bytes >= Math.max(1, req.minBytes) || first.hasError || ctx.broker.stopping) {
+    return first.response;
+  }
   return new Promise<FetchResponse>((resolve) => {
     const unsubscribers: Array<() => void> = [];
     let done = false;

@@ -38,13 +38,10 @@ const CLUSTER_ID = 'soulspot-embedded-kafka';
 async function openStore(options: BrokerOptions): Promise<LogStore> {
   if (options.store) return options.store;
   if (!options.dataDir) return new MemoryLogStore();
-  // The file store is loaded on demand so in-memory brokers do not pay for it.
-  const { createFileLogStore } = (await import(/* file-backed store */ FILE_LOG_MODULE)) as {
-    createFileLogStore(dataDir: string): Promise<LogStore>;
-  };
+  // Loaded on demand so in-memory brokers (most tests) do not pay for the file store.
+  const { createFileLogStore } = await import('../log/file-log.js');
   return createFileLogStore(options.dataDir);
 }
-const FILE_LOG_MODULE = '../log/file-log.js';
 
 export async function startBroker(options: BrokerOptions = {}): Promise<RunningBroker> {
   const host = options.host ?? '127.0.0.1';
