@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { provisionKafka, provisionPostgres, type ProvisionedKafka, type ProvisionedPostgres } from '@soulspot/devstack';
+import { createLegacyDatabase, type LegacyDatabase } from '@soulspot/legacy-fixtures';
+import { runSchema } from '../src/schema/run-schema';
+import { query, quietLogger, readTopic, runCli, startCli } from './helpers';
+
+describe('migrator replay', () => {
+  let kafka: ProvisionedKafka;
+  let db: ProvisionedPostgres;
+  let fixture: LegacyDatabase;
+  const env = (topic: string, extra: Record<string, string> = {}) => ({
+    DATABASE_URL: db.url,
+    KAFKA_BROKERS: kafka.brokers.join(','),
+    LIBRARY_EVENTS_TOPIC: topic,
+    TOPIC_PARTITIONS: '4',
+    ...extra,
+  });
+
+  beforeAll(async () => {
+    [kafka, db] = await Promise.all([provisionKafka(), provisionPostgres()]);
+    fixture = await createLegacyDatabase(db.url, { artists: 40, albums: 400, tracks: 6000, seed: 'replay-test', overlapWithSoulspot: 0.1 });
+    await runSchema(db.url, { dryRun: false, logger: quietLogger });
+  });
+  afterAll(async () => {
+    await Promise.all([kafka?.stop(), db?.stop()]);
+  });
+
+  it('dry run builds every event and publishes none', async () => {
+    const result = await runCli(['replay', '--dry-run', '--json'], env('replay-dry'));
+    expect(result.status, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.sources.find((s: any) => s.source === 'public.spotify_tracks').rows).toBe(fixture.expected.legacy.tracks);
+    expect(report.sources.find((s: any) => s.source === 'public.spotify_tracks').droppedIsrc).toBe(fixture.expected.legacy.tracksWithInvalidIsrc);
+    expect((await query(db.url, 'SELECT count(*)::int AS n FROM migrator_replay_cursors'))[0].n).toBe(0);
+  });
+
+  it('resumes after being SIGKILLed 5 times: no gaps, duplicates only as identical events', async () => {
+    // Reference: one uninterrupted run into its own topic.
+    const reference = await runCli(['replay', '--json'], env('replay-reference', { REPLAY_CHUNK_SIZE: '250' }));
+    expect(reference.status, reference.stderr).toBe(0);
+    const expectedEvents = await readTopic(kafka.brokers, 'replay-reference');
+    await query(db.url, 'DELETE FROM migrator_replay_cursors');
+
+    let kills = 0;
+    for (let attempt = 0; kills < 5 && attempt < 20; attempt++) {
+      const run = startCli(['replay'], env('replay-killed', { REPLAY_CHUNK_SIZE: '250' }));
+      await new Promise((r) => setTimeout(r, 900 + Math.random() * 1500));
+      if (run.child.exitCode === null) {
+        run.child.kill('SIGKILL');
+        kills++;
+      }
+      await run.done;
+    }
+    expect(kills).toBe(5);
+    const final = await runCli(['replay', '--json'], env('replay-killed', { REPLAY_CHUNK_SIZE: '250' }));
+    expect(final.status, final.stderr).toBe(0);
+
+    const got = await readTopic(kafka.brokers, 'replay-killed');
+    const byId = new Map<string, Buffer>();
+    for (const e of got) {
+      const previous = byId.get(e.eventId);
+      if (previous) expect(previous.equals(e.value)).toBe(true);
+      byId.set(e.eventId, e.value);
+    }
+    expect(new Set(byId.keys())).toEqual(new Set(expectedEvents.map((e) => e.eventId)));
+    expect(got.length).toBeGreaterThanOrEqual(expectedEvents.length);
+    const cursors = await query(db.url, 'SELECT bool_and(completed) AS done FROM migrator_replay_cursors');
+    expect(cursors[0].done).toBe(true);
+  }, 120_000);
+});
+
+describe('migrator replay on other layouts', () => {
+  let kafka: ProvisionedKafka;
+  let db: ProvisionedPostgres;
+
+  beforeAll(async () => {
+    [kafka, db] = await Promise.all([provisionKafka(), provisionPostgres()]);
+  });
+  afterAll(async () => {
+    await Promise.all([kafka?.stop(), db?.stop()]);
+  });
+
+  it("maps the seed plan's variant column names (title, cover_url, artist_spotify_id, bare ids in spotify_uri)", async () => {
+    await query(db.url, `
+      CREATE TABLE spotify_artists (spotify_uri varchar(64) PRIMARY KEY, name text NOT NULL, updated_at timestamptz);
+      CREATE TABLE spotify_albums (spotify_uri varchar(64) PRIMARY KEY, title text NOT NULL, artist_spotify_id varchar(64), cover_url text, release_date text);
+      CREATE TABLE spotify_tracks (spotify_uri varchar(64) PRIMARY KEY, title text NOT NULL, album_spotify_id varchar(64), artist_spotify_id varchar(64), isrc text);
+      INSERT INTO spotify_artists VALUES ('4Z8W4fKeB5YxbusRsdQVPb', 'Radiohead', '2025-01-02T03:04:05Z');
+      INSERT INTO spotify_albums VALUES ('6dVIqQ8qmQ5GBnJ9shOYGE', 'OK Computer', '4Z8W4fKeB5YxbusRsdQVPb', 'https://i.scdn.co/image/x', '1997-05-21');
+      INSERT INTO spotify_tracks VALUES ('6LgJvl0Xdtc73RJ1mmpotq', 'Paranoid Android', '6dVIqQ8qmQ5GBnJ9shOYGE', '4Z8W4fKeB5YxbusRsdQVPb', 'GBAYE9700379');`);
+    const schema = await runCli(['schema'], { DATABASE_URL: db.url });
+    expect(schema.status, schema.stderr).toBe(0);
+    const replay = await runCli(['replay'], { DATABASE_URL: db.url, KAFKA_BROKERS: kafka.brokers.join(','), LIBRARY_EVENTS_TOPIC: 'variants' });
+    expect(replay.status, replay.stderr).toBe(0);
+    const keys = (await readTopic(kafka.brokers, 'variants')).map((e) => e.key).sort();
+    expect(keys).toEqual(['spotify:album:6dVIqQ8qmQ5GBnJ9shOYGE', 'spotify:artist:4Z8W4fKeB5YxbusRsdQVPb', 'spotify:track:6LgJvl0Xdtc73RJ1mmpotq']);
+  });
+
+  it('fails on an unexpected layout with a message naming the table and the column', async () => {
+    await query(db.url, `ALTER TABLE spotify_tracks RENAME COLUMN album_spotify_id TO album_ref`);
+    const replay = await runCli(['replay'], { DATABASE_URL: db.url, KAFKA_BROKERS: kafka.brokers.join(','), LIBRARY_EVENTS_TOPIC: 'variants-broken' });
+    expect(replay.status).toBe(1);
+    expect(replay.stderr).toMatch(/legacy table public\.spotify_tracks: cannot map required field 'album_id'.*album_id, album_spotify_id/);
+    expect(replay.stderr).toMatch(/album_ref/);
+  });
+});
