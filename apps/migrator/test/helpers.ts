@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import pg from 'pg';
+import { createKafka, topicEndOffsets } from '@soulspot/messaging';
 import { createLogger } from '@soulspot/observability';
 
 export const WORKSPACE_ROOT = resolve(import.meta.dirname, '../../..');
@@ -54,7 +55,6 @@ export function runCli(args: string[], env: Record<string, string>): Promise<Cli
 
 /** Every record of a topic (key, event id, value), read from the beginning up to the end offsets at call time. */
 export async function readTopic(brokers: string[], topic: string): Promise<Array<{ key: string; eventId: string; value: Buffer }>> {
-  const { createKafka, topicEndOffsets } = await import('@soulspot/messaging');
   const kafka = createKafka({ brokers, clientId: 'migrator-test-reader', logger: quietLogger });
   const ends = await topicEndOffsets(kafka, topic);
   let remaining = [...ends.values()].reduce((n, v) => n + Number(v), 0);
