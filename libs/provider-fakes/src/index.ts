@@ -21,4 +21,5 @@ export type { DeezerFaults, ResolvedDeezerFaults, DeezerErrorFault, DeezerQuota,
 export { DEEZER_API_ENDPOINTS } from './deezer/api';
 export { DEEZER_USER_ID } from './deezer/shapes';
 export type { FaultSpec, SwitchPatch } from './http/faults';
+export { spotifyMinimumRequests, deezerMinimumRequests, type MinimumRequests } from './minimum-requests';
 export type { FakeStats, Violation, ViolationKind } from './http/recorder';

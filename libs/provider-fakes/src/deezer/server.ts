@@ -2,6 +2,7 @@ import { generateLibraries } from '../generator/generate';
 import type { GenerateOptions } from '../generator/options';
 import type { ProviderLibrary } from '../generator/provider-library';
 import { FaultDice, malformedJsonBody, mergeSwitches, serverErrorBody, SlidingWindow, type SwitchPatch } from '../http/faults';
+import { deezerMinimumRequests, type MinimumRequests } from '../minimum-requests';
 import { Recorder, type FakeStats, type Violation } from '../http/recorder';
 import { json, startHttpServer, text, type FakeRequest, type Reply, type RunningServer } from '../http/server';
 import { deezerError, handleDeezer, matchDeezerRoute, type DeezerRoute } from './api';
@@ -41,6 +42,8 @@ export interface FakeDeezer {
   expireAccessTokens(): void;
   /** Same effect, reported as a revocation. */
   revokeTokens(): void;
+  /** Fewest requests a complete sync of the current library needs with the current page limits (benchmark denominator). */
+  minimumSyncRequests(): MinimumRequests;
   close(): Promise<void>;
 }
 
@@ -166,6 +169,7 @@ export async function startFakeDeezer(options: FakeDeezerOptions = {}): Promise<
     faults: () => structuredClone(settings),
     expireAccessTokens: () => connect.expireAccessTokens(),
     revokeTokens: () => connect.revokeAll(),
+    minimumSyncRequests: () => deezerMinimumRequests(library, settings),
     close: async () => {
       await Promise.all([apiServer.close(), accountsServer.close()]);
     },

@@ -2,6 +2,7 @@ import { generateLibraries } from '../generator/generate';
 import type { GenerateOptions } from '../generator/options';
 import type { ProviderLibrary } from '../generator/provider-library';
 import { FaultDice, malformedJsonBody, mergeSwitches, serverErrorBody, SlidingWindow, type SwitchPatch } from '../http/faults';
+import { spotifyMinimumRequests, type MinimumRequests } from '../minimum-requests';
 import { Recorder, type FakeStats, type Violation } from '../http/recorder';
 import { json, startHttpServer, type FakeRequest, type Reply, type RunningServer } from '../http/server';
 import { SpotifyAccounts } from './accounts';
@@ -52,6 +53,8 @@ export interface FakeSpotify {
   expireAccessTokens(): void;
   /** The user revoked the app: all access tokens 401, all refresh tokens `invalid_grant`. */
   revokeTokens(): void;
+  /** Fewest requests a complete sync of the current library needs with the current page limits (benchmark denominator). */
+  minimumSyncRequests(): MinimumRequests;
   close(): Promise<void>;
 }
 
@@ -209,6 +212,7 @@ export async function startFakeSpotify(options: FakeSpotifyOptions = {}): Promis
     faults: () => structuredClone(settings),
     expireAccessTokens: () => accounts.expireAccessTokens(),
     revokeTokens: () => accounts.revokeAll(),
+    minimumSyncRequests: () => spotifyMinimumRequests(library, settings),
     close: async () => {
       await Promise.all([apiServer.close(), accountsServer.close()]);
     },
