@@ -1,1 +1,26 @@
-export {};
+import { createLogger, onShutdown } from '@soulspot/observability';
+import { loadProjectorConfig } from './config';
+import { startProjector } from './projection';
+
+/** library-service: projects the library events topic into the soulspot_* tables. */
+async function main(): Promise<void> {
+  const config = loadProjectorConfig();
+  const logger = createLogger('library-service');
+  const projector = await startProjector({
+    databaseUrl: config.DATABASE_URL,
+    brokers: config.KAFKA_BROKERS,
+    topic: config.KAFKA_TOPIC,
+    dlqTopic: config.KAFKA_DLQ_TOPIC,
+    projection: config.PROJECTION_NAME,
+    groupId: config.KAFKA_GROUP_ID,
+    partitions: config.KAFKA_TOPIC_PARTITIONS,
+    maxBytesPerPartition: config.PROJECTION_MAX_BATCH_BYTES,
+    logger,
+  });
+  onShutdown(() => projector.stop());
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`library-service failed to start: ${error.stack ?? error.message}\n`);
+  process.exit(1);
+});

@@ -1,3 +1,5 @@
 export * from './kafka';
 export * from './producer';
 export * from './topics';
+export * from './checkpointed-consumer';
+export * from './dlq';

@@ -113,12 +113,17 @@ function referenceKey(provider: ProviderName, type: EntityType, ref: EntityRef |
       return null;
     }
   }
-  if (provider === 'local' && !blank(ref.name)) return `local:${type}:name:${normalizeName(ref.name)}`;
+  if (provider === 'local' && !blank(ref.name)) return `local:${type}:name:${nameKey(ref.name)}`;
   return null;
 }
 
 
 
+
+/** Normalized name as used inside keys, capped so keys fit their columns (NFKD can lengthen a name). */
+function nameKey(name: string): string {
+  return normalizeName(name).slice(0, 200);
+}
 
 function referenceMbid(ref: EntityRef): string | null {
   try {
@@ -145,7 +150,7 @@ function artistReferences(
     const refMbid = referenceMbid(ref);
     const identityKeys: string[] = [];
     if (refMbid) identityKeys.push(mbidKey('artist', refMbid));
-    const evidenceKey = evidence(normalizeName(ref.name));
+    const evidenceKey = evidence(nameKey(ref.name));
     if (evidenceKey) identityKeys.push(evidenceKey);
     out.push({ type: 'artist', key, name: text(ref.name, 255)!, musicbrainzId: refMbid, parentKey: null, identityKeys });
   }

@@ -1,0 +1,20 @@
+import { DEFAULT_PARTITIONS, LIBRARY_EVENTS_DLQ_TOPIC, LIBRARY_EVENTS_TOPIC } from '@soulspot/contracts';
+import { int, list, loadConfig, str, url } from '@soulspot/observability';
+
+/** Environment of the library-service projector. */
+export const projectorConfigSpec = {
+  DATABASE_URL: url({ protocols: ['postgres', 'postgresql'], secret: true, doc: 'PostgreSQL URL of the soulspot database' }),
+  KAFKA_BROKERS: list({ doc: 'comma-separated Kafka bootstrap brokers, e.g. localhost:9092' }),
+  KAFKA_TOPIC: str({ default: LIBRARY_EVENTS_TOPIC, doc: 'library events topic' }),
+  KAFKA_DLQ_TOPIC: str({ default: LIBRARY_EVENTS_DLQ_TOPIC, doc: 'dead-letter topic' }),
+  KAFKA_TOPIC_PARTITIONS: int({ default: DEFAULT_PARTITIONS, min: 1, doc: 'partitions when the topics must be created' }),
+  PROJECTION_NAME: str({ default: 'library', doc: 'projection name (checkpoint rows, dead letters, consumer group)' }),
+  KAFKA_GROUP_ID: str({ required: false, doc: 'consumer group (default library-service.<PROJECTION_NAME>)' }),
+  PROJECTION_MAX_BATCH_BYTES: int({ default: 1024 * 1024, min: 1024, doc: 'bytes fetched per partition and batch' }),
+};
+
+export type ProjectorConfig = ReturnType<typeof loadProjectorConfig>;
+
+export function loadProjectorConfig(env: Record<string, string | undefined> = process.env, options?: { exitOnError?: boolean }) {
+  return loadConfig(projectorConfigSpec, env, options);
+}

@@ -1,0 +1,145 @@
+import pg from 'pg';
+import {
+  createDeadLetterPublisher,
+  createKafka,
+  ensureTopics,
+  startCheckpointedConsumer,
+  topicEndOffsets,
+  type CheckpointedConsumer,
+  type DeadLetterPublisher,
+  type Kafka,
+} from '@soulspot/messaging';
+import { createLogger, type Logger } from '@soulspot/observability';
+import { handlePartitionBatch, type BatchStats } from './batch-handler';
+import { readCheckpoints } from './checkpoints';
+import { retryDeadLetters, type RetryResult } from './retry';
+
+export interface ProjectorOptions {
+  databaseUrl: string;
+  brokers: string[];
+  topic: string;
+  dlqTopic: string;
+  /** Name of this projection (checkpoint rows, dead letters); also the default consumer group suffix. */
+  projection: string;
+  groupId?: string;
+  /** Partitions to create the topics with when they do not exist yet. */
+  partitions?: number;
+  /** Bounds the batch size: bytes fetched per partition and request. */
+  maxBytesPerPartition?: number;
+  logger?: Logger;
+  /** Existing pool to use (the gRPC server in the same process shares it); otherwise the projector owns one. */
+  pool?: pg.Pool;
+}
+
+export interface PartitionStatus {
+  topic: string;
+  partition: number;
+  /** Database checkpoint: the next offset to apply. */
+  nextOffset: number;
+  /** Log end offset of the partition. */
+  highWatermark: number;
+  lag: number;
+  updatedAt?: Date;
+}
+
+export interface ProjectorStatus {
+  projection: string;
+  /** Every partition's checkpoint has reached its log end offset. */
+  caughtUp: boolean;
+  partitions: PartitionStatus[];
+  /** Events applied by this process since it started. */
+  eventsApplied: number;
+  /** Events dead-lettered / parked by this process since it started. */
+  deadLettered: number;
+  parked: number;
+  /** Unresolved dead letters and parked events in the database. */
+  openDeadLetters: number;
+  openParked: number;
+}
+
+export interface Projector {
+  status(): Promise<ProjectorStatus>;
+  retryDeadLetters(ids: string[]): Promise<RetryResult>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the projection: a consumer-group member on the library events topic that applies each partition batch to
+ * PostgreSQL in one transaction with its checkpoint, dead-letters poison events, and reports its progress.
+ */
+export async function startProjector(options: ProjectorOptions): Promise<Projector> {
+  const logger = options.logger ?? createLogger('library-projector');
+  const ownsPool = !options.pool;
+  const pool = options.pool ?? new pg.Pool({ connectionString: options.databaseUrl, max: 4 });
+  const kafka: Kafka = createKafka({ brokers: options.brokers, clientId: `library-service-${options.projection}`, logger });
+  const partitions = options.partitions ?? 12;
+  await ensureTopics(kafka, [
+    { topic: options.topic, numPartitions: partitions, configEntries: { 'retention.ms': '-1' } },
+    { topic: options.dlqTopic, numPartitions: 1, configEntries: { 'retention.ms': '-1' } },
+  ]);
+  const dlq: DeadLetterPublisher = await createDeadLetterPublisher(kafka, options.dlqTopic);
+  const stats: BatchStats = { applied: 0, deadLettered: 0, parked: 0, skipped: 0 };
+  const context = { pool, projection: options.projection, dlq, logger };
+
+  const consumer: CheckpointedConsumer = await startCheckpointedConsumer(kafka, {
+    topic: options.topic,
+    groupId: options.groupId ?? `library-service.${options.projection}`,
+    maxBytesPerPartition: options.maxBytesPerPartition,
+    logger,
+    readCheckpoints: (_topic, _partitions) => readCheckpoints(pool, options.projection, options.topic),
+    handleBatch: (batch) => handlePartitionBatch(context, batch, stats),
+  });
+  logger.info({ topic: options.topic, projection: options.projection }, 'projector started');
+
+  let stopped = false;
+  return {
+    async status() {
+      const [checkpoints, ends, open] = await Promise.all([
+        pool.query<{ partition: number; next_offset: string; updated_at: Date }>(
+          `select partition, next_offset, updated_at from projection_checkpoints where projection = $1 and topic = $2`,
+          [options.projection, options.topic],
+        ),
+        topicEndOffsets(kafka, options.topic),
+        pool.query<{ dead: string; parked: string }>(
+          `select (select count(*) from projection_dead_letters where projection = $1 and status = 'dead') as dead,
+                  (select count(*) from projection_parked_events where projection = $1) as parked`,
+          [options.projection],
+        ),
+      ]);
+      const byPartition = new Map(checkpoints.rows.map((r) => [r.partition, r]));
+      const partitionStatus = [...ends]
+        .sort(([a], [b]) => a - b)
+        .map(([partition, end]) => {
+          const row = byPartition.get(partition);
+          const nextOffset = row ? Number(row.next_offset) : 0;
+          return {
+            topic: options.topic,
+            partition,
+            nextOffset,
+            highWatermark: Number(end),
+            lag: Math.max(0, Number(end) - nextOffset),
+            updatedAt: row?.updated_at,
+          };
+        });
+      return {
+        projection: options.projection,
+        caughtUp: partitionStatus.every((p) => p.lag === 0),
+        partitions: partitionStatus,
+        eventsApplied: stats.applied,
+        deadLettered: stats.deadLettered,
+        parked: stats.parked,
+        openDeadLetters: Number(open.rows[0].dead),
+        openParked: Number(open.rows[0].parked),
+      };
+    },
+    retryDeadLetters: (ids) => retryDeadLetters(pool, options.projection, ids, dlq),
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await consumer.stop();
+      await dlq.disconnect();
+      if (ownsPool) await pool.end();
+      logger.info('projector stopped');
+    },
+  };
+}

@@ -1,0 +1,159 @@
+import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import { createLogger, type Logger } from '@soulspot/observability';
+
+/** One consumed record, with the value left as bytes for the application to decode. */
+export interface ConsumedRecord {
+  offset: bigint;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+  timestamp: string;
+}
+
+export interface PartitionBatch {
+  topic: string;
+  partition: number;
+  records: ConsumedRecord[];
+  /** The partition's log end offset as reported with this batch. */
+  highWatermark: bigint;
+  /**
+   * True when the consumer already sought to the stored checkpoint and the broker still starts later (the records
+   * in between are gone, e.g. by retention): the handler should accept the gap instead of asking to seek again.
+   */
+  acceptGap: boolean;
+}
+
+/**
+ * What the handler did with a batch: applied it (together with the new checkpoint, in one transaction), or found
+ * that the batch does not start at its checkpoint and asks the consumer to seek there.
+ */
+export type BatchResult = { kind: 'applied'; nextOffset: bigint } | { kind: 'seek'; offset: bigint };
+
+export interface CheckpointedConsumerOptions {
+  topic: string;
+  groupId: string;
+  /** Next offset to apply per partition, from the database (partitions without a checkpoint start at 0). */
+  readCheckpoints(topic: string, partitions: number[]): Promise<Map<number, bigint>>;
+  /**
+   * Applies a partition batch atomically with its checkpoint row. Records below the stored checkpoint were applied
+   * already and must be skipped; a batch that starts after the checkpoint must not be applied (return `seek`).
+   */
+  handleBatch(batch: PartitionBatch): Promise<BatchResult>;
+  /** Bytes fetched per partition and request (bounds the batch size). */
+  maxBytesPerPartition?: number;
+  maxWaitTimeInMs?: number;
+  sessionTimeout?: number;
+  logger?: Logger;
+}
+
+export interface PartitionProgress {
+  partition: number;
+  /** Next offset the consumer will apply, as of the last batch or seek. */
+  nextOffset: bigint | null;
+  highWatermark: bigint | null;
+}
+
+export interface CheckpointedConsumer {
+  /** Partitions currently assigned to this member. */
+  assignedPartitions(): number[];
+  progress(): PartitionProgress[];
+  stop(): Promise<void>;
+}
+
+function toRecord(message: KafkaMessage): ConsumedRecord {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    if (value === undefined) continue;
+    headers[name] = Array.isArray(value) ? value.map(String).join(',') : String(value);
+  }
+  return { offset: BigInt(message.offset), key: message.key, value: message.value, headers, timestamp: message.timestamp };
+}
+
+/**
+ * A kafkajs consumer-group member whose position lives in the application's database, not in Kafka: on start and
+ * on every assignment it seeks each assigned partition to the database checkpoint; each batch goes to `handleBatch`,
+ * which applies it in one transaction together with the new checkpoint. Kafka offsets are committed afterwards only
+ * as a convenience (for lag tooling); they are never trusted. Partitions are handled one batch at a time.
+ */
+export async function startCheckpointedConsumer(kafka: Kafka, options: CheckpointedConsumerOptions): Promise<CheckpointedConsumer> {
+  const log = options.logger ?? createLogger('checkpointed-consumer');
+  const { topic } = options;
+  const consumer: Consumer = kafka.consumer({
+    groupId: options.groupId,
+    maxBytesPerPartition: options.maxBytesPerPartition ?? 1024 * 1024,
+    maxWaitTimeInMs: options.maxWaitTimeInMs ?? 500,
+    sessionTimeout: options.sessionTimeout ?? 30_000,
+    allowAutoTopicCreation: false,
+    retry: { retries: 10 },
+  });
+  let assigned: number[] = [];
+  const next = new Map<number, bigint>();
+  const highWatermarks = new Map<number, bigint>();
+  const soughtTo = new Map<number, bigint>();
+
+  const seek = (partition: number, offset: bigint) => {
+    soughtTo.set(partition, offset);
+    next.set(partition, offset);
+    consumer.seek({ topic, partition, offset: offset.toString() });
+  };
+
+  consumer.on(consumer.events.GROUP_JOIN, (event) => {
+    assigned = [...(event.payload.memberAssignment[topic] ?? [])].sort((a, b) => a - b);
+    void options
+      .readCheckpoints(topic, assigned)
+      .then((checkpoints) => {
+        for (const partition of assigned) seek(partition, checkpoints.get(partition) ?? 0n);
+        log.info({ topic, partitions: assigned }, 'partitions assigned; positioned at database checkpoints');
+      })
+      .catch((error: Error) => log.error({ err: error }, 'could not read checkpoints after assignment'));
+  });
+
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  await consumer.run({
+    autoCommit: true,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: 1,
+    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
+      if (!isRunning() || isStale()) return;
+      const partition = batch.partition;
+      highWatermarks.set(partition, BigInt(batch.highWatermark));
+      if (batch.messages.length === 0) return;
+      const records = batch.messages.map(toRecord);
+      const sought = soughtTo.get(partition);
+      const result = await options.handleBatch({
+        topic,
+        partition,
+        records,
+        highWatermark: BigInt(batch.highWatermark),
+        acceptGap: sought !== undefined && records[0].offset > sought,
+      });
+      if (result.kind === 'seek') {
+        if (soughtTo.get(partition) === result.offset) {
+          // already sought there; the next batch will be accepted with acceptGap
+          log.warn({ topic, partition, checkpoint: result.offset.toString() }, 'records before the batch are gone');
+        }
+        seek(partition, result.offset);
+        return;
+      }
+      soughtTo.delete(partition);
+      next.set(partition, result.nextOffset);
+      if (result.nextOffset > 0n) resolveOffset((result.nextOffset - 1n).toString());
+      await heartbeat();
+      await commitOffsetsIfNecessary();
+    },
+  });
+
+  return {
+    assignedPartitions: () => [...assigned],
+    progress: () =>
+      assigned.map((partition) => ({
+        partition,
+        nextOffset: next.get(partition) ?? null,
+        highWatermark: highWatermarks.get(partition) ?? null,
+      })),
+    async stop() {
+      await consumer.disconnect();
+    },
+  };
+}
