@@ -1,4 +1,4 @@
-import { type Config, bool, int, list, loadConfig as load, oneOf, str, url } from '@soulspot/observability';
+import { type Config, int, list, loadConfig as load, oneOf, str, url } from '@soulspot/observability';
 
 /**
  * Every environment variable the Spotify connector reads. Exported so deployment manifests can be checked
@@ -31,7 +31,6 @@ export const configSpec = {
   SYNC_ARTIST_CONCURRENCY: int({ default: 4, min: 1, max: 64 }),
   TOKEN_ENCRYPTION_KEY: str({ secret: true, doc: '32 bytes, base64 or hex (openssl rand -base64 32)' }),
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const, { default: 'info' }),
-  METRICS_ENABLED: bool({ default: true }),
 };
 
 export type SpotifyConnectorConfig = Config<typeof configSpec>;

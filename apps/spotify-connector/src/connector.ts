@@ -1,17 +1,14 @@
 import {
+  type AssembledConnector,
   type ConnectorRuntime,
-  OAuthSessionStore,
   ProviderHttpClient,
   SpotifyTokenStore,
-  SyncRunner,
   TokenBucket,
+  assembleConnector,
   bucketForWindow,
   createConnectorRuntime,
-  createConnectorServer,
   parseRateSpec,
-  startSyncScheduler,
 } from '@soulspot/connector-kit';
-import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { SpotifyApi } from './api/spotify-api';
 import { interpretSpotify } from './api/spotify-interpret';
@@ -21,14 +18,10 @@ import { SpotifyLibrarySource } from './sync/spotify-source';
 
 export const PRODUCER = 'spotify-connector';
 
-export interface SpotifyConnector {
-  server: FastifyInstance;
-  runner: SyncRunner;
+export interface SpotifyConnector extends AssembledConnector {
   tokens: SpotifyTokenStore;
   runtime: ConnectorRuntime;
-  /** Listens on HOST:PORT; resolves with the bound address. */
-  listen(): Promise<string>;
-  close(): Promise<void>;
+  http: ProviderHttpClient;
 }
 
 /** Wires the Spotify connector from its configuration: kit runtime + Spotify API client + OAuth + HTTP server. */
@@ -73,49 +66,30 @@ export async function createSpotifyConnector(config: SpotifyConnectorConfig, log
     includeGroups: config.SPOTIFY_INCLUDE_GROUPS,
     concurrency: config.SPOTIFY_CONCURRENCY,
   });
-  const runner = new SyncRunner({
+  const assembled = assembleConnector({
     provider: 'spotify',
     producer: PRODUCER,
-    tokens,
-    status: runtime.status,
-    sink: runtime.sink,
-    source: () => new SpotifyLibrarySource(api),
-    sync: {
-      albumConcurrency: config.SYNC_ALBUM_CONCURRENCY,
-      artistConcurrency: config.SYNC_ARTIST_CONCURRENCY,
-      leaseMs: config.SYNC_LEASE_SECONDS * 1000,
-      artistAlbumsCooldownMs: config.SYNC_ARTIST_ALBUMS_COOLDOWN_SECONDS * 1000,
-      albumCooldownMs: config.SYNC_ALBUM_COOLDOWN_SECONDS * 1000,
-    },
-    logger,
-    metrics: runtime.metrics,
-  });
-  const server = createConnectorServer({
-    provider: 'spotify',
-    publicUrl: config.PUBLIC_URL,
-    oauth: credentials ? spotifyOAuth(credentials, tokens) : undefined,
-    sessions: new OAuthSessionStore({ pool: runtime.pool, cipher: runtime.cipher, table: 'spotify_sessions' }),
-    tokens,
-    runner,
-    registry: runtime.registry,
-    logger,
-    checkDatabase: async () => {
-      await runtime.pool.query('SELECT 1');
-    },
-  });
-  const scheduler = startSyncScheduler(runner, config.SYNC_INTERVAL_SECONDS * 1000, logger);
-  if (!credentials) logger.warn('SPOTIFY_CLIENT_ID is not set: the connector runs but cannot log in or sync');
-  return {
-    server,
-    runner,
-    tokens,
     runtime,
-    listen: () => server.listen({ port: config.PORT, host: config.HOST }),
-    async close() {
-      scheduler.stop();
-      await server.close();
-      await runner.close();
-      await runtime.close();
-    },
+    tokens,
+    sessionsTable: 'spotify_sessions',
+    oauth: credentials ? spotifyOAuth(credentials, tokens) : undefined,
+    source: () => new SpotifyLibrarySource(api),
+    sync: syncOptions(config),
+    syncIntervalMs: config.SYNC_INTERVAL_SECONDS * 1000,
+    publicUrl: config.PUBLIC_URL,
+    host: config.HOST,
+    port: config.PORT,
+    logger,
+  });
+  return { ...assembled, tokens, runtime, http };
+}
+
+function syncOptions(config: SpotifyConnectorConfig) {
+  return {
+    albumConcurrency: config.SYNC_ALBUM_CONCURRENCY,
+    artistConcurrency: config.SYNC_ARTIST_CONCURRENCY,
+    leaseMs: config.SYNC_LEASE_SECONDS * 1000,
+    artistAlbumsCooldownMs: config.SYNC_ARTIST_ALBUMS_COOLDOWN_SECONDS * 1000,
+    albumCooldownMs: config.SYNC_ALBUM_COOLDOWN_SECONDS * 1000,
   };
 }

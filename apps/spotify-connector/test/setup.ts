@@ -3,7 +3,9 @@ import { migrateUp } from '@soulspot/library-db';
 import { type FakeSpotify, type FakeSpotifyOptions, startFakeSpotify } from '@soulspot/provider-fakes';
 import { loadConfig } from '../src/config';
 import { type SpotifyConnector, createSpotifyConnector } from '../src/connector';
-import { capturedLogger, encryptionKey } from './harness';
+import { connectorTesting } from '@soulspot/connector-kit';
+
+const { capturedLogger } = connectorTesting;
 
 export interface Infra {
   databaseUrl: string;
@@ -59,4 +61,5 @@ export async function startConnector(infra: Infra, fake: FakeSpotify, key: strin
   return { connector, url, logs: lines };
 }
 
-export { encryptionKey, startFakeSpotify, type FakeSpotifyOptions };
+export { startFakeSpotify, type FakeSpotifyOptions };
+export const { encryptionKey } = connectorTesting;

@@ -1,8 +1,10 @@
 import { SnapshotKind } from '@soulspot/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeSpotify } from '@soulspot/provider-fakes';
-import { eventsOfRun, login, readAllEvents, startSync, summarize, syncToEnd } from './harness';
+import { connectorTesting } from '@soulspot/connector-kit';
 import { type Infra, type Running, encryptionKey, startConnector, startFakeSpotify, startInfra } from './setup';
+
+const { eventsOfRun, login, readAllEvents, startSync, summarize, syncToEnd } = connectorTesting;
 
 /**
  * End to end against the fake Spotify (development-mode profile: stripped fields, 403 batch endpoints,

@@ -30,3 +30,5 @@ export { createConnectorMetrics, type ConnectorMetrics } from './server/connecto
 export { createConnectorServer, SESSION_COOKIE, type ConnectorOAuth, type ConnectorServerOptions } from './server/connector-server';
 export { createConnectorRuntime, type ConnectorRuntime, type ConnectorRuntimeOptions } from './runtime';
 export { startSyncScheduler } from './sync/scheduler';
+export { assembleConnector, type AssembleOptions, type AssembledConnector } from './assemble';
+export * as connectorTesting from './testing/connector-test-helpers';

@@ -1,9 +1,14 @@
+/**
+ * Helpers for connector integration tests and benchmarks (exported as `connectorTesting`): the browser side of the
+ * OAuth login, POST /sync + polling, reading the event topic back and summarizing a run's events. They talk HTTP
+ * and Kafka like any client would; nothing here fakes the database or the broker.
+ */
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { DEFAULT_PARTITIONS, type EventEnvelope, LIBRARY_EVENTS_TOPIC, decodeEnvelope } from '@soulspot/contracts';
 import { createKafka, ensureTopics, topicEndOffsets } from '@soulspot/messaging';
 import { createLogger } from '@soulspot/observability';
-import type { RunProgress } from '@soulspot/connector-kit';
+import type { RunProgress } from '../sync/run-progress';
 
 /** Logger whose JSON lines are kept in memory, so tests can scan them for leaked secrets. */
 export function capturedLogger(name: string): { logger: ReturnType<typeof createLogger>; lines: string[] } {
