@@ -23,3 +23,5 @@ export { DEEZER_USER_ID } from './deezer/shapes';
 export type { FaultSpec, SwitchPatch } from './http/faults';
 export { spotifyMinimumRequests, deezerMinimumRequests, type MinimumRequests } from './minimum-requests';
 export type { FakeStats, Violation, ViolationKind } from './http/recorder';
+export { startFakesInChildProcess, type ChildProcessFakes, type RemoteFake } from './process/parent';
+export type { ChildStartOptions } from './process/protocol';

@@ -1,5 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { FakeDeezer, FakeSpotify } from '../src/index';
+import type { FakeDeezer as FullFakeDeezer, FakeSpotify as FullFakeSpotify } from '../src/index';
+
+/** What the helpers need: satisfied by in-process fakes and by `startFakesInChildProcess` ones. */
+type FakeSpotify = Pick<FullFakeSpotify, 'baseUrl' | 'accountsUrl' | 'clientId' | 'clientSecret'>;
+type FakeDeezer = Pick<FullFakeDeezer, 'baseUrl' | 'accountsUrl' | 'appId' | 'appSecret'>;
 
 export const REDIRECT_URI = 'http://127.0.0.1:8888/auth/callback';
 
