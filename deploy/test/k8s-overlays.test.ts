@@ -26,9 +26,10 @@ describe.each(OVERLAYS)('kustomize overlay %s', (overlay) => {
     objects = await renderKustomization(join(workspaceRoot, 'deploy', 'k8s', 'overlays', overlay));
   });
 
-  it('renders one Deployment per long-running service and one migrator Job', () => {
+  it('renders one Deployment per long-running service and the two migrator Jobs', () => {
     expect(deployments().map((d) => d.metadata.name).sort()).toEqual([...SERVING_APPS].sort());
-    expect(byKind(objects, 'Job').map((j) => mainContainer(j).name)).toEqual(['migrator']);
+    const jobs = byKind(objects, 'Job').map((j) => `${mainContainer(j).name} ${mainContainer(j).args!.join(' ')}`);
+    expect(jobs.sort()).toEqual(['migrator run', 'migrator schema']);
     for (const workload of objects.filter(isWorkload)) {
       const names = podSpecOf(workload)!.containers.map((c) => c.name);
       expect(names, `${workload.kind}/${workload.metadata.name}`).toHaveLength(1);
@@ -45,7 +46,7 @@ describe.each(OVERLAYS)('kustomize overlay %s', (overlay) => {
     expect(byKind(objects, 'Secret')).toEqual([]);
   });
 
-  it('gates every Deployment on this release’s migrator Job', () => {
+  it('gates every Deployment on this release’s schema Job, and none on the legacy consolidation', () => {
     expect(checkMigrationGate(objects)).toEqual([]);
     for (const deployment of deployments()) {
       const pod = podSpecOf(deployment)!;
@@ -102,7 +103,9 @@ describe.each(OVERLAYS)('kustomize overlay %s', (overlay) => {
       const { name: portName, port, probe } = await servingPort(app, vars);
       expect(container.ports).toEqual([{ name: portName, containerPort: port }]);
       if (probe === 'grpc') {
-        for (const p of [container.readinessProbe, container.livenessProbe]) expect(p?.grpc?.port).toBe(port);
+        // Ready = the overall status (SERVING once caught up); alive = the admin API, which serves from the start.
+        expect(container.readinessProbe?.grpc).toEqual({ port });
+        expect(container.livenessProbe?.grpc).toEqual({ port, service: 'soulspot.library.v1.ProjectionAdmin' });
       } else {
         expect(container.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: portName });
         expect(container.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: portName });

@@ -26,11 +26,16 @@ services:
   migrator:
     build: { <<: *build, args: { APP: migrator } }
     image: soulspot/migrator:\${TAG}
+    command: [schema]
     restart: "no"
     environment:
       DATABASE_URL: postgres://u:\${PASSWORD:?}@db/soulspot
+  consolidate:
+    image: soulspot/migrator:\${TAG}
+    command: [run]
+    restart: "no"
     depends_on:
-      topics: { condition: service_completed_successfully }
+      app: { condition: service_healthy }
   app:
     build: { <<: *build, args: [APP=library-service] }
     image: soulspot/library-service:\${TAG}
@@ -38,6 +43,7 @@ services:
     healthcheck: { test: [CMD, "true"] }
     depends_on:
       migrator: { condition: service_completed_successfully }
+      topics: { condition: service_completed_successfully }
 `;
 
 describe('checkCompose', () => {
@@ -61,24 +67,33 @@ describe('checkCompose', () => {
     expect(checkCompose(compose, dotenv)).toEqual([]);
   });
 
-  it('reports unpinned images, missing .env values, inline secrets, missing healthchecks and ordering', () => {
+  it('reports unpinned images, missing .env values, inline secrets, missing healthchecks and start-up order', () => {
     const broken = parseCompose(composeText);
     broken.services.topics.image = 'apache/kafka';
     broken.services.app.healthcheck = undefined;
-    broken.services.app.depends_on = ['migrator'];
+    broken.services.app.depends_on = ['migrator', 'consolidate'];
     broken.services.app.environment = { CLIENT_SECRET: 'abc', DATABASE_URL: 'postgres://u:pw@db/x' };
-    broken.services.migrator.depends_on = {};
+    broken.services.consolidate.depends_on = [];
     expect(checkCompose(broken, new Map())).toEqual([
       'topics: image apache/kafka has no tag (means latest)',
       'migrator: image soulspot/migrator: has no tag (means latest)',
       'migrator: DATABASE_URL needs PASSWORD, which the .env file does not define',
+      'consolidate: image soulspot/migrator: has no tag (means latest)',
+      'consolidate: must start after library-service is healthy',
       'app: image soulspot/library-service: has no tag (means latest)',
       'app: CLIENT_SECRET is an inline secret value',
       'app: DATABASE_URL is an inline secret value',
       'app: long-running service without a healthcheck',
+      'app: waits for consolidate (`migrator run` waits for library-service: deadlock)',
       'app: does not wait for migrator (depends_on condition service_completed_successfully)',
-      'migrator: does not wait for the topic-creation one-shot service',
+      'app: does not wait for the topic-creation one-shot service',
     ]);
+  });
+
+  it('refuses `migrator run` as the gate', () => {
+    const broken = parseCompose(composeText);
+    broken.services.migrator.command = ['run'];
+    expect(checkCompose(broken, dotenv)).toContain('migrator: the gate must run `migrator schema` (got ["run"])');
   });
 
   it('insists on placeholders in the .env example', () => {

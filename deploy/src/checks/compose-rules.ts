@@ -100,16 +100,32 @@ function dependencies(service: ComposeService): Map<string, string | undefined> 
   return new Map(Object.entries(dependsOn).map(([name, { condition } = {}]) => [name, condition]));
 }
 
+const command = (service: ComposeService) => ([] as string[]).concat(service.command ?? []);
+
 /**
- * Structure of the compose file: pinned images, no env_file (its variables could not be checked), one-shot services
- * that the services wait for, healthchecks on long-running services, and every required interpolation available
- * from the .env file.
+ * Structure of the compose file: pinned images, no env_file (its variables could not be checked), healthchecks on
+ * long-running services, every required interpolation available from the .env file, and the start-up order:
+ * - the gate service (`migrator`) is a one-shot `migrator schema`; every app service waits for it to complete, and
+ *   for the topic-creation one-shot;
+ * - a one-shot `migrator run` (legacy consolidation) starts after library-service is healthy and nothing waits for
+ *   it: its verify step waits for library-service's projection, so gating anything on it would deadlock.
  */
 export function checkCompose(compose: ComposeFile, dotenv: Map<string, string>, { migrator = 'migrator' } = {}): string[] {
   const problems: string[] = [];
   const services = compose.services;
-  if (!services[migrator]) problems.push(`no ${migrator} service`);
-  for (const [name, service] of Object.entries(services)) {
+  const entries = Object.entries(services);
+  const oneShots = new Set(entries.filter(([, s]) => s.restart === 'no').map(([name]) => name));
+  const topicServices = entries.filter(([name, s]) => oneShots.has(name) && !appOfService(s) && s.image !== undefined).map(([name]) => name);
+  const runServices = new Set(entries.filter(([, s]) => appOfService(s) === 'migrator' || s.image?.includes('/migrator:')).filter(([, s]) => command(s)[0] === 'run').map(([name]) => name));
+  const library = entries.find(([, s]) => appOfService(s) === 'library-service')?.[0];
+
+  const gate = services[migrator];
+  if (!gate) problems.push(`no ${migrator} service`);
+  else {
+    if (gate.restart !== 'no') problems.push(`${migrator}: a one-shot service needs restart: "no"`);
+    if (command(gate)[0] !== 'schema') problems.push(`${migrator}: the gate must run \`migrator schema\` (got ${JSON.stringify(command(gate))})`);
+  }
+  for (const [name, service] of entries) {
     const image = service.image === undefined ? undefined : interpolate(service.image, dotenv).value;
     const unpinned = unpinnedReason(image);
     if (unpinned) problems.push(`${name}: ${unpinned}`);
@@ -123,22 +139,24 @@ export function checkCompose(compose: ComposeFile, dotenv: Map<string, string>, 
         problems.push(`${name}: ${variable} is an inline secret value`);
       }
     }
-    const oneShot = service.restart === 'no';
-    if (!oneShot && (!service.healthcheck || service.healthcheck.disable)) problems.push(`${name}: long-running service without a healthcheck`);
+    if (!oneShots.has(name) && (!service.healthcheck || service.healthcheck.disable)) problems.push(`${name}: long-running service without a healthcheck`);
+    const dependsOn = dependencies(service);
+    for (const [dependency] of dependsOn) {
+      if (runServices.has(dependency)) problems.push(`${name}: waits for ${dependency} (\`migrator run\` waits for library-service: deadlock)`);
+    }
     const app = appOfService(service);
-    if (app && app !== migrator) {
-      if (dependencies(service).get(migrator) !== 'service_completed_successfully') {
+    if (app && app !== 'migrator') {
+      if (dependsOn.get(migrator) !== 'service_completed_successfully') {
         problems.push(`${name}: does not wait for ${migrator} (depends_on condition service_completed_successfully)`);
       }
+      if (!topicServices.some((topics) => dependsOn.get(topics) === 'service_completed_successfully')) {
+        problems.push(`${name}: does not wait for the topic-creation one-shot service`);
+      }
     }
-  }
-  const migratorService = services[migrator];
-  if (migratorService) {
-    if (migratorService.restart !== 'no') problems.push(`${migrator}: a one-shot service needs restart: "no"`);
-    const waitsForTopics = [...dependencies(migratorService)].some(
-      ([dependency, condition]) => condition === 'service_completed_successfully' && services[dependency]?.restart === 'no',
-    );
-    if (!waitsForTopics) problems.push(`${migrator}: does not wait for the topic-creation one-shot service`);
+    if (runServices.has(name)) {
+      if (!oneShots.has(name)) problems.push(`${name}: a one-shot service needs restart: "no"`);
+      if (!library || dependsOn.get(library) !== 'service_healthy') problems.push(`${name}: must start after library-service is healthy`);
+    }
   }
   return problems;
 }

@@ -1,29 +1,45 @@
 import { parseImageRef } from './image-ref';
-import { type K8sObject, byKind, podSpecOf, ref } from './k8s-objects';
+import { type Container, type K8sObject, byKind, podSpecOf, ref } from './k8s-objects';
 
 export const WAIT_CONTAINER = 'wait-for-migration';
 export const MIGRATOR_JOB_ENV = 'MIGRATOR_JOB_NAME';
 export const MIGRATOR_CONTAINER = 'migrator';
 
+function migratorJobs(objects: K8sObject[], command: string): Array<{ job: K8sObject; container: Container }> {
+  return byKind(objects, 'Job').flatMap((job) => {
+    const container = podSpecOf(job)?.containers.find((c) => c.name === MIGRATOR_CONTAINER);
+    return container && container.args?.[0] === command ? [{ job, container }] : [];
+  });
+}
+
+function releaseJobProblems(job: K8sObject, container: Container): string[] {
+  const problems: string[] = [];
+  const tag = container.image ? parseImageRef(container.image).tag : undefined;
+  if (!tag || !job.metadata.name.endsWith(`-${tag}`)) {
+    problems.push(`${ref(job)} is not named after its image tag (expected <name>-${tag ?? '<tag>'})`);
+  }
+  const restartPolicy = podSpecOf(job)!.restartPolicy;
+  if (restartPolicy !== 'Never' && restartPolicy !== 'OnFailure') problems.push(`${ref(job)} needs restartPolicy Never or OnFailure`);
+  return problems;
+}
+
 /**
- * The release's schema migration gates every Deployment: exactly one migrator Job exists, it runs `migrator run`,
- * it is named after its own image tag (so each release has its own Job), and every Deployment has an init
- * container that waits for exactly that Job by name.
+ * The release's schema migration gates every Deployment, and nothing gates on the legacy consolidation:
+ * - exactly one Job runs `migrator schema`, named after its image tag (each release its own Job), and every
+ *   Deployment has an init container that waits for exactly that Job by name;
+ * - exactly one Job runs `migrator run` (replay, verify, finalize). Its verify step waits for library-service to
+ *   project the replayed events, so a Deployment waiting for it would deadlock: none may.
  */
 export function checkMigrationGate(objects: K8sObject[]): string[] {
-  const jobs = byKind(objects, 'Job').filter((job) => podSpecOf(job)?.containers.some((c) => c.name === MIGRATOR_CONTAINER));
-  if (jobs.length !== 1) return [`expected exactly one migrator Job, found ${jobs.length}`];
-  const [job] = jobs;
+  const schemaJobs = migratorJobs(objects, 'schema');
+  const runJobs = migratorJobs(objects, 'run');
   const problems: string[] = [];
-  const migrator = podSpecOf(job)!.containers.find((c) => c.name === MIGRATOR_CONTAINER)!;
-  if (migrator.args?.[0] !== 'run') problems.push(`${ref(job)} does not run \`migrator run\` (args: ${JSON.stringify(migrator.args)})`);
-  const tag = migrator.image ? parseImageRef(migrator.image).tag : undefined;
-  if (!tag || job.metadata.name !== `soulspot-migrator-${tag}`) {
-    problems.push(`${ref(job)} is not named after its image tag (expected soulspot-migrator-${tag ?? '<tag>'})`);
-  }
-  if (podSpecOf(job)!.restartPolicy !== 'Never' && podSpecOf(job)!.restartPolicy !== 'OnFailure') {
-    problems.push(`${ref(job)} needs restartPolicy Never or OnFailure`);
-  }
+  if (schemaJobs.length !== 1) problems.push(`expected exactly one Job running \`migrator schema\`, found ${schemaJobs.length}`);
+  if (runJobs.length !== 1) problems.push(`expected exactly one Job running \`migrator run\`, found ${runJobs.length}`);
+  for (const { job, container } of [...schemaJobs, ...runJobs]) problems.push(...releaseJobProblems(job, container));
+  if (schemaJobs.length !== 1) return problems;
+  const gate = schemaJobs[0].job.metadata.name;
+  const consolidation = new Set(runJobs.map(({ job }) => job.metadata.name));
   for (const deployment of byKind(objects, 'Deployment')) {
     const wait = podSpecOf(deployment)?.initContainers?.find((c) => c.name === WAIT_CONTAINER);
     if (!wait) {
@@ -31,8 +47,10 @@ export function checkMigrationGate(objects: K8sObject[]): string[] {
       continue;
     }
     const target = wait.env?.find((e) => e.name === MIGRATOR_JOB_ENV)?.value;
-    if (target !== job.metadata.name) {
-      problems.push(`${ref(deployment)} waits for Job ${JSON.stringify(target)}, but the migrator Job is ${job.metadata.name}`);
+    if (target && consolidation.has(target)) {
+      problems.push(`${ref(deployment)} waits for Job ${target}, which runs \`migrator run\`: its verify waits for library-service (deadlock)`);
+    } else if (target !== gate) {
+      problems.push(`${ref(deployment)} waits for Job ${JSON.stringify(target)}, but the schema Job is ${gate}`);
     }
   }
   return problems;
