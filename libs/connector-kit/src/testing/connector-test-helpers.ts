@@ -94,7 +94,7 @@ export function summarize(events: Array<{ key: string; envelope: EventEnvelope }
   const tracks = new Set<string>();
   const tracksPerAlbum = new Map<string, number>();
   const snapshots: Record<string, { providerIds: string[]; complete: boolean }> = {};
-  let tracksWithIsrc = 0;
+  const tracksWithIsrc = new Set<string>();
   for (const { envelope } of events) {
     const payload = envelope.payload!;
     switch (payload.$case) {
@@ -107,7 +107,7 @@ export function summarize(events: Array<{ key: string; envelope: EventEnvelope }
       case 'trackObserved': {
         const track = payload.value.track!;
         tracks.add(track.providerId);
-        if (track.isrc) tracksWithIsrc++;
+        if (track.isrc) tracksWithIsrc.add(track.providerId);
         tracksPerAlbum.set(track.album!.providerId, (tracksPerAlbum.get(track.album!.providerId) ?? 0) + 1);
         break;
       }
@@ -116,5 +116,5 @@ export function summarize(events: Array<{ key: string; envelope: EventEnvelope }
         break;
     }
   }
-  return { artists, albums, tracks, tracksPerAlbum, snapshots, tracksWithIsrc };
+  return { artists, albums, tracks, tracksPerAlbum, snapshots, tracksWithIsrc: tracksWithIsrc.size };
 }

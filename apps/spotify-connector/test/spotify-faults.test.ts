@@ -1,0 +1,215 @@
+import { connectorTesting } from '@soulspot/connector-kit';
+import type { EventEnvelope } from '@soulspot/contracts';
+import { type FakeSpotify, startFakeSpotify } from '@soulspot/provider-fakes';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type Infra, type Running, startConnector, startInfra } from './setup';
+
+const { encryptionKey, eventsOfRun, login, readAllEvents, startSync, summarize, syncToEnd, waitForRun } = connectorTesting;
+
+const LIBRARY = { seed: 3, artists: 30, albumsPerArtist: 2, tracksPerAlbum: 3, savedAlbums: 4 };
+
+/**
+ * The fault suite: the fake Spotify misbehaves the way the real one does (provider-apis.md §7.5) and the
+ * connector must lose nothing, half-publish nothing, never provoke a violation, and never log a token.
+ */
+describe('spotify-connector under provider faults', () => {
+  let infra: Infra;
+  const key = encryptionKey();
+  const allLogs: string[][] = [];
+  const open: Array<{ close(): Promise<void> }> = [];
+  let fake: FakeSpotify;
+
+  beforeAll(async () => {
+    infra = await startInfra();
+  });
+
+  afterEach(async () => {
+    while (open.length > 0) await open.pop()!.close();
+  });
+
+  afterAll(async () => {
+    await infra?.stop();
+  });
+
+  async function connect(env: Record<string, string> = {}, options: { login?: boolean } = {}): Promise<Running> {
+    const running = await startConnector(infra, fake, key, env);
+    open.push(running.connector);
+    allLogs.push(running.logs);
+    if (options.login ?? true) expect((await login(running.url)).status).toBe(200);
+    return running;
+  }
+
+  async function newFake(): Promise<FakeSpotify> {
+    fake = await startFakeSpotify(LIBRARY);
+    open.push(fake);
+    return fake;
+  }
+
+  async function runEvents(runId: string): Promise<Array<{ key: string; envelope: EventEnvelope }>> {
+    return eventsOfRun(await readAllEvents(infra.brokers), runId);
+  }
+
+  /** Every album published comes with all of its tracks, and no track comes without its album. */
+  function expectNothingHalfPublished(events: Array<{ key: string; envelope: EventEnvelope }>): void {
+    const summary = summarize(events);
+    for (const album of summary.albums) expect(summary.tracksPerAlbum.get(album)).toBe(LIBRARY.tracksPerAlbum);
+    for (const album of summary.tracksPerAlbum.keys()) expect(summary.albums.has(album)).toBe(true);
+  }
+
+  function expectComplete(events: Array<{ key: string; envelope: EventEnvelope }>): void {
+    const expected = fake.library.expectedCounts();
+    const summary = summarize(events);
+    expect(summary.artists.size).toBe(expected.followedArtists);
+    expect(summary.albums.size).toBe(expected.albums);
+    expect(summary.tracks.size).toBe(expected.tracks);
+    expect(summary.tracksWithIsrc).toBe(expected.tracks);
+  }
+
+  it('5% random 429s (no Retry-After), 5% 5xx and 2% malformed JSON: nothing lost, no violation', async () => {
+    await newFake();
+    const running = await connect();
+    fake.setFaults({ rateLimited: { rate: 0.05, retryAfterSeconds: null, body: 'empty' }, serverErrors: { rate: 0.05, body: 'html' }, malformedJson: { rate: 0.02 } });
+    const progress = await syncToEnd(running.url);
+    expect(progress.status).toBe('succeeded');
+    const injected = fake.stats().injected;
+    expect(injected.rateLimited).toBeGreaterThan(0);
+    expect(injected.serverErrors).toBeGreaterThan(0);
+    expect(injected.malformedJson).toBeGreaterThan(0);
+    expectComplete(await runEvents(progress.runId));
+    expect(fake.violations()).toEqual([]);
+  });
+
+  it('honours Retry-After for every concurrent request: no request lands inside the window', async () => {
+    await newFake();
+    const running = await connect();
+    fake.setFaults({ rateLimited: { times: 2, retryAfterSeconds: 1, endpoints: ['GET /v1/tracks/{id}'] } });
+    const started = Date.now();
+    const progress = await syncToEnd(running.url);
+    expect(progress.status).toBe('succeeded');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
+    expect(fake.stats().injected.rateLimited).toBe(2);
+    expectComplete(await runEvents(progress.runId));
+    expect(fake.violations()).toEqual([]);
+  });
+
+  it('an access token that expires mid-run is refreshed once and the run completes', async () => {
+    await newFake();
+    const running = await connect();
+    const started = await startSync(running.url);
+    const { runId } = (await started.json()) as { runId: string };
+    while (fake.stats().total < 60) await new Promise((resolve) => setTimeout(resolve, 5));
+    fake.expireAccessTokens();
+    const progress = await waitForRun(running.url, runId);
+    expect(progress.status).toBe('succeeded');
+    expect(fake.stats().refreshes).toBe(1);
+    expectComplete(await runEvents(runId));
+    expect(fake.violations()).toEqual([]);
+  });
+
+  it('two concurrent syncs in two connector instances refresh a rotating refresh token exactly once', async () => {
+    await newFake();
+    fake.setFaults({ refreshTokenRotation: 'rotate-invalidate' });
+    const first = await connect();
+    // A second instance on the same database (another process in production): it shares only the token row.
+    const second = await connect({}, { login: false });
+    fake.expireAccessTokens();
+    const [a, b] = await Promise.all([syncToEnd(first.url, { force: true }), syncToEnd(second.url, { force: true })]);
+    expect(a.status).toBe('succeeded');
+    expect(b.status).toBe('succeeded');
+    expect(fake.stats().refreshes).toBe(1);
+    expect(fake.violations()).toEqual([]);
+    const events = await readAllEvents(infra.brokers);
+    expectComplete([...eventsOfRun(events, a.runId), ...eventsOfRun(events, b.runId)]);
+  });
+
+  it('invalid_grant: re-authorization required, no retry loop, nothing published afterwards', async () => {
+    await newFake();
+    const running = await connect();
+    fake.setFaults({ invalidGrant: true });
+    fake.expireAccessTokens();
+    const progress = await syncToEnd(running.url);
+    expect(progress.status).toBe('reauth_required');
+    expect(progress.resumable).toBe(false);
+    expect(fake.stats().byEndpoint['POST /api/token']).toBe(2); // the login exchange + one refresh attempt
+    const ready = await fetch(`${running.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ status: 'not authenticated: re-authorization required' });
+    expect((await startSync(running.url)).status).toBe(409);
+    expect(fake.violations()).toEqual([]);
+    // A new login makes the connector usable again.
+    fake.clearFaults();
+    expect((await login(running.url)).status).toBe(200);
+    expect((await fetch(`${running.url}/readyz`)).status).toBe(200);
+  });
+
+  it('QUOTA_EXCEEDED stops the run (no waiting), with nothing half-published', async () => {
+    await newFake();
+    const running = await connect();
+    fake.setFaults({ quotaExceeded: { times: 1, endpoints: ['GET /v1/tracks/{id}'] } });
+    const progress = await syncToEnd(running.url);
+    expect(progress.status).toBe('quota_exceeded');
+    expect(progress.resumable).toBe(true);
+    expectNothingHalfPublished(await runEvents(progress.runId));
+    expect(fake.violations()).toEqual([]);
+  });
+
+  it('Retry-After of one hour stops the run fast and resumably; the next run picks up where it stopped', async () => {
+    await newFake();
+    const cooldowns = { SYNC_ALBUM_COOLDOWN_SECONDS: '3600', SYNC_ARTIST_ALBUMS_COOLDOWN_SECONDS: '3600' };
+    const running = await connect(cooldowns);
+    // Let the listings and some albums through, then the provider asks for an hour.
+    const started = Date.now();
+    const { runId } = (await (await startSync(running.url)).json()) as { runId: string };
+    while ((fake.stats().byEndpoint['GET /v1/tracks/{id}'] ?? 0) < 80) await new Promise((resolve) => setTimeout(resolve, 5));
+    fake.setFaults({ rateLimited: { times: 1, retryAfterSeconds: 3600 } });
+    const stopped = await waitForRun(running.url, runId);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(stopped.status).toBe('rate_limited');
+    expect(stopped.resumable).toBe(true);
+    expect(Date.parse(stopped.resumeAt!)).toBeGreaterThan(Date.now() + 3_500_000);
+    const firstEvents = await runEvents(stopped.runId);
+    expectNothingHalfPublished(firstEvents);
+
+    // Inside the window nothing reaches the provider, even after a restart (the window is persisted).
+    const requestsBefore = fake.stats().total;
+    const refused = await startSync(running.url);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(3500);
+    expect(fake.stats().total).toBe(requestsBefore);
+    expect(fake.violations()).toEqual([]);
+
+    // An hour later (simulated: the provider's window and our persisted gate are over), a new process resumes.
+    await open.splice(open.indexOf(running.connector), 1)[0].close();
+    fake.clearFaults();
+    const db = new pg.Client({ connectionString: infra.databaseUrl });
+    await db.connect();
+    await db.query(`UPDATE provider_sync_status SET next_sync_allowed_at = now() WHERE provider = 'spotify' AND entity_type = 'rate_limit'`);
+    await db.end();
+    const resumed = await connect(cooldowns, { login: false });
+    const finished = await syncToEnd(resumed.url);
+    expect(finished.status).toBe('succeeded');
+    expect(finished.skippedByCooldown).toBeGreaterThan(0);
+    const secondEvents = await runEvents(finished.runId);
+    expectNothingHalfPublished(secondEvents);
+    expectComplete([...firstEvents, ...secondEvents]);
+    expect(fake.violations()).toEqual([]);
+  });
+
+  it('never writes a token to the logs', async () => {
+    const logs = allLogs.flat().join('\n');
+    expect(logs.length).toBeGreaterThan(1000);
+    expect(logs).toContain('access token refreshed');
+    expect(logs).not.toMatch(/BQ[A-Za-z0-9_-]{20,}|AQ[A-Za-z0-9_-]{20,}/);
+    const db = new pg.Client({ connectionString: infra.databaseUrl });
+    await db.connect();
+    const { rows } = await db.query('SELECT access_token, refresh_token FROM spotify_tokens');
+    await db.end();
+    const cipher = new (await import('@soulspot/connector-kit')).TokenCipher(key);
+    for (const row of rows) {
+      expect(row.access_token).toMatch(/^v1\./);
+      expect(logs).not.toContain(cipher.decrypt(row.access_token, 'spotify_tokens.access_token:default'));
+      expect(logs).not.toContain(cipher.decrypt(row.refresh_token, 'spotify_tokens.refresh_token:default'));
+    }
+  });
+});
