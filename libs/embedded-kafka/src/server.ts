@@ -14,6 +14,12 @@ import type { ApiSchema } from './protocol/schema.js';
 /** socket.request.max.bytes default: larger frames close the connection before being buffered. */
 export const DEFAULT_MAX_REQUEST_BYTES = 100 * 1024 * 1024;
 
+/**
+ * Back-pressure: a client that pipelines requests faster than it reads responses stops being read once this
+ * many response bytes are queued in the socket, until they drain (Kafka mutes such channels similarly).
+ */
+const MAX_QUEUED_RESPONSE_BYTES = 64 * 1024 * 1024;
+
 interface ResponseSlot {
   chunks: Buffer[] | null;
   close: boolean;
@@ -38,6 +44,9 @@ export class Connection {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', () => this.close());
+    socket.on('drain', () => {
+      if (!this.closed && socket.isPaused()) socket.resume();
+    });
     socket.on('close', () => {
       this.closed = true;
     });
@@ -156,6 +165,7 @@ export class Connection {
       for (const c of head.chunks) this.socket.write(c);
     }
     if (corked) this.socket.uncork();
+    if (this.socket.writableLength > MAX_QUEUED_RESPONSE_BYTES) this.socket.pause();
   }
 }
 

@@ -10,7 +10,10 @@ import { TopicTable } from './topics.js';
 export interface BrokerOptions {
   /** 0 (default) = an OS-assigned port. */
   port?: number;
+  /** Address to bind (default 127.0.0.1). */
   host?: string;
+  /** Address clients are told to connect to (Metadata, FindCoordinator); default: host, or 127.0.0.1 for a wildcard bind. */
+  advertisedHost?: string;
   /** Durable log + committed offsets in this directory; omitted = in memory. */
   dataDir?: string;
   autoCreateTopics?: boolean;
@@ -45,6 +48,7 @@ async function openStore(options: BrokerOptions): Promise<LogStore> {
 
 export async function startBroker(options: BrokerOptions = {}): Promise<RunningBroker> {
   const host = options.host ?? '127.0.0.1';
+  const advertisedHost = options.advertisedHost ?? (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host);
   const logger = options.logger ?? silentLogger;
   const store = await openStore(options);
   const topics = new TopicTable(store);
@@ -59,7 +63,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
   let stopping = false;
   const config: BrokerConfig = {
     nodeId: 0,
-    host,
+    host: advertisedHost,
     port: 0, // set once listening
     clusterId: CLUSTER_ID,
     autoCreateTopics: options.autoCreateTopics ?? true,
@@ -85,7 +89,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
   };
   const server = await listen(host, options.port ?? 0, state, options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES);
   config.port = server.port;
-  const address = `${host.includes(':') ? `[${host}]` : host}:${server.port}`;
+  const address = `${advertisedHost.includes(':') ? `[${advertisedHost}]` : advertisedHost}:${server.port}`;
   logger.info({ address, dataDir: options.dataDir ?? null }, 'embedded kafka broker listening');
 
   let stopped: Promise<void> | null = null;
