@@ -1,0 +1,131 @@
+import { connectorTesting } from '@soulspot/connector-kit';
+import type { EventEnvelope } from '@soulspot/contracts';
+import { type FakeDeezer, type FakeDeezerOptions, startFakeDeezer } from '@soulspot/provider-fakes';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FAST_QUOTA, type Infra, type Running, startConnector, startInfra } from './setup';
+
+const { encryptionKey, eventsOfRun, login, readAllEvents, startSync, summarize, syncToEnd, waitForRun } = connectorTesting;
+
+const LIBRARY = { seed: 5, artists: 30, albumsPerArtist: 2, tracksPerAlbum: 3, savedAlbums: 4 };
+
+/**
+ * The fault suite against the fake Deezer: errors inside HTTP-200 bodies (4 quota, 300 invalid token, 800 no data,
+ * 700 busy), 5xx, malformed JSON and the 50 requests / 5 s quota. Nothing lost, nothing half-published, no
+ * violation recorded by the fake, no token in the logs.
+ */
+describe('deezer-connector under provider faults', () => {
+  let infra: Infra;
+  const key = encryptionKey();
+  const allLogs: string[][] = [];
+  const open: Array<{ close(): Promise<void> }> = [];
+  let fake: FakeDeezer;
+
+  beforeAll(async () => {
+    infra = await startInfra();
+  });
+
+  afterEach(async () => {
+    while (open.length > 0) await open.pop()!.close();
+  });
+
+  afterAll(async () => {
+    await infra?.stop();
+  });
+
+  async function setUp(options: FakeDeezerOptions = {}, env: Record<string, string> = {}): Promise<Running> {
+    fake = await startFakeDeezer({ ...LIBRARY, faults: { quota: FAST_QUOTA }, ...options });
+    open.push(fake);
+    const running = await startConnector(infra, fake, key, env);
+    open.push(running.connector);
+    allLogs.push(running.logs);
+    expect((await login(running.url)).status).toBe(200);
+    return running;
+  }
+
+  async function runEvents(runId: string): Promise<Array<{ key: string; envelope: EventEnvelope }>> {
+    return eventsOfRun(await readAllEvents(infra.brokers), runId);
+  }
+
+  function expectNothingHalfPublished(events: Array<{ key: string; envelope: EventEnvelope }>, tracksPerAlbum: number): void {
+    const summary = summarize(events);
+    for (const album of summary.albums) expect(summary.tracksPerAlbum.get(album)).toBe(tracksPerAlbum);
+    for (const album of summary.tracksPerAlbum.keys()) expect(summary.albums.has(album)).toBe(true);
+  }
+
+  it('5% 5xx, 3% quota errors (code 4), 1% busy (700), 2% malformed JSON: nothing lost, no violation', async () => {
+    const running = await setUp();
+    fake.setFaults({
+      serverErrors: { rate: 0.05 },
+      malformedJson: { rate: 0.02 },
+      errors: [
+        { code: 4, rate: 0.03 },
+        { code: 700, rate: 0.01 },
+      ],
+    });
+    const progress = await syncToEnd(running.url);
+    expect(progress.status).toBe('succeeded');
+    const injected = fake.stats().injected;
+    expect(injected.serverErrors).toBeGreaterThan(0);
+    expect(injected['deezer-error-4']).toBeGreaterThan(0);
+    const expected = fake.library.expectedCounts();
+    const summary = summarize(await runEvents(progress.runId));
+    expect(summary.albums.size).toBe(expected.albums);
+    expect(summary.tracks.size).toBe(expected.tracks);
+    expect(summary.tracksWithIsrc).toBe(expected.tracks);
+    expect(fake.violations()).toEqual([]);
+  });
+
+  it("stays under Deezer's real quota of 50 requests per 5 s", async () => {
+    const running = await setUp(
+      { artists: 20, albumsPerArtist: 1, tracksPerAlbum: 1, savedAlbums: 0, faults: { quota: { maxRequests: 50, windowMs: 5_000, key: 'token' } } },
+      { DEEZER_RATE_LIMIT: '50/5s' },
+    );
+    const progress = await syncToEnd(running.url);
+    expect(progress.status).toBe('succeeded');
+    expect(fake.stats().total).toBeGreaterThan(60);
+    expect(fake.stats().injected['deezer-quota']).toBeUndefined();
+    expect(fake.violations()).toEqual([]);
+    expect(summarize(await runEvents(progress.runId)).albums.size).toBe(20);
+  }, 30_000);
+
+  it('code 800 on one album: that album is skipped and reported, every other album arrives', async () => {
+    const running = await setUp();
+    const missing = String(fake.library.idOf('album', 7));
+    fake.setFaults({ errors: { code: 800, rate: 1, paths: [`/album/${missing}`] } });
+    const progress = await syncToEnd(running.url);
+    expect(progress.status).toBe('completed_with_errors');
+    expect(progress.errors).toEqual([expect.objectContaining({ code: 'not_found', entity: `album:${missing}` })]);
+    const events = await runEvents(progress.runId);
+    const summary = summarize(events);
+    expect(summary.albums.has(missing)).toBe(false);
+    expect(summary.albums.size).toBe(fake.library.expectedCounts().albums - 1);
+    expectNothingHalfPublished(events, LIBRARY.tracksPerAlbum);
+    expect(fake.violations()).toEqual([]);
+  });
+
+  it('code 300 mid-run (token expired/revoked): re-auth required, the token is never used again', async () => {
+    const running = await setUp();
+    const { runId } = (await (await startSync(running.url)).json()) as { runId: string };
+    while (fake.stats().total < 40) await new Promise((resolve) => setTimeout(resolve, 5));
+    fake.expireAccessTokens();
+    const progress = await waitForRun(running.url, runId);
+    expect(progress.status).toBe('reauth_required');
+    expectNothingHalfPublished(await runEvents(runId), LIBRARY.tracksPerAlbum);
+    const ready = await fetch(`${running.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ status: 'not authenticated' });
+    expect((await startSync(running.url)).status).toBe(409);
+    // Nothing uses the dead token after the grace period: the fake would record 'expired-token'.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(fake.violations()).toEqual([]);
+    expect((await login(running.url)).status).toBe(200);
+    expect((await syncToEnd(running.url)).status).toBe('succeeded');
+  });
+
+  it('never writes a token to the logs', async () => {
+    const logs = allLogs.flat().join('\n');
+    expect(logs.length).toBeGreaterThan(1000);
+    expect(logs).not.toMatch(/fr[A-Za-z0-9_-]{20,}/);
+    expect(logs).not.toMatch(/access_token=(?!REDACTED)/);
+  });
+});
