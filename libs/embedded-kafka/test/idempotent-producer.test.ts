@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBroker } from '../src/index.js';
 import { FetchApi, type FetchResponse } from '../src/protocol/apis/fetch.js';
@@ -109,5 +112,37 @@ describe('idempotent producers', () => {
     const bumpedWrong = await produce(topic, buildBatch([{ key: null, value: 'c' }], { producerId, producerEpoch: 4, baseSequence: 7 }));
     expect(bumpedWrong.errorCode).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
     expect(await produce(topic, buildBatch([{ key: null, value: 'd' }], { producerId, producerEpoch: 4, baseSequence: 0 }))).toMatchObject({ errorCode: 0, baseOffset: 1n });
+  });
+
+  it('recognises a duplicate after a restart on the same dataDir (state re-derived from stored batch headers)', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ek-idem-'));
+    try {
+      const topic = 'idem-restart';
+      const pid = 4242n;
+      const first = await startTestBroker({ dataDir });
+      let c = await RawClient.connect(first);
+      const send = async (client: RawClient, batch: Buffer) => {
+        client.send(ProduceApi, 7, produceRequest(topic, batch));
+        return (await client.receive<ProduceResponse>(ProduceApi, 7)).body.responses[0]!.partitionResponses[0]!;
+      };
+      const b0 = buildBatch([{ key: null, value: 'a' }, { key: null, value: 'b' }], { producerId: pid, producerEpoch: 0, baseSequence: 0 });
+      const b1 = buildBatch([{ key: null, value: 'c' }], { producerId: pid, producerEpoch: 0, baseSequence: 2 });
+      expect(await send(c, Buffer.from(b0))).toMatchObject({ errorCode: 0, baseOffset: 0n });
+      expect(await send(c, Buffer.from(b1))).toMatchObject({ errorCode: 0, baseOffset: 2n });
+      c.close();
+      await first.stop();
+
+      const second = await startTestBroker({ dataDir });
+      c = await RawClient.connect(second);
+      expect(await send(c, Buffer.from(b1))).toMatchObject({ errorCode: 0, baseOffset: 2n });
+      const gap = buildBatch([{ key: null, value: 'e' }], { producerId: pid, producerEpoch: 0, baseSequence: 9 });
+      expect((await send(c, gap)).errorCode).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+      const next = buildBatch([{ key: null, value: 'd' }], { producerId: pid, producerEpoch: 0, baseSequence: 3 });
+      expect(await send(c, next)).toMatchObject({ errorCode: 0, baseOffset: 3n });
+      c.close();
+      await second.stop();
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
