@@ -55,6 +55,15 @@ describe('deploy/compose.yaml', () => {
   });
 
   describe.each(appServices.map(([name]) => name))('service %s', (name) => {
+    it('runs in the same sandbox as on Kubernetes (read-only root, no capabilities, no privilege escalation)', () => {
+      expect(compose.services[name]).toMatchObject({
+        read_only: true,
+        tmpfs: ['/tmp'],
+        cap_drop: ['ALL'],
+        security_opt: ['no-new-privileges:true'],
+      });
+    });
+
     it('sets exactly the variables its configSpec knows, including every required one', async () => {
       const service = compose.services[name];
       const app = runsApp(service)!;
