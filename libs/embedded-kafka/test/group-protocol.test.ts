@@ -119,6 +119,34 @@ describe('group coordinator protocol', () => {
     expect(await describe_(a, g)).toMatchObject({ groupState: 'Empty', members: [] });
   });
 
+  it('removes a member that does not rejoin within the rebalance timeout', async () => {
+    const g = 'raw-group-rebalance-timeout';
+    const a = await client();
+    const b = await client();
+    const c = await client();
+    const body = (memberId: string, meta: string) => ({ ...joinBody(g, memberId, meta), rebalanceTimeoutMs: 600 });
+    const aRes = await join(a, 2, body('', 'a'));
+    const aId = aRes.memberId;
+    const bJoin = join(b, 2, body('', 'b'));
+    await new Promise((r) => setTimeout(r, 50));
+    const aGen2 = await join(a, 2, body(aId, 'a'));
+    expect((await bJoin).generationId).toBe(aGen2.generationId);
+    a.send(SyncGroupApi, 1, { groupId: g, generationId: aGen2.generationId, memberId: aId, assignments: [] });
+    expect((await a.receive<SyncGroupResponse>(SyncGroupApi, 1)).body.errorCode).toBe(ErrorCode.NONE);
+
+    // c joins; only a rejoins. After 600 ms b is dropped and the rebalance completes with a and c.
+    const started = Date.now();
+    const cJoin = join(c, 2, body('', 'c'));
+    await new Promise((r) => setTimeout(r, 50));
+    const aAgain = await join(a, 2, body(aId, 'a'));
+    const cRes = await cJoin;
+    expect(Date.now() - started).toBeGreaterThanOrEqual(500);
+    expect(aAgain.errorCode).toBe(ErrorCode.NONE);
+    expect(cRes.generationId).toBe(aAgain.generationId);
+    const leaderView = aAgain.leader === aAgain.memberId ? aAgain : cRes;
+    expect(leaderView.members.map((m) => m.metadata.toString()).sort()).toEqual(['a', 'c']);
+  });
+
   it('rejects bad joins: inconsistent protocols, unknown member, invalid session timeout', async () => {
     const g = 'raw-group-errors';
     const a = await client();
