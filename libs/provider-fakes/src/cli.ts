@@ -95,6 +95,17 @@ async function main(): Promise<void> {
     apiPort: numberOption('deezer-port', v['deezer-port']),
     accountsPort: numberOption('deezer-accounts-port', v['deezer-accounts-port']),
   });
+  // Handlers first: a signal arriving right after the URLs are printed must still close cleanly.
+  let stopping = false;
+  const stop = async () => {
+    // A second signal while closing must not fall back to the default (kill) action.
+    if (stopping) return;
+    stopping = true;
+    await Promise.all([spotify.close(), deezer.close()]);
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
   console.log(
     JSON.stringify(
       {
@@ -107,12 +118,6 @@ async function main(): Promise<void> {
       2,
     ),
   );
-  const stop = async () => {
-    await Promise.all([spotify.close(), deezer.close()]);
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
 }
 
 void main();

@@ -9,9 +9,13 @@ function runCli(args: string[], untilOutput?: RegExp): Promise<{ code: number | 
     const child = spawn(process.execPath, ['--import', 'tsx', 'libs/provider-fakes/src/cli.ts', ...args], { cwd: workspaceRoot });
     let stdout = '';
     let stderr = '';
+    let signalled = false;
     child.stdout.on('data', (chunk) => {
       stdout += chunk;
-      if (untilOutput?.test(stdout)) child.kill('SIGTERM');
+      if (!signalled && untilOutput?.test(stdout)) {
+        signalled = true;
+        child.kill('SIGTERM');
+      }
     });
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('error', fail);

@@ -7,7 +7,7 @@ import { deezerGet, deezerLogin, spotifyGet, spotifyLogin } from './helpers';
  * library and make exactly `minimumSyncRequests()` requests.
  */
 describe('happy path: a complete, minimal sync walk over both fakes', () => {
-  const libs = generateLibraries({ seed: 11, artists: 23, albumsPerArtist: 11, tracksPerAlbum: 2, savedAlbums: 7 });
+  const libs = generateLibraries({ seed: 11, artists: 12, albumsPerArtist: 11, tracksPerAlbum: 2, savedAlbums: 7 });
   let spotify: FakeSpotify;
   let deezer: FakeDeezer;
 
@@ -107,7 +107,7 @@ describe('happy path: a complete, minimal sync walk over both fakes', () => {
 
   it('the unified expectation matches the union of what both walks saw', () => {
     const counts = libs.expectedUnifiedCounts();
-    const shared = Math.round(23 * 0.3);
-    expect(counts).toMatchObject({ artists: 46 - shared, albums: (46 - shared) * 11, hybridArtists: shared, hybridAlbums: shared * 11, hybridTracks: shared * 11 * 2 });
+    const shared = Math.round(12 * 0.3);
+    expect(counts).toMatchObject({ artists: 24 - shared, albums: (24 - shared) * 11, hybridArtists: shared, hybridAlbums: shared * 11, hybridTracks: shared * 11 * 2 });
   });
 });

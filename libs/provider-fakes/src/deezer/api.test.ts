@@ -55,7 +55,7 @@ describe('Deezer index paging (property)', () => {
           expect(tracks).toEqual(Array.from({ length: tracksPerAlbum }, (_, i) => lib.idOf('track', i)));
         },
       ),
-      { numRuns: 150 },
+      { numRuns: 100 },
     );
   });
 });

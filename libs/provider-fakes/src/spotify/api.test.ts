@@ -58,7 +58,7 @@ describe('Spotify paging (property)', () => {
           expect(albums).toEqual(lib.savedAlbumIds());
         },
       ),
-      { numRuns: 150 },
+      { numRuns: 100 },
     );
   });
 });
