@@ -16,7 +16,7 @@ export interface FakeDeezerOptions extends GenerateOptions {
   appSecret?: string;
   /** Initial switches (same shape as `setFaults`). */
   faults?: DeezerFaults;
-  /** Grace after a code-300 rejection before reusing the token counts as a violation (default 250 ms). */
+  /** Grace after a code-300 rejection before reusing the token counts as a violation (default 1000 ms). */
   inFlightGraceMs?: number;
   /** Clock (ms since epoch). Default Date.now. */
   now?: () => number;
@@ -51,7 +51,7 @@ export async function startFakeDeezer(options: FakeDeezerOptions = {}): Promise<
   const library = options.library ?? generateLibraries(options).deezer;
   if (library.provider !== 'deezer') throw new Error('startFakeDeezer: library is not a Deezer library');
   const now = options.now ?? Date.now;
-  const graceMs = options.inFlightGraceMs ?? 250;
+  const graceMs = options.inFlightGraceMs ?? 1000;
   let settings: ResolvedDeezerFaults = { ...DEEZER_DEFAULTS, ...mergeSwitches({}, options.faults ?? {}) };
   let quotaWindow: SlidingWindow | null = null;
   const recorder = new Recorder();

@@ -13,6 +13,11 @@ export interface DeezerShapeContext {
 
 const WEB = 'https://www.deezer.com';
 const CDN = 'https://cdns-images.dzcdn.net/images';
+/**
+ * `picture`/`cover` are image redirects on the real API host. They are never fetched by clients, so they
+ * keep the real host: entity content then does not depend on the fake's random port (stable event ids).
+ */
+const IMAGE_API = 'https://api.deezer.com';
 const TAG = 2;
 
 function cdnSizes(kind: 'artist' | 'cover' | 'user', md5: string) {
@@ -55,7 +60,7 @@ function artistBase(ctx: DeezerShapeContext, artistIndex: number) {
     id,
     name: ctx.lib.canonicalArtist(artistIndex).name,
     link: `${WEB}/artist/${id}`,
-    ...pictures('artist', artistMd5(ctx, artistIndex), `${ctx.apiBase}/artist/${id}/image`),
+    ...pictures('artist', artistMd5(ctx, artistIndex), `${IMAGE_API}/artist/${id}/image`),
   };
 }
 
@@ -90,7 +95,7 @@ export function fullArtist(ctx: DeezerShapeContext, artistIndex: number) {
     name: base.name,
     link: base.link,
     share: `${base.link}?utm_source=deezer&utm_content=artist-${base.id}&utm_term=0_1732000000&utm_medium=web`,
-    ...pictures('artist', artistMd5(ctx, artistIndex), `${ctx.apiBase}/artist/${base.id}/image`),
+    ...pictures('artist', artistMd5(ctx, artistIndex), `${IMAGE_API}/artist/${base.id}/image`),
     nb_album: ctx.lib.albumsPerArtist,
     nb_fan: nbFan(ctx, artistIndex),
     radio: true,
@@ -110,7 +115,7 @@ function albumCommon(ctx: DeezerShapeContext, albumIndex: number) {
       id,
       title: album.title,
       link: `${WEB}/album/${id}`,
-      ...covers(md5, `${ctx.apiBase}/album/${id}/image`),
+      ...covers(md5, `${IMAGE_API}/album/${id}/image`),
       md5_image: md5,
     },
   };
@@ -218,7 +223,7 @@ export function fullAlbum(ctx: DeezerShapeContext, albumIndex: number, embeddedT
     ...fields,
     genre_id: album.deezerGenre.id,
     upc: toEan13(album.barcode),
-    genres: { data: [{ id: album.deezerGenre.id, name: album.deezerGenre.name, picture: `${ctx.apiBase}/genre/${album.deezerGenre.id}/image`, type: 'genre' }] },
+    genres: { data: [{ id: album.deezerGenre.id, name: album.deezerGenre.name, picture: `${IMAGE_API}/genre/${album.deezerGenre.id}/image`, type: 'genre' }] },
     label: album.label,
     nb_tracks: tracks.length,
     duration: tracks.reduce((sum, t) => sum + Math.round(t.durationMs / 1000), 0),
@@ -231,7 +236,7 @@ export function fullAlbum(ctx: DeezerShapeContext, albumIndex: number, embeddedT
     explicit_content_lyrics: tracks.some((t) => t.explicit) ? 1 : 0,
     explicit_content_cover: 0,
     contributors: [
-      { id: artist.id, name: artist.name, link: artist.link, ...pictures('artist', artistMd5(ctx, artistIndex), `${ctx.apiBase}/artist/${artist.id}/image`), radio: true, tracklist: `${ctx.apiBase}/artist/${artist.id}/top?limit=50`, type: 'artist', role: 'Main' },
+      { id: artist.id, name: artist.name, link: artist.link, ...pictures('artist', artistMd5(ctx, artistIndex), `${IMAGE_API}/artist/${artist.id}/image`), radio: true, tracklist: `${ctx.apiBase}/artist/${artist.id}/top?limit=50`, type: 'artist', role: 'Main' },
     ],
     artist: artistRef(ctx, artistIndex, true),
     type: 'album',
@@ -281,7 +286,7 @@ export function currentUser(ctx: DeezerShapeContext) {
     inscription_date: '2019-03-14',
     gender: '',
     link: `${WEB}/profile/${DEEZER_USER_ID}`,
-    ...pictures('user', '', `${ctx.apiBase}/user/${DEEZER_USER_ID}/image`),
+    ...pictures('user', '', `${IMAGE_API}/user/${DEEZER_USER_ID}/image`),
     country: 'DE',
     lang: 'EN',
     is_kid: false,

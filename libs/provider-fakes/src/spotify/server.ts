@@ -22,7 +22,9 @@ export interface FakeSpotifyOptions extends GenerateOptions {
   faults?: SpotifyFaults;
   /**
    * Requests arriving this soon after the fake announced a Retry-After window or rejected a token are
-   * treated as already in flight, not as violations (default 250 ms).
+   * treated as already in flight, not as violations (default 1000 ms: on a loaded machine a request sent
+   * before the 429 arrived can be processed hundreds of ms later). To catch a client that ignores
+   * Retry-After, announce windows longer than this.
    */
   inFlightGraceMs?: number;
   /** Clock (ms since epoch) for token expiry, Retry-After windows and rate windows. Default Date.now. */
@@ -65,7 +67,7 @@ export async function startFakeSpotify(options: FakeSpotifyOptions = {}): Promis
   if (library.provider !== 'spotify') throw new Error('startFakeSpotify: library is not a Spotify library');
   const devMode = options.devMode ?? true;
   const now = options.now ?? Date.now;
-  const graceMs = options.inFlightGraceMs ?? 250;
+  const graceMs = options.inFlightGraceMs ?? 1000;
   const defaults = spotifyDefaults(devMode);
   let settings: ResolvedSpotifyFaults = { ...defaults, ...mergeSwitches({}, options.faults ?? {}) };
   let rateWindow: SlidingWindow | null = null;
