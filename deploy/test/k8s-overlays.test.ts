@@ -6,6 +6,7 @@ import { parseImageRef } from '../src/checks/image-ref';
 import { checkWorkloadEnv, type ContainerEnvContract } from '../src/checks/k8s-env-rules';
 import { byKind, isWorkload, type K8sObject, podSpecOf } from '../src/checks/k8s-objects';
 import { checkMigrationGate, WAIT_CONTAINER } from '../src/checks/migration-rules';
+import { checkSchemas } from '../src/checks/schema-rules';
 import { checkNoInlineSecrets } from '../src/checks/secret-rules';
 import { checkTopics } from '../src/checks/topic-rules';
 import { checkWorkloads } from '../src/checks/workload-rules';
@@ -35,6 +36,10 @@ describe.each(OVERLAYS)('kustomize overlay %s', (overlay) => {
       expect(names, `${workload.kind}/${workload.metadata.name}`).toHaveLength(1);
       expect(isApp(names[0])).toBe(true);
     }
+  });
+
+  it('is valid against the Kubernetes and Strimzi schemas', async () => {
+    expect(await checkSchemas(objects)).toEqual([]);
   });
 
   it('gives every container probes, resources, a non-root read-only sandbox and a pinned image', () => {
