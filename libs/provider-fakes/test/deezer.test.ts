@@ -50,6 +50,15 @@ describe('fake Deezer connect OAuth', () => {
     expect(await (await exchange('nope')).text()).toBe('wrong code');
   });
 
+  it('the token exchange fails with a 5xx only when its endpoint is listed', async () => {
+    fake.setFaults({ serverErrors: { times: 1, endpoints: ['GET /oauth/access_token.php'] } });
+    const code = (await authorize()).searchParams.get('code')!;
+    const failed = await exchange(code);
+    expect(failed.status).toBe(503);
+    expect(await (await exchange(code)).text()).toMatch(/^access_token=/);
+    fake.clearFaults();
+  });
+
   it('authorizeDenied redirects with error_reason=user_denied', async () => {
     fake.setFaults({ authorizeDenied: true });
     const back = await authorize({ state: 'q' });

@@ -137,7 +137,16 @@ export async function startFakeDeezer(options: FakeDeezerOptions = {}): Promise<
       reply = connect.authorize(request);
     } else if ((request.method === 'GET' || request.method === 'POST') && request.path === '/oauth/access_token.php') {
       key = `${request.method} /oauth/access_token.php`;
-      reply = connect.accessToken(request);
+      // Only when listed explicitly in `endpoints`: the token exchange can fail like any gateway.
+      const errors = settings.serverErrors;
+      if (errors?.endpoints?.includes(key) && dice.fires(errors, key, request.path)) {
+        recorder.injected('serverErrors');
+        const status = errors.status ?? 503;
+        const { body, contentType } = serverErrorBody(errors.body ?? 'html', status, { error: { type: 'Exception', message: 'Service unavailable', code: 700 } });
+        reply = { status, body, headers: { 'content-type': contentType } };
+      } else {
+        reply = connect.accessToken(request);
+      }
     } else {
       reply = text(404, 'Not Found');
     }
