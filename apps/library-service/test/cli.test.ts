@@ -67,7 +67,7 @@ describe('soulspot CLI against a running server', () => {
 
   it('shows projection status and dead letters', async () => {
     const status = await cli('projection', 'status');
-    expect(status.out).toMatch(/events applied\s+42/);
+    expect(status.out).toMatch(/checkpointed\s+42/);
     expect(status.out).toMatch(/dead letters\s+1/);
     const dead = await cli('dead-letters', 'list', '--json');
     expect(JSON.parse(dead.out).deadLetters[0]).toMatchObject({ key: 'spotify:track:X', error: 'invalid ISRC' });

@@ -196,7 +196,8 @@ async function execute(command: Command, clients: Clients, invocation: Invocatio
         `${renderRecord([
           ['projection', status.projection],
           ['caught up', status.caughtUp ? 'yes' : 'not yet'],
-          ['events applied', String(status.eventsApplied)],
+          ['events applied', `${status.eventsApplied} (this process)`],
+          ['checkpointed', String(status.eventsCheckpointed)],
           ['total lag', String(status.totalLag)],
           ['dead letters', String(status.deadLetters)],
         ])}\n\n`,

@@ -17,7 +17,7 @@ export interface ProjectionStatusView {
   /** True once the projection has reached the head of every partition since start-up. */
   caughtUp: boolean;
   partitions: ProjectionPartitionView[];
-  /** Events applied since the tables were empty; when absent the sum of the checkpoints is reported. */
+  /** Events applied by this process's projector since it started. */
   eventsApplied?: number;
 }
 

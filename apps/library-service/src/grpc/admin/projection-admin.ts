@@ -91,7 +91,8 @@ export function createProjectionAdmin(deps: {
       });
       return {
         projection: view.projection,
-        eventsApplied: view.eventsApplied ?? partitions.reduce((sum, p) => sum + p.nextOffset, 0),
+        eventsApplied: view.eventsApplied ?? 0,
+        eventsCheckpointed: partitions.reduce((sum, p) => sum + p.nextOffset, 0),
         deadLetters: Number(dead.count),
         partitions,
         totalLag: partitions.reduce((sum, p) => sum + (p.lag ?? 0), 0),

@@ -150,15 +150,17 @@ export interface PartitionStatus {
 export interface ProjectionStatus {
   /** Name of the projection (the checkpoint rows' projection column). */
   projection: string;
-  /** Events applied since the projection started from an empty database (sum of the checkpoints). */
+  /** Events applied by the projector running in this library-service process since it started (0 when none runs here). */
   eventsApplied: number;
   /** Dead letters that are still parked (not yet retried successfully). */
   deadLetters: number;
   partitions: PartitionStatus[];
   /** Total lag over all partitions with a known high watermark. */
   totalLag: number;
-  /** True once the projection has caught up with the head of the topic since this process started. */
+  /** True when every partition's checkpoint has reached the partition's end (as last seen by the projector). */
   caughtUp: boolean;
+  /** Sum of the checkpoints: events consumed from the topic since the projection started from empty tables. */
+  eventsCheckpointed: number;
 }
 
 export interface DeadLetter {
@@ -454,7 +456,15 @@ export const PartitionStatus: MessageFns<PartitionStatus> = {
 };
 
 function createBaseProjectionStatus(): ProjectionStatus {
-  return { projection: "", eventsApplied: 0, deadLetters: 0, partitions: [], totalLag: 0, caughtUp: false };
+  return {
+    projection: "",
+    eventsApplied: 0,
+    deadLetters: 0,
+    partitions: [],
+    totalLag: 0,
+    caughtUp: false,
+    eventsCheckpointed: 0,
+  };
 }
 
 export const ProjectionStatus: MessageFns<ProjectionStatus> = {
@@ -476,6 +486,9 @@ export const ProjectionStatus: MessageFns<ProjectionStatus> = {
     }
     if (message.caughtUp !== false) {
       writer.uint32(48).bool(message.caughtUp);
+    }
+    if (message.eventsCheckpointed !== 0) {
+      writer.uint32(56).int64(message.eventsCheckpointed);
     }
     return writer;
   },
@@ -541,6 +554,14 @@ export const ProjectionStatus: MessageFns<ProjectionStatus> = {
             message.caughtUp = reader.bool();
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.eventsCheckpointed = longToNumber(reader.int64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -579,6 +600,11 @@ export const ProjectionStatus: MessageFns<ProjectionStatus> = {
         : isSet(object.caught_up)
         ? globalThis.Boolean(object.caught_up)
         : false,
+      eventsCheckpointed: isSet(object.eventsCheckpointed)
+        ? globalThis.Number(object.eventsCheckpointed)
+        : isSet(object.events_checkpointed)
+        ? globalThis.Number(object.events_checkpointed)
+        : 0,
     };
   },
 
@@ -602,6 +628,9 @@ export const ProjectionStatus: MessageFns<ProjectionStatus> = {
     if (message.caughtUp !== false) {
       obj.caughtUp = message.caughtUp;
     }
+    if (message.eventsCheckpointed !== 0) {
+      obj.eventsCheckpointed = Math.round(message.eventsCheckpointed);
+    }
     return obj;
   },
 
@@ -616,6 +645,7 @@ export const ProjectionStatus: MessageFns<ProjectionStatus> = {
     message.partitions = object.partitions?.map((e) => PartitionStatus.fromPartial(e)) || [];
     message.totalLag = object.totalLag ?? 0;
     message.caughtUp = object.caughtUp ?? false;
+    message.eventsCheckpointed = object.eventsCheckpointed ?? 0;
     return message;
   },
 };
