@@ -1,4 +1,4 @@
-import { connectorTesting } from '@soulspot/connector-kit';
+import { TokenCipher, connectorTesting } from '@soulspot/connector-kit';
 import type { EventEnvelope } from '@soulspot/contracts';
 import { type FakeSpotify, startFakeSpotify } from '@soulspot/provider-fakes';
 import pg from 'pg';
@@ -205,7 +205,7 @@ describe('spotify-connector under provider faults', () => {
     await db.connect();
     const { rows } = await db.query('SELECT access_token, refresh_token FROM spotify_tokens');
     await db.end();
-    const cipher = new (await import('@soulspot/connector-kit')).TokenCipher(key);
+    const cipher = new TokenCipher(key);
     for (const row of rows) {
       expect(row.access_token).toMatch(/^v1\./);
       expect(logs).not.toContain(cipher.decrypt(row.access_token, 'spotify_tokens.access_token:default'));
