@@ -269,6 +269,14 @@ describe('fake Deezer faults, quota and violations', () => {
     expect((await deezerGet(fake, `/user/me?access_token=${offline}`)).body.id).toBeDefined();
     fake.expireAccessTokens();
     expect((await deezerGet(fake, `/user/me?access_token=${offline}`)).body.error.code).toBe(300);
+    expect(fake.violations()).toEqual([]);
+  });
+
+  it('strictExpiry flags the first use of a token past its announced `expires`', async () => {
+    const token = await start({ faults: { accessTokenTtlSeconds: 10, strictExpiry: true } });
+    clock += 10_000;
+    expect((await deezerGet(fake, `/user/me?access_token=${token}`)).body.error.code).toBe(300);
+    expect(fake.violations()).toMatchObject([{ kind: 'expired-token' }]);
   });
 
   it('serverErrors and malformedJson', async () => {

@@ -97,6 +97,18 @@ describe('fake Spotify accounts service', () => {
     expect(fake.stats().refreshes).toBe(1);
   });
 
+  it('strictExpiry: using a token past its announced lifetime is a violation, a forced expiry is not', async () => {
+    await start({ faults: { accessTokenTtlSeconds: 60, strictExpiry: true } });
+    const tokens = await spotifyLogin(fake);
+    fake.expireAccessTokens();
+    expect((await spotifyGet(fake, '/me/albums', tokens.access_token)).status).toBe(401);
+    expect(fake.violations()).toEqual([]);
+    const fresh = await spotifyLogin(fake);
+    clock += 61_000;
+    expect((await spotifyGet(fake, '/me/albums', fresh.access_token)).status).toBe(401);
+    expect(fake.violations()).toMatchObject([{ kind: 'expired-token', detail: expect.stringContaining('expires_in') }]);
+  });
+
   it('missing and unknown tokens get their documented 401 messages', async () => {
     await start();
     const missing = await fetch(`${fake.baseUrl}/me/following?type=artist`);

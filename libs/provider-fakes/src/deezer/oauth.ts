@@ -23,6 +23,8 @@ interface Code {
 export interface DeezerToken {
   /** null = never expires (offline_access). */
   expiresAt: number | null;
+  /** The lifetime the client was told (`expires`); forced expiry does not move it. */
+  announcedExpiresAt: number | null;
   revoked: boolean;
   /** When the fake first answered code 300 for it. */
   rejectedAt?: number;
@@ -78,7 +80,8 @@ export class DeezerConnect {
     const settings = this.settings();
     const expires = code.perms.includes('offline_access') ? 0 : settings.accessTokenTtlSeconds;
     const token = `fr${randomBytes(24).toString('base64url')}`;
-    this.tokens.set(token, { expiresAt: expires === 0 ? null : this.now() + expires * 1000, revoked: false });
+    const expiresAt = expires === 0 ? null : this.now() + expires * 1000;
+    this.tokens.set(token, { expiresAt, announcedExpiresAt: expiresAt, revoked: false });
     this.recorder.tokenIssued();
     if (params.get('output') === 'json') {
       return json(200, { access_token: token, expires, ...(settings.expireKeyInJson ? { expire: expires } : {}) });
@@ -90,6 +93,9 @@ export class DeezerConnect {
     const entry = this.tokens.get(token);
     if (!entry) return { ok: false, reusedAfterRejection: false };
     const now = this.now();
+    if (this.settings().strictExpiry && entry.announcedExpiresAt !== null && now >= entry.announcedExpiresAt && entry.rejectedAt === undefined) {
+      this.recorder.violation({ kind: 'expired-token', endpoint, at: now, detail: 'access token used past the `expires` it was issued with' });
+    }
     if (!entry.revoked && (entry.expiresAt === null || now < entry.expiresAt)) return { ok: true };
     return this.reject(entry, endpoint);
   }

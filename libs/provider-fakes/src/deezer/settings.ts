@@ -50,6 +50,8 @@ export interface DeezerFaults {
   expireKeyInJson?: boolean;
   /** auth.php redirects with `error_reason=user_denied`. */
   authorizeDenied?: boolean;
+  /** Also record an `expired-token` violation for a request with a token past the `expires` it was issued with. */
+  strictExpiry?: boolean;
   /** Largest page size honoured (bigger `limit` values are silently capped). Default 2000. */
   pageMaxLimit?: number;
   /** How many tracks `/album/{id}` embeds (long albums are truncated there). Default 500. */

@@ -39,6 +39,8 @@ export interface AccessGrant {
   clientId: string;
   scopes: Set<string>;
   expiresAt: number;
+  /** The lifetime the client was told (`expires_in`); forced expiry does not move it. */
+  announcedExpiresAt: number;
   revoked: boolean;
   /** When the fake first answered 401 for it. */
   rejectedAt?: number;
@@ -221,6 +223,7 @@ export class SpotifyAccounts {
       clientId,
       scopes: new Set(scope.split(' ').filter(Boolean)),
       expiresAt: this.now() + ttl * 1000,
+      announcedExpiresAt: this.now() + ttl * 1000,
       revoked: false,
     });
     this.recorder.tokenIssued();
@@ -244,6 +247,9 @@ export class SpotifyAccounts {
     const grant = this.accessTokens.get(authorization.slice(7));
     if (!grant) return { ok: false, message: 'Invalid access token', error: 'invalid_token', reusedAfterRejection: false };
     const now = this.now();
+    if (this.settings().strictExpiry && now >= grant.announcedExpiresAt && grant.rejectedAt === undefined) {
+      this.violation('expired-token', 'access token used past the expires_in it was issued with', endpoint);
+    }
     const dead = grant.revoked || now >= grant.expiresAt;
     if (!dead) return { ok: true, grant };
     const reused = grant.rejectedAt !== undefined && now - grant.rejectedAt > this.graceMs;

@@ -6,7 +6,7 @@ import type { AccessGrant } from './accounts';
 import { handleApi, matchApiRoute, type ApiContext } from './api';
 
 const BASE = 'http://fake.test/v1';
-const grant: AccessGrant = { clientId: 'c', scopes: new Set(['user-follow-read', 'user-library-read']), expiresAt: Infinity, revoked: false };
+const grant: AccessGrant = { clientId: 'c', scopes: new Set(['user-follow-read', 'user-library-read']), expiresAt: Infinity, announcedExpiresAt: Infinity, revoked: false };
 
 function call(ctx: ApiContext, url: string): any {
   const parsed = new URL(url, BASE);

@@ -74,6 +74,11 @@ export interface SpotifyFaults {
   invalidGrant?: boolean;
   /** /authorize redirects with `error=access_denied` (the user clicked Cancel). */
   authorizeDenied?: boolean;
+  /**
+   * Also record an `expired-token` violation for a request whose token is past the `expires_in` it was
+   * issued with (a client should refresh before expiry). Forced expiry (`expireAccessTokens()`) is exempt.
+   */
+  strictExpiry?: boolean;
 }
 
 export interface ResolvedSpotifyFaults extends SpotifyFaults {
