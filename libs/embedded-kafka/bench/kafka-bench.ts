@@ -12,7 +12,7 @@
  *
  * Env: BENCH_KAFKA_MESSAGES (default 300000), BENCH_KAFKA_REPEAT (runs per case, median reported; 3),
  * BENCH_KAFKA_PRODUCERS (2), BENCH_KAFKA_IN_FLIGHT (per producer, 2), BENCH_KAFKA_MODES
- * (default "durable,memory"; durable = fsync always, durable-interval = fsync every second),
+ * (default "durable,durable-interval,memory"; durable = fsync always, durable-interval = fsync every second),
  * BENCH_KAFKA_BROKER_PROFILE_DIR (write a --cpu-prof profile of each broker process there).
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -29,7 +29,7 @@ const MESSAGES = Number(process.env.BENCH_KAFKA_MESSAGES ?? 300_000);
 const PRODUCERS = Number(process.env.BENCH_KAFKA_PRODUCERS ?? 2);
 const IN_FLIGHT = Number(process.env.BENCH_KAFKA_IN_FLIGHT ?? 2);
 const REPEAT = Number(process.env.BENCH_KAFKA_REPEAT ?? 3);
-const MODES = (process.env.BENCH_KAFKA_MODES ?? 'durable,memory').split(',') as Mode[];
+const MODES = (process.env.BENCH_KAFKA_MODES ?? 'durable,durable-interval,memory').split(',') as Mode[];
 const VALUE_SIZES = [200, 1024];
 const PER_SEND = 1000;
 const PARTITIONS = 4;
