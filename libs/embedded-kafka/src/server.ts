@@ -188,6 +188,8 @@ export async function listen(host: string, port: number, broker: BrokerState, ma
       resolve();
     });
   });
+  // After a successful listen, errors (e.g. EMFILE on accept) are logged instead of crashing the process.
+  server.on('error', (err) => broker.logger.error({ err: err.message }, 'kafka listener error'));
   const address = server.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;
   return {
