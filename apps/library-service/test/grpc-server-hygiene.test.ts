@@ -1,13 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Metadata, status as Status } from '@grpc/grpc-js';
+import { credentials, Metadata, status as Status } from '@grpc/grpc-js';
 import { freePort, provisionPostgres, type ProvisionedPostgres } from '@soulspot/devstack';
 import { migrateUp } from '@soulspot/library-db';
-import type { LibraryChange } from '@soulspot/contracts/library';
+import { LibraryServiceClient, type LibraryChange } from '@soulspot/contracts/library';
 import { startGrpcServer, type GrpcServerHandle, type ProjectionPort } from '../src/grpc';
 import { call, callError, connect } from './support/grpc-client';
 import { healthClient, reflectionFileContainingSymbol, reflectionListServices, type HealthStatus } from './support/health-reflection-clients';
@@ -89,6 +90,25 @@ describe('reflection', () => {
     const services = await reflectionListServices(server.port);
     expect(services).toEqual(expect.arrayContaining(['soulspot.library.v1.LibraryService', 'soulspot.library.v1.ProjectionAdmin', 'grpc.health.v1.Health']));
     expect(await reflectionFileContainingSymbol(server.port, 'soulspot.library.v1.LibraryService')).toBeGreaterThan(0);
+  });
+});
+
+describe('TLS', () => {
+  it('serves over TLS when given a certificate, and refuses plaintext clients', async () => {
+    const cert = readFileSync(new URL('./fixtures/tls-test-only.crt', import.meta.url));
+    const key = readFileSync(new URL('./fixtures/tls-test-only.key', import.meta.url));
+    const server = await startGrpcServer({ pool, logger, port: 0, host: '127.0.0.1', pageTokenSecret: SECRET, tls: { cert, key } });
+    servers.push(server);
+    const secure = new LibraryServiceClient(`127.0.0.1:${server.port}`, credentials.createSsl(cert));
+    const plain = connect(server.port);
+    try {
+      const page = await call(secure, secure.listArtists, { pageSize: 5, pageToken: '', filter: '', orderBy: '' });
+      expect(page.artists.map((a) => a.displayName)).toContain('Hygiene Artist');
+      expect((await callError(plain.library, plain.library.listArtists, { pageSize: 5, pageToken: '', filter: '', orderBy: '' }, 2000)).code).toBe(Status.UNAVAILABLE);
+    } finally {
+      secure.close();
+      plain.close();
+    }
   });
 });
 
