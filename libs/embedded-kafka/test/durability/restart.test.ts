@@ -57,7 +57,7 @@ describe('restart on the same dataDir', () => {
     // 2. a new broker process state on the same files serves every record exactly as acknowledged
     broker = await start();
     kafka = client(broker.brokers);
-    const { records, consumer } = await consume(kafka, TOPIC, RECORDS, { groupId: GROUP, timeoutMs: 30_000 });
+    const { records, consumer } = await consume(kafka, TOPIC, RECORDS, { groupId: GROUP, timeoutMs: 90_000 });
     expect(records).toHaveLength(RECORDS);
     records.sort(byPartitionAndOffset);
     records.forEach((record, n) => {
@@ -90,5 +90,5 @@ describe('restart on the same dataDir', () => {
         return [partition, BigInt(RECORDS / PARTITIONS + (n % 2)), `late-${partition + (n % 2) * PARTITIONS}`];
       }),
     );
-  });
+  }, 150_000);
 });

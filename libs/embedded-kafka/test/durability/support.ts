@@ -31,7 +31,7 @@ export async function consume(
   await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
   const records: ConsumedRecord[] = [];
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`consumed ${records.length} of ${count} records from ${topic}`)), options.timeoutMs ?? 20_000);
+    const timer = setTimeout(() => reject(new Error(`consumed ${records.length} of ${count} records from ${topic}`)), options.timeoutMs ?? 45_000);
     consumer
       .run({
         eachBatch: async ({ batch }) => {
