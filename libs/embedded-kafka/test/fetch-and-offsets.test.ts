@@ -75,6 +75,20 @@ describe('fetch long polling and list offsets', () => {
     expect(records.includes(Buffer.from('second'))).toBe(true);
   });
 
+  it('honours min_bytes: waits for enough data (or max_wait), and min_bytes 0 answers at once', async () => {
+    await produce('lp-min', buildBatch([{ key: null, value: 'small' }]));
+    let started = Date.now();
+    sendFetch('lp-min', 0n, 400, 100_000);
+    const waited = await consumer.receive<FetchResponse>(FetchApi, 11);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(390);
+    expect((waited.body.responses[0]!.partitions[0]!.records as Buffer).includes(Buffer.from('small'))).toBe(true);
+
+    started = Date.now();
+    sendFetch('lp-min', 1n, 5000, 0);
+    await consumer.receive<FetchResponse>(FetchApi, 11);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
   it('reports OFFSET_OUT_OF_RANGE past the high watermark without waiting', async () => {
     await produce('lp-range', buildBatch([{ key: null, value: 'a' }]));
     const started = Date.now();

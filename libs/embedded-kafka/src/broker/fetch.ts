@@ -18,7 +18,7 @@ export const handleFetch: Handler<FetchRequest, FetchResponse> = (ctx, req) => {
   const first = evaluate(ctx, req);
   // As Kafka's ReplicaManager: answer at once when nothing can change the outcome by waiting.
   const nothingRequested = req.topics.every((t) => t.partitions.length === 0);
-  if (req.maxWaitMs <= 0 || nothingRequested || first.bytes >= Math.max(1, req.minBytes) || first.hasError || ctx.broker.stopping) {
+  if (req.maxWaitMs <= 0 || nothingRequested || first.bytes >= req.minBytes || first.hasError || ctx.broker.stopping) {
     return first.response;
   }
   return new Promise<FetchResponse>((resolve) => {
