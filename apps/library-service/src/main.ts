@@ -15,6 +15,7 @@ async function main(): Promise<void> {
     groupId: config.KAFKA_GROUP_ID,
     partitions: config.KAFKA_TOPIC_PARTITIONS,
     maxBytesPerPartition: config.PROJECTION_MAX_BATCH_BYTES,
+    sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
     logger,
   });
   onShutdown(() => projector.stop());

@@ -83,6 +83,7 @@ export async function startCheckpointedConsumer(kafka: Kafka, options: Checkpoin
     maxBytesPerPartition: options.maxBytesPerPartition ?? 1024 * 1024,
     maxWaitTimeInMs: options.maxWaitTimeInMs ?? 500,
     sessionTimeout: options.sessionTimeout ?? 30_000,
+    heartbeatInterval: Math.max(100, Math.floor((options.sessionTimeout ?? 30_000) / 10)),
     allowAutoTopicCreation: false,
     retry: { retries: 10 },
   });

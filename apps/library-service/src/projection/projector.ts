@@ -26,6 +26,8 @@ export interface ProjectorOptions {
   partitions?: number;
   /** Bounds the batch size: bytes fetched per partition and request. */
   maxBytesPerPartition?: number;
+  /** Consumer-group session timeout: how fast the group notices a dead member (a crashed projector). */
+  sessionTimeoutMs?: number;
   logger?: Logger;
   /** Existing pool to use (the gRPC server in the same process shares it); otherwise the projector owns one. */
   pool?: pg.Pool;
@@ -85,6 +87,7 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
     topic: options.topic,
     groupId: options.groupId ?? `library-service.${options.projection}`,
     maxBytesPerPartition: options.maxBytesPerPartition,
+    sessionTimeout: options.sessionTimeoutMs,
     logger,
     readCheckpoints: (_topic, _partitions) => readCheckpoints(pool, options.projection, options.topic),
     handleBatch: (batch) => handlePartitionBatch(context, batch, stats),

@@ -3,7 +3,7 @@ import type { ClusterChange } from '../domain/clustering';
 import { PROVIDER_RANK } from '../domain/identity-keys';
 import type { LibraryListing, SnapshotTimes } from '../domain/library-flags';
 import { mergeAlbum, mergeArtist, mergeTrack, type MemberFacts } from '../domain/merge';
-import { epochMs, rows, type Sql } from './sql';
+import { epochMs, json, recordset, rows, type Sql } from './sql';
 
 export interface RowWriteStats {
   upserted: number;
@@ -89,6 +89,12 @@ async function resolveMembers(sql: Sql, keys: Iterable<string>): Promise<Map<str
 }
 
 const iso = (d: Date | null) => (d === null ? null : d.toISOString());
+const timeline = (row: { source: string; lastSyncedAt: Date | null; createdAt: Date; updatedAt: Date }) => ({
+  source: row.source,
+  last_synced_at: iso(row.lastSyncedAt),
+  created_at: iso(row.createdAt),
+  updated_at: iso(row.updatedAt),
+});
 const sortById = <T extends { id: string }>(items: T[]) => items.sort((a, b) => (a.id < b.id ? -1 : 1));
 
 const TABLES: Record<EntityType, string> = { artist: 'soulspot_artists', album: 'soulspot_albums', track: 'soulspot_tracks' };
@@ -101,33 +107,28 @@ const IDENTIFIER_COLUMNS: Record<EntityType, string[]> = {
 interface ColumnSpec {
   name: string;
   type: string;
-  /** Cast applied when selecting from unnest (e.g. text -> json). */
-  cast?: string;
   /** Compare as this expression (json has no equality operator). */
   compare?: (table: string) => string;
 }
 
 /**
- * Multi-row upsert from parallel arrays. Only the columns the projection owns are written; a row is rewritten
- * only when one of them differs, so replays cause no writes. Returns the ids actually inserted or changed.
+ * Multi-row upsert of row objects keyed by column name. Only the columns the projection owns are written; a row is
+ * rewritten only when one of them differs, so replays cause no writes. Returns the ids actually inserted or changed.
  */
-async function upsertRows(sql: Sql, table: string, specs: ColumnSpec[], values: unknown[][]): Promise<string[]> {
-  if (values[0].length === 0) return [];
+async function upsertRows(sql: Sql, table: string, specs: ColumnSpec[], values: readonly object[]): Promise<string[]> {
+  if (values.length === 0) return [];
   const names = specs.map((s) => s.name);
-  const select = specs.map((s, i) => (s.cast ? `c${i}::${s.cast}` : `c${i}`)).join(', ');
-  const unnest = specs.map((s, i) => `$${i + 1}::${s.type}[]`).join(', ');
-  const aliases = specs.map((_, i) => `c${i}`).join(', ');
   const updatable = specs.filter((s) => s.name !== 'id');
   const current = updatable.map((s) => (s.compare ? s.compare(table) : `${table}.${s.name}`)).join(', ');
   const incoming = updatable.map((s) => (s.compare ? s.compare('excluded') : `excluded.${s.name}`)).join(', ');
   const result = await rows<{ id: string }>(
     sql,
     `insert into ${table} (${names.join(', ')})
-     select ${select} from unnest(${unnest}) as u(${aliases})
+     select ${names.join(', ')} from ${recordset('$1', Object.fromEntries(specs.map((s) => [s.name, s.type])))}
      on conflict (id) do update set ${updatable.map((s) => `${s.name} = excluded.${s.name}`).join(', ')}
        where (${current}) is distinct from (${incoming})
      returning id`,
-    values,
+    [json(values)],
   );
   return result.map((r) => r.id);
 }
@@ -191,25 +192,22 @@ export async function writeRows(sql: Sql, input: RowWriteInput): Promise<RowWrit
       col('spotify_followed', 'bool'),
       col('deezer_followed', 'bool'),
     ],
-    [
-      artists.map((a) => a.id),
-      artists.map((a) => a.name),
-      artists.map((a) => a.spotifyUri),
-      artists.map((a) => a.musicbrainzId),
-      artists.map((a) => a.deezerId),
-      artists.map((a) => a.imageUrl),
-      artists.map((a) => a.genres),
-      artists.map((a) => a.disambiguation),
-      artists.map((a) => a.popularity),
-      artists.map((a) => a.followerCount),
-      artists.map((a) => a.source),
-      artists.map((a) => iso(a.lastSyncedAt)),
-      artists.map((a) => iso(a.createdAt)),
-      artists.map((a) => iso(a.updatedAt)),
-      artists.map((a) => a.isFollowed),
-      artists.map((a) => a.spotifyFollowed),
-      artists.map((a) => a.deezerFollowed),
-    ],
+    artists.map((a) => ({
+      id: a.id,
+      name: a.name,
+      spotify_uri: a.spotifyUri,
+      musicbrainz_id: a.musicbrainzId,
+      deezer_id: a.deezerId,
+      image_url: a.imageUrl,
+      genres: a.genres,
+      disambiguation: a.disambiguation,
+      popularity: a.popularity,
+      follower_count: a.followerCount,
+      ...timeline(a),
+      is_followed: a.isFollowed,
+      spotify_followed: a.spotifyFollowed,
+      deezer_followed: a.deezerFollowed,
+    })),
   )) {
     upserted.push({ type: 'artist', id });
   }
@@ -236,37 +234,34 @@ export async function writeRows(sql: Sql, input: RowWriteInput): Promise<RowWrit
       col('cover_url', 'varchar'),
       col('album_artist', 'varchar'),
       col('primary_type', 'varchar'),
-      col('secondary_types', 'text', { cast: 'json', compare: (t) => `${t}.secondary_types::text` }),
+      col('secondary_types', 'json', { compare: (t) => `${t}.secondary_types::text` }),
       col('total_tracks', 'int4'),
       ...TIMELINE,
       col('is_saved', 'bool'),
       col('spotify_saved', 'bool'),
       col('deezer_saved', 'bool'),
     ],
-    [
-      albums.map((a) => a.id),
-      albums.map((a) => a.title),
-      albums.map((a) => a.artistId),
-      albums.map((a) => a.releaseYear),
-      albums.map((a) => a.releaseDate),
-      albums.map((a) => a.releaseDatePrecision),
-      albums.map((a) => a.spotifyUri),
-      albums.map((a) => a.musicbrainzId),
-      albums.map((a) => a.deezerId),
-      albums.map((a) => a.upc),
-      albums.map((a) => a.coverUrl),
-      albums.map((a) => a.albumArtist),
-      albums.map((a) => a.primaryType),
-      albums.map((a) => JSON.stringify(a.secondaryTypes)),
-      albums.map((a) => a.totalTracks),
-      albums.map((a) => a.source),
-      albums.map((a) => iso(a.lastSyncedAt)),
-      albums.map((a) => iso(a.createdAt)),
-      albums.map((a) => iso(a.updatedAt)),
-      albums.map((a) => a.isSaved),
-      albums.map((a) => a.spotifySaved),
-      albums.map((a) => a.deezerSaved),
-    ],
+    albums.map((a) => ({
+      id: a.id,
+      title: a.title,
+      artist_id: a.artistId,
+      release_year: a.releaseYear,
+      release_date: a.releaseDate,
+      release_date_precision: a.releaseDatePrecision,
+      spotify_uri: a.spotifyUri,
+      musicbrainz_id: a.musicbrainzId,
+      deezer_id: a.deezerId,
+      upc: a.upc,
+      cover_url: a.coverUrl,
+      album_artist: a.albumArtist,
+      primary_type: a.primaryType,
+      secondary_types: a.secondaryTypes,
+      total_tracks: a.totalTracks,
+      ...timeline(a),
+      is_saved: a.isSaved,
+      spotify_saved: a.spotifySaved,
+      deezer_saved: a.deezerSaved,
+    })),
   )) {
     upserted.push({ type: 'album', id });
   }
@@ -304,25 +299,22 @@ export async function writeRows(sql: Sql, input: RowWriteInput): Promise<RowWrit
       col('deezer_id', 'varchar'),
       ...TIMELINE,
     ],
-    [
-      tracks.map((t) => t.id),
-      tracks.map((t) => t.title),
-      tracks.map((t) => t.artistId),
-      tracks.map((t) => t.albumId),
-      tracks.map((t) => t.durationMs),
-      tracks.map((t) => t.trackNumber),
-      tracks.map((t) => t.discNumber),
-      tracks.map((t) => t.explicit),
-      tracks.map((t) => t.previewUrl),
-      tracks.map((t) => t.spotifyUri),
-      tracks.map((t) => t.musicbrainzId),
-      tracks.map((t) => t.isrc),
-      tracks.map((t) => t.deezerId),
-      tracks.map((t) => t.source),
-      tracks.map((t) => iso(t.lastSyncedAt)),
-      tracks.map((t) => iso(t.createdAt)),
-      tracks.map((t) => iso(t.updatedAt)),
-    ],
+    tracks.map((t) => ({
+      id: t.id,
+      title: t.title,
+      artist_id: t.artistId,
+      album_id: t.albumId,
+      duration_ms: t.durationMs,
+      track_number: t.trackNumber,
+      disc_number: t.discNumber,
+      explicit: t.explicit,
+      preview_url: t.previewUrl,
+      spotify_uri: t.spotifyUri,
+      musicbrainz_id: t.musicbrainzId,
+      isrc: t.isrc,
+      deezer_id: t.deezerId,
+      ...timeline(t),
+    })),
   )) {
     upserted.push({ type: 'track', id });
   }
@@ -333,8 +325,8 @@ export async function writeRows(sql: Sql, input: RowWriteInput): Promise<RowWrit
     if (pairs.length === 0) return;
     await sql.query(
       `update ${table} t set ${column} = p.next_id
-       from unnest($1::varchar[], $2::varchar[]) as p(old_id, next_id) where t.${column} = p.old_id`,
-      [pairs.map((p) => p.old), pairs.map((p) => p.next)],
+       from ${recordset('$1', { old_id: 'varchar', next_id: 'varchar' }, 'p')} where t.${column} = p.old_id`,
+      [json(pairs.map((p) => ({ old_id: p.old, next_id: p.next })))],
     );
   };
   await move('soulspot_albums', 'artist_id', retired.artist);
@@ -356,8 +348,8 @@ export async function writeRows(sql: Sql, input: RowWriteInput): Promise<RowWrit
   if (feed.length > 0) {
     await sql.query(
       `insert into projection_changes (entity_type, entity_id, op, redirect_to)
-       select * from unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[])`,
-      [feed.map((f) => f.type), feed.map((f) => f.id), feed.map((f) => f.op), feed.map((f) => f.redirect)],
+       select t, i, o, r from ${recordset('$1', { t: 'varchar', i: 'varchar', o: 'varchar', r: 'varchar' })}`,
+      [json(feed.map((f) => ({ t: f.type, i: f.id, o: f.op, r: f.redirect })))],
     );
   }
   return { upserted: upserted.length, deleted: deleted.length };

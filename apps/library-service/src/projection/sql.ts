@@ -8,10 +8,20 @@ export async function rows<T extends pg.QueryResultRow>(sql: Sql, text: string, 
   return (await sql.query<T>(text, values)).rows;
 }
 
-/** Splits parallel column arrays into one array per column for `unnest($1::type[], ...)` inserts. */
-export function columns<T, const K extends readonly (keyof T)[]>(items: readonly T[], keys: K): { [I in keyof K]: unknown[] } {
-  return keys.map((key) => items.map((item) => item[key] ?? null)) as { [I in keyof K]: unknown[] };
+/**
+ * Bulk input for set-based statements: the rows travel as ONE jsonb parameter and come back as a relation through
+ * `jsonb_to_recordset` — much cheaper to build and to parse than one PostgreSQL array literal per column.
+ * `recordset('$1', { k: 'varchar', n: 'int4' })` -> `jsonb_to_recordset($1::jsonb) as r(k varchar, n int4)`.
+ */
+export function recordset(param: string, columns: Record<string, string>, alias = 'r'): string {
+  const list = Object.entries(columns)
+    .map(([name, type]) => `${name} ${type}`)
+    .join(', ');
+  return `jsonb_to_recordset(${param}::jsonb) as ${alias}(${list})`;
 }
+
+/** The jsonb parameter for `recordset`. */
+export const json = (rows: readonly object[]): string => JSON.stringify(rows);
 
 /** Milliseconds since the epoch -> ISO string PostgreSQL parses as timestamptz without loss. */
 export const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());

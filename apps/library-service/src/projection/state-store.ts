@@ -7,7 +7,7 @@ import {
   type SnapshotObservation,
   type StoredReference,
 } from '../domain/observation';
-import { iso, rows, type Sql } from './sql';
+import { iso, json, recordset, rows, type Sql } from './sql';
 
 const typeOfKey = (key: string): EntityType => key.split(':')[1] as EntityType;
 
@@ -31,20 +31,13 @@ export async function storeObservations(sql: Sql, observations: readonly EntityO
   const changed = await rows<{ provider_key: string }>(
     sql,
     `insert into projection_observations (provider_key, entity_type, provider, event_id, observed_at, data)
-     select * from unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[], $5::timestamptz[], $6::jsonb[])
+     select k, t, p, e, o, d from ${recordset('$1', { k: 'varchar', t: 'varchar', p: 'varchar', e: 'varchar', o: 'timestamptz', d: 'jsonb' })}
      on conflict (provider_key) do update
        set event_id = excluded.event_id, observed_at = excluded.observed_at, data = excluded.data
        where (excluded.observed_at, excluded.event_id collate "C")
            > (projection_observations.observed_at, projection_observations.event_id collate "C")
      returning provider_key`,
-    [
-      latest.map((o) => o.key),
-      latest.map((o) => o.type),
-      latest.map((o) => o.provider),
-      latest.map((o) => o.eventId),
-      latest.map((o) => iso(o.observedAt)),
-      latest.map((o) => JSON.stringify(o.fields)),
-    ],
+    [json(latest.map((o) => ({ k: o.key, t: o.type, p: o.provider, e: o.eventId, o: iso(o.observedAt), d: o.fields })))],
   );
   return new Set(changed.map((r) => r.provider_key));
 }
@@ -89,10 +82,10 @@ export async function resolveIdentities(sql: Sql, observations: readonly EntityO
           await rows<{ identity_key: string; member_key: string }>(
             sql,
             `insert into projection_identity_links (identity_key, member_key)
-             select * from unnest($1::varchar[], $2::varchar[])
+             select i, m from ${recordset('$1', { i: 'varchar', m: 'varchar' })}
              on conflict do nothing
              returning identity_key, member_key`,
-            [links.map((l) => l.identityKey), links.map((l) => l.memberKey)],
+            [json(links.map((l) => ({ i: l.identityKey, m: l.memberKey })))],
           )
         ).map((r) => ({ identityKey: r.identity_key, memberKey: r.member_key }));
 
@@ -150,32 +143,33 @@ async function applyClusterChanges(sql: Sql, changes: readonly ClusterChange[]):
   if (moves.length > 0) {
     await sql.query(
       `update projection_entity_members m set entity_id = c.next_id, best_key = c.best_key
-       from unnest($1::varchar[], $2::varchar[], $3::varchar[]) as c(previous_id, next_id, best_key)
+       from ${recordset('$1', { previous_id: 'varchar', next_id: 'varchar', best_key: 'varchar' }, 'c')}
        where m.entity_id = c.previous_id`,
-      [moves.map((m) => m.previous), moves.map((m) => m.next), moves.map((m) => m.bestKey)],
+      [json(moves.map((m) => ({ previous_id: m.previous, next_id: m.next, best_key: m.bestKey })))],
     );
   }
   const created = changes.flatMap((c) => c.newMembers.map((member) => ({ member, type: c.type, id: c.entityId, bestKey: c.bestKey })));
   if (created.length > 0) {
     await sql.query(
       `insert into projection_entity_members (member_key, entity_type, entity_id, best_key)
-       select * from unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[])`,
-      [created.map((c) => c.member), created.map((c) => c.type), created.map((c) => c.id), created.map((c) => c.bestKey)],
+       select k, t, e, b from ${recordset('$1', { k: 'varchar', t: 'varchar', e: 'varchar', b: 'varchar' })}`,
+      [json(created.map((c) => ({ k: c.member, t: c.type, e: c.id, b: c.bestKey })))],
     );
   }
   const redirects = changes.flatMap((c) => c.previousIds.filter((p) => p !== c.entityId).map((old) => ({ type: c.type, old, next: c.entityId })));
   if (redirects.length > 0) {
-    const params = [redirects.map((r) => r.type), redirects.map((r) => r.old), redirects.map((r) => r.next)];
+    const params = [json(redirects.map((r) => ({ entity_type: r.type, old_id: r.old, new_id: r.next })))];
+    const input = recordset('$1', { entity_type: 'varchar', old_id: 'varchar', new_id: 'varchar' }, 'c');
     // chains collapse: whatever pointed at an id that goes away now points at its successor
     await sql.query(
       `update projection_id_redirects r set new_id = c.new_id
-       from unnest($1::varchar[], $2::varchar[], $3::varchar[]) as c(entity_type, old_id, new_id)
+       from ${input}
        where r.entity_type = c.entity_type and r.new_id = c.old_id`,
       params,
     );
     await sql.query(
       `insert into projection_id_redirects (entity_type, old_id, new_id)
-       select * from unnest($1::varchar[], $2::varchar[], $3::varchar[])
+       select entity_type, old_id, new_id from ${input}
        on conflict (entity_type, old_id) do update set new_id = excluded.new_id, created_at = now()`,
       params,
     );
@@ -210,20 +204,31 @@ export async function storeReferences(sql: Sql, observations: readonly EntityObs
     `update projection_entity_members m
        set ref_name = r.name, ref_musicbrainz_id = r.mbid, ref_parent_key = r.parent_key,
            ref_observed_at = r.observed_at, ref_rank = r.rank, ref_event_id = r.event_id
-     from unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[], $5::timestamptz[], $6::smallint[], $7::varchar[])
-       as r(member_key, name, mbid, parent_key, observed_at, rank, event_id)
+     from ${recordset('$1', {
+       member_key: 'varchar',
+       name: 'varchar',
+       mbid: 'varchar',
+       parent_key: 'varchar',
+       observed_at: 'timestamptz',
+       rank: 'int2',
+       event_id: 'varchar',
+     })}
      where m.member_key = r.member_key
        and (m.ref_observed_at is null
             or (r.observed_at, r.rank, r.event_id collate "C") > (m.ref_observed_at, m.ref_rank, m.ref_event_id collate "C"))
      returning m.member_key`,
     [
-      entries.map(([k]) => k),
-      entries.map(([, r]) => r.name),
-      entries.map(([, r]) => r.musicbrainzId),
-      entries.map(([, r]) => r.parentKey),
-      entries.map(([, r]) => iso(r.observedAt)),
-      entries.map(([, r]) => r.rank),
-      entries.map(([, r]) => r.eventId),
+      json(
+        entries.map(([key, r]) => ({
+          member_key: key,
+          name: r.name,
+          mbid: r.musicbrainzId,
+          parent_key: r.parentKey,
+          observed_at: iso(r.observedAt),
+          rank: r.rank,
+          event_id: r.eventId,
+        })),
+      ),
     ],
   );
   return changed.map((r) => r.member_key);
@@ -244,11 +249,11 @@ export async function storeLibraryMarks(
   const changed = await rows<{ member_key: string }>(
     sql,
     `insert into projection_library_marks (member_key, listed_at)
-     select * from unnest($1::varchar[], $2::timestamptz[])
+     select k, l from ${recordset('$1', { k: 'varchar', l: 'timestamptz' })}
      on conflict (member_key) do update set listed_at = excluded.listed_at
        where excluded.listed_at > projection_library_marks.listed_at
      returning member_key`,
-    [entries.map(([k]) => k), entries.map(([, at]) => iso(at))],
+    [json(entries.map(([k, at]) => ({ k, l: iso(at) })))],
   );
   return changed.map((r) => r.member_key);
 }
@@ -267,12 +272,12 @@ export async function storeSnapshots(sql: Sql, snapshots: readonly SnapshotObser
   const changed = await rows<{ snapshot_key: string }>(
     sql,
     `insert into projection_snapshots (snapshot_key, observed_at, event_id)
-     select * from unnest($1::varchar[], $2::timestamptz[], $3::varchar[])
+     select k, o, e from ${recordset('$1', { k: 'varchar', o: 'timestamptz', e: 'varchar' })}
      on conflict (snapshot_key) do update set observed_at = excluded.observed_at, event_id = excluded.event_id
        where (excluded.observed_at, excluded.event_id collate "C")
            > (projection_snapshots.observed_at, projection_snapshots.event_id collate "C")
      returning snapshot_key`,
-    [entries.map(([k]) => k), entries.map(([, s]) => iso(s.observedAt)), entries.map(([, s]) => s.eventId)],
+    [json(entries.map(([k, snapshot]) => ({ k, o: iso(snapshot.observedAt), e: snapshot.eventId })))],
   );
   return changed.map((r) => r.snapshot_key);
 }
