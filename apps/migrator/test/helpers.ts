@@ -80,3 +80,35 @@ export async function readTopic(brokers: string[], topic: string): Promise<Array
   await consumer.disconnect();
   return out;
 }
+
+/** Canonical dump of the projected library (ids included), for equality between two projections. */
+export async function projectionDump(url: string): Promise<string> {
+  const parts: string[] = [];
+  for (const table of ['soulspot_artists', 'soulspot_albums', 'soulspot_tracks']) {
+    const rows = await query(url, `SELECT to_jsonb(t) - 'updated_at' - 'created_at' AS row, created_at, updated_at FROM ${table} t ORDER BY id`);
+    parts.push(`${table}\n${rows.map((r) => JSON.stringify(r)).join('\n')}`);
+  }
+  return parts.join('\n');
+}
+
+/** Starts the real library-service projector process (tsx, from the workspace root) against one database and topic. */
+export function startProjector(env: { DATABASE_URL: string; KAFKA_BROKERS: string; KAFKA_TOPIC: string }): { stop(): Promise<void>; output(): string } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/library-service/src/main.ts'], {
+    cwd: WORKSPACE_ROOT,
+    env: { ...process.env, LOG_LEVEL: 'warn', KAFKA_DLQ_TOPIC: `${env.KAFKA_TOPIC}.dlq`, KAFKA_TOPIC_PARTITIONS: '4', GRPC_PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const exited = new Promise<void>((r) => child.on('close', () => r()));
+  return {
+    output: () => output,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -87,7 +87,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayReport> {
   const topic = options.topic ?? LIBRARY_EVENTS_TOPIC;
   const kafka = options.dryRun ? null : createKafka({ brokers: options.brokers, clientId: options.clientId, logger: options.logger });
   if (kafka) await ensureTopics(kafka, [{ topic, numPartitions: options.partitions ?? DEFAULT_PARTITIONS, configEntries: { 'retention.ms': '-1' } }]);
-  const publisher = kafka ? await createEventPublisher(kafka, { topic, chunkSize: 1000 }) : null;
+  const publisher = kafka ? await createEventPublisher(kafka, { topic, chunkSize: 2000 }) : null;
   const reports: SourceReport[] = [];
   const snapshot = await pool.connect();
   try {
@@ -145,12 +145,17 @@ async function replaySource(
   // Pages are published strictly in order (one chain); the reader may run ahead by maxInFlight pages.
   let chain: Promise<void> = Promise.resolve();
   const inFlight: Promise<void>[] = [];
+  // The next page's query runs in PostgreSQL while this page's events are built (node-postgres queues it).
+  const fetchPage = (after: string | null) =>
+    after === null ? snapshot.query(query.first, [options.chunkSize]) : snapshot.query(query.next, [after, options.chunkSize]);
+  let pending: Promise<pg.QueryResult> | null = fetchPage(lastKey);
   try {
     for (;;) {
-      const { rows } = lastKey === null
-        ? await snapshot.query(query.first, [options.chunkSize])
-        : await snapshot.query(query.next, [lastKey, options.chunkSize]);
+      const { rows } = await pending!;
+      pending = null;
       if (rows.length === 0) break;
+      const full = rows.length === options.chunkSize;
+      if (full) pending = fetchPage(rows[rows.length - 1].key as string);
       const events: KafkaEvent[] = [];
       for (const row of rows) {
         const built = build(row);
@@ -182,7 +187,7 @@ async function replaySource(
       });
       inFlight.push(chain);
       if (inFlight.length >= options.maxInFlight) await inFlight.shift();
-      if (rows.length < options.chunkSize) break;
+      if (!full) break;
     }
     await chain;
     if (publisher) {
@@ -193,6 +198,7 @@ async function replaySource(
       );
     }
   } finally {
+    await (pending as Promise<unknown> | null)?.catch(() => undefined);
     await chain.catch(() => undefined);
     progress.stop();
   }

@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { provisionKafka, provisionPostgres, type ProvisionedKafka, type ProvisionedPostgres } from '@soulspot/devstack';
+import { createLegacyDatabase, type LegacyDatabase } from '@soulspot/legacy-fixtures';
+import { projectionDump, query, runCli, startCli, startProjector } from './helpers';
+
+/**
+ * schema -> replay -> (library-service projects) -> verify -> finalize -> restore-legacy, on real PostgreSQL, the
+ * embedded broker over TCP and the real projector process. Two identical legacy databases: A runs uninterrupted,
+ * B's replay is SIGKILLed five times; both projections must end identical.
+ */
+describe('legacy migration end to end', () => {
+  let kafka: ProvisionedKafka;
+  let a: ProvisionedPostgres;
+  let b: ProvisionedPostgres;
+  let fixture: LegacyDatabase;
+  const projectors: Array<{ stop(): Promise<void>; output(): string }> = [];
+  const options = { artists: 30, albums: 240, tracks: 2400, seed: 'e2e', overlapWithSoulspot: 0.15 };
+  const env = (db: ProvisionedPostgres, topic: string, extra: Record<string, string> = {}) => ({
+    DATABASE_URL: db.url,
+    KAFKA_BROKERS: kafka.brokers.join(','),
+    LIBRARY_EVENTS_TOPIC: topic,
+    TOPIC_PARTITIONS: '4',
+    VERIFY_TIMEOUT_SECONDS: '60',
+    ...extra,
+  });
+
+  beforeAll(async () => {
+    [kafka, a, b] = await Promise.all([provisionKafka(), provisionPostgres(), provisionPostgres()]);
+    [fixture] = await Promise.all([createLegacyDatabase(a.url, options), createLegacyDatabase(b.url, options)]);
+    for (const [db, topic] of [[a, 'e2e-a'], [b, 'e2e-b']] as const) {
+      const schema = await runCli(['schema'], { DATABASE_URL: db.url });
+      expect(schema.status, schema.stderr).toBe(0);
+      projectors.push(startProjector({ DATABASE_URL: db.url, KAFKA_BROKERS: kafka.brokers.join(','), KAFKA_TOPIC: topic }));
+    }
+  });
+  afterAll(async () => {
+    await Promise.all(projectors.map((p) => p.stop()));
+    await Promise.all([kafka?.stop(), a?.stop(), b?.stop()]);
+  });
+
+  it('finalize refuses without a passing verify', async () => {
+    const result = await runCli(['finalize', '--confirm'], env(a, 'e2e-a'));
+    expect(result.status).toBe(3);
+    expect(result.stderr).toMatch(/no verify has run yet/);
+    expect((await query(a.url, `SELECT count(*)::int AS n FROM spotify_tracks`))[0].n).toBe(options.tracks);
+  });
+
+  it('replays, the projection merges with the pre-existing rows, and verify proves every legacy row is there once', async () => {
+    const replay = await runCli(['replay'], env(a, 'e2e-a'));
+    expect(replay.status, replay.stderr).toBe(0);
+    const verify = await runCli(['verify'], env(a, 'e2e-a'));
+    expect(verify.status, `${verify.stdout}\n${verify.stderr}\n${projectors[0].output()}`).toBe(0);
+    expect(verify.stdout).toMatch(/verify PASSED/);
+
+    const [counts] = await query(
+      a.url,
+      `SELECT (SELECT count(*) FROM soulspot_artists)::int AS artists, (SELECT count(*) FROM soulspot_albums)::int AS albums,
+              (SELECT count(*) FROM soulspot_tracks)::int AS tracks,
+              (SELECT count(*) FROM soulspot_tracks WHERE source = 'hybrid')::int AS hybrid_tracks,
+              (SELECT count(*) FROM soulspot_artists WHERE source = 'hybrid')::int AS hybrid_artists`,
+    );
+    expect(counts).toEqual({
+      artists: fixture.expected.projected.artists,
+      albums: fixture.expected.projected.albums,
+      tracks: fixture.expected.projected.tracks,
+      hybrid_tracks: fixture.expected.projected.hybridTracks,
+      hybrid_artists: fixture.expected.projected.hybridArtists,
+    });
+    // Every pre-existing track with an ISRC was merged (ISRC first) into the Spotify track: one row, both identities.
+    const merged = await query(
+      a.url,
+      `SELECT count(*)::int AS n FROM legacy_backup.soulspot_tracks o JOIN soulspot_tracks s ON s.isrc = o.isrc
+       WHERE s.spotify_uri IS NOT NULL AND s.source = 'hybrid' AND (o.deezer_id IS NULL OR s.deezer_id = o.deezer_id)`,
+    );
+    expect(merged[0].n).toBe(fixture.expected.soulspot.overlappingTracks);
+  });
+
+  it('resumes a replay SIGKILLed 5 times: verify passes and the projection equals the uninterrupted one', async () => {
+    let kills = 0;
+    for (let attempt = 0; kills < 5 && attempt < 20; attempt++) {
+      const run = startCli(['replay'], env(b, 'e2e-b', { REPLAY_CHUNK_SIZE: '100' }));
+      await new Promise((r) => setTimeout(r, 1000 + Math.random() * 1200));
+      if (run.child.exitCode === null) {
+        run.child.kill('SIGKILL');
+        kills++;
+      }
+      await run.done;
+    }
+    expect(kills).toBe(5);
+    const resumed = await runCli(['replay'], env(b, 'e2e-b', { REPLAY_CHUNK_SIZE: '100' }));
+    expect(resumed.status, resumed.stderr).toBe(0);
+    const verify = await runCli(['verify'], env(b, 'e2e-b'));
+    expect(verify.status, verify.stdout).toBe(0);
+    expect(await projectionDump(b.url)).toBe(await projectionDump(a.url));
+  });
+
+  it('finalize backs up and drops the legacy tables; restore-legacy brings them back', async () => {
+    const finalize = await runCli(['finalize', '--confirm'], env(a, 'e2e-a'));
+    expect(finalize.status, finalize.stderr).toBe(0);
+    const tables = await query(a.url, `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name LIKE 'spotify\\_%'`);
+    expect(tables.map((t) => t.table_name).sort()).toEqual(['spotify_sessions', 'spotify_tokens']);
+    const backup = await query(a.url, `SELECT (SELECT count(*) FROM legacy_backup.spotify_tracks)::int AS tracks, (SELECT count(*) FROM legacy_backup.spotify_artists)::int AS artists`);
+    expect(backup[0]).toEqual({ tracks: options.tracks, artists: options.artists });
+
+    const again = await runCli(['finalize', '--confirm'], env(a, 'e2e-a'));
+    expect(again.status).toBe(3);
+
+    const restore = await runCli(['restore-legacy'], env(a, 'e2e-a'));
+    expect(restore.status, restore.stderr).toBe(0);
+    const restored = await query(a.url, `SELECT (SELECT count(*) FROM spotify_tracks)::int AS tracks, (SELECT count(*) FROM spotify_albums)::int AS albums`);
+    expect(restored[0]).toEqual({ tracks: options.tracks, albums: options.albums });
+    const status = await runCli(['status'], env(a, 'e2e-a'));
+    expect(status.stdout).toMatch(/next: run `migrator verify`/);
+  });
+});
