@@ -95,7 +95,9 @@ interface ConnectorResult {
 async function runConnector(provider: 'spotify' | 'deezer', env: Record<string, string>, measure: () => number, minimum: number): Promise<ConnectorResult> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', `apps/${provider}-connector/src/main.ts`], {
+  // BENCH_CONNECTOR_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the connector process.
+  const nodeArgs = (process.env.BENCH_CONNECTOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', `apps/${provider}-connector/src/main.ts`], {
     cwd: root,
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: url, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'inherit', 'inherit'],
