@@ -10,6 +10,7 @@ import { freePort, provisionPostgres, type ProvisionedPostgres } from '@soulspot
 import { migrateUp } from '@soulspot/library-db';
 import { LibraryServiceClient, type LibraryChange } from '@soulspot/contracts/library';
 import { startGrpcServer, type GrpcServerHandle, type ProjectionPort } from '../src/grpc';
+import { startGrpcFromConfig } from '../src/grpc/from-config';
 import { call, callError, connect } from './support/grpc-client';
 import { healthClient, reflectionFileContainingSymbol, reflectionListServices, type HealthStatus } from './support/health-reflection-clients';
 import { seedArtist } from './support/seed';
@@ -90,6 +91,27 @@ describe('reflection', () => {
     const services = await reflectionListServices(server.port);
     expect(services).toEqual(expect.arrayContaining(['soulspot.library.v1.LibraryService', 'soulspot.library.v1.ProjectionAdmin', 'grpc.health.v1.Health']));
     expect(await reflectionFileContainingSymbol(server.port, 'soulspot.library.v1.LibraryService')).toBeGreaterThan(0);
+  });
+});
+
+describe('startGrpcFromConfig', () => {
+  const base = { GRPC_PORT: 0, GRPC_HOST: '127.0.0.1', GRPC_DB_POOL_SIZE: 2, GRPC_STATEMENT_TIMEOUT_MS: 5000 };
+
+  it('serves from environment-style config with its own read pool, and stops cleanly', async () => {
+    const server = await startGrpcFromConfig({ ...base, DATABASE_URL: postgres.url, PAGE_TOKEN_SECRET: 'from-config-secret-123' }, { logger });
+    const clients = connect(server.port);
+    try {
+      const page = await call(clients.library, clients.library.listArtists, { pageSize: 1, pageToken: '', filter: '', orderBy: '' });
+      expect(page.artists).toHaveLength(1);
+    } finally {
+      clients.close();
+      await server.stop(true);
+    }
+  });
+
+  it('rejects half a TLS configuration and short page-token secrets', async () => {
+    await expect(startGrpcFromConfig({ ...base, DATABASE_URL: postgres.url, GRPC_TLS_CERT: '/x.crt' }, { logger })).rejects.toThrow(/together/);
+    await expect(startGrpcFromConfig({ ...base, DATABASE_URL: postgres.url, PAGE_TOKEN_SECRET: 'short' }, { logger })).rejects.toThrow(/16 bytes/);
   });
 });
 
