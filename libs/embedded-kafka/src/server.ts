@@ -19,6 +19,8 @@ export const DEFAULT_MAX_REQUEST_BYTES = 100 * 1024 * 1024;
  * many response bytes are queued in the socket, until they drain (Kafka mutes such channels similarly).
  */
 const MAX_QUEUED_RESPONSE_BYTES = 64 * 1024 * 1024;
+/** Likewise, reading pauses while this many requests of one connection are still unanswered. */
+const MAX_PENDING_REQUESTS = 1024;
 
 interface ResponseSlot {
   chunks: Buffer[] | null;
@@ -44,9 +46,7 @@ export class Connection {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', () => this.close());
-    socket.on('drain', () => {
-      if (!this.closed && socket.isPaused()) socket.resume();
-    });
+    socket.on('drain', () => this.maybeResume());
     socket.on('close', () => {
       this.closed = true;
     });
@@ -111,6 +111,7 @@ export class Connection {
     const expectsResponse = !(api.key === PRODUCE_KEY && (body as { acks: number }).acks === 0);
     const slot: ResponseSlot | null = expectsResponse ? { chunks: null, close: false } : null;
     if (slot) this.slots.push(slot);
+    if (this.slots.length >= MAX_PENDING_REQUESTS) this.socket.pause();
     const handler = HANDLERS.get(api.key)!;
     let result: Promise<HandlerResult<object>> | HandlerResult<object>;
     try {
@@ -166,6 +167,12 @@ export class Connection {
     }
     if (corked) this.socket.uncork();
     if (this.socket.writableLength > MAX_QUEUED_RESPONSE_BYTES) this.socket.pause();
+    else this.maybeResume();
+  }
+
+  private maybeResume(): void {
+    if (this.closed || !this.socket.isPaused()) return;
+    if (this.slots.length < MAX_PENDING_REQUESTS && this.socket.writableLength <= MAX_QUEUED_RESPONSE_BYTES) this.socket.resume();
   }
 }
 

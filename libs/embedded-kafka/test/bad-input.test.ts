@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBroker } from '../src/index.js';
 import { ApiVersionsApi, type ApiVersionsResponse } from '../src/protocol/apis/api-versions.js';
+import { FetchApi } from '../src/protocol/apis/fetch.js';
 import { MetadataApi, type MetadataResponse } from '../src/protocol/apis/metadata.js';
 import { ProduceApi, type ProduceResponse } from '../src/protocol/apis/produce.js';
 import { ErrorCode } from '../src/protocol/errors.js';
@@ -126,6 +127,30 @@ describe('bad input', () => {
     ids.push((await c.receive(ProduceApi, 3)).correlationId);
     ids.push((await c.receive(MetadataApi, 0)).correlationId);
     expect(ids).toEqual(sent.map((s) => s.correlationId));
+    c.close();
+  });
+
+  it('keeps answering a client that pipelines more parked requests than it may have pending', async () => {
+    const c = await RawClient.connect(broker);
+    c.send(ProduceApi, 7, produce('pipeline-park', buildBatch([{ key: null, value: 'x' }])));
+    await c.receive(ProduceApi, 7);
+    // 1,500 long-polls at the log end all park; the broker stops reading at 1,024 pending and resumes as they answer.
+    const fetch = {
+      replicaId: -1,
+      maxWaitMs: 200,
+      minBytes: 1,
+      maxBytes: 1024,
+      isolationLevel: 0,
+      sessionId: 0,
+      sessionEpoch: -1,
+      topics: [{ topic: 'pipeline-park', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 1n, logStartOffset: -1n, partitionMaxBytes: 1024 }] }],
+      forgottenTopicsData: [],
+      rackId: '',
+    };
+    const sent = Array.from({ length: 1500 }, () => c.send(FetchApi, 11, fetch).correlationId);
+    const ids: number[] = [];
+    for (let i = 0; i < sent.length; i++) ids.push((await c.receive(FetchApi, 11)).correlationId);
+    expect(ids).toEqual(sent);
     c.close();
   });
 });
