@@ -3,7 +3,7 @@
 // process and drives it from a separate load-generator process (bench/grpc-load.ts).
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import pino from 'pino';
@@ -45,17 +45,33 @@ try {
     channels: 4,
   };
   log(`driving GetArtist at ${loadConfig.getRate}/s and ListArtists (page ${loadConfig.listPageSize}) at ${loadConfig.listRate}/s, ${durationMs / 1000} s each, then the same SQL ...`);
+  const loadBefore = loadavg()[0];
+  const serverCpu: Record<string, { cpuMicrosPerRequest?: number; cpuStart?: NodeJS.CpuUsage }> = {};
   const runs = await new Promise<Record<string, RunStats>>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'apps/library-service/bench/grpc-load.ts', JSON.stringify(loadConfig)], { cwd: WORKSPACE_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'apps/library-service/bench/grpc-load.ts', JSON.stringify(loadConfig)], { cwd: WORKSPACE_ROOT, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+    // CPU of this process (the gRPC server) during each measured phase.
+    child.on('message', (message: { phase: string; event: 'start' | 'end' }) => {
+      const entry = (serverCpu[message.phase] ??= {});
+      if (message.event === 'start') entry.cpuStart = process.cpuUsage();
+      else if (entry.cpuStart) {
+        const used = process.cpuUsage(entry.cpuStart);
+        entry.cpuMicrosPerRequest = used.user + used.system;
+      }
+    });
     let out = '';
-    child.stdout.on('data', (chunk) => (out += chunk));
+    child.stdout!.on('data', (chunk) => (out += chunk));
     child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`load generator exited with ${code}`))));
   });
 
+  const loadAfter = loadavg()[0];
+  const cpuPerRequest = (name: string) => {
+    const micros = serverCpu[name]?.cpuMicrosPerRequest;
+    return micros === undefined ? undefined : Math.round((micros / runs[name].requests) * 10) / 10;
+  };
   const result = {
     benchmark: 'bench:grpc',
     date: new Date().toISOString(),
-    machine: { cpuModel: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version },
+    machine: { cpuModel: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, loadAverageBefore: loadBefore, loadAverageAfter: loadAfter },
     dataset: { ...DATASET, loadSeconds: Math.round(loadSeconds * 10) / 10, postgresMode: postgres.mode },
     method: {
       loadModel: 'open loop at a fixed rate from a separate process; latency from scheduled send time',
@@ -66,7 +82,10 @@ try {
       sqlBaseline: 'the same SELECT statements via pg (prepared), same rates, same process layout',
     },
     targets: TARGETS,
-    grpc: { getArtist: runs.grpcGetArtist, listArtists: runs.grpcListArtists },
+    grpc: {
+      getArtist: { ...runs.grpcGetArtist, serverCpuMicrosPerRequest: cpuPerRequest('grpcGetArtist') },
+      listArtists: { ...runs.grpcListArtists, serverCpuMicrosPerRequest: cpuPerRequest('grpcListArtists') },
+    },
     sql: { getArtist: runs.sqlGetArtist, listArtists: runs.sqlListArtists },
     pass: {
       getArtist: runs.grpcGetArtist.p99 <= TARGETS.getArtistP99Ms && runs.grpcGetArtist.errors === 0 && runs.grpcGetArtist.achievedRate >= TARGETS.getArtistRate * 0.95,
@@ -82,6 +101,7 @@ try {
       row('SQL  GetArtist', runs.sqlGetArtist),
       row('gRPC ListArtists(100)', runs.grpcListArtists),
       row('SQL  ListArtists(100)', runs.sqlListArtists),
+      `server CPU per request: GetArtist ${cpuPerRequest('grpcGetArtist')} µs, ListArtists ${cpuPerRequest('grpcListArtists')} µs; load average ${loadBefore.toFixed(1)} -> ${loadAfter.toFixed(1)}`,
       `targets: GetArtist p99 <= ${TARGETS.getArtistP99Ms} ms at ${TARGETS.getArtistRate}/s: ${result.pass.getArtist ? 'PASS' : 'FAIL'}; ListArtists p99 <= ${TARGETS.listArtistsP99Ms} ms at ${TARGETS.listArtistsRate}/s: ${result.pass.listArtists ? 'PASS' : 'FAIL'}`,
       'wrote benchmarks/results/grpc.json',
       '',

@@ -33,7 +33,13 @@ export function summarize(latenciesMs: number[], errors: number, targetRate: num
  * its latency counts from when it was due (so a stalled server is not hidden by a client that waits — no
  * coordinated omission). Runs `warmupMs` unmeasured first.
  */
-export async function openLoop(rate: number, durationMs: number, warmupMs: number, send: (i: number) => Promise<unknown>): Promise<RunStats> {
+export async function openLoop(
+  rate: number,
+  durationMs: number,
+  warmupMs: number,
+  send: (i: number) => Promise<unknown>,
+  hooks: { measureStart?: () => void; measureEnd?: () => void } = {},
+): Promise<RunStats> {
   const latencies: number[] = [];
   let errors = 0;
   let firstError: unknown;
@@ -64,7 +70,9 @@ export async function openLoop(rate: number, durationMs: number, warmupMs: numbe
     return performance.now() - start;
   };
   if (warmupMs > 0) await run(warmupMs, false);
+  hooks.measureStart?.();
   const elapsed = await run(durationMs, true);
+  hooks.measureEnd?.();
   if (firstError && errors > 0) process.stderr.write(`first error: ${(firstError as Error).message}\n`);
   return summarize(latencies, errors, rate, elapsed);
 }
