@@ -211,6 +211,18 @@ describe('file log store: restart', () => {
     await open();
     await expect(createFileLogStore(dataDir)).rejects.toThrow(/in use by process/);
   });
+
+  it('takes over a lock left behind by a dead process, or by an earlier life with the same pid', async () => {
+    fs.writeFileSync(join(dataDir, '.lock'), String(process.pid));
+    await (await open()).close();
+    openStores.length = 0;
+    fs.writeFileSync(join(dataDir, '.lock'), '2147483646');
+    const store = await open();
+    expect(fs.readFileSync(join(dataDir, '.lock'), 'utf8')).toBe(String(process.pid));
+    await store.close();
+    openStores.length = 0;
+    expect(fs.existsSync(join(dataDir, '.lock'))).toBe(false);
+  });
 });
 
 describe('file log store: repair on open', () => {

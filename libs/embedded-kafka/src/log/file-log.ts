@@ -63,12 +63,12 @@ export async function createFileLogStore(dataDir: string, options: FileLogStoreO
     throw new RangeError(`indexIntervalBytes must be a positive integer, got ${config.indexIntervalBytes}`);
   }
   fs.mkdirSync(dataDir, { recursive: true });
-  acquireLock(dataDir);
+  const lockKey = acquireLock(dataDir);
   try {
     removeDeletedLeftovers(dataDir);
-    return new FileLogStoreImpl(dataDir, config, options.onRepair ?? warnOnStderr);
+    return new FileLogStoreImpl(dataDir, lockKey, config, options.onRepair ?? warnOnStderr);
   } catch (err) {
-    releaseLock(dataDir);
+    releaseLock(dataDir, lockKey);
     throw err;
   }
 }
@@ -82,6 +82,7 @@ class FileLogStoreImpl implements FileLogStore {
 
   constructor(
     readonly dataDir: string,
+    private readonly lockKey: string,
     private readonly config: typeof DEFAULTS,
     private readonly onRepair: (repair: StoreRepair) => void,
   ) {
@@ -147,7 +148,7 @@ class FileLogStoreImpl implements FileLogStore {
     this.logs.clear();
     await Promise.all(logs.map((log) => log.close()));
     await this.journal.close();
-    releaseLock(this.dataDir);
+    releaseLock(this.dataDir, this.lockKey);
   }
 
   private async syncAll(): Promise<void> {
@@ -188,18 +189,28 @@ function partitionDirName(topic: string, partition: number): string {
   return `${topic}-${partition}`;
 }
 
-/** One broker per dataDir: a second one would interleave writes. A lock left by a dead process is taken over. */
-function acquireLock(dataDir: string): void {
+/** Real paths of the dataDirs locked by stores of this process. */
+const lockedHere = new Set<string>();
+
+/**
+ * One broker per dataDir: a second one would interleave writes. A lock left by a dead process is taken over, and so
+ * is one naming this process's pid that no store of this process holds (a restarted container often gets the same
+ * pid as its previous life).
+ */
+function acquireLock(dataDir: string): string {
+  const key = fs.realpathSync(dataDir);
+  if (lockedHere.has(key)) throw new Error(`dataDir ${dataDir} is in use by process ${process.pid} (this process)`);
   const path = join(dataDir, LOCK_FILE);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       fs.writeFileSync(path, String(process.pid), { flag: 'wx' });
-      return;
+      lockedHere.add(key);
+      return key;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     const owner = Number.parseInt(fs.readFileSync(path, 'utf8'), 10);
-    if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) throw new Error(`dataDir ${dataDir} is in use by process ${owner}`);
+    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) throw new Error(`dataDir ${dataDir} is in use by process ${owner}`);
     fs.rmSync(path, { force: true });
   }
   throw new Error(`could not lock dataDir ${dataDir}`);
@@ -214,7 +225,8 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function releaseLock(dataDir: string): void {
+function releaseLock(dataDir: string, key: string): void {
+  lockedHere.delete(key);
   fs.rmSync(join(dataDir, LOCK_FILE), { force: true });
 }
 
