@@ -1,3 +1,4 @@
+import { encryptionKeyField } from '@soulspot/connector-kit';
 import { type Config, int, list, loadConfig as load, oneOf, str, url } from '@soulspot/observability';
 
 /**
@@ -28,7 +29,7 @@ export const configSpec = {
   SYNC_LEASE_SECONDS: int({ default: 1800, min: 1, doc: 'a crashed run blocks an entity at most this long' }),
   SYNC_ALBUM_CONCURRENCY: int({ default: 8, min: 1, max: 64 }),
   SYNC_ARTIST_CONCURRENCY: int({ default: 4, min: 1, max: 64 }),
-  TOKEN_ENCRYPTION_KEY: str({ secret: true, doc: '32 bytes, base64 or hex (openssl rand -base64 32)' }),
+  TOKEN_ENCRYPTION_KEY: encryptionKeyField(),
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const, { default: 'info' }),
 };
 

@@ -32,3 +32,4 @@ export { createConnectorRuntime, type ConnectorRuntime, type ConnectorRuntimeOpt
 export { startSyncScheduler } from './sync/scheduler';
 export { assembleConnector, type AssembleOptions, type AssembledConnector } from './assemble';
 export * as connectorTesting from './testing/connector-test-helpers';
+export { encryptionKeyField } from './config-fields';
