@@ -7,7 +7,7 @@ import { Recorder, type FakeStats, type Violation } from '../http/recorder';
 import { json, startHttpServer, text, type FakeRequest, type Reply, type RunningServer } from '../http/server';
 import { deezerError, handleDeezer, matchDeezerRoute, type DeezerRoute } from './api';
 import { DeezerConnect } from './oauth';
-import { DEEZER_DEFAULTS, deezerErrorBody, type DeezerErrorFault, type DeezerFaults, type ResolvedDeezerFaults } from './settings';
+import { DEEZER_DEFAULTS, DEEZER_SWITCHES, deezerErrorBody, type DeezerErrorFault, type DeezerFaults, type ResolvedDeezerFaults } from './settings';
 
 export interface FakeDeezerOptions extends GenerateOptions {
   /** The library to serve (e.g. `generateLibraries(...).deezer`); otherwise one is generated from the options. */
@@ -52,7 +52,7 @@ export async function startFakeDeezer(options: FakeDeezerOptions = {}): Promise<
   if (library.provider !== 'deezer') throw new Error('startFakeDeezer: library is not a Deezer library');
   const now = options.now ?? Date.now;
   const graceMs = options.inFlightGraceMs ?? 1000;
-  let settings: ResolvedDeezerFaults = { ...DEEZER_DEFAULTS, ...mergeSwitches({}, options.faults ?? {}) };
+  let settings: ResolvedDeezerFaults = { ...DEEZER_DEFAULTS, ...mergeSwitches({}, options.faults ?? {}, DEEZER_SWITCHES) };
   let quotaWindow: SlidingWindow | null = null;
   const recorder = new Recorder();
   const dice = new FaultDice(library.seed + 1);
@@ -173,7 +173,7 @@ export async function startFakeDeezer(options: FakeDeezerOptions = {}): Promise<
     stats: () => recorder.snapshot(),
     violations: () => recorder.violations(),
     resetStats: () => recorder.reset(),
-    setFaults: (patch) => applySettings({ ...DEEZER_DEFAULTS, ...mergeSwitches(settings, patch) }),
+    setFaults: (patch) => applySettings({ ...DEEZER_DEFAULTS, ...mergeSwitches(settings, patch, DEEZER_SWITCHES) }),
     clearFaults: () => applySettings({ ...DEEZER_DEFAULTS }),
     faults: () => structuredClone(settings),
     expireAccessTokens: () => connect.expireAccessTokens(),

@@ -58,6 +58,22 @@ export interface DeezerFaults {
   embeddedTracksLimit?: number;
 }
 
+export const DEEZER_SWITCHES = [
+  'errors',
+  'serverErrors',
+  'malformedJson',
+  'shortPages',
+  'quota',
+  'accessTokenTtlSeconds',
+  'expireKeyInJson',
+  'authorizeDenied',
+  'pageMaxLimit',
+  'embeddedTracksLimit',
+  'strictExpiry',
+] as const satisfies readonly (keyof DeezerFaults)[];
+/** Compile-time check that the list names every switch. */
+const _everySwitchListed: [Exclude<keyof DeezerFaults, (typeof DEEZER_SWITCHES)[number]>] extends [never] ? true : never = true;
+
 export interface ResolvedDeezerFaults extends DeezerFaults {
   quota: DeezerQuota | false;
   accessTokenTtlSeconds: number;

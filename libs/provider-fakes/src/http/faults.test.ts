@@ -33,6 +33,10 @@ describe('mergeSwitches', () => {
     expect(merged).toEqual({ a: 1, b: false, rateLimited: { times: 1 } });
     expect(merged.rateLimited).not.toBe(patch.rateLimited);
   });
+
+  it('refuses unknown switch names with the list of known ones', () => {
+    expect(() => mergeSwitches({}, { rateLimted: { times: 1 } }, ['rateLimited'])).toThrow('unknown fault switch(es): rateLimted (known: rateLimited)');
+  });
 });
 
 describe('SlidingWindow', () => {

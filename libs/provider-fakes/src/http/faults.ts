@@ -44,7 +44,12 @@ export class FaultDice {
 export type SwitchPatch<T> = { [K in keyof T]?: T[K] | null };
 
 /** Merges a switch patch: keys set to null/undefined are removed (back to default), others replace the current value. */
-export function mergeSwitches<T extends object>(current: T, patch: Partial<Record<keyof T, unknown>>): T {
+export function mergeSwitches<T extends object>(current: T, patch: Partial<Record<keyof T, unknown>>, knownKeys?: readonly string[]): T {
+  if (knownKeys) {
+    const unknown = Object.keys(patch).filter((key) => !knownKeys.includes(key));
+    // A typo ("rateLimted") would otherwise silently test nothing.
+    if (unknown.length > 0) throw new TypeError(`unknown fault switch(es): ${unknown.join(', ')} (known: ${knownKeys.join(', ')})`);
+  }
   const next: Record<string, unknown> = { ...(current as Record<string, unknown>) };
   for (const [key, value] of Object.entries(patch)) {
     if (value === undefined || value === null) delete next[key];

@@ -7,7 +7,7 @@ import { Recorder, type FakeStats, type Violation } from '../http/recorder';
 import { json, startHttpServer, type FakeRequest, type Reply, type RunningServer } from '../http/server';
 import { SpotifyAccounts } from './accounts';
 import { handleApi, matchApiRoute, webApiError, type ApiRoute } from './api';
-import { spotifyDefaults, type ResolvedSpotifyFaults, type SpotifyFaults } from './settings';
+import { SPOTIFY_SWITCHES, spotifyDefaults, type ResolvedSpotifyFaults, type SpotifyFaults } from './settings';
 
 export interface FakeSpotifyOptions extends GenerateOptions {
   /** The library to serve (e.g. `generateLibraries(...).spotify`); otherwise one is generated from the options. */
@@ -69,7 +69,7 @@ export async function startFakeSpotify(options: FakeSpotifyOptions = {}): Promis
   const now = options.now ?? Date.now;
   const graceMs = options.inFlightGraceMs ?? 1000;
   const defaults = spotifyDefaults(devMode);
-  let settings: ResolvedSpotifyFaults = { ...defaults, ...mergeSwitches({}, options.faults ?? {}) };
+  let settings: ResolvedSpotifyFaults = { ...defaults, ...mergeSwitches({}, options.faults ?? {}, SPOTIFY_SWITCHES) };
   let rateWindow: SlidingWindow | null = null;
   const recorder = new Recorder();
   const dice = new FaultDice(library.seed);
@@ -206,7 +206,7 @@ export async function startFakeSpotify(options: FakeSpotifyOptions = {}): Promis
     stats: () => recorder.snapshot(),
     violations: () => recorder.violations(),
     resetStats: () => recorder.reset(),
-    setFaults: (patch) => applySettings({ ...defaults, ...mergeSwitches(settings, patch) }),
+    setFaults: (patch) => applySettings({ ...defaults, ...mergeSwitches(settings, patch, SPOTIFY_SWITCHES) }),
     clearFaults: () => {
       retryWindow.until = 0;
       applySettings({ ...defaults });

@@ -81,6 +81,27 @@ export interface SpotifyFaults {
   strictExpiry?: boolean;
 }
 
+export const SPOTIFY_SWITCHES = [
+  'rateLimited',
+  'quotaExceeded',
+  'serverErrors',
+  'malformedJson',
+  'shortPages',
+  'rateLimit',
+  'devModeFields',
+  'batchEndpointsForbidden',
+  'artistAlbumsMaxLimit',
+  'accessTokenTtlSeconds',
+  'authorizationCodeTtlSeconds',
+  'refreshTokenRotation',
+  'refreshTokenMaxAgeSeconds',
+  'invalidGrant',
+  'authorizeDenied',
+  'strictExpiry',
+] as const satisfies readonly (keyof SpotifyFaults)[];
+/** Compile-time check that the list names every switch. */
+const _everySwitchListed: [Exclude<keyof SpotifyFaults, (typeof SPOTIFY_SWITCHES)[number]>] extends [never] ? true : never = true;
+
 export interface ResolvedSpotifyFaults extends SpotifyFaults {
   devModeFields: boolean;
   batchEndpointsForbidden: boolean;
