@@ -1,8 +1,9 @@
 import type { EntityType } from '@soulspot/contracts';
+import type { MemberFacts } from '../domain/merge';
 import type { EntityObservation, Observation, SnapshotObservation } from '../domain/observation';
 import { writeRows, type RowWriteStats } from './row-writer';
 import { rows, type Sql } from './sql';
-import { resolveIdentities, storeLibraryMarks, storeObservations, storeReferences, storeSnapshots } from './state-store';
+import { latestPerKey, resolveIdentities, storeLibraryMarks, storeObservations, storeReferences, storeSnapshots } from './state-store';
 
 export interface ApplyStats extends RowWriteStats {
   observations: number;
@@ -63,7 +64,27 @@ export async function applyObservations(sql: Sql, observations: readonly Observa
     }
   }
 
-  const written = await writeRows(sql, { affected, changes });
+  // Tracks are never referenced and never listed: a track entity born in this batch is exactly its members'
+  // observations of this batch, so its facts need no round trip.
+  const latest = new Map(latestPerKey(entities).map((o) => [o.key, o]));
+  const knownTrackFacts = new Map<string, MemberFacts<'track'>[]>();
+  for (const change of changes) {
+    if (change.type !== 'track' || change.previousIds.length > 0) continue;
+    knownTrackFacts.set(
+      change.entityId,
+      change.newMembers.map((key) => {
+        const obs = latest.get(key) as EntityObservation<'track'>;
+        return {
+          key,
+          provider: obs.provider,
+          observation: { observedAt: obs.observedAt, rank: obs.rank, eventId: obs.eventId, fields: obs.fields },
+          reference: null,
+          listedAt: null,
+        };
+      }),
+    );
+  }
+  const written = await writeRows(sql, { affected, changes, knownTrackFacts });
   return {
     ...written,
     observations: observations.length,

@@ -91,6 +91,9 @@ export async function handlePartitionBatch(ctx: BatchContext, batch: PartitionBa
   let broken = false;
   try {
     await client.query('begin');
+    // Losing the last commits in a database crash is harmless here: the checkpoint is lost with them and the
+    // events are applied again. So the projection does not wait for the WAL flush.
+    await client.query('set local synchronous_commit = off');
     await lockProjectionWriter(client);
     const checkpoint = await checkpointInTransaction(client, ctx.projection, batch.topic, batch.partition);
     if (batch.records[0].offset > checkpoint && !batch.acceptGap) {

@@ -146,6 +146,8 @@ export interface RowWriteInput {
   affected: Record<EntityType, Set<string>>;
   /** Identity changes of the batch (merges and renames). */
   changes: readonly ClusterChange[];
+  /** Facts of track entities the caller already knows completely (no need to read them back). */
+  knownTrackFacts?: ReadonlyMap<string, MemberFacts<'track'>[]>;
 }
 
 /**
@@ -267,7 +269,12 @@ export async function writeRows(sql: Sql, input: RowWriteInput): Promise<RowWrit
   }
 
   const trackIds = [...input.affected.track].sort();
-  const trackFacts = await loadFacts(sql, trackIds);
+  const known = input.knownTrackFacts ?? new Map<string, MemberFacts<'track'>[]>();
+  const trackFacts = await loadFacts(
+    sql,
+    trackIds.filter((id) => !known.has(id)),
+  );
+  for (const [id, facts] of known) trackFacts.set(id, facts);
   const mergedTracks = trackIds.filter((id) => trackFacts.has(id)).map((id) => mergeTrack(id, trackFacts.get(id) as MemberFacts<'track'>[]));
   const trackParents = await resolveMembers(
     sql,

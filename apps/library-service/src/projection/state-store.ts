@@ -12,7 +12,7 @@ import { iso, json, recordset, rows, type Sql } from './sql';
 const typeOfKey = (key: string): EntityType => key.split(':')[1] as EntityType;
 
 /** Latest observation per provider key among the batch (the only one that can change the stored state). */
-function latestPerKey(observations: readonly EntityObservation[]): EntityObservation[] {
+export function latestPerKey(observations: readonly EntityObservation[]): EntityObservation[] {
   const latest = new Map<string, EntityObservation>();
   for (const obs of observations) {
     const current = latest.get(obs.key);

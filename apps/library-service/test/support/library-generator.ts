@@ -22,7 +22,7 @@ export function spotifyId(kind: string, n: number): string {
     s = BASE62[x % 62] + s;
     x = Math.floor(x / 62);
   }
-  return `${kind}${s}`.padEnd(22, '0').slice(0, 22);
+  return `${kind}${s.padStart(21, '0')}`;
 }
 
 function gtin13(body12: number): string {

@@ -1,0 +1,216 @@
+/**
+ * `npm run bench:projection`: time-to-projected of the library-service projector on a realistic library, against
+ * the floor of COPYing the resulting rows into empty tables with the same indexes, in the same run.
+ *
+ * 1. PostgreSQL (devstack: DATABASE_URL's server, else embedded) migrated; a Kafka broker (KAFKA_BROKERS, else the
+ *    embedded broker in its own process); the events topic with 12 partitions.
+ * 2. A generated library — 10,000 artists x 10 albums x 10 tracks at scale 1, a third of the artists (with their
+ *    albums and tracks) also on Deezer with the same UPC/ISRC, plus renames, stale re-observations, MusicBrainz ids,
+ *    homonyms and library snapshots — produced to the topic (timed separately).
+ * 3. The real service (`apps/library-service/src/main.ts`) started as its own process; timed from spawn until every
+ *    partition's database checkpoint reaches the end of the topic; its RSS sampled (peak VmHWM reported).
+ * 4. The floor: the final soulspot_* rows COPYed (server-side files) into empty copies of the tables with the same
+ *    indexes (CREATE TABLE ... LIKE ... INCLUDING ALL; foreign keys not included).
+ * Writes benchmarks/results/projection.json. Env: BENCH_PROJECTION_SCALE (default 1), BENCH_PROJECTION_PARTITIONS (12).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join, resolve } from 'node:path';
+import pg from 'pg';
+import type { KafkaEvent } from '@soulspot/contracts';
+import { provisionPostgres } from '@soulspot/devstack';
+import { migrateUp } from '@soulspot/library-db';
+import { createEventPublisher, createKafka, ensureTopics, topicEndOffsets } from '@soulspot/messaging';
+import { createLogger } from '@soulspot/observability';
+import { generateLibrary } from '../test/support/library-generator';
+
+const WORKSPACE = resolve(import.meta.dirname, '../../..');
+const RESULTS_FILE = join(WORKSPACE, 'benchmarks/results/projection.json');
+const SCALE = Number(process.env.BENCH_PROJECTION_SCALE ?? 1);
+const PARTITIONS = Number(process.env.BENCH_PROJECTION_PARTITIONS ?? 12);
+const TOPIC = 'soulspot.library-events.v1';
+const TARGETS = { maxCopyRatio: 3, minEventsPerSecond: 20_000, maxRssMb: 512 };
+
+const log = (message: string) => process.stdout.write(`[bench:projection] ${message}\n`);
+
+async function startBroker(): Promise<{ brokers: string[]; stop(): Promise<void> }> {
+  if (process.env.KAFKA_BROKERS) return { brokers: process.env.KAFKA_BROKERS.split(','), stop: async () => undefined };
+  const child = spawn(process.execPath, ['--import', 'tsx', 'libs/embedded-kafka/src/cli.ts', '--port', '0', '--no-auto-create'], {
+    cwd: WORKSPACE,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const address = await new Promise<string>((resolveAddress, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('\n')) resolveAddress(out.split('\n')[0].trim());
+    });
+    child.once('exit', (code) => reject(new Error(`broker exited with ${code}`)));
+  });
+  return {
+    brokers: address.split(','),
+    stop: () =>
+      new Promise<void>((r) => {
+        child.once('exit', () => r());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+function memoryOf(pid: number): { rss: number; hwm: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
+  return { rss: kb('VmRSS') * 1024, hwm: kb('VmHWM') * 1024 };
+}
+
+async function applied(sql: pg.Client): Promise<bigint> {
+  const { rows } = await sql.query(`select coalesce(sum(next_offset), 0)::text as n from projection_checkpoints where topic = $1`, [TOPIC]);
+  return BigInt(rows[0].n);
+}
+
+async function main(): Promise<void> {
+  const shape = { artists: Math.round(10_000 * SCALE), albumsPerArtist: 10, tracksPerAlbum: 10, overlap: 1 / 3, seed: 42, twists: true };
+  log(`shape ${JSON.stringify(shape)}, ${PARTITIONS} partitions`);
+  const loadBefore = os.loadavg();
+  const db = await provisionPostgres();
+  const broker = await startBroker();
+  const sql = new pg.Client({ connectionString: db.url });
+  let projector: ChildProcess | undefined;
+  try {
+    await migrateUp(db.url);
+    await sql.connect();
+    const kafka = createKafka({ brokers: broker.brokers, clientId: 'bench-projection', logger: createLogger('bench') });
+    await ensureTopics(kafka, [
+      { topic: TOPIC, numPartitions: PARTITIONS },
+      { topic: `${TOPIC}.dlq`, numPartitions: 1 },
+    ]);
+
+    // produce
+    const publisher = await createEventPublisher(kafka, { topic: TOPIC, chunkSize: 2000 });
+    const produceStart = performance.now();
+    let chunk: KafkaEvent[] = [];
+    let produced = 0;
+    for (const event of generateLibrary(shape)) {
+      chunk.push(event);
+      if (chunk.length === 20_000) {
+        await publisher.publish(chunk);
+        produced += chunk.length;
+        chunk = [];
+        if (produced % 200_000 === 0) log(`produced ${produced}`);
+      }
+    }
+    await publisher.publish(chunk);
+    produced += chunk.length;
+    await publisher.disconnect();
+    const produceSeconds = (performance.now() - produceStart) / 1000;
+    const total = [...(await topicEndOffsets(kafka, TOPIC)).values()].reduce((a, b) => a + b, 0n);
+    log(`produced ${produced} events in ${produceSeconds.toFixed(1)} s (topic end offsets sum ${total})`);
+
+    // project
+    const projectStart = performance.now();
+    projector = spawn(process.execPath, ['--import', 'tsx', 'apps/library-service/src/main.ts'], {
+      cwd: WORKSPACE,
+      env: {
+        ...process.env,
+        DATABASE_URL: db.url,
+        KAFKA_BROKERS: broker.brokers.join(','),
+        KAFKA_TOPIC: TOPIC,
+        KAFKA_GROUP_ID: 'bench-projection',
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    let peakRss = 0;
+    let lastLog = 0;
+    for (;;) {
+      const done = await applied(sql);
+      peakRss = Math.max(peakRss, memoryOf(projector.pid!).rss);
+      const elapsed = (performance.now() - projectStart) / 1000;
+      if (done >= total) break;
+      if (projector.exitCode !== null) throw new Error(`projector exited with ${projector.exitCode}`);
+      if (elapsed - lastLog > 15) {
+        lastLog = elapsed;
+        log(`${done}/${total} events applied after ${elapsed.toFixed(0)} s (${Math.round(Number(done) / elapsed)} ev/s)`);
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const projectSeconds = (performance.now() - projectStart) / 1000;
+    const hwm = memoryOf(projector.pid!).hwm;
+    projector.kill('SIGTERM');
+    await new Promise((r) => projector!.once('exit', r));
+    projector = undefined;
+    const counts = (
+      await sql.query(`select (select count(*) from soulspot_artists)::int as artists, (select count(*) from soulspot_albums)::int as albums,
+        (select count(*) from soulspot_tracks)::int as tracks,
+        (select count(*) from soulspot_tracks where source = 'hybrid')::int as hybrid_tracks,
+        (select count(*) from soulspot_albums where source = 'hybrid')::int as hybrid_albums,
+        (select count(*) from soulspot_artists where source = 'hybrid')::int as hybrid_artists`)
+    ).rows[0];
+    log(`projected in ${projectSeconds.toFixed(1)} s: ${JSON.stringify(counts)}`);
+
+    // floor: COPY the final rows into empty tables with the same indexes
+    const dir = mkdtempSync(join(os.tmpdir(), 'bench-projection-'));
+    chmodSync(dir, 0o777);
+    await sql.query('create schema bench_copy');
+    const tables = ['soulspot_artists', 'soulspot_albums', 'soulspot_tracks'];
+    for (const table of tables) {
+      await sql.query(`create table bench_copy.${table} (like public.${table} including all)`);
+      await sql.query(`copy public.${table} to '${join(dir, table)}'`);
+    }
+    const copyStart = performance.now();
+    for (const table of tables) await sql.query(`copy bench_copy.${table} from '${join(dir, table)}'`);
+    const copySeconds = (performance.now() - copyStart) / 1000;
+    rmSync(dir, { recursive: true, force: true });
+    log(`COPY floor ${copySeconds.toFixed(1)} s`);
+
+    const eventsPerSecond = Number(total) / projectSeconds;
+    const result = {
+      benchmark: 'projection',
+      date: new Date().toISOString(),
+      command: 'npm run bench:projection',
+      machine: {
+        cpuModel: os.cpus()[0]?.model,
+        cores: os.cpus().length,
+        memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+        node: process.version,
+        loadAverageBefore: loadBefore,
+        loadAverageAfter: os.loadavg(),
+        postgres: (await sql.query('show server_version')).rows[0].server_version,
+        postgresMode: db.mode,
+        broker: process.env.KAFKA_BROKERS ? 'KAFKA_BROKERS' : 'embedded (own process)',
+      },
+      shape: { ...shape, partitions: PARTITIONS },
+      events: Number(total),
+      rows: counts,
+      produceSeconds,
+      projectionSeconds: projectSeconds,
+      eventsPerSecond,
+      copySeconds,
+      ratioToCopy: projectSeconds / copySeconds,
+      projectorPeakRssMb: Math.max(peakRss, hwm) / 2 ** 20,
+      targets: TARGETS,
+      meetsTargets: {
+        ratioToCopy: projectSeconds / copySeconds <= TARGETS.maxCopyRatio,
+        eventsPerSecond: eventsPerSecond >= TARGETS.minEventsPerSecond,
+        rss: Math.max(peakRss, hwm) / 2 ** 20 <= TARGETS.maxRssMb,
+      },
+    };
+    mkdirSync(join(WORKSPACE, 'benchmarks/results'), { recursive: true });
+    writeFileSync(RESULTS_FILE, `${JSON.stringify(result, null, 2)}\n`);
+    log(JSON.stringify(result, null, 2));
+  } finally {
+    projector?.kill('SIGKILL');
+    await sql.end().catch(() => undefined);
+    await broker.stop();
+    await db.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: Error) => {
+    process.stderr.write(`bench:projection failed: ${error.stack ?? error.message}\n`);
+    process.exit(1);
+  },
+);
