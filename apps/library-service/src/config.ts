@@ -1,5 +1,6 @@
 import { DEFAULT_PARTITIONS, LIBRARY_EVENTS_DLQ_TOPIC, LIBRARY_EVENTS_TOPIC } from '@soulspot/contracts';
 import { int, list, loadConfig, str, url } from '@soulspot/observability';
+import { grpcConfigSpec } from './grpc/from-config';
 
 /** Environment of the library-service projector. */
 export const projectorConfigSpec = {
@@ -12,6 +13,7 @@ export const projectorConfigSpec = {
   KAFKA_GROUP_ID: str({ required: false, doc: 'consumer group (default library-service.<PROJECTION_NAME>)' }),
   KAFKA_SESSION_TIMEOUT_MS: int({ default: 30_000, min: 1000, doc: 'consumer-group session timeout' }),
   PROJECTION_MAX_BATCH_BYTES: int({ default: 1024 * 1024, min: 1024, doc: 'bytes fetched per partition and batch' }),
+  ...grpcConfigSpec,
 };
 
 export type ProjectorConfig = ReturnType<typeof loadProjectorConfig>;

@@ -1,6 +1,7 @@
 import { createLogger, onShutdown } from '@soulspot/observability';
 import { loadProjectorConfig } from './config';
 import { startProjector } from './projection';
+import { startGrpcFromConfig } from './grpc/from-config';
 
 /** library-service: projects the library events topic into the soulspot_* tables. */
 async function main(): Promise<void> {
@@ -19,6 +20,9 @@ async function main(): Promise<void> {
     logger,
   });
   onShutdown(() => projector.stop());
+  // Shutdown runs the latest registration first: gRPC drains before the projector stops.
+  const grpc = await startGrpcFromConfig(config, { logger, projection: projector });
+  onShutdown(() => grpc.stop(true));
 }
 
 main().catch((error: Error) => {

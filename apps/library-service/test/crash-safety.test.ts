@@ -29,6 +29,8 @@ function spawnProjector(stack: Stack): { child: ChildProcess; assigned: Promise<
       KAFKA_GROUP_ID: 'crash-test',
       KAFKA_SESSION_TIMEOUT_MS: '1500',
       PROJECTION_MAX_BATCH_BYTES: '65536',
+      GRPC_PORT: '0',
+      GRPC_HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
