@@ -150,6 +150,7 @@ class SyncSteps {
     }
     await this.emit([{ $case: 'librarySnapshot', value: { kind: SnapshotKind.SNAPSHOT_KIND_FOLLOWED_ARTISTS, providerIds: ids, complete: true } }]);
     this.ctx.progress.snapshots.followedArtists = ids.length;
+    this.ctx.logger.info({ followedArtists: ids.length }, 'followed artists listed; snapshot published');
     await this.ctx.status.recordListing('followed_artists', ids.length);
     return ids;
   }
@@ -168,6 +169,7 @@ class SyncSteps {
     }
     await this.emit([{ $case: 'librarySnapshot', value: { kind: SnapshotKind.SNAPSHOT_KIND_SAVED_ALBUMS, providerIds: ids, complete: true } }]);
     this.ctx.progress.snapshots.savedAlbums = ids.length;
+    this.ctx.logger.info({ savedAlbums: ids.length }, 'saved albums synced; snapshot published');
     await this.ctx.status.recordListing('saved_albums', ids.length);
   }
 
@@ -199,7 +201,10 @@ class SyncSteps {
       await status.complete('artist_albums', [artistId], { cooldownMs: options.artistAlbumsCooldownMs, itemsSynced: refs.length });
     } catch (error) {
       await status.release('artist_albums', [artistId], error instanceof Error ? error.message : String(error)).catch(() => undefined);
-      if (!isItemError(error)) throw error;
+      if (!isItemError(error)) {
+        this.stop(error);
+        throw error;
+      }
       recordError(progress, error as Error, `artist:${artistId}`);
     }
   }
@@ -226,8 +231,13 @@ class SyncSteps {
           progress.items.tracks += loaded.tracks.length;
           done.add(ref.id);
         } catch (error) {
+          // Work cut short because the run is stopping is released as not done, not recorded as a failure.
+          if (this.signal.aborted) throw error;
           failed.set(ref.id, error instanceof Error ? error.message : String(error));
-          if (!isItemError(error)) throw error;
+          if (!isItemError(error)) {
+            this.stop(error); // stop the other tasks now, not when this batch is over
+            throw error;
+          }
           recordError(progress, error as ConnectorError, `album:${ref.id}`);
         }
       }),
