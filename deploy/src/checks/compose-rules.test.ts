@@ -61,6 +61,10 @@ describe('checkCompose', () => {
       value: 'postgres://u:change-me@db/soulspot',
       fromSecretStore: true,
     });
+    // A non-credential from the .env file is still checked like a literal.
+    expect(Object.fromEntries(composeServiceEnv({ environment: { VERSION: '${TAG}' } }, dotenv))).toEqual({
+      VERSION: { value: '1.0.0', fromSecretStore: false },
+    });
   });
 
   it('accepts a well-formed file', () => {

@@ -76,12 +76,15 @@ function environmentEntries(service: ComposeService): Array<[string, string]> {
   return Object.entries(environment).map(([name, value]) => [name, value === null ? '' : String(value)]);
 }
 
-/** The variables a service sets, resolved against the .env file; values from the .env count as secret-store values. */
+/**
+ * The variables a service sets, resolved against the .env file. A value built from a credential kept in the
+ * (untracked) .env file counts as coming from a secret store; other values are checked like literals.
+ */
 export function composeServiceEnv(service: ComposeService, dotenv: Map<string, string>): Map<string, ProvidedVar> {
   return new Map(
     environmentEntries(service).map(([name, raw]) => {
       const { value, fromEnvFile } = interpolate(raw, dotenv);
-      return [name, { value, fromSecretStore: fromEnvFile.length > 0 }];
+      return [name, { value, fromSecretStore: fromEnvFile.some((variable) => looksSecret(variable, dotenv.get(variable))) }];
     }),
   );
 }
