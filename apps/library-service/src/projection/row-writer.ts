@@ -112,25 +112,42 @@ interface ColumnSpec {
 }
 
 /**
- * Multi-row upsert of row objects keyed by column name. Only the columns the projection owns are written; a row is
- * rewritten only when one of them differs, so replays cause no writes. Returns the ids actually inserted or changed.
+ * Multi-row write of row objects keyed by column name. Rows of entities born in this batch are plain inserts (their
+ * id never existed: it derives from a key no earlier entity had); the others are upserts that write only the columns
+ * the projection owns, and only when one of them differs, so replays cause no writes. Returns the ids written.
  */
-async function upsertRows(sql: Sql, table: string, specs: ColumnSpec[], values: readonly object[]): Promise<string[]> {
-  if (values.length === 0) return [];
+async function upsertRows(
+  sql: Sql,
+  table: string,
+  specs: ColumnSpec[],
+  values: readonly { id: string }[],
+  born: ReadonlySet<string>,
+): Promise<string[]> {
   const names = specs.map((s) => s.name);
-  const updatable = specs.filter((s) => s.name !== 'id');
-  const current = updatable.map((s) => (s.compare ? s.compare(table) : `${table}.${s.name}`)).join(', ');
-  const incoming = updatable.map((s) => (s.compare ? s.compare('excluded') : `excluded.${s.name}`)).join(', ');
-  const result = await rows<{ id: string }>(
-    sql,
-    `insert into ${table} (${names.join(', ')})
-     select ${names.join(', ')} from ${recordset('$1', Object.fromEntries(specs.map((s) => [s.name, s.type])))}
-     on conflict (id) do update set ${updatable.map((s) => `${s.name} = excluded.${s.name}`).join(', ')}
-       where (${current}) is distinct from (${incoming})
-     returning id`,
-    [json(values)],
-  );
-  return result.map((r) => r.id);
+  const source = recordset('$1', Object.fromEntries(specs.map((s) => [s.name, s.type])));
+  const fresh = values.filter((v) => born.has(v.id));
+  const existing = values.filter((v) => !born.has(v.id));
+  const written: string[] = [];
+  if (fresh.length > 0) {
+    await sql.query(`insert into ${table} (${names.join(', ')}) select ${names.join(', ')} from ${source}`, [json(fresh)]);
+    written.push(...fresh.map((v) => v.id));
+  }
+  if (existing.length > 0) {
+    const updatable = specs.filter((s) => s.name !== 'id');
+    const current = updatable.map((s) => (s.compare ? s.compare(table) : `${table}.${s.name}`)).join(', ');
+    const incoming = updatable.map((s) => (s.compare ? s.compare('excluded') : `excluded.${s.name}`)).join(', ');
+    const result = await rows<{ id: string }>(
+      sql,
+      `insert into ${table} (${names.join(', ')})
+       select ${names.join(', ')} from ${source}
+       on conflict (id) do update set ${updatable.map((s) => `${s.name} = excluded.${s.name}`).join(', ')}
+         where (${current}) is distinct from (${incoming})
+       returning id`,
+      [json(existing)],
+    );
+    written.push(...result.map((r) => r.id));
+  }
+  return written;
 }
 
 const col = (name: string, type: string, extra: Partial<ColumnSpec> = {}): ColumnSpec => ({ name, type, ...extra });
@@ -170,6 +187,7 @@ export async function writeRows(sql: Sql, input: RowWriteInput): Promise<RowWrit
   }
 
   const snapshots = await loadSnapshotTimes(sql);
+  const born = new Set(input.changes.filter((c) => c.previousIds.length === 0).map((c) => c.entityId));
   const upserted: { type: EntityType; id: string }[] = [];
 
   const artistIds = [...input.affected.artist].sort();
@@ -210,6 +228,7 @@ export async function writeRows(sql: Sql, input: RowWriteInput): Promise<RowWrit
       spotify_followed: a.spotifyFollowed,
       deezer_followed: a.deezerFollowed,
     })),
+    born,
   )) {
     upserted.push({ type: 'artist', id });
   }
@@ -264,6 +283,7 @@ export async function writeRows(sql: Sql, input: RowWriteInput): Promise<RowWrit
       spotify_saved: a.spotifySaved,
       deezer_saved: a.deezerSaved,
     })),
+    born,
   )) {
     upserted.push({ type: 'album', id });
   }
@@ -322,6 +342,7 @@ export async function writeRows(sql: Sql, input: RowWriteInput): Promise<RowWrit
       deezer_id: t.deezerId,
       ...timeline(t),
     })),
+    born,
   )) {
     upserted.push({ type: 'track', id });
   }

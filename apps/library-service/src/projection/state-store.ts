@@ -18,7 +18,7 @@ export function latestPerKey(observations: readonly EntityObservation[]): Entity
     const current = latest.get(obs.key);
     if (!current || compareOrder(obs, current) > 0) latest.set(obs.key, obs);
   }
-  return [...latest.values()].sort((a, b) => (a.key < b.key ? -1 : 1));
+  return [...latest.values()];
 }
 
 /**
@@ -55,7 +55,8 @@ function linksOf(observations: readonly EntityObservation[]): Link[] {
     for (const key of obs.identityKeys) add(key, obs.key);
     for (const ref of obs.references) for (const key of ref.identityKeys) add(key, ref.key);
   }
-  return [...links.values()].sort((a, b) => (a.identityKey < b.identityKey ? -1 : a.identityKey > b.identityKey ? 1 : a.memberKey < b.memberKey ? -1 : 1));
+  // (one writer at a time holds the projection lock, so no lock-ordering sort is needed)
+  return [...links.values()];
 }
 
 export interface IdentityResult {
