@@ -4,11 +4,17 @@ import { defineConfig, type ViteUserConfig } from 'vitest/config';
 
 const workspaceRoot = resolve(import.meta.dirname);
 
-/** Import aliases for `@soulspot/*`, read from tsconfig.base.json so there is one source of truth. */
-function workspaceAliases(): Record<string, string> {
+/**
+ * Import aliases for `@soulspot/*`, read from tsconfig.base.json so there is one source of truth. Exact matches
+ * only, so `@soulspot/contracts/library` is not taken for a file below `@soulspot/contracts`.
+ */
+function workspaceAliases(): Array<{ find: RegExp; replacement: string }> {
   const tsconfig = JSON.parse(readFileSync(join(workspaceRoot, 'tsconfig.base.json'), 'utf8'));
   const paths: Record<string, string[]> = tsconfig.compilerOptions.paths ?? {};
-  return Object.fromEntries(Object.entries(paths).map(([name, [target]]) => [name, join(workspaceRoot, target)]));
+  return Object.entries(paths).map(([name, [target]]) => ({
+    find: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`),
+    replacement: join(workspaceRoot, target),
+  }));
 }
 
 /**

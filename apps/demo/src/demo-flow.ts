@@ -37,7 +37,7 @@ export interface DemoResult {
   seconds: number;
 }
 
-export const DEMO_LIBRARY: GenerateOptions = { seed: 7, artists: 24, albumsPerArtist: 3, tracksPerAlbum: 5, overlap: 0.35, sameNameDifferentArtists: 2, savedAlbums: 6 };
+export const DEMO_LIBRARY: GenerateOptions = { seed: 7, artists: 16, albumsPerArtist: 2, tracksPerAlbum: 5, overlap: 0.4, sameNameDifferentArtists: 2, savedAlbums: 4 };
 export const DEMO_LEGACY = { artists: 40, albums: 120, tracks: 600, overlapWithSoulspot: 0.15 };
 
 /**
@@ -68,7 +68,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
 
     const libraries = generateLibraries(libraryOptions);
     const [spotify, deezer] = await progress.step('starting fake Spotify and Deezer accounts', async () =>
-      Promise.all([startFakeSpotify({ library: libraries.spotify }), startFakeDeezer({ library: libraries.deezer })]),
+      // An extended-quota Spotify app (batch endpoints allowed); Deezer keeps its real 50 requests / 5 s quota.
+      Promise.all([startFakeSpotify({ library: libraries.spotify, devMode: false }), startFakeDeezer({ library: libraries.deezer })]),
     );
     cleanups.push(() => spotify.close(), () => deezer.close());
 
@@ -95,6 +96,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         SPOTIFY_CLIENT_SECRET: spotify.clientSecret,
         SPOTIFY_ACCOUNTS_URL: spotify.accountsUrl,
         SPOTIFY_API_URL: spotify.baseUrl,
+        SPOTIFY_RATE_LIMIT: '1000/30s',
         TOKEN_ENCRYPTION_KEY: encryptionKey,
       },
       'deezer-connector': {

@@ -2,7 +2,6 @@ import { Metadata, credentials, type ServiceError } from '@grpc/grpc-js';
 import {
   LibraryServiceClient,
   ProjectionAdminClient,
-  Source,
   type Album,
   type Artist,
   type ListAlbumsResponse,
@@ -120,8 +119,4 @@ export class LibraryReader {
     }
     return counts;
   }
-}
-
-export function sourceName(source: Source): string {
-  return Source[source]?.replace('SOURCE_', '').toLowerCase() ?? 'unknown';
 }

@@ -1,7 +1,6 @@
 // `npm run demo`: the whole SoulSpot platform on this machine, end to end, in under two minutes.
 import { parseArgs } from 'node:util';
 import { runDemo, type DemoResult } from './demo-flow';
-import { sourceName } from './library-reader';
 
 const HELP = `Usage: npm run demo [-- --logs <dir>]
 
@@ -49,7 +48,7 @@ function printResult(result: DemoResult): void {
       `${fakes.sameNameDistinctPairs} same-name artist pairs kept apart (no shared release)`,
   );
   console.log(`  events published by the connectors: ${observed}; projection applied ${library.projection.eventsApplied} events, ${library.projection.deadLetters} dead letters`);
-  console.log(`\nDone in ${result.seconds.toFixed(1)} s. (source names: ${[1, 2, 3, 4].map((s) => sourceName(s)).join(', ')})`);
+  console.log(`\nDone in ${result.seconds.toFixed(1)} s.`);
 }
 
 try {
