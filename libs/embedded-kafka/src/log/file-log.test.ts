@@ -269,6 +269,32 @@ describe('file log store: repair on open', () => {
     expect(store.repairs[0]!.reason).toMatch(/CRC-32C mismatch/);
   });
 
+  it('cuts the log at damage found in an older segment and drops the segments after it', async () => {
+    const options = { segmentBytes: 2048 };
+    let store = await open(options);
+    let log = await store.openPartition('orders', 0);
+    for (let i = 0; i < 60; i++) await log.append(batchOf(i * 5, 5), 5, 0n);
+    await store.close();
+    openStores.length = 0;
+    const logs = segmentFiles('orders-0', '.log');
+    expect(logs.length).toBeGreaterThan(3);
+    // damage the last byte of the second segment; without its index file it is rescanned and the CRC catches it
+    const damaged = join(dataDir, 'orders-0', logs[1]!);
+    const fd = fs.openSync(damaged, 'r+');
+    fs.writeSync(fd, Buffer.from([0x5a]), 0, 1, fs.statSync(damaged).size - 1);
+    fs.closeSync(fd);
+    fs.rmSync(damaged.replace(/\.log$/, '.index'));
+
+    store = await open(options);
+    log = await store.openPartition('orders', 0);
+    expect(store.repairs.map((r) => r.action)).toEqual(['truncated', ...logs.slice(2).map(() => 'dropped')]);
+    expect(segmentFiles('orders-0', '.log')).toEqual(logs.slice(0, 2));
+    const served = readAll(log);
+    expect(served.map((r) => r.value)).toEqual(served.map((_, i) => valueOf(i)));
+    expect(log.highWatermark).toBe(BigInt(served.length));
+    expect(await log.append(batchOf(served.length, 1), 1, 0n)).toBe(BigInt(served.length));
+  });
+
   it('drops a torn line at the end of the offsets journal', async () => {
     let store = await open();
     await store.saveOffset('g', 'orders', 0, 5n, null);
