@@ -64,7 +64,7 @@ function migrator(args: string[], env: Record<string, string>): Promise<{ ms: nu
 function startProjector(env: Record<string, string>) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'apps/library-service/src/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', GRPC_PORT: '0', ...env },
+    env: { ...process.env, LOG_LEVEL: 'warn', GRPC_PORT: '0', GRPC_HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   return async () => {

@@ -8,7 +8,7 @@ export async function writeState(db: Queryable | pg.Pool, key: StateKey, value: 
   await db.query(
     `INSERT INTO migrator_state (key, value, updated_at) VALUES ($1, $2, now())
      ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
-    [key, JSON.stringify(value)],
+    [key, JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v))],
   );
 }
 

@@ -95,7 +95,7 @@ export async function projectionDump(url: string): Promise<string> {
 export function startProjector(env: { DATABASE_URL: string; KAFKA_BROKERS: string; KAFKA_TOPIC: string }): { stop(): Promise<void>; output(): string } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'apps/library-service/src/main.ts'], {
     cwd: WORKSPACE_ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', KAFKA_DLQ_TOPIC: `${env.KAFKA_TOPIC}.dlq`, KAFKA_TOPIC_PARTITIONS: '4', GRPC_PORT: '0', ...env },
+    env: { ...process.env, LOG_LEVEL: 'warn', KAFKA_DLQ_TOPIC: `${env.KAFKA_TOPIC}.dlq`, KAFKA_TOPIC_PARTITIONS: '4', GRPC_PORT: '0', GRPC_HOST: '127.0.0.1', KAFKA_GROUP_ID: `migrator-test.${env.KAFKA_TOPIC}`, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

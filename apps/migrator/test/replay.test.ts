@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provisionKafka, provisionPostgres, type ProvisionedKafka, type ProvisionedPostgres } from '@soulspot/devstack';
 import { createLegacyDatabase, type LegacyDatabase } from '@soulspot/legacy-fixtures';
 import { runSchema } from '../src/schema/run-schema';
-import { query, quietLogger, readTopic, runCli, startCli } from './helpers';
+import { query, quietLogger, readTopic, runCli } from './helpers';
 
+/** Replay without a projector. The SIGKILL/resume scenario, with the projection, is in e2e.test.ts. */
 describe('migrator replay', () => {
   let kafka: ProvisionedKafka;
   let db: ProvisionedPostgres;
@@ -33,40 +34,6 @@ describe('migrator replay', () => {
     expect(report.sources.find((s: any) => s.source === 'public.spotify_tracks').droppedIsrc).toBe(fixture.expected.legacy.tracksWithInvalidIsrc);
     expect((await query(db.url, 'SELECT count(*)::int AS n FROM migrator_replay_cursors'))[0].n).toBe(0);
   });
-
-  it('resumes after being SIGKILLed 5 times: no gaps, duplicates only as identical events', async () => {
-    // Reference: one uninterrupted run into its own topic.
-    const reference = await runCli(['replay', '--json'], env('replay-reference', { REPLAY_CHUNK_SIZE: '250' }));
-    expect(reference.status, reference.stderr).toBe(0);
-    const expectedEvents = await readTopic(kafka.brokers, 'replay-reference');
-    await query(db.url, 'DELETE FROM migrator_replay_cursors');
-
-    let kills = 0;
-    for (let attempt = 0; kills < 5 && attempt < 20; attempt++) {
-      const run = startCli(['replay'], env('replay-killed', { REPLAY_CHUNK_SIZE: '250' }));
-      await new Promise((r) => setTimeout(r, 900 + Math.random() * 1500));
-      if (run.child.exitCode === null) {
-        run.child.kill('SIGKILL');
-        kills++;
-      }
-      await run.done;
-    }
-    expect(kills).toBe(5);
-    const final = await runCli(['replay', '--json'], env('replay-killed', { REPLAY_CHUNK_SIZE: '250' }));
-    expect(final.status, final.stderr).toBe(0);
-
-    const got = await readTopic(kafka.brokers, 'replay-killed');
-    const byId = new Map<string, Buffer>();
-    for (const e of got) {
-      const previous = byId.get(e.eventId);
-      if (previous) expect(previous.equals(e.value)).toBe(true);
-      byId.set(e.eventId, e.value);
-    }
-    expect(new Set(byId.keys())).toEqual(new Set(expectedEvents.map((e) => e.eventId)));
-    expect(got.length).toBeGreaterThanOrEqual(expectedEvents.length);
-    const cursors = await query(db.url, 'SELECT bool_and(completed) AS done FROM migrator_replay_cursors');
-    expect(cursors[0].done).toBe(true);
-  }, 120_000);
 });
 
 describe('migrator replay on other layouts', () => {
