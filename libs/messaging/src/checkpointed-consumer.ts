@@ -16,11 +16,6 @@ export interface PartitionBatch {
   records: ConsumedRecord[];
   /** The partition's log end offset as reported with this batch. */
   highWatermark: bigint;
-  /**
-   * True when the consumer already sought to the stored checkpoint and the broker still starts later (the records
-   * in between are gone, e.g. by retention): the handler should accept the gap instead of asking to seek again.
-   */
-  acceptGap: boolean;
 }
 
 /**
@@ -90,10 +85,9 @@ export async function startCheckpointedConsumer(kafka: Kafka, options: Checkpoin
   let assigned: number[] = [];
   const next = new Map<number, bigint>();
   const highWatermarks = new Map<number, bigint>();
-  const soughtTo = new Map<number, bigint>();
+  const refusals = new Map<number, { offset: bigint; count: number }>();
 
   const seek = (partition: number, offset: bigint) => {
-    soughtTo.set(partition, offset);
     next.set(partition, offset);
     consumer.seek({ topic, partition, offset: offset.toString() });
   };
@@ -121,23 +115,25 @@ export async function startCheckpointedConsumer(kafka: Kafka, options: Checkpoin
       highWatermarks.set(partition, BigInt(batch.highWatermark));
       if (batch.messages.length === 0) return;
       const records = batch.messages.map(toRecord);
-      const sought = soughtTo.get(partition);
-      const result = await options.handleBatch({
-        topic,
-        partition,
-        records,
-        highWatermark: BigInt(batch.highWatermark),
-        acceptGap: sought !== undefined && records[0].offset > sought,
-      });
+      const result = await options.handleBatch({ topic, partition, records, highWatermark: BigInt(batch.highWatermark) });
       if (result.kind === 'seek') {
-        if (soughtTo.get(partition) === result.offset) {
-          // already sought there; the next batch will be accepted with acceptGap
-          log.warn({ topic, partition, checkpoint: result.offset.toString() }, 'records before the batch are gone');
+        // A batch fetched before our seek took effect is refused once. Refused again and again for the same
+        // checkpoint means the records there are gone (retention): that is data loss, so say it loudly and never
+        // skip ahead silently.
+        const previous = refusals.get(partition);
+        const count = previous?.offset === result.offset ? previous.count + 1 : 1;
+        refusals.set(partition, { offset: result.offset, count });
+        if (count >= 3) {
+          log.error(
+            { topic, partition, checkpoint: result.offset.toString(), firstOffset: records[0].offset.toString() },
+            'the broker does not return the records at the checkpoint; the partition cannot progress',
+          );
+          await new Promise((resolveLater) => setTimeout(resolveLater, Math.min(30_000, 500 * count)));
         }
         seek(partition, result.offset);
         return;
       }
-      soughtTo.delete(partition);
+      refusals.delete(partition);
       next.set(partition, result.nextOffset);
       if (result.nextOffset > 0n) resolveOffset((result.nextOffset - 1n).toString());
       await heartbeat();

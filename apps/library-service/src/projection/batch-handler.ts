@@ -96,7 +96,7 @@ export async function handlePartitionBatch(ctx: BatchContext, batch: PartitionBa
     await client.query('set local synchronous_commit = off');
     await lockProjectionWriter(client);
     const checkpoint = await checkpointInTransaction(client, ctx.projection, batch.topic, batch.partition);
-    if (batch.records[0].offset > checkpoint && !batch.acceptGap) {
+    if (batch.records[0].offset > checkpoint) {
       await client.query('rollback');
       return { kind: 'seek', offset: checkpoint };
     }
