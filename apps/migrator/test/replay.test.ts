@@ -1,37 +1,33 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provisionKafka, provisionPostgres, type ProvisionedKafka, type ProvisionedPostgres } from '@soulspot/devstack';
 import { createLegacyDatabase, type LegacyDatabase } from '@soulspot/legacy-fixtures';
+import { runReplay } from '../src/replay/run-replay';
 import { runSchema } from '../src/schema/run-schema';
 import { query, quietLogger, readTopic, runCli } from './helpers';
 
 /** Replay without a projector. The SIGKILL/resume scenario, with the projection, is in e2e.test.ts. */
-describe('migrator replay', () => {
-  let kafka: ProvisionedKafka;
+describe('migrator replay --dry-run', () => {
   let db: ProvisionedPostgres;
   let fixture: LegacyDatabase;
-  const env = (topic: string, extra: Record<string, string> = {}) => ({
-    DATABASE_URL: db.url,
-    KAFKA_BROKERS: kafka.brokers.join(','),
-    LIBRARY_EVENTS_TOPIC: topic,
-    TOPIC_PARTITIONS: '4',
-    ...extra,
-  });
 
   beforeAll(async () => {
-    [kafka, db] = await Promise.all([provisionKafka(), provisionPostgres()]);
+    db = await provisionPostgres();
     fixture = await createLegacyDatabase(db.url, { artists: 40, albums: 400, tracks: 6000, seed: 'replay-test', overlapWithSoulspot: 0.1 });
     await runSchema(db.url, { dryRun: false, logger: quietLogger });
   });
   afterAll(async () => {
-    await Promise.all([kafka?.stop(), db?.stop()]);
+    await db?.stop();
   });
 
   it('dry run builds every event and publishes none', async () => {
-    const result = await runCli(['replay', '--dry-run', '--json'], env('replay-dry'));
-    expect(result.status, result.stderr).toBe(0);
-    const report = JSON.parse(result.stdout);
-    expect(report.sources.find((s: any) => s.source === 'public.spotify_tracks').rows).toBe(fixture.expected.legacy.tracks);
-    expect(report.sources.find((s: any) => s.source === 'public.spotify_tracks').droppedIsrc).toBe(fixture.expected.legacy.tracksWithInvalidIsrc);
+    const report = await runReplay({ databaseUrl: db.url, brokers: [], clientId: 'test', chunkSize: 500, maxInFlight: 2, dryRun: true, logger: quietLogger });
+    const tracks = report.sources.find((s) => s.source === 'public.spotify_tracks');
+    expect(tracks?.rows).toBe(fixture.expected.legacy.tracks);
+    expect(tracks?.droppedIsrc).toBe(fixture.expected.legacy.tracksWithInvalidIsrc);
+    expect(tracks?.events).toBe(fixture.expected.legacy.tracks);
+    const backfill = report.sources.find((s) => s.source === 'legacy_backup.soulspot_tracks');
+    expect(backfill?.rows).toBe(fixture.expected.soulspot.tracks);
+    expect(backfill?.skipped).toBe(0);
     expect((await query(db.url, 'SELECT count(*)::int AS n FROM migrator_replay_cursors'))[0].n).toBe(0);
   });
 });
@@ -55,10 +51,9 @@ describe('migrator replay on other layouts', () => {
       INSERT INTO spotify_artists VALUES ('4Z8W4fKeB5YxbusRsdQVPb', 'Radiohead', '2025-01-02T03:04:05Z');
       INSERT INTO spotify_albums VALUES ('6dVIqQ8qmQ5GBnJ9shOYGE', 'OK Computer', '4Z8W4fKeB5YxbusRsdQVPb', 'https://i.scdn.co/image/x', '1997-05-21');
       INSERT INTO spotify_tracks VALUES ('6LgJvl0Xdtc73RJ1mmpotq', 'Paranoid Android', '6dVIqQ8qmQ5GBnJ9shOYGE', '4Z8W4fKeB5YxbusRsdQVPb', 'GBAYE9700379');`);
-    const schema = await runCli(['schema'], { DATABASE_URL: db.url });
-    expect(schema.status, schema.stderr).toBe(0);
-    const replay = await runCli(['replay'], { DATABASE_URL: db.url, KAFKA_BROKERS: kafka.brokers.join(','), LIBRARY_EVENTS_TOPIC: 'variants' });
-    expect(replay.status, replay.stderr).toBe(0);
+    await runSchema(db.url, { dryRun: false, logger: quietLogger });
+    const replay = await runReplay({ databaseUrl: db.url, brokers: kafka.brokers, clientId: 'test', topic: 'variants', partitions: 2, chunkSize: 100, maxInFlight: 2, dryRun: false, logger: quietLogger });
+    expect(replay.events).toBe(3);
     const keys = (await readTopic(kafka.brokers, 'variants')).map((e) => e.key).sort();
     expect(keys).toEqual(['spotify:album:6dVIqQ8qmQ5GBnJ9shOYGE', 'spotify:artist:4Z8W4fKeB5YxbusRsdQVPb', 'spotify:track:6LgJvl0Xdtc73RJ1mmpotq']);
   });
