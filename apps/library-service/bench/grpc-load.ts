@@ -60,15 +60,30 @@ async function sqlList(i: number): Promise<void> {
 }
 
 // Tells the parent (which hosts the server) when a measured phase starts and ends, so it can charge its CPU to it.
-const phase = (name: string) => ({
-  measureStart: () => process.send?.({ phase: name, event: 'start' }),
-  measureEnd: () => process.send?.({ phase: name, event: 'end' }),
-});
-const results: Record<string, RunStats> = {};
+// Also measures this process's own CPU per request (the client side of each run).
+const clientCpu: Record<string, number> = {};
+const phase = (name: string) => {
+  let started: NodeJS.CpuUsage | undefined;
+  return {
+    measureStart: () => {
+      started = process.cpuUsage();
+      process.send?.({ phase: name, event: 'start' });
+    },
+    measureEnd: () => {
+      process.send?.({ phase: name, event: 'end' });
+      const used = process.cpuUsage(started);
+      clientCpu[name] = used.user + used.system;
+    },
+  };
+};
+const results: Record<string, RunStats & { clientCpuMicrosPerRequest?: number }> = {};
 results.grpcGetArtist = await openLoop(config.getRate, config.durationMs, config.warmupMs, grpcGet, phase('grpcGetArtist'));
 results.grpcListArtists = await openLoop(config.listRate, config.durationMs, config.warmupMs, grpcList, phase('grpcListArtists'));
 results.sqlGetArtist = await openLoop(config.getRate, config.durationMs, config.warmupMs, sqlGet, phase('sqlGetArtist'));
 results.sqlListArtists = await openLoop(config.listRate, config.durationMs, config.warmupMs, sqlList, phase('sqlListArtists'));
+for (const [name, micros] of Object.entries(clientCpu)) {
+  results[name].clientCpuMicrosPerRequest = Math.round((micros / results[name].requests) * 10) / 10;
+}
 process.stdout.write(`${JSON.stringify(results)}\n`);
 for (const client of clients) client.close();
 await pool.end();

@@ -47,7 +47,7 @@ try {
   log(`driving GetArtist at ${loadConfig.getRate}/s and ListArtists (page ${loadConfig.listPageSize}) at ${loadConfig.listRate}/s, ${durationMs / 1000} s each, then the same SQL ...`);
   const loadBefore = loadavg()[0];
   const serverCpu: Record<string, { cpuMicrosPerRequest?: number; cpuStart?: NodeJS.CpuUsage }> = {};
-  const runs = await new Promise<Record<string, RunStats>>((resolve, reject) => {
+  const runs = await new Promise<Record<string, RunStats & { clientCpuMicrosPerRequest?: number }>>((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'apps/library-service/bench/grpc-load.ts', JSON.stringify(loadConfig)], { cwd: WORKSPACE_ROOT, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
     // CPU of this process (the gRPC server) during each measured phase.
     child.on('message', (message: { phase: string; event: 'start' | 'end' }) => {
@@ -94,7 +94,8 @@ try {
   };
   mkdirSync(join(WORKSPACE_ROOT, 'benchmarks/results'), { recursive: true });
   writeFileSync(join(WORKSPACE_ROOT, 'benchmarks/results/grpc.json'), `${JSON.stringify(result, null, 2)}\n`);
-  const row = (name: string, s: RunStats) => `${name.padEnd(22)} rate ${String(s.achievedRate).padStart(7)}/s  p50 ${s.p50.toFixed(2).padStart(7)} ms  p99 ${s.p99.toFixed(2).padStart(7)} ms  errors ${s.errors}`;
+  const row = (name: string, s: RunStats & { clientCpuMicrosPerRequest?: number }) =>
+    `${name.padEnd(22)} rate ${String(s.achievedRate).padStart(7)}/s  p50 ${s.p50.toFixed(2).padStart(7)} ms  p99 ${s.p99.toFixed(2).padStart(7)} ms  errors ${s.errors}  client CPU ${s.clientCpuMicrosPerRequest} µs/req`;
   process.stdout.write(
     [
       row('gRPC GetArtist', runs.grpcGetArtist),
