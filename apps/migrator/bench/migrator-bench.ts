@@ -8,7 +8,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { provisionKafka, provisionPostgres } from '@soulspot/devstack';
@@ -31,11 +31,18 @@ async function createDatabase(serverUrl: string, name: string): Promise<string> 
   return url.toString();
 }
 
+/** The production form of the CLI: the esbuild bundle (what the container image runs), built once here. */
+const MIGRATOR_BUNDLE = 'dist/apps/migrator/main.js';
+function buildMigrator(): void {
+  const built = spawnSync(process.execPath, ['tools/scripts/build.mjs', 'apps/migrator'], { cwd: ROOT, stdio: 'inherit' });
+  if (built.status !== 0) throw new Error('building the migrator bundle failed');
+}
+
 /** Runs a migrator command as its own process, sampling its peak RSS (VmHWM) from /proc. */
 function migrator(args: string[], env: Record<string, string>): Promise<{ ms: number; peakRssMb: number; stdout: string }> {
   return new Promise((resolveRun, reject) => {
     const started = Date.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'apps/migrator/src/main.ts', ...args], {
+    const child = spawn(process.execPath, [MIGRATOR_BUNDLE, ...args], {
       cwd: ROOT,
       env: { ...process.env, LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -75,6 +82,7 @@ function startProjector(env: Record<string, string>) {
 
 async function main(): Promise<void> {
   log(`size ${JSON.stringify(size)} (BENCH_SCALE=${scale})`);
+  buildMigrator();
   const postgres = await provisionPostgres();
   const kafka = await provisionKafka();
   let stopProjector: (() => Promise<void>) | undefined;
@@ -104,7 +112,13 @@ async function main(): Promise<void> {
     const started = Date.now();
     const schema = await migrator(['schema'], env);
     log(`schema: ${seconds(schema.ms)} s`);
-    stopProjector = startProjector({ DATABASE_URL: migUrl, KAFKA_BROKERS: kafka.brokers.join(','), KAFKA_TOPIC: topic, KAFKA_DLQ_TOPIC: `${topic}.dlq` });
+    stopProjector = startProjector({
+      DATABASE_URL: migUrl,
+      KAFKA_BROKERS: kafka.brokers.join(','),
+      KAFKA_TOPIC: topic,
+      KAFKA_DLQ_TOPIC: `${topic}.dlq`,
+      KAFKA_GROUP_ID: 'bench-migrator',
+    });
     const replay = await migrator(['replay', '--json'], env);
     const replayReport = JSON.parse(replay.stdout);
     log(`replay: ${seconds(replay.ms)} s, ${replayReport.events} events, peak RSS ${replay.peakRssMb} MB`);
@@ -124,6 +138,7 @@ async function main(): Promise<void> {
       postgres: postgres.mode,
       broker: kafka.mode,
       size,
+      loadAverage: loadavg().map((l) => Math.round(l * 10) / 10),
       fixtureLoadSeconds: seconds(fixtureLoadMs),
       plainSqlSeconds: seconds(plainSqlMs),
       migrator: {
@@ -155,7 +170,8 @@ function writeSection(r: any): void {
   const file = join(ROOT, 'BENCHMARKS.md');
   const section = `## bench:migrator
 
-\`npm run bench:migrator\` — ${r.date.slice(0, 10)}, ${r.cpu}, ${r.cores} cores, PostgreSQL ${r.postgres}, broker ${r.broker}.
+\`npm run bench:migrator\` — ${r.date.slice(0, 10)}, ${r.cpu}, ${r.cores} cores, PostgreSQL ${r.postgres}, broker ${r.broker},
+load average at the end ${r.loadAverage.join(' / ')} (other work on the machine competes for the same cores).
 Legacy database: ${r.size.artists.toLocaleString('en')} artists / ${r.size.albums.toLocaleString('en')} albums / ${r.size.tracks.toLocaleString('en')} tracks (+ overlapping soulspot_* rows), loaded in ${r.fixtureLoadSeconds} s.
 
 | measure | value |
