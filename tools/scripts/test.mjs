@@ -17,7 +17,8 @@ function scan(chunk, out) {
   out.write(chunk);
   for (const raw of chunk.toString().split('\n')) {
     const line = strip(raw);
-    const task = /^(\S+?):test:?\s+(Test Files|Tests)\s+(.*)$/.exec(line.trim()) ?? /^\[?(\S+?):test\]?\s+(Test Files|Tests)\s+(.*)$/.exec(line.trim());
+    // nx --outputStyle=stream prefixes each line with "<project>:"; vitest ends with "Test Files ..." and "Tests ...".
+    const task = /^([\w-]+):\s+(Test Files|Tests)\s+(.*)$/.exec(line.trim());
     if (task) {
       const entry = summaries.get(task[1]) ?? {};
       entry[task[2] === 'Tests' ? 'tests' : 'files'] = task[3].trim();
