@@ -1,0 +1,503 @@
+import pg from 'pg';
+import type { Registry } from 'prom-client';
+import { createKafka, topicEndOffsets, type Kafka } from '@soulspot/messaging';
+import { createLogger, type Logger } from '@soulspot/observability';
+import { startProjector, type Projector } from '../projection';
+import { readCheckpoints } from '../projection/checkpoints';
+import { lockProjectionWriter } from '../projection/sql';
+import type { LiveProjection } from './live-projection';
+import { RebuildMetrics } from './metrics';
+import { applied, hasReached, lagBehind, partitionProgress, remaining, ThroughputMeter, type PartitionProgress } from './progress';
+import {
+  PREVIOUS_SCHEMA,
+  SHADOW_SCHEMA,
+  createShadowSchema,
+  dropSchema,
+  exchangeLiveAndPrevious,
+  schemaExists,
+  schemaIsComplete,
+  swapShadowIn,
+  truncateLive,
+} from './schemas';
+import { ACTIVE_PHASES, insertRebuild, latestRebuild, setPhase, type RebuildMode, type RebuildPhase, type RebuildRecord } from './state';
+
+/** Session-level advisory lock held by the one process running a rebuild (or a rollback) of the database. */
+export const REBUILD_LOCK = 0x52_45_42_4c; // "REBL"
+
+/** The request cannot be served in the current state (another rebuild runs, nothing to roll back, ...). */
+export class RebuildConflictError extends Error {
+  override name = 'RebuildConflictError';
+}
+
+export interface RebuildControllerOptions {
+  /** Pool on the live schema (the service's). */
+  pool: pg.Pool;
+  databaseUrl: string;
+  brokers: string[];
+  topic: string;
+  dlqTopic: string;
+  projection: string;
+  live: LiveProjection;
+  logger?: Logger;
+  registry?: Registry;
+  partitions?: number;
+  maxBytesPerPartition?: number;
+  sessionTimeoutMs?: number;
+  /** The live projector pauses once the shadow is at most this many events behind the live checkpoints. */
+  catchUpLag?: number;
+  /** No progress for this long while events remain = stuck (metric, status, log). */
+  stuckAfterSeconds?: number;
+  pollMs?: number;
+  /** Readiness of the read API: false while an in-place rebuild replays, true once it has caught up. */
+  onReadiness?: (serving: boolean) => void;
+}
+
+export interface RebuildStatusView {
+  id?: string;
+  mode?: RebuildMode;
+  phase: RebuildPhase | 'idle';
+  partitions: PartitionProgress[];
+  eventsPerSecond: number;
+  /** Seconds until the replay reaches its target at the current rate; undefined when unknown. */
+  etaSeconds?: number;
+  startedAt?: Date;
+  finishedAt?: Date;
+  error?: string;
+  stuck: boolean;
+  /** A previous set of tables is kept and RollbackLastSwap can restore it. */
+  rollbackAvailable: boolean;
+}
+
+export interface RebuildController {
+  start(mode: RebuildMode): Promise<RebuildStatusView>;
+  status(): Promise<RebuildStatusView>;
+  cancel(): Promise<RebuildStatusView>;
+  rollback(): Promise<RebuildStatusView>;
+  /** Resumes a rebuild a previous process left active. Returns whether one was resumed here. */
+  resumeInterrupted(): Promise<boolean>;
+  /** Resolves when this process's running rebuild (if any) has finished, whatever the outcome. */
+  settled(): Promise<void>;
+  /** Stops this process's work on a rebuild without changing its state: the next start resumes it. */
+  close(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const maxOffsets = (a: ReadonlyMap<number, bigint>, b: ReadonlyMap<number, bigint>) => {
+  const out = new Map(a);
+  for (const [p, o] of b) if ((out.get(p) ?? 0n) < o) out.set(p, o);
+  return out;
+};
+const LOCK_NOT_AVAILABLE = '55P03';
+
+interface Run {
+  record: RebuildRecord;
+  phase: RebuildPhase;
+  meter: ThroughputMeter;
+  progress: PartitionProgress[];
+  cancelRequested: boolean;
+  closing: boolean;
+  loggedAtMs: number;
+  done: Promise<void>;
+}
+
+export function createRebuildController(options: RebuildControllerOptions): RebuildController {
+  const logger = options.logger ?? createLogger('library-rebuild');
+  const pollMs = options.pollMs ?? 250;
+  const catchUpLag = options.catchUpLag ?? 5_000;
+  const stuckAfter = options.stuckAfterSeconds ?? 60;
+  const metrics = options.registry ? new RebuildMetrics(options.registry) : undefined;
+  let kafka: Kafka | undefined;
+  let run: Run | undefined;
+
+  const kafkaClient = () => (kafka ??= createKafka({ brokers: options.brokers, clientId: `library-rebuild-${options.projection}`, logger }));
+  const liveCheckpoints = () => readCheckpoints(options.pool, options.projection, options.topic);
+
+  /** A dedicated connection holding the rebuild lock, or undefined when another session holds it. */
+  async function tryLock(): Promise<pg.PoolClient | undefined> {
+    const client = await options.pool.connect();
+    try {
+      const { rows } = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1) as ok', [REBUILD_LOCK]);
+      if (rows[0].ok) return client;
+    } catch (error) {
+      client.release(true);
+      throw error;
+    }
+    client.release();
+    return undefined;
+  }
+  async function unlock(client: pg.PoolClient): Promise<void> {
+    // closing the session releases the lock even if the unlock statement cannot run
+    await client.query('select pg_advisory_unlock($1)', [REBUILD_LOCK]).catch(() => undefined);
+    client.release(true);
+  }
+
+  async function inTransaction<T>(body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await options.pool.connect();
+    try {
+      await client.query('begin');
+      const result = await body(client);
+      await client.query('commit');
+      return result;
+    } catch (error) {
+      await client.query('rollback').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  function shadowPool(): pg.Pool {
+    // the projector's SQL names its tables unqualified: on this pool they resolve to the shadow copies
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 4, options: `-c search_path=${SHADOW_SCHEMA}` });
+    pool.on('error', (error) => logger.warn({ err: error.message }, 'idle shadow connection failed'));
+    return pool;
+  }
+
+  function observe(current: Run, offsets: ReadonlyMap<number, bigint>, target: ReadonlyMap<number, bigint>): void {
+    current.progress = partitionProgress(offsets, target);
+    const now = Date.now();
+    current.meter.record({ atMs: now, applied: applied(current.progress) });
+    const left = remaining(current.progress);
+    const stuck = current.meter.isStuck(now, left, stuckAfter);
+    if (now - current.loggedAtMs >= 5_000) {
+      current.loggedAtMs = now;
+      logger.info(
+        { rebuild: current.record.id, phase: current.phase, applied: applied(current.progress), remaining: left, eventsPerSecond: Math.round(current.meter.eventsPerSecond()) },
+        'rebuild progress',
+      );
+    }
+    if (stuck && Math.floor(current.meter.secondsWithoutProgress(now) * 1000) % (stuckAfter * 1000) < pollMs) {
+      logger.warn({ rebuild: current.record.id, remaining: left, seconds: current.meter.secondsWithoutProgress(now) }, 'rebuild is stuck');
+    }
+    metrics?.update({
+      phase: current.phase,
+      applied: applied(current.progress),
+      target: current.progress.reduce((sum, p) => sum + p.target, 0),
+      eventsPerSecond: current.meter.eventsPerSecond(),
+      etaSeconds: current.meter.etaSeconds(left),
+      secondsWithoutProgress: current.meter.secondsWithoutProgress(now),
+      stuck,
+    });
+  }
+
+  /** Has someone (this process or another replica) cancelled the rebuild in the database? */
+  async function cancelledInDatabase(id: string): Promise<boolean> {
+    const { rows } = await options.pool.query<{ phase: string }>('select phase from projection_rebuilds where id = $1', [id]);
+    return rows[0]?.phase === 'cancelled';
+  }
+
+  async function swap(current: Run): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await inTransaction(async (sql) => {
+          // readers holding the tables make the swap wait a little, not fail; new readers queue behind it
+          await sql.query(`set local lock_timeout = '3s'`);
+          await lockProjectionWriter(sql);
+          const shadowCheckpoints = await shadowCheckpointsIn(sql);
+          const live = await readCheckpoints(sql, options.projection, options.topic);
+          if (!hasReached(shadowCheckpoints, live)) throw new Error('the shadow fell behind the live projection before the swap');
+          await swapShadowIn(sql);
+          await setPhase(sql, current.record.id, 'done');
+        });
+        return;
+      } catch (error) {
+        if ((error as { code?: string }).code !== LOCK_NOT_AVAILABLE || attempt >= 20) throw error;
+        logger.info({ attempt }, 'swap waited too long for readers; retrying');
+      }
+    }
+  }
+
+  async function shadowCheckpointsIn(sql: Pick<pg.PoolClient, 'query'>): Promise<Map<number, bigint>> {
+    const { rows } = await sql.query<{ partition: number; next_offset: string }>(
+      `select partition, next_offset from ${SHADOW_SCHEMA}.projection_checkpoints where projection = $1 and topic = $2`,
+      [options.projection, options.topic],
+    );
+    return new Map(rows.map((r) => [r.partition, BigInt(r.next_offset)]));
+  }
+
+  async function cleanUpCancelled(current: Run): Promise<void> {
+    await inTransaction(async (sql) => {
+      await dropSchema(sql, SHADOW_SCHEMA);
+      await setPhase(sql, current.record.id, 'cancelled');
+    });
+    current.phase = 'cancelled';
+    logger.info({ rebuild: current.record.id }, 'rebuild cancelled; shadow tables removed, live projection untouched');
+  }
+
+  async function runBlueGreen(current: Run): Promise<void> {
+    const pool = shadowPool();
+    let shadow: Projector | undefined;
+    let paused = false;
+    try {
+      shadow = await startProjector({
+        databaseUrl: options.databaseUrl,
+        brokers: options.brokers,
+        topic: options.topic,
+        dlqTopic: options.dlqTopic,
+        projection: options.projection,
+        groupId: current.record.consumerGroup,
+        partitions: options.partitions,
+        maxBytesPerPartition: options.maxBytesPerPartition,
+        sessionTimeoutMs: options.sessionTimeoutMs,
+        logger: logger.child({ rebuild: current.record.id }),
+        pool,
+      });
+      for (;;) {
+        if (current.closing) return;
+        if (current.cancelRequested || (await cancelledInDatabase(current.record.id))) {
+          await shadow.stop();
+          shadow = undefined;
+          await cleanUpCancelled(current);
+          return;
+        }
+        const [shadowOffsets, live] = await Promise.all([readCheckpoints(pool, options.projection, options.topic), liveCheckpoints()]);
+        const target = maxOffsets(current.record.targetOffsets, live);
+        observe(current, shadowOffsets, target);
+        if (!paused && lagBehind(shadowOffsets, target) <= catchUpLag) {
+          // close enough: freeze the live checkpoints so the shadow can reach them
+          await setPhase(options.pool, current.record.id, 'catching_up');
+          current.phase = 'catching_up';
+          await options.live.pause();
+          paused = true;
+          logger.info({ rebuild: current.record.id }, 'shadow caught up to within the lag; live projector paused for the tail');
+          continue;
+        }
+        if (paused && hasReached(shadowOffsets, live)) break;
+        await sleep(pollMs);
+      }
+      await shadow.stop();
+      shadow = undefined;
+      current.phase = 'swapping';
+      await swap(current);
+      current.phase = 'done';
+      logger.info({ rebuild: current.record.id }, 'blue/green swap committed; previous tables kept for rollback');
+    } finally {
+      await shadow?.stop().catch((error: Error) => logger.warn({ err: error.message }, 'shadow projector stop failed'));
+      await pool.end().catch(() => undefined);
+      if (paused) await options.live.resume();
+    }
+  }
+
+  async function runInPlace(current: Run): Promise<void> {
+    options.onReadiness?.(false);
+    for (;;) {
+      if (current.closing) return;
+      const live = await liveCheckpoints();
+      observe(current, live, current.record.targetOffsets);
+      if (hasReached(live, current.record.targetOffsets)) break;
+      await sleep(pollMs);
+    }
+    await setPhase(options.pool, current.record.id, 'done');
+    current.phase = 'done';
+    options.onReadiness?.(true);
+    logger.info({ rebuild: current.record.id }, 'in-place rebuild caught up');
+  }
+
+  /** Runs (or resumes) a rebuild in the background; the lock connection is held until it ends. */
+  function launch(record: RebuildRecord, lock: pg.PoolClient): Run {
+    const current: Run = {
+      record,
+      phase: record.phase === 'catching_up' ? 'replaying' : record.phase,
+      meter: new ThroughputMeter(),
+      progress: [],
+      cancelRequested: false,
+      closing: false,
+      loggedAtMs: 0,
+      done: Promise.resolve(),
+    };
+    current.done = (async () => {
+      try {
+        if (record.mode === 'blue_green') await runBlueGreen(current);
+        else await runInPlace(current);
+      } catch (error) {
+        if (current.closing) return;
+        current.phase = 'failed';
+        logger.error({ rebuild: record.id, err: (error as Error).message }, 'rebuild failed');
+        await inTransaction(async (sql) => {
+          if (record.mode === 'blue_green') await dropSchema(sql, SHADOW_SCHEMA);
+          await setPhase(sql, record.id, 'failed', (error as Error).message);
+        }).catch((e: Error) => logger.error({ err: e.message }, 'could not record the rebuild failure'));
+      } finally {
+        await unlock(lock);
+        if (run === current) run = undefined;
+        metrics?.update({
+          phase: current.phase,
+          applied: applied(current.progress),
+          target: current.progress.reduce((sum, p) => sum + p.target, 0),
+          eventsPerSecond: 0,
+          etaSeconds: undefined,
+          secondsWithoutProgress: 0,
+          stuck: false,
+        });
+      }
+    })();
+    run = current;
+    return current;
+  }
+
+  async function status(): Promise<RebuildStatusView> {
+    const rollbackAvailable = await schemaExists(options.pool, PREVIOUS_SCHEMA);
+    const record = run?.record ?? (await latestRebuild(options.pool, options.projection));
+    if (!record) return { phase: 'idle', partitions: [], eventsPerSecond: 0, stuck: false, rollbackAvailable };
+    const local = run && run.record.id === record.id ? run : undefined;
+    let partitions: PartitionProgress[];
+    let phase: RebuildPhase = local?.phase ?? record.phase;
+    if (local && local.progress.length > 0) partitions = local.progress;
+    else if (ACTIVE_PHASES.includes(record.phase)) {
+      // a rebuild run by another replica (or not resumed yet): progress straight from the database
+      const live = await liveCheckpoints();
+      const offsets =
+        record.mode === 'in_place' ? live : (await schemaIsComplete(options.pool, SHADOW_SCHEMA)) ? await shadowCheckpointsIn(options.pool) : new Map();
+      partitions = partitionProgress(offsets, record.mode === 'in_place' ? record.targetOffsets : maxOffsets(record.targetOffsets, live));
+    } else {
+      partitions = partitionProgress(new Map(), new Map());
+      phase = record.phase;
+    }
+    const left = remaining(partitions);
+    const now = Date.now();
+    return {
+      id: record.id,
+      mode: record.mode,
+      phase,
+      partitions,
+      eventsPerSecond: local ? local.meter.eventsPerSecond() : 0,
+      etaSeconds: local ? local.meter.etaSeconds(left) : undefined,
+      startedAt: record.startedAt,
+      finishedAt: record.finishedAt ?? undefined,
+      error: record.error ?? undefined,
+      stuck: local ? local.meter.isStuck(now, left, stuckAfter) : false,
+      rollbackAvailable,
+    };
+  }
+
+  async function start(mode: RebuildMode): Promise<RebuildStatusView> {
+    if (run) throw new RebuildConflictError(`rebuild ${run.record.id} is already running`);
+    const lock = await tryLock();
+    if (!lock) throw new RebuildConflictError('another rebuild (or rollback) is running on this database');
+    let paused = false;
+    let launched = false;
+    try {
+      const active = await latestRebuild(options.pool, options.projection);
+      if (active && ACTIVE_PHASES.includes(active.phase)) {
+        throw new RebuildConflictError(`rebuild ${active.id} is still active (it resumes when its library-service restarts)`);
+      }
+      const target = await topicEndOffsets(kafkaClient(), options.topic);
+      const consumerGroup = `library-service.${options.projection}.rebuild-${Date.now()}`;
+      let record: RebuildRecord;
+      if (mode === 'blue_green') {
+        record = await inTransaction(async (sql) => {
+          await dropSchema(sql, SHADOW_SCHEMA);
+          await createShadowSchema(sql, SHADOW_SCHEMA);
+          return insertRebuild(sql, { projection: options.projection, mode, consumerGroup, targetOffsets: target });
+        });
+      } else {
+        await options.live.pause();
+        paused = true;
+        record = await inTransaction(async (sql) => {
+          await lockProjectionWriter(sql);
+          await truncateLive(sql);
+          return insertRebuild(sql, { projection: options.projection, mode, consumerGroup, targetOffsets: target });
+        });
+        options.onReadiness?.(false);
+        paused = false;
+        await options.live.resume();
+      }
+      logger.info({ rebuild: record.id, mode, target: Object.fromEntries([...target].map(([p, o]) => [p, o.toString()])) }, 'rebuild started');
+      launch(record, lock);
+      launched = true;
+      return await status();
+    } catch (error) {
+      if (paused) await options.live.resume();
+      if (!launched) await unlock(lock);
+      throw error;
+    }
+  }
+
+  return {
+    start,
+    status,
+
+    async cancel() {
+      if (run) {
+        if (run.record.mode === 'in_place') throw new RebuildConflictError('an in-place rebuild cannot be cancelled: the replay is the live projection');
+        run.cancelRequested = true;
+        await run.done;
+        return status();
+      }
+      const record = await latestRebuild(options.pool, options.projection);
+      if (!record || !ACTIVE_PHASES.includes(record.phase)) throw new RebuildConflictError('no rebuild is running');
+      if (record.mode === 'in_place') throw new RebuildConflictError('an in-place rebuild cannot be cancelled: the replay is the live projection');
+      const lock = await tryLock();
+      if (!lock) {
+        // another replica runs it: it notices the phase and removes its shadow
+        await setPhase(options.pool, record.id, 'cancelled');
+        return status();
+      }
+      try {
+        await inTransaction(async (sql) => {
+          await dropSchema(sql, SHADOW_SCHEMA);
+          await setPhase(sql, record.id, 'cancelled');
+        });
+      } finally {
+        await unlock(lock);
+      }
+      return status();
+    },
+
+    async rollback() {
+      if (run) throw new RebuildConflictError(`rebuild ${run.record.id} is running; cancel it or let it finish first`);
+      const lock = await tryLock();
+      if (!lock) throw new RebuildConflictError('a rebuild is running on this database');
+      try {
+        const record = await latestRebuild(options.pool, options.projection);
+        if (record && ACTIVE_PHASES.includes(record.phase)) throw new RebuildConflictError(`rebuild ${record.id} is still active`);
+        if (!(await schemaIsComplete(options.pool, PREVIOUS_SCHEMA))) throw new RebuildConflictError('there is no previous set of tables to roll back to');
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await inTransaction(async (sql) => {
+              await sql.query(`set local lock_timeout = '3s'`);
+              // the live projector's batches hold this lock: none is half-applied across the exchange
+              await lockProjectionWriter(sql);
+              await exchangeLiveAndPrevious(sql);
+            });
+            break;
+          } catch (error) {
+            if ((error as { code?: string }).code !== LOCK_NOT_AVAILABLE || attempt >= 20) throw error;
+          }
+        }
+        logger.info('rolled back to the tables of before the last swap');
+      } finally {
+        await unlock(lock);
+      }
+      return status();
+    },
+
+    async resumeInterrupted() {
+      if (run) return false;
+      const record = await latestRebuild(options.pool, options.projection);
+      if (!record || !ACTIVE_PHASES.includes(record.phase)) return false;
+      const lock = await tryLock();
+      if (!lock) return false;
+      if (record.mode === 'blue_green' && !(await schemaIsComplete(options.pool, SHADOW_SCHEMA))) {
+        await setPhase(options.pool, record.id, 'failed', 'the shadow tables are gone');
+        await unlock(lock);
+        return false;
+      }
+      logger.info({ rebuild: record.id, mode: record.mode, phase: record.phase }, 'resuming an interrupted rebuild');
+      launch(record, lock);
+      return true;
+    },
+
+    settled: async () => {
+      await run?.done;
+    },
+
+    async close() {
+      const current = run;
+      if (current) {
+        current.closing = true;
+        await current.done;
+      }
+    },
+  };
+}

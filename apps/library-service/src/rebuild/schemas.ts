@@ -1,0 +1,194 @@
+import type pg from 'pg';
+
+/** The live projection's tables: the library itself and every piece of projection state (checkpoints included). */
+export const PROJECTION_TABLES = [
+  'soulspot_artists',
+  'soulspot_albums',
+  'soulspot_tracks',
+  'projection_checkpoints',
+  'projection_observations',
+  'projection_entity_members',
+  'projection_identity_links',
+  'projection_id_redirects',
+  'projection_library_marks',
+  'projection_snapshots',
+  'projection_dead_letters',
+  'projection_parked_events',
+  'projection_changes',
+] as const;
+
+/** Where the live tables are (the schema the gRPC reads and the projector resolve unqualified names in). */
+export const LIVE_SCHEMA = 'public';
+/** Where a blue/green rebuild projects to. */
+export const SHADOW_SCHEMA = 'projection_shadow';
+/** Where the tables replaced by the last swap wait as the rollback target (until the next rebuild). */
+export const PREVIOUS_SCHEMA = 'projection_previous';
+/** Scratch name used while exchanging two schemas' tables. */
+const EXCHANGE_SCHEMA = 'projection_exchange';
+
+/**
+ * Change-feed sequence numbers of a shadow start this far above the live ones, so that after the swap every row the
+ * rebuild wrote is "after" any cursor a watcher holds (watchers then see the rebuilt library as changes).
+ */
+export const SHADOW_CHANGE_SEQ_GAP = 1_000_000_000n;
+
+type Sql = Pick<pg.PoolClient, 'query'>;
+const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
+const qualified = (schema: string, table: string) => `${ident(schema)}.${ident(table)}`;
+
+export async function schemaExists(sql: Sql, schema: string): Promise<boolean> {
+  const result = await sql.query('select 1 from pg_namespace where nspname = $1', [schema]);
+  return result.rowCount === 1;
+}
+
+/** Every projection table exists in the schema (a shadow cut short while being created does not count). */
+export async function schemaIsComplete(sql: Sql, schema: string): Promise<boolean> {
+  const result = await sql.query<{ n: number }>(
+    `select count(*)::int as n from pg_tables where schemaname = $1 and tablename = any($2::text[])`,
+    [schema, PROJECTION_TABLES],
+  );
+  return result.rows[0].n === PROJECTION_TABLES.length;
+}
+
+export async function dropSchema(sql: Sql, schema: string): Promise<void> {
+  await sql.query(`drop schema if exists ${ident(schema)} cascade`);
+}
+
+interface ConstraintRow {
+  table_name: string;
+  name: string;
+  type: string;
+  definition: string;
+}
+
+/**
+ * Creates `schema` with empty copies of the live projection tables: same columns, defaults, checks, primary/unique
+ * keys, foreign keys (between the copies) and indexes — under the SAME names, so after a swap the live schema looks
+ * exactly as the migrations left it. Serial columns get their own sequences (owned by the copy), so dropping a
+ * rollback schema never touches the live tables. Runs inside the caller's transaction.
+ */
+export async function createShadowSchema(sql: Sql, schema: string): Promise<void> {
+  // definitions are read with only the live schema on the path, so references print unqualified and, replayed
+  // with the shadow schema on the path, point at the copies
+  await sql.query(`set local search_path = ${ident(LIVE_SCHEMA)}`);
+  const constraints = (
+    await sql.query<ConstraintRow>(
+      `select c.relname as table_name, k.conname as name, k.contype as type, pg_get_constraintdef(k.oid) as definition
+       from pg_constraint k join pg_class c on c.oid = k.conrelid join pg_namespace n on n.oid = c.relnamespace
+       where n.nspname = $1 and c.relname = any($2::text[]) and k.contype in ('p', 'u', 'f')`,
+      [LIVE_SCHEMA, PROJECTION_TABLES],
+    )
+  ).rows;
+  const indexes = (
+    await sql.query<{ table_name: string; definition: string }>(
+      `select c.relname as table_name, pg_get_indexdef(i.indexrelid) as definition
+       from pg_index i join pg_class c on c.oid = i.indrelid join pg_namespace n on n.oid = c.relnamespace
+       where n.nspname = $1 and c.relname = any($2::text[])
+         and not exists (select 1 from pg_constraint k where k.conindid = i.indexrelid)`,
+      [LIVE_SCHEMA, PROJECTION_TABLES],
+    )
+  ).rows;
+  const serials = (
+    await sql.query<{ table_name: string; column_name: string; sequence: string }>(
+      `select c.relname as table_name, a.attname as column_name, pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname) as sequence
+       from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
+       where n.nspname = $1 and c.relname = any($2::text[]) and a.attnum > 0 and not a.attisdropped
+         and pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname) is not null`,
+      [LIVE_SCHEMA, PROJECTION_TABLES],
+    )
+  ).rows;
+
+  await sql.query(`create schema ${ident(schema)}`);
+  for (const table of PROJECTION_TABLES) {
+    await sql.query(
+      `create table ${qualified(schema, table)} (like ${qualified(LIVE_SCHEMA, table)}
+         including defaults including constraints including identity including generated including storage including comments
+         excluding indexes)`,
+    );
+  }
+  for (const serial of serials) {
+    const sequence = `${serial.table_name}_${serial.column_name}_seq`;
+    await sql.query(
+      `create sequence ${qualified(schema, sequence)} as bigint owned by ${qualified(schema, serial.table_name)}.${ident(serial.column_name)}`,
+    );
+    await sql.query(
+      `alter table ${qualified(schema, serial.table_name)} alter column ${ident(serial.column_name)}
+         set default nextval('${qualified(schema, sequence).replaceAll("'", "''")}'::regclass)`,
+    );
+    if (serial.table_name === 'projection_changes') {
+      await sql.query(`select setval($1::regclass, greatest((select last_value from ${serial.sequence}), 1) + $2::bigint)`, [
+        qualified(schema, sequence),
+        SHADOW_CHANGE_SEQ_GAP.toString(),
+      ]);
+    }
+  }
+  await sql.query(`set local search_path = ${ident(schema)}`);
+  // keys first (foreign keys need the referenced keys), then the plain indexes
+  for (const c of [...constraints].sort((a, b) => (a.type === 'f' ? 1 : 0) - (b.type === 'f' ? 1 : 0))) {
+    await sql.query(`alter table ${qualified(schema, c.table_name)} add constraint ${ident(c.name)} ${c.definition}`);
+  }
+  for (const index of indexes) {
+    const live = ` ON ${LIVE_SCHEMA}.${index.table_name} `;
+    if (!index.definition.includes(live)) throw new Error(`unexpected index definition: ${index.definition}`);
+    await sql.query(index.definition.replace(live, ` ON ${qualified(schema, index.table_name)} `));
+  }
+  await sql.query(`set local search_path = ${ident(LIVE_SCHEMA)}`);
+}
+
+/** Takes the exclusive locks of a swap up front, in one statement, so readers queue behind it instead of deadlocking. */
+async function lockTables(sql: Sql, schemas: string[]): Promise<void> {
+  const names = schemas.flatMap((schema) => PROJECTION_TABLES.map((table) => qualified(schema, table)));
+  await sql.query(`lock table ${names.join(', ')} in access exclusive mode`);
+}
+
+async function moveTables(sql: Sql, from: string, to: string): Promise<void> {
+  for (const table of PROJECTION_TABLES) await sql.query(`alter table ${qualified(from, table)} set schema ${ident(to)}`);
+}
+
+/**
+ * Keeps the change feed monotonic across a swap: the incoming feed's sequence continues after the highest number
+ * the outgoing feed handed out, so watchers' cursors stay valid.
+ */
+async function continueChangeSequence(sql: Sql, outgoingSchema: string): Promise<void> {
+  await sql.query(
+    `select setval(pg_get_serial_sequence('${LIVE_SCHEMA}.projection_changes', 'seq'),
+       greatest((select coalesce(max(seq), 0) from ${qualified(outgoingSchema, 'projection_changes')}),
+                (select coalesce(max(seq), 0) from ${qualified(LIVE_SCHEMA, 'projection_changes')}), 1))`,
+  );
+}
+
+/**
+ * Blue/green swap, inside the caller's transaction: live tables -> previous schema (replacing an older rollback
+ * target), shadow tables -> live schema, shadow schema dropped. Concurrent readers wait on the locks and then
+ * resolve the names again, so every query sees either all old or all new tables.
+ */
+export async function swapShadowIn(sql: Sql): Promise<void> {
+  await lockTables(sql, [LIVE_SCHEMA, SHADOW_SCHEMA]);
+  await dropSchema(sql, PREVIOUS_SCHEMA);
+  await sql.query(`create schema ${ident(PREVIOUS_SCHEMA)}`);
+  await moveTables(sql, LIVE_SCHEMA, PREVIOUS_SCHEMA);
+  await moveTables(sql, SHADOW_SCHEMA, LIVE_SCHEMA);
+  await continueChangeSequence(sql, PREVIOUS_SCHEMA);
+  await dropSchema(sql, SHADOW_SCHEMA);
+}
+
+/**
+ * Rollback, inside the caller's transaction: the previous tables and the live ones change places (so a second
+ * rollback undoes the first). The checkpoints travel with their tables: the projector re-applies what the restored
+ * tables have not seen yet.
+ */
+export async function exchangeLiveAndPrevious(sql: Sql): Promise<void> {
+  await lockTables(sql, [LIVE_SCHEMA, PREVIOUS_SCHEMA]);
+  await dropSchema(sql, EXCHANGE_SCHEMA);
+  await sql.query(`create schema ${ident(EXCHANGE_SCHEMA)}`);
+  await moveTables(sql, LIVE_SCHEMA, EXCHANGE_SCHEMA);
+  await moveTables(sql, PREVIOUS_SCHEMA, LIVE_SCHEMA);
+  await moveTables(sql, EXCHANGE_SCHEMA, PREVIOUS_SCHEMA);
+  await dropSchema(sql, EXCHANGE_SCHEMA);
+  await continueChangeSequence(sql, PREVIOUS_SCHEMA);
+}
+
+/** In-place rebuild, inside the caller's transaction: the projection forgets everything, checkpoints included. */
+export async function truncateLive(sql: Sql): Promise<void> {
+  await sql.query(`truncate ${PROJECTION_TABLES.map((t) => qualified(LIVE_SCHEMA, t)).join(', ')}`);
+}
