@@ -74,7 +74,10 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   );
 }
 
-/** SQLSTATE 57014: the statement was cancelled (by us, because the client went away or the deadline passed). */
+/**
+ * SQLSTATE 57014: the statement was cancelled — by statement_timeout (the client is still waiting) or by our
+ * CancelRequest after the client went away (then nobody reads the status).
+ */
 export function isQueryCancelled(error: unknown): boolean {
   return error instanceof Error && (error as { code?: unknown }).code === '57014';
 }
@@ -92,7 +95,7 @@ export function toServiceError(error: unknown): Partial<ServiceError> & { code: 
     }
     return { code: error.code, details: error.message, metadata };
   }
-  if (isQueryCancelled(error)) return { code: Status.CANCELLED, details: 'the request was cancelled' };
+  if (isQueryCancelled(error)) return { code: Status.DEADLINE_EXCEEDED, details: "the query exceeded the server's time limit" };
   if (isDatabaseUnavailable(error)) return { code: Status.UNAVAILABLE, details: 'the library database is unavailable; retry later' };
   return { code: Status.INTERNAL, details: 'internal error' };
 }
