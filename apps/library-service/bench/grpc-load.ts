@@ -29,7 +29,7 @@ const sort = ARTISTS.sortFields.name;
 const getSql = `SELECT ${ARTISTS.columns} FROM ${ARTISTS.from} WHERE a.id = $1`;
 const listSql = `SELECT ${ARTISTS.columns}, ${sort.cursorText} AS cursor_sort FROM ${ARTISTS.from} WHERE (${sort.expression}, a.id) > ($1::text, $2) ORDER BY ${sort.expression} ASC, a.id ASC LIMIT $3`;
 
-const clients = Array.from({ length: config.channels }, (_, i) => new LibraryServiceClient(config.address, credentials.createInsecure(), { 'grpc.channel_id': i } as object));
+const clients = Array.from({ length: config.channels }, (_, i) => new LibraryServiceClient(config.address, credentials.createInsecure(), { 'grpc.channel_id': i, 'grpc.enable_channelz': 0 } as object));
 const tokens = new PageTokenCodec(config.pageTokenSecret);
 const listQuery = { collection: 'artists', parent: '', filter: '', orderBy: 'name' };
 
