@@ -14,7 +14,7 @@
  * Writes benchmarks/results/projection.json. Env: BENCH_PROJECTION_SCALE (default 1), BENCH_PROJECTION_PARTITIONS (12).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
@@ -56,6 +56,34 @@ async function startBroker(): Promise<{ brokers: string[]; stop(): Promise<void>
         child.kill('SIGTERM');
       }),
   };
+}
+
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+function cpuSecondsOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds of every child process of a PostgreSQL postmaster (its backends and workers). */
+function postgresCpuSeconds(postmasterPid: number | undefined): number {
+  if (!postmasterPid) return Number.NaN;
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ');
+      if (Number(stat[1]) === postmasterPid) total += (Number(stat[11]) + Number(stat[12])) / CLOCK_TICKS;
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return total;
 }
 
 function memoryOf(pid: number): { rss: number; hwm: number } {
@@ -121,11 +149,14 @@ async function main(): Promise<void> {
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
+    const pgCpuBefore = postgresCpuSeconds(db.pid);
     let peakRss = 0;
     let lastLog = 0;
+    let projectorCpu = 0;
     for (;;) {
       const done = await applied(sql);
       peakRss = Math.max(peakRss, memoryOf(projector.pid!).rss);
+      projectorCpu = cpuSecondsOf(projector.pid!);
       const elapsed = (performance.now() - projectStart) / 1000;
       if (done >= total) break;
       if (projector.exitCode !== null) throw new Error(`projector exited with ${projector.exitCode}`);
@@ -137,6 +168,8 @@ async function main(): Promise<void> {
     }
     const projectSeconds = (performance.now() - projectStart) / 1000;
     const hwm = memoryOf(projector.pid!).hwm;
+    projectorCpu = cpuSecondsOf(projector.pid!);
+    const pgCpuProjection = postgresCpuSeconds(db.pid) - pgCpuBefore;
     projector.kill('SIGTERM');
     await new Promise((r) => projector!.once('exit', r));
     projector = undefined;
@@ -158,9 +191,11 @@ async function main(): Promise<void> {
       await sql.query(`create table bench_copy.${table} (like public.${table} including all)`);
       await sql.query(`copy public.${table} to '${join(dir, table)}'`);
     }
+    const pgCpuBeforeCopy = postgresCpuSeconds(db.pid);
     const copyStart = performance.now();
     for (const table of tables) await sql.query(`copy bench_copy.${table} from '${join(dir, table)}'`);
     const copySeconds = (performance.now() - copyStart) / 1000;
+    const pgCpuCopy = postgresCpuSeconds(db.pid) - pgCpuBeforeCopy;
     rmSync(dir, { recursive: true, force: true });
     log(`COPY floor ${copySeconds.toFixed(1)} s`);
 
@@ -188,6 +223,14 @@ async function main(): Promise<void> {
       eventsPerSecond,
       copySeconds,
       ratioToCopy: projectSeconds / copySeconds,
+      // CPU seconds do not depend on how loaded the shared machine is (wall times do)
+      cpu: {
+        projectorSeconds: projectorCpu,
+        postgresSecondsDuringProjection: pgCpuProjection,
+        postgresSecondsDuringCopy: pgCpuCopy,
+        eventsPerCpuSecond: Number(total) / (projectorCpu + pgCpuProjection),
+        ratioToCopy: (projectorCpu + pgCpuProjection) / pgCpuCopy,
+      },
       projectorPeakRssMb: Math.max(peakRss, hwm) / 2 ** 20,
       targets: TARGETS,
       meetsTargets: {

@@ -36,6 +36,11 @@ export interface CheckpointedConsumerOptions {
   handleBatch(batch: PartitionBatch): Promise<BatchResult>;
   /** Bytes fetched per partition and request (bounds the batch size). */
   maxBytesPerPartition?: number;
+  /**
+   * Batches of different partitions handled at the same time (default 1). The handler must serialize what needs
+   * it (library-service takes a database lock); more than one lets CPU work of one batch overlap another's I/O.
+   */
+  partitionsConsumedConcurrently?: number;
   maxWaitTimeInMs?: number;
   sessionTimeout?: number;
   logger?: Logger;
@@ -68,7 +73,7 @@ function toRecord(message: KafkaMessage): ConsumedRecord {
  * A kafkajs consumer-group member whose position lives in the application's database, not in Kafka: on start and
  * on every assignment it seeks each assigned partition to the database checkpoint; each batch goes to `handleBatch`,
  * which applies it in one transaction together with the new checkpoint. Kafka offsets are committed afterwards only
- * as a convenience (for lag tooling); they are never trusted. Partitions are handled one batch at a time.
+ * as a convenience (for lag tooling); they are never trusted. One partition never has two batches in flight.
  */
 export async function startCheckpointedConsumer(kafka: Kafka, options: CheckpointedConsumerOptions): Promise<CheckpointedConsumer> {
   const log = options.logger ?? createLogger('checkpointed-consumer');
@@ -108,7 +113,7 @@ export async function startCheckpointedConsumer(kafka: Kafka, options: Checkpoin
   await consumer.run({
     autoCommit: true,
     eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: 1,
+    partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
     eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
       if (!isRunning() || isStale()) return;
       const partition = batch.partition;

@@ -87,6 +87,8 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
     topic: options.topic,
     groupId: options.groupId ?? `library-service.${options.projection}`,
     maxBytesPerPartition: options.maxBytesPerPartition,
+    // two batches in flight: one decodes while the other holds the writer lock in PostgreSQL
+    partitionsConsumedConcurrently: 2,
     sessionTimeout: options.sessionTimeoutMs,
     logger,
     readCheckpoints: (_topic, _partitions) => readCheckpoints(pool, options.projection, options.topic),

@@ -9,7 +9,11 @@ import {
 } from '../domain/observation';
 import { iso, json, recordset, rows, type Sql } from './sql';
 
-const typeOfKey = (key: string): EntityType => key.split(':')[1] as EntityType;
+/** The type segment of a provider key `<provider>:<type>:<id>`. */
+function typeOfKey(key: string): EntityType {
+  const start = key.indexOf(':') + 1;
+  return key.slice(start, key.indexOf(':', start)) as EntityType;
+}
 
 /** Latest observation per provider key among the batch (the only one that can change the stored state). */
 export function latestPerKey(observations: readonly EntityObservation[]): EntityObservation[] {
@@ -120,7 +124,7 @@ export async function resolveIdentities(sql: Sql, observations: readonly EntityO
     changes.push(
       ...resolveClusters({
         type,
-        existing: new Map([...existing].filter(([key]) => ofType(key))),
+        existing, // other types' members are never looked up by this type's resolution
         mentioned: [...mentioned].filter(ofType),
         newLinks: newLinks.filter((l) => ofType(l.memberKey)),
         holders,
