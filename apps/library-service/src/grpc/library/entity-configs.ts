@@ -13,7 +13,8 @@ export type EntityType = 'artist' | 'album' | 'track';
 export interface EntityConfig<M> {
   type: EntityType;
   collection: Extract<Collection, 'artists' | 'albums' | 'tracks'>;
-  /** Alias of the entity table in `from`; its id column is `${alias}.id`. */
+  /** The entity table and its alias in `from`; its id column is `${alias}.id`. */
+  table: string;
   alias: string;
   from: string;
   columns: string;
@@ -116,6 +117,7 @@ const mbidField = (column: string) =>
 export const ARTISTS: EntityConfig<Artist> = {
   type: 'artist',
   collection: 'artists',
+  table: 'soulspot_artists',
   alias: 'a',
   from: 'soulspot_artists a',
   columns: `a.id, a.name, a.source, a.spotify_uri, a.deezer_id, a.musicbrainz_id, a.genres, a.image_url, a.image_path,
@@ -151,6 +153,7 @@ export const ARTISTS: EntityConfig<Artist> = {
 export const ALBUMS: EntityConfig<Album> = {
   type: 'album',
   collection: 'albums',
+  table: 'soulspot_albums',
   alias: 'b',
   from: 'soulspot_albums b JOIN soulspot_artists ba ON ba.id = b.artist_id',
   columns: `b.id, b.title, b.source, b.spotify_uri, b.deezer_id, b.musicbrainz_id, b.upc, b.artist_id, ba.name AS artist_name,
@@ -192,6 +195,7 @@ export const ALBUMS: EntityConfig<Album> = {
 export const TRACKS: EntityConfig<Track> = {
   type: 'track',
   collection: 'tracks',
+  table: 'soulspot_tracks',
   alias: 't',
   from: 'soulspot_tracks t JOIN soulspot_artists ta ON ta.id = t.artist_id LEFT JOIN soulspot_albums tb ON tb.id = t.album_id',
   columns: `t.id, t.title, t.source, t.spotify_uri, t.deezer_id, t.musicbrainz_id, t.isrc, t.artist_id, ta.name AS artist_name,

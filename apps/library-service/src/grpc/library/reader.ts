@@ -105,7 +105,7 @@ export class EntityReader<M> {
         WHERE l.identity_key = ${params.add(candidates.identityKey)} AND m.entity_type = '${config.type}'`);
     }
     if (candidates.column) {
-      branches.push(`SELECT x.id AS id, 2 AS preference FROM ${config.from.split(' ')[0]} x WHERE x.${candidates.column.name} = ${params.add(candidates.column.value)}`);
+      branches.push(`SELECT x.id AS id, 2 AS preference FROM ${config.table} x WHERE x.${candidates.column.name} = ${params.add(candidates.column.value)}`);
     }
     const rows = await this.db.query<{ id: string }>(`SELECT id FROM (${branches.join(' UNION ALL ')}) c ORDER BY preference, id LIMIT 1`, params.values, signal);
     if (rows.length === 0) throw notFound(`no ${config.type} with that identifier`);
