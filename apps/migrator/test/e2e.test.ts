@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provisionKafka, provisionPostgres, type ProvisionedKafka, type ProvisionedPostgres } from '@soulspot/devstack';
 import { createLegacyDatabase, type LegacyDatabase } from '@soulspot/legacy-fixtures';
-import { projectionDump, query, readTopic, runCli, startCli, startProjector } from './helpers';
+import { runFinalize } from '../src/finalize/run-finalize';
+import { projectionDump, query, quietLogger, readTopic, runCli, startCli, startProjector } from './helpers';
 
 /**
  * schema -> replay -> (library-service projects) -> verify -> finalize -> restore-legacy, on real PostgreSQL, the
@@ -103,6 +104,16 @@ describe('legacy migration end to end', () => {
     }
     expect(new Set(byId.keys())).toEqual(new Set(uninterrupted.map((e) => e.eventId)));
   }, 120_000);
+
+  it('finalize refuses after a legacy write newer than the last verify', async () => {
+    const [row] = await query(a.url, `SELECT spotify_id, name FROM spotify_tracks ORDER BY spotify_id LIMIT 1`);
+    await query(a.url, `UPDATE spotify_tracks SET name = name || ' (live)' WHERE spotify_id = $1`, [row.spotify_id]);
+    await expect(runFinalize(a.url, { confirm: true, dryRun: false, logger: quietLogger })).rejects.toThrow(/legacy tables changed since the last verify/);
+    await query(a.url, `UPDATE spotify_tracks SET name = $2 WHERE spotify_id = $1`, [row.spotify_id, row.name]);
+    const dryRun = await runFinalize(a.url, { confirm: false, dryRun: true, logger: quietLogger });
+    expect(dryRun.dropped).toEqual(['spotify_tracks', 'spotify_albums', 'spotify_artists']);
+    expect((await query(a.url, `SELECT count(*)::int AS n FROM spotify_tracks`))[0].n).toBe(options.tracks);
+  });
 
   it('finalize backs up and drops the legacy tables; restore-legacy brings them back', async () => {
     const finalize = await runCli(['finalize', '--confirm'], env(a, 'e2e-a'));
