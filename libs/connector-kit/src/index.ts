@@ -33,3 +33,4 @@ export { startSyncScheduler } from './sync/scheduler';
 export { assembleConnector, type AssembleOptions, type AssembledConnector } from './assemble';
 export * as connectorTesting from './testing/connector-test-helpers';
 export { encryptionKeyField } from './config-fields';
+export { createNodeTransport, type Transport, type TransportResponse, type ResponseHeaders } from './http/node-transport';

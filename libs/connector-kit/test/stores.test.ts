@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { provisionPostgres } from '@soulspot/devstack';
 import { migrateUp } from '@soulspot/library-db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeezerTokenStore } from '../src/auth/deezer-token-store';
 import { OAuthSessionStore } from '../src/auth/oauth-sessions';
 import { InvalidGrant, type TokenGrant } from '../src/auth/oauth-token-client';
 import { SpotifyTokenStore } from '../src/auth/spotify-token-store';
@@ -156,5 +157,24 @@ describe('OAuthSessionStore', () => {
     const login = await sessions.begin({ pkce: false });
     await sleep(150);
     expect(await sessions.consume(login.sessionId, login.state)).toBeUndefined();
+  });
+});
+
+describe('DeezerTokenStore', () => {
+  it('a new login replaces the previous token; a rejected token leaves the connector unauthenticated', async () => {
+    const sessions = new OAuthSessionStore({ pool: pool(), cipher, table: 'deezer_sessions' });
+    const store = new DeezerTokenStore({ pool: pool(), cipher });
+    const first = await sessions.begin({ pkce: false });
+    await store.save(first.sessionId, 'fr-first', 0);
+    const second = await sessions.begin({ pkce: false });
+    await store.save(second.sessionId, 'fr-second', 3600);
+    const url = new URL('https://api.deezer.com/user/me/artists?access_token=stale');
+    await new DeezerTokenStore({ pool: pool(), cipher }).apply(url, {});
+    expect(url.searchParams.get('access_token')).toBe('fr-second');
+    const { rows } = await pool().query('SELECT count(*)::int AS n FROM deezer_sessions WHERE access_token IS NOT NULL');
+    expect(rows[0].n).toBe(1);
+    await expect(store.refresh('fr-second')).rejects.toBeInstanceOf(ReauthRequired);
+    expect(await store.state()).toBe('not_authenticated');
+    await expect(store.apply(new URL('https://api.deezer.com/user/me'), {})).rejects.toBeInstanceOf(ReauthRequired);
   });
 });

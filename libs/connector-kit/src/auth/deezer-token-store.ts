@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Pool } from '../db';
+import { type Pool, inTransaction } from '../db';
 import { ReauthRequired } from '../errors';
 import type { TokenCipher } from './token-cipher';
 import type { AuthState, TokenStore } from './token-store';
@@ -7,7 +7,7 @@ import type { AuthState, TokenStore } from './token-store';
 /**
  * The Deezer access token in `deezer_sessions`, encrypted at rest. Deezer has no refresh token: a token either
  * never expires (`expires=0`, offline_access) or must be replaced by a new login, so "refresh" means
- * ReauthRequired. The newest session row holding a token is the account's token.
+ * ReauthRequired. At most one session row holds a token: the account's (a new login replaces it).
  */
 export class DeezerTokenStore implements TokenStore {
   private cached: { sessionId: string; accessToken: string; expiresAt: number | null } | undefined;
@@ -18,14 +18,18 @@ export class DeezerTokenStore implements TokenStore {
     return `deezer_sessions.access_token:${sessionId}`;
   }
 
+  /** Stores the token of a completed login; it replaces any earlier login's token (one account per connector). */
   async save(sessionId: string, accessToken: string, expiresInSeconds: number, user?: { id?: string; name?: string }): Promise<void> {
     const expiresAt = expiresInSeconds > 0 ? new Date(Date.now() + expiresInSeconds * 1000) : null;
-    const { rowCount } = await this.options.pool.query(
-      `UPDATE deezer_sessions SET access_token = $2, token_expires_at = $3, deezer_user_id = COALESCE($4, deezer_user_id),
-         deezer_username = COALESCE($5, deezer_username), last_accessed_at = now() WHERE session_id = $1`,
-      [sessionId, this.options.cipher.encrypt(accessToken, DeezerTokenStore.ad(sessionId)), expiresAt, user?.id ?? null, user?.name ?? null],
-    );
-    if (rowCount !== 1) throw new Error(`deezer session ${sessionId.slice(0, 6)}… does not exist`);
+    await inTransaction(this.options.pool, async (client) => {
+      const { rowCount } = await client.query(
+        `UPDATE deezer_sessions SET access_token = $2, token_expires_at = $3, deezer_user_id = COALESCE($4, deezer_user_id),
+           deezer_username = COALESCE($5, deezer_username), last_accessed_at = now() WHERE session_id = $1`,
+        [sessionId, this.options.cipher.encrypt(accessToken, DeezerTokenStore.ad(sessionId)), expiresAt, user?.id ?? null, user?.name ?? null],
+      );
+      if (rowCount !== 1) throw new Error(`deezer session ${sessionId.slice(0, 6)}… does not exist`);
+      await client.query('UPDATE deezer_sessions SET access_token = NULL, token_expires_at = NULL WHERE session_id <> $1 AND access_token IS NOT NULL', [sessionId]);
+    });
     this.cached = { sessionId, accessToken, expiresAt: expiresAt?.getTime() ?? null };
   }
 
@@ -54,11 +58,10 @@ export class DeezerTokenStore implements TokenStore {
     throw new ReauthRequired('deezer', 'access token rejected (Deezer has no refresh; log in again)');
   }
 
-  /** Forgets the token (the row stays for its user id / name); readiness reports "not authenticated". */
+  /** Forgets the account's token (rows stay for their user id / name); readiness reports "not authenticated". */
   async invalidate(reason: string): Promise<void> {
-    const sessionId = this.cached?.sessionId ?? (await this.newest())?.sessionId;
     this.cached = undefined;
-    if (sessionId) await this.options.pool.query('UPDATE deezer_sessions SET access_token = NULL, token_expires_at = NULL WHERE session_id = $1', [sessionId]);
+    await this.options.pool.query('UPDATE deezer_sessions SET access_token = NULL, token_expires_at = NULL WHERE access_token IS NOT NULL');
     this.options.logger?.warn({ provider: 'deezer', reason }, 'credentials invalid; the user must log in again');
   }
 

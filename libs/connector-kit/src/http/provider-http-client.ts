@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { ConnectorError, Forbidden, NotFound, ProviderRequestError, RateLimited, ReauthRequired, TransientFailure } from '../errors';
 import { type BackoffOptions, backoffDelayMs, parseRetryAfterMs } from './backoff';
 import { redactUrl } from './safe-url';
+import { type Transport, type TransportResponse, createNodeTransport } from './node-transport';
 import { type Clock, type RateLimiter, systemClock } from './token-bucket';
 
 /** What one HTTP answer means for the request that produced it. */
@@ -15,11 +16,7 @@ export type Outcome =
   | { kind: 'unauthorized'; detail: string }
   | { kind: 'fail'; error: ConnectorError };
 
-export interface RawResponse {
-  status: number;
-  headers: Headers;
-  text: string;
-}
+export type RawResponse = TransportResponse;
 
 /** How a provider authenticates requests and renews credentials. */
 export interface RequestAuth {
@@ -47,7 +44,8 @@ export interface ProviderHttpClientOptions {
   auth?: RequestAuth;
   /** Provider-specific reading of an answer; falls back to `interpretHttp`. */
   interpret?: (response: RawResponse, resource: string) => Outcome;
-  fetch?: typeof fetch;
+  /** How GETs are sent (default: node:http(s) with keep-alive). */
+  transport?: Transport;
   clock?: Clock;
   random?: () => number;
   logger?: Logger;
@@ -102,7 +100,7 @@ export class ProviderHttpClient {
   private readonly retryAfterCapMs: number;
   private readonly timeoutMs: number;
   private readonly clock: Clock;
-  private readonly fetchImpl: typeof fetch;
+  private readonly transport: Transport;
 
   constructor(private readonly options: ProviderHttpClientOptions) {
     this.maxAttempts = options.maxAttempts ?? 6;
@@ -110,7 +108,7 @@ export class ProviderHttpClient {
     this.retryAfterCapMs = options.retryAfterCapMs ?? 60_000;
     this.timeoutMs = options.timeoutMs ?? 15_000;
     this.clock = options.clock ?? systemClock;
-    this.fetchImpl = options.fetch ?? fetch;
+    this.transport = options.transport ?? createNodeTransport();
   }
 
   get provider(): string {
@@ -193,19 +191,25 @@ export class ProviderHttpClient {
     resource: string,
     signal?: AbortSignal,
   ): Promise<{ status: number | 'network-error'; outcome: Outcome }> {
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    let response: Response;
-    let text: string;
+    // One controller per request, linked to the caller's signal by hand and unlinked afterwards
+    // (AbortSignal.any()/timeout() per request keep derived signals and timers alive on Node 20).
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new Error('request timed out')), this.timeoutMs);
+    const onAbort = () => controller.abort(signal!.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let raw: RawResponse;
     try {
-      response = await this.fetchImpl(url, { headers, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
-      text = await response.text();
+      if (signal?.aborted) throw signal.reason;
+      raw = await this.transport(url, headers, controller.signal);
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       return { status: 'network-error', outcome: { kind: 'retry', reason: `network error: ${(error as Error).name}` } };
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
     }
-    const raw: RawResponse = { status: response.status, headers: response.headers, text };
     const interpret = this.options.interpret ?? ((r: RawResponse, res: string) => interpretHttp(this.options.provider, r, res));
-    return { status: response.status, outcome: interpret(raw, resource) };
+    return { status: raw.status, outcome: interpret(raw, resource) };
   }
 
   /** Sits out the provider's rate-limit window, or fails fast when it is longer than the cap. */
