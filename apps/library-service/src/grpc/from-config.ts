@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { int, str } from '@soulspot/observability';
 import { startGrpcServer, type GrpcServerHandle } from './index';
 import type { ProjectionPort } from './projection-port';
+import type { RebuildController } from '../rebuild';
 
 /** Environment of the gRPC server (merged into library-service's config spec). */
 export const grpcConfigSpec = {
@@ -37,7 +38,7 @@ export interface GrpcConfig {
  * Starts the gRPC server with its own read pool (so projection batches never queue reads). `stop` stops the
  * server gracefully, then closes the pool.
  */
-export async function startGrpcFromConfig(config: GrpcConfig, deps: { logger: Logger; projection?: ProjectionPort }): Promise<GrpcServerHandle> {
+export async function startGrpcFromConfig(config: GrpcConfig, deps: { logger: Logger; projection?: ProjectionPort; rebuild?: RebuildController }): Promise<GrpcServerHandle> {
   if ((config.GRPC_TLS_CERT === undefined) !== (config.GRPC_TLS_KEY === undefined)) {
     throw new Error('GRPC_TLS_CERT and GRPC_TLS_KEY must be set together');
   }
@@ -58,6 +59,7 @@ export async function startGrpcFromConfig(config: GrpcConfig, deps: { logger: Lo
     host: config.GRPC_HOST,
     pageTokenSecret: config.PAGE_TOKEN_SECRET ?? randomBytes(32).toString('base64url'),
     projection: deps.projection,
+    rebuild: deps.rebuild,
     projectionName: config.PROJECTION_NAME,
     tls: config.GRPC_TLS_CERT && config.GRPC_TLS_KEY ? { cert: readFileSync(config.GRPC_TLS_CERT), key: readFileSync(config.GRPC_TLS_KEY) } : undefined,
   });

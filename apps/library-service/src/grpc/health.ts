@@ -17,6 +17,7 @@ export class ServerHealth {
   });
   private caughtUp = false;
   private stopping = false;
+  private rebuilding = false;
 
   addToServer(server: Server): void {
     this.implementation.addToServer(server);
@@ -25,6 +26,12 @@ export class ServerHealth {
   /** The projection reached the head of the topic (once is enough: later lag is reported, not hidden). */
   markCaughtUp(): void {
     this.caughtUp = true;
+    this.apply();
+  }
+
+  /** An in-place rebuild replays into the live tables: reads would see a partial library until it has caught up. */
+  setRebuilding(rebuilding: boolean): void {
+    this.rebuilding = rebuilding;
     this.apply();
   }
 
@@ -39,7 +46,7 @@ export class ServerHealth {
   }
 
   private apply(): void {
-    const read: ServingStatus = this.caughtUp && !this.stopping ? 'SERVING' : 'NOT_SERVING';
+    const read: ServingStatus = this.caughtUp && !this.stopping && !this.rebuilding ? 'SERVING' : 'NOT_SERVING';
     this.implementation.setStatus('', read);
     this.implementation.setStatus(LIBRARY_SERVICE, read);
     this.implementation.setStatus(PROJECTION_ADMIN, this.stopping ? 'NOT_SERVING' : 'SERVING');

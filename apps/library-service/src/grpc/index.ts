@@ -11,6 +11,7 @@ import { DEFAULT_WATCH_OPTIONS, type WatchOptions } from './library/watch';
 import { PageTokenCodec } from './page-token';
 import type { ProjectionPort } from './projection-port';
 import { addReflection, findDescriptorSet } from './reflection';
+import type { RebuildController } from '../rebuild';
 
 export type { ProjectionPort, ProjectionStatusView, ProjectionPartitionView } from './projection-port';
 export { ServerHealth, LIBRARY_SERVICE, PROJECTION_ADMIN } from './health';
@@ -42,6 +43,8 @@ export interface GrpcServerOptions {
   channelOptions?: ChannelOptions;
   /** How often to ask the projection whether it has caught up (until it has). */
   caughtUpPollMs?: number;
+  /** Serves StartRebuild/GetRebuildStatus/CancelRebuild/RollbackLastSwap (UNIMPLEMENTED without it). */
+  rebuild?: RebuildController;
 }
 
 export interface GrpcServerHandle {
@@ -82,7 +85,15 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
   );
   server.addService(
     ProjectionAdminService,
-    createProjectionAdmin({ db, tokens, logger, registry, projection: options.projection, projectionName: options.projectionName ?? 'library' }),
+    createProjectionAdmin({
+      db,
+      tokens,
+      logger,
+      registry,
+      projection: options.projection,
+      projectionName: options.projectionName ?? 'library',
+      rebuild: options.rebuild,
+    }),
   );
   health.addToServer(server);
   const descriptorSet = findDescriptorSet();

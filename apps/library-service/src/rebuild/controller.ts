@@ -108,6 +108,12 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
   const metrics = options.registry ? new RebuildMetrics(options.registry) : undefined;
   let kafka: Kafka | undefined;
   let run: Run | undefined;
+  let serving: boolean | undefined;
+  const setReadiness = (value: boolean) => {
+    if (serving === value) return;
+    serving = value;
+    options.onReadiness?.(value);
+  };
 
   const kafkaClient = () => (kafka ??= createKafka({ brokers: options.brokers, clientId: `library-rebuild-${options.projection}`, logger }));
   const liveCheckpoints = () => readCheckpoints(options.pool, options.projection, options.topic);
@@ -279,7 +285,7 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
   }
 
   async function runInPlace(current: Run): Promise<void> {
-    options.onReadiness?.(false);
+    setReadiness(false);
     for (;;) {
       if (current.closing) return;
       const live = await liveCheckpoints();
@@ -289,7 +295,7 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
     }
     await setPhase(options.pool, current.record.id, 'done');
     current.phase = 'done';
-    options.onReadiness?.(true);
+    setReadiness(true);
     logger.info({ rebuild: current.record.id }, 'in-place rebuild caught up');
   }
 
@@ -398,7 +404,7 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
           await truncateLive(sql);
           return insertRebuild(sql, { projection: options.projection, mode, consumerGroup, targetOffsets: target });
         });
-        options.onReadiness?.(false);
+        setReadiness(false);
         paused = false;
         await options.live.resume();
       }

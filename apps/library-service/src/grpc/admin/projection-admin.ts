@@ -8,8 +8,10 @@ import type { PageTokenCodec } from '../page-token';
 import { normalizePageSize } from '../page-size';
 import { echo, resourceName } from '../resource-names';
 import type { ProjectionPort, ProjectionStatusView } from '../projection-port';
+import { RebuildConflictError, type RebuildController } from '../../rebuild';
+import { rebuildModeFromProto, toRebuildStatus } from '../../rebuild/grpc-mapping';
 
-const REBUILD_PENDING = 'projection rebuilds are not available in this version yet (they come with the rebuild feature)';
+const REBUILD_UNAVAILABLE = 'this server runs without a projection; rebuild on a library-service that projects';
 
 interface DeadLetterRow {
   id: string;
@@ -59,8 +61,19 @@ export function createProjectionAdmin(deps: {
   registry: CallRegistry;
   projection?: ProjectionPort;
   projectionName: string;
+  rebuild?: RebuildController;
 }): ProjectionAdminServer {
   const { db, tokens, logger, registry, projection, projectionName } = deps;
+  /** Runs a rebuild operation; a request the current state does not allow is FAILED_PRECONDITION. */
+  async function rebuilding<T>(operation: (controller: RebuildController) => Promise<T>): Promise<T> {
+    if (!deps.rebuild) throw unimplemented(REBUILD_UNAVAILABLE);
+    try {
+      return await operation(deps.rebuild);
+    } catch (error) {
+      if (error instanceof RebuildConflictError) throw new ApiError(Status.FAILED_PRECONDITION, error.message);
+      throw error;
+    }
+  }
   const u = <Req, Res>(method: string, handler: (request: Req, signal: AbortSignal) => Promise<Res>) =>
     unary<Req, Res>(method, logger, registry, (request, { signal }) => handler(request, signal));
 
@@ -133,17 +146,13 @@ export function createProjectionAdmin(deps: {
       return { resolved: result.resolved, stillFailing: result.stillFailing };
     }),
 
-    startRebuild: u('StartRebuild', async () => {
-      throw unimplemented(REBUILD_PENDING);
+    startRebuild: u('StartRebuild', async (req: { mode: number }) => {
+      const mode = rebuildModeFromProto(req.mode);
+      if (!mode) throw invalidArgument('mode', `unknown rebuild mode ${req.mode}`);
+      return toRebuildStatus(await rebuilding((c) => c.start(mode)));
     }),
-    getRebuildStatus: u('GetRebuildStatus', async () => {
-      throw unimplemented(REBUILD_PENDING);
-    }),
-    cancelRebuild: u('CancelRebuild', async () => {
-      throw unimplemented(REBUILD_PENDING);
-    }),
-    rollbackLastSwap: u('RollbackLastSwap', async () => {
-      throw unimplemented(REBUILD_PENDING);
-    }),
+    getRebuildStatus: u('GetRebuildStatus', async () => toRebuildStatus(await rebuilding((c) => c.status()))),
+    cancelRebuild: u('CancelRebuild', async () => toRebuildStatus(await rebuilding((c) => c.cancel()))),
+    rollbackLastSwap: u('RollbackLastSwap', async () => toRebuildStatus(await rebuilding((c) => c.rollback()))),
   };
 }

@@ -1,0 +1,120 @@
+import { RebuildMode, RebuildPhase, type ProjectionAdminClient, type RebuildStatus } from '@soulspot/contracts/library';
+
+/** `soulspot projection rebuild [status|cancel|rollback] [--in-place] [--watch]`. */
+export interface RebuildCommand {
+  kind: 'rebuild';
+  action: 'start' | 'status' | 'cancel' | 'rollback';
+  inPlace: boolean;
+  watch: boolean;
+}
+
+export const REBUILD_ACTIONS = ['status', 'cancel', 'rollback'] as const;
+
+export interface RebuildCliIo {
+  stdout: (text: string) => void;
+  signal?: AbortSignal;
+}
+
+type Call = <Req, Res>(method: (request: Req, ...rest: never[]) => unknown, request: Req) => Promise<Res>;
+
+const PHASE_NAMES: Record<number, string> = {
+  [RebuildPhase.REBUILD_PHASE_IDLE]: 'idle',
+  [RebuildPhase.REBUILD_PHASE_REPLAYING]: 'replaying',
+  [RebuildPhase.REBUILD_PHASE_CATCHING_UP]: 'catching up',
+  [RebuildPhase.REBUILD_PHASE_SWAPPING]: 'swapping',
+  [RebuildPhase.REBUILD_PHASE_DONE]: 'done',
+  [RebuildPhase.REBUILD_PHASE_CANCELLED]: 'cancelled',
+  [RebuildPhase.REBUILD_PHASE_FAILED]: 'failed',
+};
+const MODE_NAMES: Record<number, string> = { [RebuildMode.REBUILD_MODE_BLUE_GREEN]: 'blue/green', [RebuildMode.REBUILD_MODE_IN_PLACE]: 'in-place' };
+const ACTIVE = new Set([RebuildPhase.REBUILD_PHASE_REPLAYING, RebuildPhase.REBUILD_PHASE_CATCHING_UP, RebuildPhase.REBUILD_PHASE_SWAPPING]);
+
+export const isActive = (status: RebuildStatus): boolean => ACTIVE.has(status.phase);
+
+function totals(status: RebuildStatus): { done: number; target: number } {
+  return status.partitions.reduce(
+    (sum, p) => ({ done: sum.done + Math.min(p.offset, p.targetOffset), target: sum.target + p.targetOffset }),
+    { done: 0, target: 0 },
+  );
+}
+
+const duration = (seconds: number) =>
+  seconds >= 3600 ? `${Math.floor(seconds / 3600)}h${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}m` : seconds >= 60 ? `${Math.floor(seconds / 60)}m${String(Math.round(seconds % 60)).padStart(2, '0')}s` : `${Math.round(seconds)}s`;
+
+/** One line: `[#####-----]  50% 1,000/2,000 events  850 ev/s  ETA 1s  replaying`. */
+export function progressLine(status: RebuildStatus, width = 30): string {
+  const { done, target } = totals(status);
+  const ratio = target === 0 ? (status.phase === RebuildPhase.REBUILD_PHASE_DONE ? 1 : 0) : done / target;
+  const filled = Math.round(Math.min(1, ratio) * width);
+  const eta = status.etaSeconds === undefined ? 'ETA ?' : `ETA ${duration(status.etaSeconds)}`;
+  return [
+    `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`,
+    `${String(Math.floor(ratio * 100)).padStart(3)}%`,
+    `${done.toLocaleString('en-US')}/${target.toLocaleString('en-US')} events`,
+    `${Math.round(status.eventsPerSecond).toLocaleString('en-US')} ev/s`,
+    eta,
+    PHASE_NAMES[status.phase] ?? '?',
+  ].join('  ');
+}
+
+/** The status as a few labelled lines plus one line per partition. */
+export function describeStatus(status: RebuildStatus): string {
+  const lines = [
+    `phase       ${PHASE_NAMES[status.phase] ?? '?'}`,
+    `mode        ${MODE_NAMES[status.mode] ?? '-'}`,
+    `started     ${status.startedAt ? status.startedAt.toISOString() : '-'}`,
+    `progress    ${progressLine(status)}`,
+  ];
+  if (status.error) lines.push(`error       ${status.error}`);
+  for (const p of status.partitions) lines.push(`  partition ${p.partition}: ${p.offset}/${p.targetOffset}`);
+  return `${lines.join('\n')}\n`;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  });
+
+/** Redraws the progress line until the rebuild is no longer active (or the watch is aborted). */
+async function watch(admin: ProjectionAdminClient, call: Call, first: RebuildStatus, io: RebuildCliIo, pollMs: number): Promise<RebuildStatus> {
+  let status = first;
+  io.stdout(`${progressLine(status)}`);
+  while (isActive(status) && !io.signal?.aborted) {
+    await sleep(pollMs, io.signal);
+    status = await call(admin.getRebuildStatus.bind(admin), {});
+    io.stdout(`\r\x1b[2K${progressLine(status)}`);
+  }
+  io.stdout('\n');
+  return status;
+}
+
+/** Runs a rebuild command against ProjectionAdmin. Resolves with the last status seen. */
+export async function runRebuildCommand(
+  command: RebuildCommand,
+  admin: ProjectionAdminClient,
+  call: Call,
+  io: RebuildCliIo,
+  options: { json: boolean; pollMs?: number },
+): Promise<RebuildStatus> {
+  let status: RebuildStatus;
+  switch (command.action) {
+    case 'start':
+      status = await call(admin.startRebuild.bind(admin), {
+        mode: command.inPlace ? RebuildMode.REBUILD_MODE_IN_PLACE : RebuildMode.REBUILD_MODE_BLUE_GREEN,
+      });
+      break;
+    case 'status':
+      status = await call(admin.getRebuildStatus.bind(admin), {});
+      break;
+    case 'cancel':
+      status = await call(admin.cancelRebuild.bind(admin), {});
+      break;
+    case 'rollback':
+      status = await call(admin.rollbackLastSwap.bind(admin), {});
+      break;
+  }
+  if (command.watch && !options.json) status = await watch(admin, call, status, io, options.pollMs ?? 500);
+  io.stdout(options.json ? `${JSON.stringify(status, null, 2)}\n` : describeStatus(status));
+  return status;
+}
