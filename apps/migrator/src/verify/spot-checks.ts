@@ -6,7 +6,8 @@ import { SPOTIFY_ALBUMS, SPOTIFY_ARTISTS, SPOTIFY_TRACKS, sourceName, type Sourc
 import { spotifyUriSql } from './checks';
 
 /**
- * Field spot-checks: a deterministic sample (ordered by md5 of the id) of legacy Spotify rows is compared with
+ * Field spot-checks: a repeatable sample (TABLESAMPLE SYSTEM … REPEATABLE: whole random pages, so it costs a
+ * few page reads, not a scan of a million rows) of legacy Spotify rows is compared with
  * the projected row holding the same URI. Only rows the projection built from Spotify alone (source
  * 'spotify') are compared field by field: a merged row legitimately shows the newest provider's values.
  */
@@ -83,10 +84,14 @@ export async function spotChecks(db: pg.Pool, present: readonly SourceTable[], m
     if (!present.includes(spec.source)) continue;
     const m = mappings.get(spec.source)!;
     const id = `${col(m, 'l', 'id')}::text`;
+    const table = `${spec.source.schema}."${spec.source.table}"`;
+    const total = Number((await db.query(`SELECT reltuples::bigint AS n FROM pg_class WHERE oid = '${table}'::regclass`)).rows[0].n);
+    const percent = total > 0 ? Math.min(100, Math.max(0.01, ((sampleSize * 4) / total) * 100)) : 100;
     const { rows } = await db.query(
       `SELECT ${id} AS id, s.source AS s_source, ${spec.select(mappings)}
-       FROM ${spec.source.schema}."${spec.source.table}" l JOIN ${spec.table} s ON s.spotify_uri = ${spotifyUriSql(id, spec.type)}
-       ORDER BY md5(${id}) LIMIT $1`,
+       FROM ${table} l TABLESAMPLE SYSTEM (${percent.toFixed(4)}) REPEATABLE (7)
+       JOIN ${spec.table} s ON s.spotify_uri = ${spotifyUriSql(id, spec.type)}
+       ORDER BY ${id} LIMIT $1`,
       [sampleSize],
     );
     const result: SpotCheckResult = { source: sourceName(spec.source), sampled: rows.length, compared: 0, mergedSkipped: 0, mismatches: [] };
