@@ -102,22 +102,17 @@ export async function runLibrarySync(ctx: LibrarySyncContext): Promise<void> {
     stop(error);
   }
   await ctx.sink.flush();
-  ctx.progress.eventsPublished = ctx.sink.published - sync.publishedBefore;
-  if (fatal) throw fatal instanceof Error && fatal.name === 'AbortError' && ctx.signal.aborted ? ctx.signal.reason : fatal;
+  if (fatal) throw fatal;
 }
 
 class SyncSteps {
-  readonly publishedBefore: number;
-
   constructor(
     private readonly ctx: LibrarySyncContext,
     private readonly signal: AbortSignal,
     private readonly albumSlots: Semaphore,
     private readonly handled: Set<string>,
     private readonly stop: (error: unknown) => void,
-  ) {
-    this.publishedBefore = ctx.sink.published;
-  }
+  ) {}
 
   private event(payload: EnvelopePayload): KafkaEvent {
     return toKafkaEvent({
@@ -132,7 +127,8 @@ class SyncSteps {
 
   private async emit(payloads: EnvelopePayload[]): Promise<void> {
     await this.ctx.sink.emit(payloads.map((p) => this.event(p)));
-    this.ctx.progress.eventsPublished = this.ctx.sink.published - this.publishedBefore;
+    // Counted per run (the sink is shared by concurrent runs), once the broker acknowledged them.
+    this.ctx.progress.eventsPublished += payloads.length;
   }
 
   async followedArtists(): Promise<string[]> {
