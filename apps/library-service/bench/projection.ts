@@ -145,6 +145,8 @@ async function main(): Promise<void> {
         KAFKA_BROKERS: broker.brokers.join(','),
         KAFKA_TOPIC: TOPIC,
         KAFKA_GROUP_ID: 'bench-projection',
+        GRPC_PORT: '0',
+        GRPC_HOST: '127.0.0.1',
         LOG_LEVEL: 'warn',
       },
       stdio: ['ignore', 'ignore', 'inherit'],
@@ -155,6 +157,7 @@ async function main(): Promise<void> {
     let projectorCpu = 0;
     for (;;) {
       const done = await applied(sql);
+      if (projector.exitCode !== null) throw new Error(`projector exited with ${projector.exitCode}`);
       peakRss = Math.max(peakRss, memoryOf(projector.pid!).rss);
       projectorCpu = cpuSecondsOf(projector.pid!);
       const elapsed = (performance.now() - projectStart) / 1000;
