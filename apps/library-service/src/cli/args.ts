@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { REBUILD_ACTIONS, type RebuildCommand } from '../rebuild/cli-command';
 
 export const DEFAULT_ADDRESS = '127.0.0.1:50051';
 
@@ -16,7 +17,8 @@ export type Command =
   | { kind: 'watch'; from: string }
   | { kind: 'projection-status' }
   | { kind: 'dead-letters-list'; all: boolean; pageSize: number; pageToken: string }
-  | { kind: 'dead-letters-retry'; ids: string[] };
+  | { kind: 'dead-letters-retry'; ids: string[] }
+  | RebuildCommand;
 
 export interface Invocation {
   command: Command;
@@ -47,6 +49,11 @@ Operations
   projection status                  checkpoints and lag per partition, events applied, dead letters
   dead-letters list [--all]          parked events (--all: also retried/discarded)
   dead-letters retry [<id>...]       retry the given dead letters, or all parked ones
+  projection rebuild [--in-place] [--watch]
+                                     replay the topic into shadow tables and swap (--in-place: truncate
+                                     and replay, reads unavailable meanwhile); --watch shows a progress bar
+  projection rebuild status|cancel|rollback [--watch]
+                                     progress of the rebuild / cancel it / swap the previous tables back
 
 Options
   --addr      server address (default: $SOULSPOT_GRPC_ADDR or ${DEFAULT_ADDRESS})
@@ -79,6 +86,8 @@ const OPTIONS = {
   upc: { type: 'string' },
   isrc: { type: 'string' },
   from: { type: 'string' },
+  'in-place': { type: 'boolean' },
+  watch: { type: 'boolean' },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -161,11 +170,18 @@ export function parseInvocation(argv: string[], env: NodeJS.ProcessEnv): Invocat
         return { kind: 'dead-letters-list', all: !!values.all, pageSize: listing.pageSize, pageToken: listing.pageToken };
       case 'dead-letters retry':
         return { kind: 'dead-letters-retry', ids: rest };
+      case 'projection rebuild': {
+        const action = rest[0] ?? 'start';
+        if (action !== 'start' && !(REBUILD_ACTIONS as readonly string[]).includes(action)) throw new UsageError(`unknown rebuild action: ${action}`);
+        if (rest.length > 1) throw new UsageError(`unexpected argument: ${rest[1]}`);
+        if (values['in-place'] && action !== 'start') throw new UsageError('--in-place only applies when starting a rebuild');
+        return { kind: 'rebuild', action: action as RebuildCommand['action'], inPlace: !!values['in-place'], watch: !!values.watch };
+      }
       default:
         throw new UsageError(`unknown command: ${positionals.join(' ')}`);
     }
   })();
-  const extra = ['artist get', 'album get', 'track get', 'dead-letters retry'].includes(`${noun} ${verb}`) ? [] : rest;
+  const extra = ['artist get', 'album get', 'track get', 'dead-letters retry', 'projection rebuild'].includes(`${noun} ${verb}`) ? [] : rest;
   if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra[0]}`);
   return { ...base, command };
 }

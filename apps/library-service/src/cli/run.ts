@@ -14,6 +14,7 @@ import {
   ChangeType,
 } from '@soulspot/contracts/library';
 import { decodeFieldViolations } from '../grpc/status-details';
+import { runRebuildCommand } from '../rebuild/cli-command';
 import { parseInvocation, UsageError, USAGE, type Command, type Invocation } from './args';
 import { renderRecord, renderTable } from './table';
 
@@ -226,6 +227,9 @@ async function execute(command: Command, clients: Clients, invocation: Invocatio
     }
     case 'watch':
       return watch(clients, command.from, io, json);
+    case 'rebuild':
+      await runRebuildCommand(command, admin, (method, request) => clients.call(admin, method as never, request), io, { json });
+      return;
   }
 }
 
