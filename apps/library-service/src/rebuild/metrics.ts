@@ -45,3 +45,26 @@ export class RebuildMetrics {
     this.stuck.set(s.stuck ? 1 : 0);
   }
 }
+
+/**
+ * Serves the registry as Prometheus text on http://host:port/metrics. Returns a stop function.
+ */
+export async function serveMetrics(registry: Registry, port: number, host = '0.0.0.0'): Promise<{ port: number; stop(): Promise<void> }> {
+  const { createServer } = await import('node:http');
+  const server = createServer((request, response) => {
+    if (request.url !== '/metrics') {
+      response.writeHead(404).end();
+      return;
+    }
+    registry.metrics().then(
+      (text) => response.writeHead(200, { 'content-type': registry.contentType }).end(text),
+      (error: Error) => response.writeHead(500).end(error.message),
+    );
+  });
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, host, () => resolve()));
+  const address = server.address();
+  return {
+    port: typeof address === 'object' && address ? address.port : port,
+    stop: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
