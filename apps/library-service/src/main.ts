@@ -1,28 +1,59 @@
-import { createLogger, onShutdown } from '@soulspot/observability';
+import pg from 'pg';
+import { createLogger, createMetricsRegistry, onShutdown } from '@soulspot/observability';
 import { loadProjectorConfig } from './config';
 import { startProjector } from './projection';
 import { startGrpcFromConfig } from './grpc/from-config';
+import type { GrpcServerHandle } from './grpc';
+import { createRebuildController, createSwitchableProjector } from './rebuild';
+import { serveMetrics } from './rebuild/metrics';
 
 /** library-service: projects the library events topic into the soulspot_* tables. */
 async function main(): Promise<void> {
   const config = loadProjectorConfig();
   const logger = createLogger('library-service');
-  const projector = await startProjector({
+  const projectorOptions = {
     databaseUrl: config.DATABASE_URL,
     brokers: config.KAFKA_BROKERS,
     topic: config.KAFKA_TOPIC,
     dlqTopic: config.KAFKA_DLQ_TOPIC,
     projection: config.PROJECTION_NAME,
-    groupId: config.KAFKA_GROUP_ID,
     partitions: config.KAFKA_TOPIC_PARTITIONS,
     maxBytesPerPartition: config.PROJECTION_MAX_BATCH_BYTES,
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
     logger,
-  });
+  };
+  // switchable: a rebuild pauses the live projector around its swap (stop, then a new consumer from the checkpoints)
+  const projector = await createSwitchableProjector(() => startProjector({ ...projectorOptions, groupId: config.KAFKA_GROUP_ID }));
   onShutdown(() => projector.stop());
-  // Shutdown runs the latest registration first: gRPC drains before the projector stops.
-  const grpc = await startGrpcFromConfig(config, { logger, projection: projector });
-  onShutdown(() => grpc.stop(true));
+
+  const registry = createMetricsRegistry();
+  const rebuildPool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 3, application_name: 'library-service-rebuild' });
+  rebuildPool.on('error', (error) => logger.warn({ err: error.message }, 'idle rebuild connection failed'));
+  // the server is created after the controller (it serves the controller's RPCs); readiness reaches it once it exists
+  const started: { grpc?: GrpcServerHandle } = {};
+  const rebuild = createRebuildController({
+    ...projectorOptions,
+    pool: rebuildPool,
+    live: projector,
+    registry,
+    stuckAfterSeconds: config.REBUILD_STUCK_AFTER_SECONDS,
+    onReadiness: (serving) => started.grpc?.health.setRebuilding(!serving),
+  });
+  onShutdown(async () => {
+    await rebuild.close();
+    await rebuildPool.end();
+  });
+  if (config.METRICS_PORT > 0) {
+    const metrics = await serveMetrics(registry, config.METRICS_PORT);
+    onShutdown(() => metrics.stop());
+  }
+
+  // Shutdown runs the latest registration first: gRPC drains before the rebuild and the projector stop.
+  const server = await startGrpcFromConfig(config, { logger, projection: projector, rebuild });
+  started.grpc = server;
+  onShutdown(() => server.stop(true));
+  // a rebuild this service was running when it went down continues (its state and shadow tables are in the database)
+  await rebuild.resumeInterrupted();
 }
 
 main().catch((error: Error) => {
