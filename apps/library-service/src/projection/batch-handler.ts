@@ -16,6 +16,8 @@ export interface BatchContext {
 }
 
 export interface BatchStats {
+  /** Partition batches committed. */
+  batches: number;
   applied: number;
   deadLettered: number;
   parked: number;
@@ -152,6 +154,7 @@ export async function handlePartitionBatch(ctx: BatchContext, batch: PartitionBa
     const nextOffset = records[records.length - 1].offset + 1n;
     await writeCheckpoint(client, ctx.projection, batch.topic, batch.partition, nextOffset);
     await client.query('commit');
+    stats.batches++;
     stats.applied += outcome.applied;
     stats.deadLettered += dead.length;
     stats.parked += parked.length;

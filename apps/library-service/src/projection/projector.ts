@@ -49,8 +49,9 @@ export interface ProjectorStatus {
   /** Every partition's checkpoint has reached its log end offset. */
   caughtUp: boolean;
   partitions: PartitionStatus[];
-  /** Events applied by this process since it started. */
+  /** Events applied by this process since it started, and in how many partition batches (transactions). */
   eventsApplied: number;
+  batchesApplied: number;
   /** Events dead-lettered / parked by this process since it started. */
   deadLettered: number;
   parked: number;
@@ -80,7 +81,7 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
     { topic: options.dlqTopic, numPartitions: 1, configEntries: { 'retention.ms': '-1' } },
   ]);
   const dlq: DeadLetterPublisher = await createDeadLetterPublisher(kafka, options.dlqTopic);
-  const stats: BatchStats = { applied: 0, deadLettered: 0, parked: 0, skipped: 0 };
+  const stats: BatchStats = { batches: 0, applied: 0, deadLettered: 0, parked: 0, skipped: 0 };
   const context = { pool, projection: options.projection, dlq, logger };
 
   const consumer: CheckpointedConsumer = await startCheckpointedConsumer(kafka, {
@@ -131,6 +132,7 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
         caughtUp: partitionStatus.every((p) => p.lag === 0),
         partitions: partitionStatus,
         eventsApplied: stats.applied,
+        batchesApplied: stats.batches,
         deadLettered: stats.deadLettered,
         parked: stats.parked,
         openDeadLetters: Number(open.rows[0].dead),
