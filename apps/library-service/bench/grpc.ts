@@ -12,6 +12,7 @@ import { migrateUp } from '@soulspot/library-db';
 import { startGrpcServer } from '../src/grpc';
 import { DATASET, loadDataset } from './grpc-dataset';
 import type { RunStats } from './latency';
+import { serverTreeCpuMicros } from './process-cpu';
 
 const WORKSPACE_ROOT = join(import.meta.dirname, '../../..');
 const TARGETS = { getArtistP99Ms: 5, getArtistRate: 2000, listArtistsP99Ms: 20, listArtistsRate: 200, listPageSize: 100 };
@@ -46,16 +47,21 @@ try {
   };
   log(`driving GetArtist at ${loadConfig.getRate}/s and ListArtists (page ${loadConfig.listPageSize}) at ${loadConfig.listRate}/s, ${durationMs / 1000} s each, then the same SQL ...`);
   const loadBefore = loadavg()[0];
-  const serverCpu: Record<string, { cpuMicrosPerRequest?: number; cpuStart?: NodeJS.CpuUsage }> = {};
+  const serverCpu: Record<string, { cpuMicrosPerRequest?: number; cpuStart?: NodeJS.CpuUsage; pgStart?: number; pgMicros?: number }> = {};
+  const pgCpu = () => (postgres.pid === undefined ? undefined : serverTreeCpuMicros(postgres.pid));
   const runs = await new Promise<Record<string, RunStats & { clientCpuMicrosPerRequest?: number }>>((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'apps/library-service/bench/grpc-load.ts', JSON.stringify(loadConfig)], { cwd: WORKSPACE_ROOT, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
     // CPU of this process (the gRPC server) during each measured phase.
     child.on('message', (message: { phase: string; event: 'start' | 'end' }) => {
       const entry = (serverCpu[message.phase] ??= {});
-      if (message.event === 'start') entry.cpuStart = process.cpuUsage();
-      else if (entry.cpuStart) {
+      if (message.event === 'start') {
+        entry.cpuStart = process.cpuUsage();
+        entry.pgStart = pgCpu();
+      } else if (entry.cpuStart) {
         const used = process.cpuUsage(entry.cpuStart);
         entry.cpuMicrosPerRequest = used.user + used.system;
+        const pgNow = pgCpu();
+        if (pgNow !== undefined && entry.pgStart !== undefined) entry.pgMicros = pgNow - entry.pgStart;
       }
     });
     let out = '';
@@ -66,6 +72,10 @@ try {
   const loadAfter = loadavg()[0];
   const cpuPerRequest = (name: string) => {
     const micros = serverCpu[name]?.cpuMicrosPerRequest;
+    return micros === undefined ? undefined : Math.round((micros / runs[name].requests) * 10) / 10;
+  };
+  const pgCpuPerRequest = (name: string) => {
+    const micros = serverCpu[name]?.pgMicros;
     return micros === undefined ? undefined : Math.round((micros / runs[name].requests) * 10) / 10;
   };
   const result = {
@@ -83,10 +93,13 @@ try {
     },
     targets: TARGETS,
     grpc: {
-      getArtist: { ...runs.grpcGetArtist, serverCpuMicrosPerRequest: cpuPerRequest('grpcGetArtist') },
-      listArtists: { ...runs.grpcListArtists, serverCpuMicrosPerRequest: cpuPerRequest('grpcListArtists') },
+      getArtist: { ...runs.grpcGetArtist, serverCpuMicrosPerRequest: cpuPerRequest('grpcGetArtist'), postgresCpuMicrosPerRequest: pgCpuPerRequest('grpcGetArtist') },
+      listArtists: { ...runs.grpcListArtists, serverCpuMicrosPerRequest: cpuPerRequest('grpcListArtists'), postgresCpuMicrosPerRequest: pgCpuPerRequest('grpcListArtists') },
     },
-    sql: { getArtist: runs.sqlGetArtist, listArtists: runs.sqlListArtists },
+    sql: {
+      getArtist: { ...runs.sqlGetArtist, postgresCpuMicrosPerRequest: pgCpuPerRequest('sqlGetArtist') },
+      listArtists: { ...runs.sqlListArtists, postgresCpuMicrosPerRequest: pgCpuPerRequest('sqlListArtists') },
+    },
     pass: {
       getArtist: runs.grpcGetArtist.p99 <= TARGETS.getArtistP99Ms && runs.grpcGetArtist.errors === 0 && runs.grpcGetArtist.achievedRate >= TARGETS.getArtistRate * 0.95,
       listArtists: runs.grpcListArtists.p99 <= TARGETS.listArtistsP99Ms && runs.grpcListArtists.errors === 0 && runs.grpcListArtists.achievedRate >= TARGETS.listArtistsRate * 0.95,
@@ -102,7 +115,7 @@ try {
       row('SQL  GetArtist', runs.sqlGetArtist),
       row('gRPC ListArtists(100)', runs.grpcListArtists),
       row('SQL  ListArtists(100)', runs.sqlListArtists),
-      `server CPU per request: GetArtist ${cpuPerRequest('grpcGetArtist')} µs, ListArtists ${cpuPerRequest('grpcListArtists')} µs; load average ${loadBefore.toFixed(1)} -> ${loadAfter.toFixed(1)}`,
+      `server CPU per request: GetArtist ${cpuPerRequest('grpcGetArtist')} µs, ListArtists ${cpuPerRequest('grpcListArtists')} µs; PostgreSQL CPU per request (gRPC / SQL): GetArtist ${pgCpuPerRequest('grpcGetArtist')} / ${pgCpuPerRequest('sqlGetArtist')} µs, ListArtists ${pgCpuPerRequest('grpcListArtists')} / ${pgCpuPerRequest('sqlListArtists')} µs; load average ${loadBefore.toFixed(1)} -> ${loadAfter.toFixed(1)}`,
       `targets: GetArtist p99 <= ${TARGETS.getArtistP99Ms} ms at ${TARGETS.getArtistRate}/s: ${result.pass.getArtist ? 'PASS' : 'FAIL'}; ListArtists p99 <= ${TARGETS.listArtistsP99Ms} ms at ${TARGETS.listArtistsRate}/s: ${result.pass.listArtists ? 'PASS' : 'FAIL'}`,
       'wrote benchmarks/results/grpc.json',
       '',
