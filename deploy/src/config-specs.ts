@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ConfigSpec } from '@soulspot/observability';
+import { type ConfigSpec, oneOf } from '@soulspot/observability';
 import { workspaceRoot } from './kustomize';
 
 /** The deployable services; each is also the container name and the image name (soulspot/<app>). */
@@ -21,9 +21,39 @@ export async function loadConfigSpec(app: AppName): Promise<ConfigSpec> {
   if (!existsSync(file)) {
     throw new Error(`apps/${app}/src/config.ts is missing: the manifests are checked against the configSpec it exports`);
   }
-  const module = (await import(pathToFileURL(file).href)) as { configSpec?: ConfigSpec };
-  if (!module.configSpec || typeof module.configSpec !== 'object') {
-    throw new Error(`apps/${app}/src/config.ts does not export configSpec`);
-  }
-  return module.configSpec;
+  const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  return pickConfigSpec(module, `apps/${app}/src/config.ts`);
+}
+
+/**
+ * The convention is `export const configSpec`. An app whose config module exports exactly one `<name>ConfigSpec`
+ * instead (library-service: `projectorConfigSpec`, the spec its main validates) is read through that; anything
+ * else is ambiguous and refused.
+ */
+export function pickConfigSpec(module: Record<string, unknown>, origin: string): ConfigSpec {
+  const isSpec = (value: unknown): value is ConfigSpec => typeof value === 'object' && value !== null;
+  if (isSpec(module.configSpec)) return module.configSpec;
+  const candidates = Object.entries(module).filter(([name, value]) => name.endsWith('ConfigSpec') && isSpec(value));
+  if (candidates.length === 1) return candidates[0][1] as ConfigSpec;
+  throw new Error(
+    candidates.length === 0
+      ? `${origin} does not export configSpec`
+      : `${origin} exports several specs (${candidates.map(([name]) => name).join(', ')}) but no configSpec`,
+  );
+}
+
+/**
+ * Variables that shared libraries read for any process, whether or not the app's spec declares them:
+ * @soulspot/observability's createLogger falls back to LOG_LEVEL when the app passes no level.
+ */
+export const SHARED_LIBRARY_ENV: ConfigSpec = {
+  LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, {
+    default: 'info',
+    doc: 'pino level (createLogger falls back to it)',
+  }),
+};
+
+/** Everything a process of `app` reads from its environment: the app's spec, over the shared libraries' variables. */
+export async function loadEnvContract(app: AppName): Promise<ConfigSpec> {
+  return { ...SHARED_LIBRARY_ENV, ...(await loadConfigSpec(app)) };
 }

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { appOfService, type ComposeService, checkCompose, checkDotenvPlaceholders, composeServiceEnv, parseCompose, parseDotenv } from '../src/checks/compose-rules';
 import { checkEnvAgainstSpec } from '../src/checks/env-rules';
 import { unpinnedReason } from '../src/checks/image-ref';
-import { APPS, type AppName, isApp, loadConfigSpec } from '../src/config-specs';
+import { APPS, type AppName, isApp, loadEnvContract } from '../src/config-specs';
 import { workspaceRoot } from '../src/kustomize';
 import { SERVING_APPS, servingPort } from './serving-apps';
 
@@ -68,7 +68,7 @@ describe('deploy/compose.yaml', () => {
       const service = compose.services[name];
       const app = runsApp(service)!;
       expect(isApp(app)).toBe(true);
-      const spec = await loadConfigSpec(app as AppName);
+      const spec = await loadEnvContract(app as AppName);
       const alsoRequired = app === 'migrator' && ([] as string[]).concat(service.command ?? [])[0] === 'run' ? ['KAFKA_BROKERS'] : [];
       expect(checkEnvAgainstSpec(composeServiceEnv(service, dotenv), spec, { alsoRequired })).toEqual([]);
     });

@@ -10,10 +10,10 @@ import { checkSchemas } from '../src/checks/schema-rules';
 import { checkNoInlineSecrets } from '../src/checks/secret-rules';
 import { checkTopics } from '../src/checks/topic-rules';
 import { checkWorkloads } from '../src/checks/workload-rules';
-import { APPS, type AppName, isApp, loadConfigSpec } from '../src/config-specs';
+import { APPS, type AppName, isApp, loadEnvContract } from '../src/config-specs';
 import { renderKustomization, workspaceRoot } from '../src/kustomize';
 import { waitForJobConfigSpec } from '../src/wait-for-job';
-import { SERVING_APPS, servingPort } from './serving-apps';
+import { configuredPort, EXTRA_PORTS, SERVING_APPS, servingPort } from './serving-apps';
 
 const OVERLAYS = ['dev', 'prod'] as const;
 
@@ -87,7 +87,7 @@ describe.each(OVERLAYS)('kustomize overlay %s', (overlay) => {
 
   describe.each(APPS)('environment of %s', (app) => {
     it("matches the configSpec the app validates at start-up (apps/<app>/src/config.ts)", async () => {
-      const spec = await loadConfigSpec(app);
+      const spec = await loadEnvContract(app);
       const runsApp = (workload: K8sObject) => mainContainer(workload).name === app;
       expect(objects.filter((o) => isWorkload(o) && runsApp(o)).length).toBeGreaterThan(0);
       const contractFor = ({ name, init, args }: { name: string; init: boolean; args?: string[] }): ContainerEnvContract | undefined => {
@@ -106,7 +106,11 @@ describe.each(OVERLAYS)('kustomize overlay %s', (overlay) => {
       const container = mainContainer(deployment);
       const { vars } = resolveContainerEnv(container, objects);
       const { name: portName, port, probe } = await servingPort(app, vars);
-      expect(container.ports).toEqual([{ name: portName, containerPort: port }]);
+      const expectedPorts = [{ name: portName, containerPort: port }];
+      for (const [name, variable] of Object.entries(EXTRA_PORTS[app] ?? {})) {
+        expectedPorts.push({ name, containerPort: await configuredPort(app, variable, vars) });
+      }
+      expect(container.ports).toEqual(expectedPorts);
       if (probe === 'grpc') {
         // Ready = the overall status (SERVING once caught up); alive = the admin API, which serves from the start.
         expect(container.readinessProbe?.grpc).toEqual({ port });

@@ -12,6 +12,11 @@ const LISTEN = {
   'library-service': { variable: 'GRPC_PORT', name: 'grpc', probe: 'grpc' },
 } as const;
 
+/** Other named container ports and the variable that sets each. */
+export const EXTRA_PORTS: Partial<Record<AppName, Record<string, string>>> = {
+  'library-service': { metrics: 'METRICS_PORT' },
+};
+
 /**
  * The port a service will actually listen on: the value the manifests give its port variable, else the default in
  * its configSpec — so a changed default or a typo in a ConfigMap shows up as a port/probe mismatch.
@@ -22,11 +27,15 @@ export async function servingPort(
 ): Promise<{ name: string; port: number; probe: 'http' | 'grpc' }> {
   const listen = LISTEN[app as keyof typeof LISTEN];
   if (!listen) throw new Error(`${app} does not serve`);
-  const spec = await loadConfigSpec(app);
-  const field = spec[listen.variable];
-  if (!field) throw new Error(`${app}'s configSpec has no ${listen.variable}`);
-  const source = vars.get(listen.variable) as { value?: string } | undefined;
+  return { name: listen.name, port: await configuredPort(app, listen.variable, vars), probe: listen.probe };
+}
+
+/** The value a port variable gets from the manifests, else its configSpec default. */
+export async function configuredPort(app: AppName, variable: string, vars: Map<string, EnvSource | { value?: string }>): Promise<number> {
+  const field = (await loadConfigSpec(app))[variable];
+  if (!field) throw new Error(`${app}'s configSpec has no ${variable}`);
+  const source = vars.get(variable) as { value?: string } | undefined;
   const port = source?.value !== undefined ? int().parse(source.value) : (field.options.default as number | undefined);
-  if (port === undefined) throw new Error(`${app}: ${listen.variable} is neither set nor defaulted`);
-  return { name: listen.name, port, probe: listen.probe };
+  if (port === undefined) throw new Error(`${app}: ${variable} is neither set nor defaulted`);
+  return port;
 }
