@@ -9,6 +9,7 @@ import {
   type TrackDTO,
   toKafkaEvent,
 } from '@soulspot/contracts';
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import { ConnectorError, Forbidden, NotFound, ProviderRequestError } from '../errors';
 import type { BatchingEventSink } from './event-sink';
@@ -85,6 +86,9 @@ function isItemError(error: unknown): boolean {
 export async function runLibrarySync(ctx: LibrarySyncContext): Promise<void> {
   const abort = new AbortController();
   const signal = AbortSignal.any([ctx.signal, abort.signal]);
+  // Every in-flight or queued request listens on the run's signal (and unlistens when done): hundreds at once are
+  // expected, not a leak.
+  setMaxListeners(0, signal);
   let fatal: unknown;
   const stop = (error: unknown) => {
     fatal ??= error;
