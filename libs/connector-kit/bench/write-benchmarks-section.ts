@@ -21,7 +21,16 @@ interface ConnectorResult {
 const root = process.cwd();
 const report = JSON.parse(readFileSync(join(root, 'benchmarks/results/connectors.json'), 'utf8'));
 /** Replaces (or appends) the "## bench:connectors" section of BENCHMARKS.md; the caller holds the file lock. */
-function writeBenchmarksSection(report: { date: string; cpuModel: string; cores: number; library: Record<string, number>; results: ConnectorResult[]; deezerAtRealQuotaMinutes?: number }): void {
+function writeBenchmarksSection(report: {
+  date: string;
+  cpuModel: string;
+  cores: number;
+  library: Record<string, number>;
+  results: ConnectorResult[];
+  deezerAtRealQuotaMinutes?: number;
+  loadAverageAtEnd?: number[];
+  loadNote?: string;
+}): void {
   const path = join(root, 'BENCHMARKS.md');
   const rows = report.results.map(
     (r) =>
@@ -38,7 +47,12 @@ function writeBenchmarksSection(report: { date: string; cpuModel: string; cores:
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
     '',
+    ...(report.loadAverageAtEnd || report.loadNote
+      ? [`Machine shared with other sessions while measuring (${report.loadNote ?? `load average at the end ${report.loadAverageAtEnd!.join(' / ')}`}): the per-second figures are far below what an idle machine gives; request counts and RSS do not depend on the load.`, '']
+      : []),
     `Provider quotas are off in this run (it measures the connector). At Deezer's real 50 requests / 5 s the same sync takes about ${report.deezerAtRealQuotaMinutes} minutes; Spotify's development-mode quota makes a 240,000-track first sync a multi-day affair, after which cooldowns keep re-syncs small.`,
+    "The Spotify minimum is development mode's: one GET /tracks/{id} per track for the ISRC (the batch endpoint answers 403; the connector probes it once). The Deezer minimum assumes its largest page (2,000); the connector pages by 100.",
+    '',
     '',
   ].join('\n');
   let text = '';
