@@ -20,7 +20,7 @@ interface LoadConfig {
 }
 
 const config = JSON.parse(process.argv[2]) as LoadConfig;
-const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
+const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10, idleTimeoutMillis: 0 });
 const positions = (await pool.query<{ id: string; name: string }>('SELECT id, name FROM soulspot_artists ORDER BY id')).rows;
 const pick = (i: number) => positions[(i * 7919) % positions.length];
 

@@ -21,7 +21,8 @@ const warmupMs = Number(process.env.BENCH_WARMUP_MS ?? 3_000);
 const log = (message: string) => process.stderr.write(`[bench:grpc] ${message}\n`);
 
 const postgres = await provisionPostgres();
-const pool = new pg.Pool({ connectionString: postgres.url, max: 10 });
+// idleTimeoutMillis 0: backends stay up, so their CPU (read from /proc) is not lost when an idle one would exit.
+const pool = new pg.Pool({ connectionString: postgres.url, max: 10, idleTimeoutMillis: 0 });
 pool.on('error', () => undefined);
 let server: Awaited<ReturnType<typeof startGrpcServer>> | undefined;
 try {
