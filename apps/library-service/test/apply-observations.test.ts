@@ -156,5 +156,5 @@ describe('applyObservations on PostgreSQL', () => {
       }),
       { numRuns: 10 },
     );
-  });
+  }, 240_000); // ~10 s on an idle machine; generous for loaded CI machines
 });
