@@ -160,6 +160,32 @@ describe('deadlines and outages', () => {
     expect(after.artists.length).toBeGreaterThan(0);
   });
 
+  it('sheds requests with UNAVAILABLE when too many queries already wait for a connection', async () => {
+    const smallPool = new pg.Pool({ connectionString: postgres.url, max: 1 });
+    smallPool.on('error', () => undefined);
+    const server = await startGrpcServer({ pool: smallPool, logger, port: 0, host: '127.0.0.1', pageTokenSecret: SECRET, maxWaitingQueries: 2 });
+    servers.push(server);
+    const clients = connect(server.port);
+    const locker = await pool.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE soulspot_artists IN ACCESS EXCLUSIVE MODE');
+      const list = () => callError(clients.library, clients.library.listArtists, { pageSize: 1, pageToken: '', filter: '', orderBy: '' }, 1500);
+      // one runs (blocked by the lock), two wait for the single connection, the rest are shed at once
+      const results = await Promise.all(Array.from({ length: 6 }, (_, i) => new Promise((r) => setTimeout(r, i * 50)).then(list)));
+      const codes = results.map((e) => e.code);
+      expect(codes.filter((c) => c === Status.UNAVAILABLE).length).toBe(3);
+      expect(codes.filter((c) => c === Status.DEADLINE_EXCEEDED).length).toBe(3);
+      expect(results.find((e) => e.code === Status.UNAVAILABLE)?.details).toMatch(/overloaded/);
+    } finally {
+      await locker.query('ROLLBACK');
+      locker.release();
+      clients.close();
+    }
+    await server.stop(true);
+    await smallPool.end();
+  });
+
   it('answers UNAVAILABLE (not INTERNAL) while the database is unreachable', async () => {
     const deadPool = new pg.Pool({ connectionString: `postgres://nobody:x@127.0.0.1:${await freePort()}/none`, connectionTimeoutMillis: 1000 });
     deadPool.on('error', () => undefined);

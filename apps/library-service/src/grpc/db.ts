@@ -14,15 +14,21 @@ export function cancelledError(): ApiError {
   return new ApiError(Status.CANCELLED, 'the request was cancelled or its deadline passed');
 }
 
+export const DEFAULT_MAX_WAITING_QUERIES = 500;
+
 /**
  * Runs queries on a pg.Pool so that a client that gives up (cancel or deadline) also stops the work in
  * PostgreSQL: the abort sends a protocol-level CancelRequest for the running statement (no pool slot needed), and
- * a request still waiting for a pooled connection gives up its place.
+ * a request still waiting for a pooled connection gives up its place. When more than `maxWaiting` queries already
+ * wait for a connection the request is shed at once with UNAVAILABLE (retryable) instead of joining a queue whose
+ * wait would outlast its deadline anyway.
  */
-export function poolDb(pool: pg.Pool): Db {
+export function poolDb(pool: pg.Pool, options: { maxWaiting?: number } = {}): Db {
+  const maxWaiting = options.maxWaiting ?? DEFAULT_MAX_WAITING_QUERIES;
   return {
     async query<T = Row>(sql: string, params: unknown[], signal: AbortSignal, name?: string): Promise<T[]> {
       if (signal.aborted) throw cancelledError();
+      if (pool.waitingCount >= maxWaiting) throw new ApiError(Status.UNAVAILABLE, 'the library service is overloaded; retry with backoff');
       const client = await connectUnlessAborted(pool, signal);
       let broken: Error | undefined;
       let running = true;

@@ -43,6 +43,8 @@ export interface GrpcServerOptions {
   channelOptions?: ChannelOptions;
   /** How often to ask the projection whether it has caught up (until it has). */
   caughtUpPollMs?: number;
+  /** Queries allowed to wait for a pooled connection before new requests are shed with UNAVAILABLE. */
+  maxWaitingQueries?: number;
   /** Serves StartRebuild/GetRebuildStatus/CancelRebuild/RollbackLastSwap (UNIMPLEMENTED without it). */
   rebuild?: RebuildController;
 }
@@ -75,7 +77,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
   const logger = options.logger;
   const server = new Server({ ...DEFAULT_CHANNEL_OPTIONS, ...options.channelOptions });
   const registry = new CallRegistry();
-  const db = poolDb(options.pool);
+  const db = poolDb(options.pool, { maxWaiting: options.maxWaitingQueries });
   const tokens = new PageTokenCodec(options.pageTokenSecret);
   const health = new ServerHealth();
 
