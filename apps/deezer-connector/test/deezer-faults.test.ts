@@ -6,7 +6,7 @@ import { FAST_QUOTA, type Infra, type Running, startConnector, startInfra } from
 
 const { encryptionKey, eventsOfRun, login, readAllEvents, startSync, summarize, syncToEnd, waitForRun } = connectorTesting;
 
-const LIBRARY = { seed: 5, artists: 30, albumsPerArtist: 2, tracksPerAlbum: 3, savedAlbums: 4 };
+const LIBRARY = { seed: 5, artists: 20, albumsPerArtist: 2, tracksPerAlbum: 3, savedAlbums: 4 };
 
 /**
  * The fault suite against the fake Deezer: errors inside HTTP-200 bodies (4 quota, 300 invalid token, 800 no data,

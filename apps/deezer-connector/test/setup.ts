@@ -31,10 +31,10 @@ export interface Running {
 }
 
 /**
- * Tests run the fake's quota on a 250 ms window (50 requests / 250 ms) and the client with the same spec, so a
+ * Tests run the fake's quota on a 100 ms window (50 requests / 100 ms) and the client with the same spec, so a
  * 300-artist library takes seconds instead of minutes; the quota logic is the same at any scale.
  */
-export const FAST_QUOTA = { maxRequests: 50, windowMs: 250, key: 'token' as const };
+export const FAST_QUOTA = { maxRequests: 50, windowMs: 100, key: 'token' as const };
 
 /** A Deezer connector on 127.0.0.1 pointed at `fake`; `env` overrides any setting. */
 export async function startConnector(infra: Infra, fake: FakeDeezer, key: string, env: Record<string, string> = {}): Promise<Running> {

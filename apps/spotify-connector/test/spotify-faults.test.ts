@@ -7,7 +7,7 @@ import { type Infra, type Running, startConnector, startInfra } from './setup';
 
 const { encryptionKey, eventsOfRun, login, readAllEvents, startSync, summarize, syncToEnd, waitForRun } = connectorTesting;
 
-const LIBRARY = { seed: 3, artists: 30, albumsPerArtist: 2, tracksPerAlbum: 3, savedAlbums: 4 };
+const LIBRARY = { seed: 3, artists: 20, albumsPerArtist: 2, tracksPerAlbum: 3, savedAlbums: 4 };
 
 /**
  * The fault suite: the fake Spotify misbehaves the way the real one does (provider-apis.md §7.5) and the
@@ -161,7 +161,7 @@ describe('spotify-connector under provider faults', () => {
     // Let the listings and some albums through, then the provider asks for an hour.
     const started = Date.now();
     const { runId } = (await (await startSync(running.url)).json()) as { runId: string };
-    while ((fake.stats().byEndpoint['GET /v1/tracks/{id}'] ?? 0) < 80) await new Promise((resolve) => setTimeout(resolve, 5));
+    while ((fake.stats().byEndpoint['GET /v1/tracks/{id}'] ?? 0) < 50) await new Promise((resolve) => setTimeout(resolve, 5));
     fake.setFaults({ rateLimited: { times: 1, retryAfterSeconds: 3600 } });
     const stopped = await waitForRun(running.url, runId);
     expect(Date.now() - started).toBeLessThan(10_000);
