@@ -11,10 +11,10 @@
  * segment file, so every acknowledged record survives a clean stop and a killed process (SIGKILL, crash). With
  * fsync 'interval' (the default; Kafka's own defaults rely on the page cache as well) an OS crash or power loss can lose
  * what was acknowledged in the last fsyncIntervalMs (1 s); with fsync 'always' every group commit is fdatasync'ed
- * before it is acknowledged and survives those too. Why 'interval' is the default: on an idle disk 'always' costs
- * little (+0.4 µs broker CPU per message, ~0.5 ms per group commit), but on a busy shared machine one fdatasync
- * takes 5-10 ms and makes produce latency-bound (bench:kafka, loaded run: 17k vs 28k msg/s), while this broker
- * exists for development, tests and the demo. Opening a partition CRC-checks its active segment and truncates a
+ * before it is acknowledged and survives those too. Why 'interval' is the default: 'always' adds little CPU
+ * (~0.4 µs per message in bench:kafka) and ~0.3-0.5 ms per group commit on an idle disk, but on the busy shared
+ * development machine one fdatasync measured 5-10 ms, added to every produce round trip, while this broker exists
+ * for development, tests and the demo, where losing the last second on a power cut is acceptable. Opening a partition CRC-checks its active segment and truncates a
  * torn or corrupt tail; rolled segments are trusted when their index file matches them and rescanned otherwise.
  */
 import fs from 'node:fs';
