@@ -34,7 +34,7 @@ try {
   log(`loaded in ${loadSeconds.toFixed(1)} s`);
 
   const pageTokenSecret = 'bench-grpc-page-token-secret';
-  server = await startGrpcServer({ pool, logger: pino({ level: 'warn' }), port: 0, host: '127.0.0.1', pageTokenSecret });
+  server = await startGrpcServer({ pool, logger: pino({ level: 'error' }), port: 0, host: '127.0.0.1', pageTokenSecret });
   const loadConfig = {
     address: `127.0.0.1:${server.port}`,
     databaseUrl: postgres.url,

@@ -51,10 +51,22 @@ function watchCall(call: { on(event: 'cancelled', listener: () => void): unknown
   return () => clearTimeout(timer);
 }
 
+/** Last time an "unavailable" warning was logged per method: an outage or overload must not flood the log. */
+const lastUnavailableLog = new Map<string, number>();
+
 function logFailure(logger: Logger, method: string, error: unknown, code: Status): void {
-  if (code === Status.INTERNAL) logger.error({ err: error, method }, 'rpc failed');
-  else if (code === Status.UNAVAILABLE) logger.warn({ err: error instanceof Error ? error.message : String(error), method }, 'rpc unavailable');
-  else if (!(error instanceof ApiError)) logger.debug({ method, code }, 'rpc ended');
+  // ApiErrors are answers the client caused or must handle (validation, not found, overload); nothing to log.
+  if (error instanceof ApiError) return;
+  if (code === Status.INTERNAL) {
+    logger.error({ err: error, method }, 'rpc failed');
+  } else if (code === Status.UNAVAILABLE) {
+    const now = Date.now();
+    if (now - (lastUnavailableLog.get(method) ?? 0) < 1000) return;
+    lastUnavailableLog.set(method, now);
+    logger.warn({ err: error instanceof Error ? error.message : String(error), method }, 'rpc unavailable (logged at most once a second)');
+  } else {
+    logger.debug({ method, code }, 'rpc ended');
+  }
 }
 
 /** Adapts an async handler to grpc-js: cancellation signal in, status mapping out, no stack traces to clients. */
