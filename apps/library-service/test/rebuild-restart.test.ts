@@ -1,0 +1,160 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RebuildMode, RebuildPhase, type RebuildStatus } from '@soulspot/contracts/library';
+import { topicEndOffsets } from '@soulspot/messaging';
+import { createLogger } from '@soulspot/observability';
+import { startProjector } from '../src/projection';
+import { createShadowSchema, dropSchema } from '../src/rebuild/schemas';
+import { runCli } from '../src/cli/run';
+import { dumpLibrary } from './support/dump';
+import { call, connect, type Clients } from './support/grpc-client';
+import { startStack, waitUntilCaughtUp, type Stack } from './support/harness';
+import { generateLibrary } from './support/library-generator';
+
+const WORKSPACE = resolve(import.meta.dirname, '../../..');
+const PARTITIONS = 4;
+const logger = createLogger('rebuild-restart-test');
+
+interface Service {
+  child: ChildProcess;
+  port: Promise<number>;
+  exited: Promise<number | null>;
+}
+
+/** The real library-service entry point as its own process (so SIGKILL is a real crash); resolves its gRPC port. */
+function spawnService(stack: Stack): Service {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/library-service/src/main.ts'], {
+    cwd: WORKSPACE,
+    env: {
+      ...process.env,
+      DATABASE_URL: stack.db.url,
+      KAFKA_BROKERS: stack.kafka.brokers.join(','),
+      KAFKA_TOPIC: stack.topic,
+      KAFKA_DLQ_TOPIC: stack.dlqTopic,
+      KAFKA_GROUP_ID: 'rebuild-restart-live',
+      KAFKA_SESSION_TIMEOUT_MS: '3000',
+      // small batches: the replay is long enough to be killed in the middle
+      PROJECTION_MAX_BATCH_BYTES: '4096',
+      GRPC_PORT: '0',
+      GRPC_HOST: '127.0.0.1',
+      PAGE_TOKEN_SECRET: 'rebuild-restart-test-secret',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const port = new Promise<number>((resolvePort, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /"port":(\d+),[^\n]*gRPC server listening/.exec(output);
+      if (match) resolvePort(Number(match[1]));
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`library-service exited (${code}) before listening:\n${output.slice(-2000)}`)));
+  });
+  port.catch(() => undefined);
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return { child, port, exited };
+}
+
+async function eventually(probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('rebuild across a library-service crash', () => {
+  let stack: Stack;
+  let pool: pg.Pool;
+  let service: Service | undefined;
+  let clients: Clients | undefined;
+
+  beforeAll(async () => {
+    stack = await startStack('library-events-rebuild-restart', PARTITIONS);
+    pool = new pg.Pool({ connectionString: stack.db.url, max: 4 });
+    await stack.publish([...generateLibrary({ artists: 16, albumsPerArtist: 2, tracksPerAlbum: 3, overlap: 0.4, seed: 21, twists: true })]);
+  }, 120_000);
+
+  afterAll(async () => {
+    clients?.close();
+    service?.child.kill('SIGKILL');
+    await service?.exited;
+    await pool?.end();
+    await stack?.stop();
+  });
+
+  const liveApplied = async () => Number((await pool.query('select coalesce(sum(next_offset), 0) as n from projection_checkpoints')).rows[0].n);
+  const shadowApplied = async () =>
+    Number((await pool.query('select coalesce(sum(next_offset), 0) as n from projection_shadow.projection_checkpoints').catch(() => ({ rows: [{ n: 0 }] }))).rows[0].n);
+
+  it('SIGKILLed mid-replay, the restarted service resumes the rebuild and completes it; the CLI reports it', async () => {
+    const total = [...(await topicEndOffsets(stack.client, stack.topic)).values()].reduce((a, b) => a + Number(b), 0);
+    service = spawnService(stack);
+    clients = connect(await service.port);
+    await eventually(async () => (await liveApplied()) === total, 60_000);
+    const before = await dumpLibrary(pool);
+
+    const started: RebuildStatus = await call(clients.admin, clients.admin.startRebuild, { mode: RebuildMode.REBUILD_MODE_BLUE_GREEN });
+    expect(started.mode).toBe(RebuildMode.REBUILD_MODE_BLUE_GREEN);
+    expect(started.partitions.map((p) => p.targetOffset).reduce((a, b) => a + b, 0)).toBe(total);
+    await eventually(async () => (await shadowApplied()) > 0, 60_000);
+    service.child.kill('SIGKILL');
+    await service.exited;
+    clients.close();
+
+    // the crash left an active rebuild and its shadow; the live tables are as they were
+    const { rows } = await pool.query(`select phase from projection_rebuilds order by id desc limit 1`);
+    expect(['replaying', 'catching_up']).toContain(rows[0].phase);
+    expect(await shadowApplied()).toBeLessThan(total);
+    expect(await dumpLibrary(pool)).toBe(before);
+
+    service = spawnService(stack);
+    const port = await service.port;
+    clients = connect(port);
+    let last: RebuildStatus | undefined;
+    await eventually(async () => {
+      last = await call(clients!.admin, clients!.admin.getRebuildStatus, {});
+      return last.phase === RebuildPhase.REBUILD_PHASE_DONE || last.phase === RebuildPhase.REBUILD_PHASE_FAILED;
+    }, 90_000);
+    expect(last!.phase).toBe(RebuildPhase.REBUILD_PHASE_DONE);
+    await eventually(async () => (await liveApplied()) === total, 30_000);
+
+    // the rebuilt library equals a fresh projection of the topic, ids included
+    const schema = 'fresh_reference';
+    const setup = await pool.connect();
+    await setup.query('begin');
+    await createShadowSchema(setup, schema);
+    await setup.query('commit');
+    setup.release();
+    const freshPool = new pg.Pool({ connectionString: stack.db.url, max: 4, options: `-c search_path=${schema}` });
+    const fresh = await startProjector({
+      databaseUrl: stack.db.url,
+      brokers: stack.kafka.brokers,
+      topic: stack.topic,
+      dlqTopic: stack.dlqTopic,
+      projection: 'library',
+      groupId: 'rebuild-restart-fresh',
+      partitions: PARTITIONS,
+      logger,
+      pool: freshPool,
+    });
+    await waitUntilCaughtUp(fresh);
+    const expected = await dumpLibrary(freshPool);
+    await fresh.stop();
+    await freshPool.end();
+    await dropSchema(pool, schema);
+    expect(await dumpLibrary(pool)).toBe(expected);
+
+    const out: string[] = [];
+    const code = await runCli(['--addr', `127.0.0.1:${port}`, 'projection', 'rebuild', 'status'], { stdout: (t) => out.push(t), stderr: (t) => out.push(t), env: {} });
+    expect(code).toBe(0);
+    expect(out.join('')).toContain('phase       done');
+    const rollback: string[] = [];
+    expect(await runCli(['--addr', `127.0.0.1:${port}`, 'projection', 'rebuild', 'cancel'], { stdout: (t) => rollback.push(t), stderr: (t) => rollback.push(t), env: {} })).toBe(1);
+    expect(rollback.join('')).toContain('FAILED_PRECONDITION: no rebuild is running');
+  }, 170_000);
+});
