@@ -34,6 +34,6 @@ describe('deezer-connector config', () => {
   it('exports its spec for manifest checks: required variables and secrets', () => {
     const fields = describeConfig(configSpec);
     expect(fields.filter((f) => f.required).map((f) => f.name)).toEqual(['DATABASE_URL', 'KAFKA_BROKERS', 'TOKEN_ENCRYPTION_KEY']);
-    expect(fields.filter((f) => f.secret).map((f) => f.name)).toEqual(['DATABASE_URL', 'DEEZER_APP_SECRET', 'TOKEN_ENCRYPTION_KEY']);
+    expect(fields.filter((f) => f.secret).map((f) => f.name)).toEqual(['DATABASE_URL', 'TOKEN_ENCRYPTION_KEY', 'DEEZER_APP_SECRET']);
   });
 });

@@ -8,6 +8,7 @@ import {
   bucketForWindow,
   createConnectorRuntime,
   parseRateSpec,
+  syncOptionsFromConfig,
 } from '@soulspot/connector-kit';
 import type { Logger } from 'pino';
 import { DeezerApi } from './api/deezer-api';
@@ -63,13 +64,7 @@ export async function createDeezerConnector(config: DeezerConnectorConfig, logge
     sessionsTable: 'deezer_sessions',
     oauth: credentials ? deezerOAuth(credentials, tokens) : undefined,
     source: () => new DeezerLibrarySource(api),
-    sync: {
-      albumConcurrency: config.SYNC_ALBUM_CONCURRENCY,
-      artistConcurrency: config.SYNC_ARTIST_CONCURRENCY,
-      leaseMs: config.SYNC_LEASE_SECONDS * 1000,
-      artistAlbumsCooldownMs: config.SYNC_ARTIST_ALBUMS_COOLDOWN_SECONDS * 1000,
-      albumCooldownMs: config.SYNC_ALBUM_COOLDOWN_SECONDS * 1000,
-    },
+    sync: syncOptionsFromConfig(config),
     syncIntervalMs: config.SYNC_INTERVAL_SECONDS * 1000,
     publicUrl: config.PUBLIC_URL,
     host: config.HOST,

@@ -8,6 +8,7 @@ import {
   bucketForWindow,
   createConnectorRuntime,
   parseRateSpec,
+  syncOptionsFromConfig,
 } from '@soulspot/connector-kit';
 import type { Logger } from 'pino';
 import { SpotifyApi } from './api/spotify-api';
@@ -74,7 +75,7 @@ export async function createSpotifyConnector(config: SpotifyConnectorConfig, log
     sessionsTable: 'spotify_sessions',
     oauth: credentials ? spotifyOAuth(credentials, tokens) : undefined,
     source: () => new SpotifyLibrarySource(api),
-    sync: syncOptions(config),
+    sync: syncOptionsFromConfig(config),
     syncIntervalMs: config.SYNC_INTERVAL_SECONDS * 1000,
     publicUrl: config.PUBLIC_URL,
     host: config.HOST,
@@ -82,14 +83,4 @@ export async function createSpotifyConnector(config: SpotifyConnectorConfig, log
     logger,
   });
   return { ...assembled, tokens, runtime, http };
-}
-
-function syncOptions(config: SpotifyConnectorConfig) {
-  return {
-    albumConcurrency: config.SYNC_ALBUM_CONCURRENCY,
-    artistConcurrency: config.SYNC_ARTIST_CONCURRENCY,
-    leaseMs: config.SYNC_LEASE_SECONDS * 1000,
-    artistAlbumsCooldownMs: config.SYNC_ARTIST_ALBUMS_COOLDOWN_SECONDS * 1000,
-    albumCooldownMs: config.SYNC_ALBUM_COOLDOWN_SECONDS * 1000,
-  };
 }

@@ -1,5 +1,6 @@
-import type { Field } from '@soulspot/observability';
+import { type Field, int, list, oneOf, str, url } from '@soulspot/observability';
 import { parseEncryptionKey } from './auth/token-cipher';
+import type { LibrarySyncOptions } from './sync/library-sync';
 
 /**
  * TOKEN_ENCRYPTION_KEY as a config field: validated with the other variables at start (exit 2 with one line),
@@ -13,5 +14,45 @@ export function encryptionKeyField(doc = '32 bytes, base64 or hex (openssl rand 
       parseEncryptionKey(raw);
       return raw.trim();
     },
+  };
+}
+
+/** Variables every connector has: infrastructure, HTTP server, retry policy, sync cooldowns/leases/concurrency. */
+export function connectorConfigSpec({ port }: { port: number }) {
+  return {
+    DATABASE_URL: url({ protocols: ['postgres', 'postgresql'], secret: true, doc: 'PostgreSQL URL of the soulspot database' }),
+    KAFKA_BROKERS: list({ doc: 'comma-separated host:port list' }),
+    KAFKA_TOPIC_PARTITIONS: int({ default: 12, min: 1, max: 1000, doc: 'partitions if the connector creates the event topic' }),
+    PORT: int({ default: port, min: 0, max: 65535 }),
+    HOST: str({ default: '0.0.0.0' }),
+    PUBLIC_URL: url({ default: `http://127.0.0.1:${port}`, doc: 'public base URL; the OAuth redirect URI is PUBLIC_URL/auth/callback' }),
+    RETRY_AFTER_CAP_SECONDS: int({ default: 60, min: 0, doc: 'longest Retry-After / quota wait sat out; longer stops the run (resumable)' }),
+    HTTP_TIMEOUT_MS: int({ default: 15_000, min: 100 }),
+    HTTP_MAX_ATTEMPTS: int({ default: 6, min: 1, max: 20 }),
+    SYNC_INTERVAL_SECONDS: int({ default: 0, min: 0, doc: 'periodic sync; 0 = only on POST /sync' }),
+    SYNC_ARTIST_ALBUMS_COOLDOWN_SECONDS: int({ default: 6 * 3600, min: 0 }),
+    SYNC_ALBUM_COOLDOWN_SECONDS: int({ default: 24 * 3600, min: 0 }),
+    SYNC_LEASE_SECONDS: int({ default: 1800, min: 1, doc: 'a crashed run blocks an entity at most this long' }),
+    SYNC_ALBUM_CONCURRENCY: int({ default: 8, min: 1, max: 64 }),
+    SYNC_ARTIST_CONCURRENCY: int({ default: 4, min: 1, max: 64 }),
+    TOKEN_ENCRYPTION_KEY: encryptionKeyField(),
+    LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const, { default: 'info' }),
+  };
+}
+
+/** The sync options from the shared variables. */
+export function syncOptionsFromConfig(config: {
+  SYNC_ALBUM_CONCURRENCY: number;
+  SYNC_ARTIST_CONCURRENCY: number;
+  SYNC_LEASE_SECONDS: number;
+  SYNC_ARTIST_ALBUMS_COOLDOWN_SECONDS: number;
+  SYNC_ALBUM_COOLDOWN_SECONDS: number;
+}): Omit<LibrarySyncOptions, 'force'> {
+  return {
+    albumConcurrency: config.SYNC_ALBUM_CONCURRENCY,
+    artistConcurrency: config.SYNC_ARTIST_CONCURRENCY,
+    leaseMs: config.SYNC_LEASE_SECONDS * 1000,
+    artistAlbumsCooldownMs: config.SYNC_ARTIST_ALBUMS_COOLDOWN_SECONDS * 1000,
+    albumCooldownMs: config.SYNC_ALBUM_COOLDOWN_SECONDS * 1000,
   };
 }
