@@ -111,9 +111,18 @@ describe('crash safety', () => {
 
     const last = spawnProjector(stack);
     await last.assigned;
-    const deadline = Date.now() + 120_000;
-    while ((await appliedTotal(stack.sql, stack.topic)) < total) {
-      if (Date.now() > deadline) throw new Error('projection did not finish');
+    // wait for the end; fail only if the projection stops making progress (slow shared machines are fine)
+    let seen = -1n;
+    let lastProgress = Date.now();
+    for (;;) {
+      const done = await appliedTotal(stack.sql, stack.topic);
+      if (done >= total) break;
+      if (done > seen) {
+        seen = done;
+        lastProgress = Date.now();
+      } else if (Date.now() - lastProgress > 60_000) {
+        throw new Error(`projection stuck at ${done}/${total}`);
+      }
       await new Promise((r) => setTimeout(r, 200));
     }
     last.child.kill('SIGTERM');
