@@ -1,0 +1,290 @@
+import pg from 'pg';
+import { status as Status } from '@grpc/grpc-js';
+import { RebuildMode, RebuildPhase } from '@soulspot/contracts/library';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '@soulspot/observability';
+import type { KafkaEvent } from '@soulspot/contracts';
+import { startGrpcServer, type GrpcServerHandle } from '../src/grpc';
+import { startProjector, type Projector } from '../src/projection';
+import {
+  createRebuildController,
+  createSwitchableProjector,
+  RebuildConflictError,
+  type RebuildController,
+  type RebuildControllerOptions,
+  type SwitchableProjector,
+} from '../src/rebuild';
+import { createShadowSchema, dropSchema } from '../src/rebuild/schemas';
+import { dumpLibrary } from './support/dump';
+import { artistEvent, at } from './support/events';
+import { call, callError, connect, type Clients } from './support/grpc-client';
+import { startStack, waitUntilCaughtUp, type Stack } from './support/harness';
+import { generateLibrary, spotifyId } from './support/library-generator';
+
+const logger = createLogger('rebuild-test');
+const PARTITIONS = 4;
+
+let stack: Stack;
+let live: SwitchableProjector;
+let readPool: pg.Pool;
+let server: GrpcServerHandle;
+let clients: Clients;
+let controller: RebuildController;
+
+const projectorOptions = (groupId: string) => ({
+  databaseUrl: stack.db.url,
+  brokers: stack.kafka.brokers,
+  topic: stack.topic,
+  dlqTopic: stack.dlqTopic,
+  projection: 'library',
+  groupId,
+  partitions: PARTITIONS,
+  maxBytesPerPartition: 16 * 1024,
+  sessionTimeoutMs: 6_000,
+  logger,
+});
+
+function newController(extra: Partial<RebuildControllerOptions> = {}): RebuildController {
+  return createRebuildController({
+    pool: readPool,
+    databaseUrl: stack.db.url,
+    brokers: stack.kafka.brokers,
+    topic: stack.topic,
+    dlqTopic: stack.dlqTopic,
+    projection: 'library',
+    live,
+    logger,
+    partitions: PARTITIONS,
+    // small batches: the replay takes long enough to be observed (and interrupted) mid-way
+    maxBytesPerPartition: 16 * 1024,
+    sessionTimeoutMs: 6_000,
+    catchUpLag: 100,
+    pollMs: 50,
+    ...extra,
+  });
+}
+
+/** A fresh projection of the whole topic into its own schema: what the rebuild must reproduce, ids included. */
+async function freshProjectionDump(): Promise<string> {
+  const schema = 'fresh_reference';
+  const setup = await readPool.connect();
+  try {
+    await setup.query('begin');
+    await dropSchema(setup, schema);
+    await createShadowSchema(setup, schema);
+    await setup.query('commit');
+  } finally {
+    setup.release();
+  }
+  const pool = new pg.Pool({ connectionString: stack.db.url, max: 4, options: `-c search_path=${schema}` });
+  const projector: Projector = await startProjector({ ...projectorOptions(`fresh-${Date.now()}`), pool });
+  try {
+    await waitUntilCaughtUp(projector);
+    return await dumpLibrary(pool);
+  } finally {
+    await projector.stop();
+    await pool.end();
+    await dropSchema(readPool, schema);
+  }
+}
+
+/** Publishes new artists (fresh keys) every few milliseconds until stopped: the library only grows. */
+function continuousWrites(prefix: number): { stop(): Promise<number> } {
+  let running = true;
+  let n = 0;
+  const done = (async () => {
+    while (running) {
+      const batch: KafkaEvent[] = [];
+      for (let i = 0; i < 3; i++, n++) batch.push(artistEvent('spotify', spotifyId('w', prefix * 100_000 + n), `Writer ${prefix} ${n}`, { at: at(5000 + n) }));
+      await stack.publish(batch);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await done;
+      return n;
+    },
+  };
+}
+
+/** gRPC readers in a loop: every answer must succeed and show at least the library that existed before. */
+function readLoop(knownArtistId: string, minimumArtists: number): { stop(): Promise<{ reads: number; errors: string[]; smallest: number }> } {
+  let running = true;
+  let reads = 0;
+  let smallest = Number.POSITIVE_INFINITY;
+  const errors: string[] = [];
+  const done = (async () => {
+    while (running) {
+      try {
+        const [artist, page] = await Promise.all([
+          call(clients.library, clients.library.getArtist, { name: `artists/${knownArtistId}` }),
+          call(clients.library, clients.library.listArtists, { pageSize: 1000, pageToken: '', filter: '', orderBy: '' }),
+        ]);
+        if (artist.id !== knownArtistId) errors.push(`GetArtist answered ${artist.id}`);
+        smallest = Math.min(smallest, page.artists.length);
+        if (page.artists.length < minimumArtists) errors.push(`partial library: ${page.artists.length} artists`);
+        reads++;
+      } catch (error) {
+        errors.push((error as Error).message);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await done;
+      return { reads, errors, smallest };
+    },
+  };
+}
+
+const artistCount = async () => Number((await readPool.query('select count(*) from soulspot_artists')).rows[0].count);
+const schemaExists = async (schema: string) => (await readPool.query('select 1 from pg_namespace where nspname = $1', [schema])).rowCount === 1;
+
+beforeAll(async () => {
+  stack = await startStack('library-events-rebuild', PARTITIONS);
+  readPool = new pg.Pool({ connectionString: stack.db.url, max: 6 });
+  live = await createSwitchableProjector(() => startProjector(projectorOptions('library-service.live')));
+  controller = newController();
+  server = await startGrpcServer({
+    pool: readPool,
+    logger,
+    port: 0,
+    host: '127.0.0.1',
+    pageTokenSecret: 'rebuild-test-page-token-secret',
+    projection: live,
+    rebuild: controller,
+  });
+  clients = connect(server.port);
+  await stack.publish([...generateLibrary({ artists: 16, albumsPerArtist: 2, tracksPerAlbum: 3, overlap: 0.4, seed: 8, twists: true })]);
+  await waitUntilCaughtUp(live);
+}, 120_000);
+
+afterAll(async () => {
+  clients?.close();
+  await controller?.close();
+  await server?.stop(false);
+  await live?.stop();
+  await readPool?.end();
+  await stack?.stop();
+});
+
+describe('blue/green rebuild', () => {
+  it('replays into shadow tables while reads and writes go on, swaps atomically and equals a fresh projection', async () => {
+    const before = await artistCount();
+    const { rows } = await readPool.query<{ id: string }>('select id from soulspot_artists order by id limit 1');
+    const writer = continuousWrites(1);
+    const readers = readLoop(rows[0].id, before);
+    let written: number;
+    let result: Awaited<ReturnType<ReturnType<typeof readLoop>['stop']>>;
+    try {
+      // (generous deadline: creating the shadow schema is a few hundred DDL statements on a loaded machine)
+      const started = await call(clients.admin, clients.admin.startRebuild, { mode: RebuildMode.REBUILD_MODE_UNSPECIFIED }, 60_000);
+      expect(started.mode).toBe(RebuildMode.REBUILD_MODE_BLUE_GREEN);
+      expect([RebuildPhase.REBUILD_PHASE_REPLAYING, RebuildPhase.REBUILD_PHASE_CATCHING_UP]).toContain(started.phase);
+      const second = await callError(clients.admin, clients.admin.startRebuild, { mode: RebuildMode.REBUILD_MODE_BLUE_GREEN }, 60_000);
+      expect(second.code).toBe(Status.FAILED_PRECONDITION);
+      await expect(controller.start('blue_green')).rejects.toBeInstanceOf(RebuildConflictError);
+      await controller.settled();
+      const afterSwap = await controller.status();
+      expect(afterSwap.phase).toBe('done');
+      expect(afterSwap.rollbackAvailable).toBe(true);
+      const reported = await call(clients.admin, clients.admin.getRebuildStatus, {});
+      expect(reported.phase).toBe(RebuildPhase.REBUILD_PHASE_DONE);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    } finally {
+      written = await writer.stop();
+      result = await readers.stop();
+    }
+    expect(result.errors).toEqual([]);
+    expect(result.reads).toBeGreaterThan(10);
+    expect(result.smallest).toBeGreaterThanOrEqual(before);
+    expect(written).toBeGreaterThan(0);
+
+    await waitUntilCaughtUp(live);
+    expect(await schemaExists('projection_shadow')).toBe(false);
+    expect(await artistCount()).toBeGreaterThanOrEqual(before + written);
+    expect(await dumpLibrary(readPool)).toBe(await freshProjectionDump());
+  }, 120_000);
+});
+
+/** Polls `probe` until it returns true. */
+async function eventually(probe: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const shadowApplied = async () =>
+  Number(
+    (await readPool.query(`select coalesce(sum(next_offset), 0) as n from projection_shadow.projection_checkpoints`).catch(() => ({ rows: [{ n: 0 }] })))
+      .rows[0].n,
+  );
+
+describe('cancel', () => {
+  it('cancel stops the replay, removes the shadow and leaves the live projection untouched', async () => {
+    // a lag that can never be reached keeps this rebuild replaying until it is cancelled
+    const replayOnly = newController({ catchUpLag: -1 });
+    try {
+      await waitUntilCaughtUp(live);
+      const before = await dumpLibrary(readPool);
+      await replayOnly.start('blue_green');
+      await eventually(async () => (await shadowApplied()) > 0);
+      expect(await schemaExists('projection_shadow')).toBe(true);
+      const cancelled = await replayOnly.cancel();
+      expect(cancelled.phase).toBe('cancelled');
+      expect(await schemaExists('projection_shadow')).toBe(false);
+      expect(await dumpLibrary(readPool)).toBe(before);
+      await expect(replayOnly.cancel()).rejects.toBeInstanceOf(RebuildConflictError);
+    } finally {
+      await replayOnly.close();
+    }
+  }, 120_000);
+});
+
+describe('merge-rule change, in-place rebuild and rollback', () => {
+  // Merge rule v1, which the running code no longer has, is simulated by a trigger on the live artists table that
+  // rewrites display names as the old rule did. A rebuild projects with the current rules (v2) into tables without it.
+  async function installRuleV1(): Promise<void> {
+    await readPool.query(`create or replace function test_merge_rule_v1() returns trigger language plpgsql as $$
+      begin new.name := upper(new.name); return new; end $$`);
+    await readPool.query(`create trigger merge_rule_v1 before insert or update on soulspot_artists
+      for each row execute function test_merge_rule_v1()`);
+  }
+
+  it('in-place replays under rule v1 (reads NOT_SERVING meanwhile), blue/green applies v2, rollback restores v1', async () => {
+    const readiness: boolean[] = [];
+    const inPlace = newController({ onReadiness: (serving) => readiness.push(serving) });
+    await installRuleV1();
+    await inPlace.start('in_place');
+    await inPlace.settled();
+    expect((await inPlace.status()).phase).toBe('done');
+    expect(readiness).toEqual([false, true]);
+    await waitUntilCaughtUp(live);
+    const v1 = await dumpLibrary(readPool);
+    const v2 = await freshProjectionDump();
+    expect(v1).not.toBe(v2);
+    const lowerCaseNames = async () => Number((await readPool.query(`select count(*) from soulspot_artists where name <> upper(name)`)).rows[0].count);
+    expect(await lowerCaseNames()).toBe(0);
+
+    await inPlace.start('blue_green');
+    await inPlace.settled();
+    await waitUntilCaughtUp(live);
+    expect(await dumpLibrary(readPool)).toBe(v2);
+    expect(await lowerCaseNames()).toBeGreaterThan(0);
+
+    const rolledBack = await inPlace.rollback();
+    expect(rolledBack.rollbackAvailable).toBe(true);
+    await waitUntilCaughtUp(live);
+    expect(await dumpLibrary(readPool)).toBe(v1);
+    // rolling back again exchanges the tables once more
+    await inPlace.rollback();
+    await waitUntilCaughtUp(live);
+    expect(await dumpLibrary(readPool)).toBe(v2);
+  }, 150_000);
+});
