@@ -69,7 +69,7 @@ function spawnService(databaseUrl: string, brokers: string[]): { child: ChildPro
       GRPC_PORT: '0',
       GRPC_HOST: '127.0.0.1',
       PAGE_TOKEN_SECRET: 'bench-rebuild-page-token-secret',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: 'info',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
