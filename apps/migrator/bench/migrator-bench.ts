@@ -34,9 +34,9 @@ async function createDatabase(serverUrl: string, name: string): Promise<string> 
 /** The production form of the CLI: the esbuild bundle (what the container image runs), built once here. */
 const MIGRATOR_BUNDLE = 'dist/apps/migrator/main.js';
 /**
- * V8 sizes its old generation lazily: unconstrained, a million-row replay lets garbage of acknowledged pages pile up
- * to ~300 MB RSS although the live set is small. The Job runs with this heap cap (README "Running as a Job"); a
- * 1M-row replay completes with it at ~140 MB RSS. Override with BENCH_MIGRATOR_NODE_OPTIONS.
+ * V8 sizes its old generation lazily: unconstrained, a million-row replay let garbage of acknowledged pages pile up
+ * to ~300 MB RSS although the live set is small. The Job runs with this heap cap (README "Running as a Job").
+ * Override with BENCH_MIGRATOR_NODE_OPTIONS.
  */
 const MIGRATOR_NODE_OPTIONS = process.env.BENCH_MIGRATOR_NODE_OPTIONS ?? '--max-old-space-size=128';
 function buildMigrator(): void {
