@@ -74,6 +74,9 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
   const logger = options.logger ?? createLogger('library-projector');
   const ownsPool = !options.pool;
   const pool = options.pool ?? new pg.Pool({ connectionString: options.databaseUrl, max: 4 });
+  // An idle connection dropped by the server (restart, failover) must not crash the service: the next batch
+  // reconnects, and a failed batch is retried from the database checkpoint.
+  if (ownsPool) pool.on('error', (error) => logger.warn({ err: error }, 'idle PostgreSQL connection lost'));
   const kafka: Kafka = createKafka({ brokers: options.brokers, clientId: `library-service-${options.projection}`, logger });
   const partitions = options.partitions ?? 12;
   await ensureTopics(kafka, [

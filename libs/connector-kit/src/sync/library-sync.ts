@@ -249,5 +249,8 @@ class SyncSteps {
     for (const [id, message] of failed) await status.release('album', [id], message);
     const firstFatal = results.find((r) => r.status === 'rejected');
     if (firstFatal) throw (firstFatal as PromiseRejectedResult).reason;
+    // Tasks that never started because another part of the run stopped it: the caller must not treat this batch
+    // as complete (an artist's album listing would go into cooldown with albums never published).
+    if (notDone.length > 0 && this.signal.aborted) throw this.signal.reason ?? new Error('sync stopped');
   }
 }
