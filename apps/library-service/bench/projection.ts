@@ -11,7 +11,8 @@
  *    partition's database checkpoint reaches the end of the topic; its RSS sampled (peak VmHWM reported).
  * 4. The floor: the final soulspot_* rows COPYed (server-side files) into empty copies of the tables with the same
  *    indexes (CREATE TABLE ... LIKE ... INCLUDING ALL; foreign keys not included).
- * Writes benchmarks/results/projection.json. Env: BENCH_PROJECTION_SCALE (default 1), BENCH_PROJECTION_PARTITIONS (12).
+ * Writes benchmarks/results/projection.json (projection-scale-<s>.json at other scales). Env: BENCH_PROJECTION_SCALE
+ * (default 1), BENCH_PROJECTION_PARTITIONS (12), BENCH_PROJECTOR_NODE_ARGS (extra node flags for the projector).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,8 +27,11 @@ import { createLogger } from '@soulspot/observability';
 import { generateLibrary } from '../test/support/library-generator';
 
 const WORKSPACE = resolve(import.meta.dirname, '../../..');
-const RESULTS_FILE = join(WORKSPACE, 'benchmarks/results/projection.json');
 const SCALE = Number(process.env.BENCH_PROJECTION_SCALE ?? 1);
+// Runs at another scale keep their own file, so a quick run never overwrites the full-scale record.
+const RESULTS_FILE = join(WORKSPACE, `benchmarks/results/projection${SCALE === 1 ? '' : `-scale-${SCALE}`}.json`);
+// Extra node arguments for the projector process (e.g. --cpu-prof to profile it).
+const PROJECTOR_NODE_ARGS = (process.env.BENCH_PROJECTOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const PARTITIONS = Number(process.env.BENCH_PROJECTION_PARTITIONS ?? 12);
 const TOPIC = 'soulspot.library-events.v1';
 const TARGETS = { maxCopyRatio: 3, minEventsPerSecond: 20_000, maxRssMb: 512 };
@@ -97,6 +101,22 @@ async function applied(sql: pg.Client): Promise<bigint> {
   return BigInt(rows[0].n);
 }
 
+/**
+ * Where PostgreSQL spent its time, when the cluster preloads pg_stat_statements (for profiling:
+ * `DEVSTACK_POSTGRES_SETTINGS=shared_preload_libraries=pg_stat_statements`).
+ */
+async function printTopStatements(sql: pg.Client): Promise<void> {
+  const loaded = await sql.query(`select 1 from pg_settings where name = 'shared_preload_libraries' and setting like '%pg_stat_statements%'`);
+  if (loaded.rowCount === 0) return;
+  await sql.query('create extension if not exists pg_stat_statements');
+  const top = await sql.query<{ ms: number; calls: string; rows: string; query: string }>(
+    `select round(total_exec_time)::int as ms, calls, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 140) as query
+     from pg_stat_statements order by total_exec_time desc limit 25`,
+  );
+  log('PostgreSQL statements by total execution time:');
+  for (const row of top.rows) log(`${String(row.ms).padStart(8)} ms ${String(row.calls).padStart(7)} calls ${String(row.rows).padStart(9)} rows  ${row.query}`);
+}
+
 async function main(): Promise<void> {
   const shape = { artists: Math.round(10_000 * SCALE), albumsPerArtist: 10, tracksPerAlbum: 10, overlap: 1 / 3, seed: 42, twists: true };
   log(`shape ${JSON.stringify(shape)}, ${PARTITIONS} partitions`);
@@ -137,7 +157,7 @@ async function main(): Promise<void> {
 
     // project
     const projectStart = performance.now();
-    projector = spawn(process.execPath, ['--import', 'tsx', 'apps/library-service/src/main.ts'], {
+    projector = spawn(process.execPath, [...PROJECTOR_NODE_ARGS, '--import', 'tsx', 'apps/library-service/src/main.ts'], {
       cwd: WORKSPACE,
       env: {
         ...process.env,
@@ -147,9 +167,9 @@ async function main(): Promise<void> {
         KAFKA_GROUP_ID: 'bench-projection',
         GRPC_PORT: '0',
         GRPC_HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
+        LOG_LEVEL: process.env.BENCH_PROJECTOR_LOG_LEVEL ?? 'warn',
       },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      stdio: ['ignore', process.env.BENCH_PROJECTOR_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'],
     });
     const pgCpuBefore = postgresCpuSeconds(db.pid);
     let peakRss = 0;
@@ -173,6 +193,7 @@ async function main(): Promise<void> {
     const hwm = memoryOf(projector.pid!).hwm;
     projectorCpu = cpuSecondsOf(projector.pid!);
     const pgCpuProjection = postgresCpuSeconds(db.pid) - pgCpuBefore;
+    await printTopStatements(sql);
     projector.kill('SIGTERM');
     await new Promise((r) => projector!.once('exit', r));
     projector = undefined;

@@ -13,6 +13,11 @@ export const projectorConfigSpec = {
   KAFKA_GROUP_ID: str({ required: false, doc: 'consumer group (default library-service.<PROJECTION_NAME>)' }),
   KAFKA_SESSION_TIMEOUT_MS: int({ default: 30_000, min: 1000, doc: 'consumer-group session timeout' }),
   PROJECTION_MAX_BATCH_BYTES: int({ default: 1024 * 1024, min: 1024, doc: 'bytes fetched per partition and batch' }),
+  PROJECTION_MAX_EVENTS_PER_TRANSACTION: int({
+    default: 20_000,
+    min: 1,
+    doc: 'events one projection transaction applies at most (batches of several partitions go together up to this)',
+  }),
   METRICS_PORT: int({ default: 0, min: 0, max: 65535, doc: 'Prometheus /metrics port (rebuild progress and stuck signal); 0 disables' }),
   REBUILD_STUCK_AFTER_SECONDS: int({ default: 60, min: 1, doc: 'a rebuild without progress for this long is reported stuck' }),
   ...grpcConfigSpec,

@@ -19,6 +19,7 @@ async function main(): Promise<void> {
     projection: config.PROJECTION_NAME,
     partitions: config.KAFKA_TOPIC_PARTITIONS,
     maxBytesPerPartition: config.PROJECTION_MAX_BATCH_BYTES,
+    maxEventsPerTransaction: config.PROJECTION_MAX_EVENTS_PER_TRANSACTION,
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
     logger,
   };

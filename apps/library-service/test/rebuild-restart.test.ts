@@ -37,6 +37,8 @@ function spawnService(stack: Stack): Service {
       KAFKA_SESSION_TIMEOUT_MS: '3000',
       // small batches: the replay is long enough to be killed in the middle
       PROJECTION_MAX_BATCH_BYTES: '4096',
+      // small transactions, so that the kill lands mid-replay
+      PROJECTION_MAX_EVENTS_PER_TRANSACTION: '10',
       GRPC_PORT: '0',
       GRPC_HOST: '127.0.0.1',
       PAGE_TOKEN_SECRET: 'rebuild-restart-test-secret',

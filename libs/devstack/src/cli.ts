@@ -11,7 +11,8 @@ Starts the infrastructure SoulSpot needs and prints the environment to use it:
 Everything started is stopped on Ctrl-C (SIGINT) or SIGTERM.
 
 Environment: DEVSTACK_CONTAINERS=false skips the container check; DEVSTACK_POSTGRES_IMAGE,
-DEVSTACK_KAFKA_IMAGE override the container images.`;
+DEVSTACK_KAFKA_IMAGE override the container images; DEVSTACK_POSTGRES_SETTINGS ("name=value ...")
+adds server settings to the embedded PostgreSQL, DEVSTACK_POSTGRES_LOG=<file> appends its log to a file.`;
 
 const { values } = parseArgs({
   options: {

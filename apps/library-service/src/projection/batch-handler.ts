@@ -3,7 +3,7 @@ import type { BatchResult, ConsumedRecord, DeadLetterPublisher, PartitionBatch }
 import type { Logger } from '@soulspot/observability';
 import type { Observation } from '../domain/observation';
 import { applyObservations } from './apply-observations';
-import { checkpointInTransaction, writeCheckpoint } from './checkpoints';
+import { checkpointsInTransaction, writeCheckpoints } from './checkpoints';
 import { classify } from './classify';
 import { blockedKeys, insertDeadLetters, insertParkedEvents, type DeadLetterInput } from './dead-letters';
 import { lockProjectionWriter, type Sql } from './sql';
@@ -16,6 +16,8 @@ export interface BatchContext {
 }
 
 export interface BatchStats {
+  /** Transactions committed (each applies one or more partition batches). */
+  transactions: number;
   /** Partition batches committed. */
   batches: number;
   applied: number;
@@ -34,7 +36,10 @@ function isInfrastructureError(error: unknown): boolean {
 interface Applicable {
   record: ConsumedRecord;
   observation: Observation;
+  partition: number;
 }
+
+type Located<T> = T & { partition: number };
 
 /**
  * Applies what it can of a batch; if the set-based apply fails on an event (not on the database), replays the
@@ -44,7 +49,7 @@ interface Applicable {
 async function applyWithIsolation(
   sql: Sql,
   applicable: Applicable[],
-): Promise<{ failed: DeadLetterInput[]; parked: ConsumedRecord[]; applied: number }> {
+): Promise<{ failed: Located<DeadLetterInput>[]; parked: Located<{ record: ConsumedRecord }>[]; applied: number }> {
   if (applicable.length === 0) return { failed: [], parked: [], applied: 0 };
   await sql.query('savepoint whole_batch');
   try {
@@ -58,14 +63,14 @@ async function applyWithIsolation(
     if (isInfrastructureError(error)) throw error;
     await sql.query('rollback to savepoint whole_batch');
   }
-  const failed: DeadLetterInput[] = [];
-  const parked: ConsumedRecord[] = [];
+  const failed: Located<DeadLetterInput>[] = [];
+  const parked: Located<{ record: ConsumedRecord }>[] = [];
   const blocked = new Set<string>();
   let applied = 0;
   for (const item of applicable) {
     const key = item.record.key?.toString('utf8') ?? null;
     if (key !== null && blocked.has(key)) {
-      parked.push(item.record);
+      parked.push({ record: item.record, partition: item.partition });
       continue;
     }
     await sql.query('savepoint one_event');
@@ -76,89 +81,132 @@ async function applyWithIsolation(
     } catch (error) {
       if (isInfrastructureError(error)) throw error;
       await sql.query('rollback to savepoint one_event');
-      failed.push({ record: item.record, error: `apply failed: ${(error as Error).message}` });
+      failed.push({ record: item.record, error: `apply failed: ${(error as Error).message}`, partition: item.partition });
       if (key !== null) blocked.add(key);
     }
   }
   return { failed, parked, applied };
 }
 
+/** The part of one partition batch that the transaction applies, and what it decided about it. */
+interface PartitionWork {
+  batch: PartitionBatch;
+  records: ConsumedRecord[];
+  dead: DeadLetterInput[];
+  parked: ConsumedRecord[];
+  result: BatchResult;
+}
+
 /**
- * One partition batch = one transaction: skip what the checkpoint says is applied, dead-letter poison (DLQ topic
- * first, then the row), park later events of blocked keys, apply the rest set-based, move the checkpoint, commit.
- * A crash anywhere before the commit leaves the database as it was; the batch is simply consumed again.
+ * Several partition batches = one transaction: per partition, skip what its checkpoint says is applied (or ask for a
+ * seek when the batch starts past it); dead-letter poison (DLQ topic first, then the row), park later events of
+ * blocked keys, apply the rest of all partitions together set-based, move every checkpoint, commit. A crash anywhere
+ * before the commit leaves the database as it was; the batches are simply consumed again. Returns one result per
+ * batch, in order.
  */
-export async function handlePartitionBatch(ctx: BatchContext, batch: PartitionBatch, stats: BatchStats): Promise<BatchResult> {
-  // Decoding and validation are pure CPU: done before taking the writer lock, so that with several partitions in
-  // flight one batch decodes while another is in the database.
-  const classified = batch.records.map((record) => classify(record));
+export async function handlePartitionBatches(ctx: BatchContext, batches: readonly PartitionBatch[], stats: BatchStats): Promise<BatchResult[]> {
+  // Decoding and validation are pure CPU: done before taking the writer lock, so that one group decodes while
+  // another is in the database.
+  const classified = new Map(batches.map((batch) => [batch, batch.records.map((record) => classify(record))]));
   const client = await ctx.pool.connect();
+  const started = performance.now();
   let broken = false;
   try {
     await client.query('begin');
     // Losing the last commits in a database crash is harmless here: the checkpoint is lost with them and the
     // events are applied again. So the projection does not wait for the WAL flush.
     await client.query('set local synchronous_commit = off');
+    // Every statement of a batch looks up a few thousand keys in tables that grow fast during a catch-up, faster
+    // than autovacuum refreshes their statistics; with stale row counts the planner picks sequential scans, which
+    // makes each batch cost O(table) and a catch-up quadratic. Keyed index access is always the right plan here,
+    // and parallel workers only steal the core the projector needs.
+    await client.query('set local enable_seqscan = off; set local max_parallel_workers_per_gather = 0');
     await lockProjectionWriter(client);
-    const checkpoint = await checkpointInTransaction(client, ctx.projection, batch.topic, batch.partition);
-    if (batch.records[0].offset > checkpoint) {
-      await client.query('rollback');
-      return { kind: 'seek', offset: checkpoint };
-    }
-    const firstFresh = batch.records.findIndex((r) => r.offset >= checkpoint);
-    const records = firstFresh < 0 ? [] : batch.records.slice(firstFresh);
-    stats.skipped += batch.records.length - records.length;
-    if (records.length === 0) {
-      await client.query('rollback');
-      return { kind: 'applied', nextOffset: checkpoint };
-    }
+    const checkpoints = await checkpointsInTransaction(client, ctx.projection, batches[0].topic);
 
-    const keys = [...new Set(records.flatMap((r) => (r.key ? [r.key.toString('utf8')] : [])))];
-    const blocked = await blockedKeys(client, ctx.projection, keys);
-    const dead: DeadLetterInput[] = [];
-    const parked: ConsumedRecord[] = [];
+    const work: PartitionWork[] = [];
     const applicable: Applicable[] = [];
-    for (const [index, record] of records.entries()) {
-      const key = record.key?.toString('utf8') ?? null;
-      if (key !== null && blocked.has(key)) {
-        parked.push(record);
+    const allKeys = new Set<string>();
+    for (const batch of batches) for (const r of batch.records) if (r.key) allKeys.add(r.key.toString('utf8'));
+    const blocked = await blockedKeys(client, ctx.projection, [...allKeys]);
+    for (const batch of batches) {
+      const checkpoint = checkpoints.get(batch.partition) ?? 0n;
+      if (batch.records[0].offset > checkpoint) {
+        work.push({ batch, records: [], dead: [], parked: [], result: { kind: 'seek', offset: checkpoint } });
         continue;
       }
-      const result = classified[firstFresh + index];
-      if (result.ok) applicable.push({ record, observation: result.observation });
-      else {
-        dead.push({ record, error: result.error });
-        if (key !== null) blocked.add(key);
+      const firstFresh = batch.records.findIndex((r) => r.offset >= checkpoint);
+      const records = firstFresh < 0 ? [] : batch.records.slice(firstFresh);
+      stats.skipped += batch.records.length - records.length;
+      const item: PartitionWork = { batch, records, dead: [], parked: [], result: { kind: 'applied', nextOffset: checkpoint } };
+      work.push(item);
+      if (records.length === 0) continue;
+      const results = classified.get(batch)!;
+      for (const [index, record] of records.entries()) {
+        const key = record.key?.toString('utf8') ?? null;
+        if (key !== null && blocked.has(key)) {
+          item.parked.push(record);
+          continue;
+        }
+        const result = results[firstFresh + index];
+        if (result.ok) applicable.push({ record, observation: result.observation, partition: batch.partition });
+        else {
+          item.dead.push({ record, error: result.error });
+          // (records are in offset order, so a key that turns poison parks its later records in this batch too)
+          if (key !== null) blocked.add(key);
+        }
       }
+      const nextOffset = records[records.length - 1].offset + 1n;
+      item.result = { kind: 'applied', nextOffset };
+      // a second batch of the same partition in this group continues from here
+      checkpoints.set(batch.partition, nextOffset);
     }
-    // (records are in offset order, so a key that turns poison above parks its later records in this batch too)
+    const fresh = work.filter((w) => w.records.length > 0);
+    if (fresh.length === 0) {
+      await client.query('rollback');
+      return work.map((w) => w.result);
+    }
+
     const outcome = await applyWithIsolation(client, applicable);
-    dead.push(...outcome.failed);
-    parked.push(...outcome.parked);
+    const byPartition = new Map(fresh.map((w) => [w.batch.partition, w]));
+    for (const failed of outcome.failed) byPartition.get(failed.partition)!.dead.push(failed);
+    for (const parked of outcome.parked) byPartition.get(parked.partition)!.parked.push(parked.record);
+    const dead = fresh.flatMap((w) => w.dead.map((d) => ({ ...d, partition: w.batch.partition, topic: w.batch.topic })));
     if (dead.length > 0) {
       await ctx.dlq.publish(
         dead.map((d) => ({
           key: d.record.key,
           value: d.record.value,
           headers: d.record.headers,
-          source: { topic: batch.topic, partition: batch.partition, offset: d.record.offset },
+          source: { topic: d.topic, partition: d.partition, offset: d.record.offset },
           error: d.error,
         })),
       );
-      await insertDeadLetters(client, ctx.projection, batch.topic, batch.partition, dead);
       for (const d of dead) {
-        ctx.logger.warn({ partition: batch.partition, offset: d.record.offset.toString(), reason: d.error }, 'event dead-lettered');
+        ctx.logger.warn({ partition: d.partition, offset: d.record.offset.toString(), reason: d.error }, 'event dead-lettered');
       }
     }
-    await insertParkedEvents(client, ctx.projection, batch.topic, batch.partition, parked);
-    const nextOffset = records[records.length - 1].offset + 1n;
-    await writeCheckpoint(client, ctx.projection, batch.topic, batch.partition, nextOffset);
+    for (const w of fresh) {
+      await insertDeadLetters(client, ctx.projection, w.batch.topic, w.batch.partition, w.dead);
+      await insertParkedEvents(client, ctx.projection, w.batch.topic, w.batch.partition, w.parked);
+    }
+    await writeCheckpoints(
+      client,
+      ctx.projection,
+      batches[0].topic,
+      fresh.map((w) => ({ partition: w.batch.partition, nextOffset: (w.result as { nextOffset: bigint }).nextOffset })),
+    );
     await client.query('commit');
-    stats.batches++;
+    ctx.logger.debug(
+      { partitions: fresh.map((w) => w.batch.partition), events: applicable.length, ms: Math.round(performance.now() - started) },
+      'projection transaction committed',
+    );
+    stats.transactions++;
+    stats.batches += fresh.length;
     stats.applied += outcome.applied;
     stats.deadLettered += dead.length;
-    stats.parked += parked.length;
-    return { kind: 'applied', nextOffset };
+    stats.parked += fresh.reduce((sum, w) => sum + w.parked.length, 0);
+    return work.map((w) => w.result);
   } catch (error) {
     broken = isInfrastructureError(error);
     await client.query('rollback').catch(() => {

@@ -14,21 +14,27 @@ export async function readCheckpoints(
   return new Map(result.rows.map((r) => [r.partition, BigInt(r.next_offset)]));
 }
 
-/** The checkpoint as seen inside the applying transaction (the writer lock is held, so nobody moves it meanwhile). */
-export async function checkpointInTransaction(sql: Sql, projection: string, topic: string, partition: number): Promise<bigint> {
-  const [row] = await rows<{ next_offset: string }>(
+/** The checkpoints as seen inside the applying transaction (the writer lock is held, so nobody moves them meanwhile). */
+export async function checkpointsInTransaction(sql: Sql, projection: string, topic: string): Promise<Map<number, bigint>> {
+  const result = await rows<{ partition: number; next_offset: string }>(
     sql,
-    `select next_offset from projection_checkpoints where projection = $1 and topic = $2 and partition = $3`,
-    [projection, topic, partition],
+    `select partition, next_offset from projection_checkpoints where projection = $1 and topic = $2`,
+    [projection, topic],
   );
-  return row ? BigInt(row.next_offset) : 0n;
+  return new Map(result.map((r) => [r.partition, BigInt(r.next_offset)]));
 }
 
-export async function writeCheckpoint(sql: Sql, projection: string, topic: string, partition: number, nextOffset: bigint): Promise<void> {
+export async function writeCheckpoints(
+  sql: Sql,
+  projection: string,
+  topic: string,
+  positions: readonly { partition: number; nextOffset: bigint }[],
+): Promise<void> {
+  if (positions.length === 0) return;
   await sql.query(
     `insert into projection_checkpoints (projection, topic, partition, next_offset, updated_at)
-     values ($1, $2, $3, $4, now())
+     select $1, $2, p, o, now() from unnest($3::int[], $4::bigint[]) as c(p, o)
      on conflict (projection, topic, partition) do update set next_offset = excluded.next_offset, updated_at = now()`,
-    [projection, topic, partition, nextOffset.toString()],
+    [projection, topic, positions.map((p) => p.partition), positions.map((p) => p.nextOffset.toString())],
   );
 }

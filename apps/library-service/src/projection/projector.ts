@@ -8,9 +8,11 @@ import {
   type CheckpointedConsumer,
   type DeadLetterPublisher,
   type Kafka,
+  type PartitionBatch,
 } from '@soulspot/messaging';
 import { createLogger, type Logger } from '@soulspot/observability';
-import { handlePartitionBatch, type BatchStats } from './batch-handler';
+import { createCoalescer } from './batch-coalescer';
+import { handlePartitionBatches, type BatchStats } from './batch-handler';
 import { readCheckpoints } from './checkpoints';
 import { retryDeadLetters, type RetryResult } from './retry';
 
@@ -26,6 +28,11 @@ export interface ProjectorOptions {
   partitions?: number;
   /** Bounds the batch size: bytes fetched per partition and request. */
   maxBytesPerPartition?: number;
+  /**
+   * Upper bound on the events one transaction applies (the batches of several partitions go together up to this);
+   * bounds the memory of a catch-up. Default 20,000.
+   */
+  maxEventsPerTransaction?: number;
   /** Consumer-group session timeout: how fast the group notices a dead member (a crashed projector). */
   sessionTimeoutMs?: number;
   logger?: Logger;
@@ -84,19 +91,23 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
     { topic: options.dlqTopic, numPartitions: 1, configEntries: { 'retention.ms': '-1' } },
   ]);
   const dlq: DeadLetterPublisher = await createDeadLetterPublisher(kafka, options.dlqTopic);
-  const stats: BatchStats = { batches: 0, applied: 0, deadLettered: 0, parked: 0, skipped: 0 };
+  const stats: BatchStats = { transactions: 0, batches: 0, applied: 0, deadLettered: 0, parked: 0, skipped: 0 };
   const context = { pool, projection: options.projection, dlq, logger };
+  const handleBatch = createCoalescer((batches: PartitionBatch[]) => handlePartitionBatches(context, batches, stats), {
+    maxWeight: options.maxEventsPerTransaction ?? 20_000,
+    weight: (batch) => batch.records.length,
+  });
 
   const consumer: CheckpointedConsumer = await startCheckpointedConsumer(kafka, {
     topic: options.topic,
     groupId: options.groupId ?? `library-service.${options.projection}`,
     maxBytesPerPartition: options.maxBytesPerPartition,
-    // two batches in flight: one decodes while the other holds the writer lock in PostgreSQL
-    partitionsConsumedConcurrently: 2,
+    // every partition's batch can be in flight: those that arrive while a transaction runs join the next one
+    partitionsConsumedConcurrently: partitions,
     sessionTimeout: options.sessionTimeoutMs,
     logger,
     readCheckpoints: (_topic, _partitions) => readCheckpoints(pool, options.projection, options.topic),
-    handleBatch: (batch) => handlePartitionBatch(context, batch, stats),
+    handleBatch,
   });
   logger.info({ topic: options.topic, projection: options.projection }, 'projector started');
 

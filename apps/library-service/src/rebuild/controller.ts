@@ -42,6 +42,7 @@ export interface RebuildControllerOptions {
   registry?: Registry;
   partitions?: number;
   maxBytesPerPartition?: number;
+  maxEventsPerTransaction?: number;
   sessionTimeoutMs?: number;
   /** The live projector pauses once the shadow is at most this many events behind the live checkpoints. */
   catchUpLag?: number;
@@ -244,6 +245,7 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
         groupId: current.record.consumerGroup,
         partitions: options.partitions,
         maxBytesPerPartition: options.maxBytesPerPartition,
+        maxEventsPerTransaction: options.maxEventsPerTransaction,
         sessionTimeoutMs: options.sessionTimeoutMs,
         logger: logger.child({ rebuild: current.record.id }),
         pool,
