@@ -2,10 +2,11 @@
 // Reads a JSON config from argv[2]; prints one JSON document with the runs' statistics on stdout.
 import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import pg from 'pg';
-import { LibraryServiceClient, type Artist } from '@soulspot/contracts/library';
+import { GetArtistRequest, LibraryServiceClient, LibraryServiceService, ListArtistsRequest } from '@soulspot/contracts/library';
 import { ARTISTS } from '../src/grpc/library/entity-configs';
 import { PageTokenCodec } from '../src/grpc/page-token';
 import { openLoop, type RunStats } from './latency';
+import { stallRecorder, type StallStats } from './runtime-stalls';
 
 interface LoadConfig {
   address: string;
@@ -17,12 +18,18 @@ interface LoadConfig {
   durationMs: number;
   warmupMs: number;
   channels: number;
+  /** Which runs to do, in this order (all four by default). */
+  phases: PhaseName[];
 }
+
+export type PhaseName = 'grpcGetArtist' | 'grpcListArtists' | 'sqlGetArtist' | 'sqlListArtists';
 
 const config = JSON.parse(process.argv[2]) as LoadConfig;
 const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10, idleTimeoutMillis: 0 });
 const positions = (await pool.query<{ id: string; name: string }>('SELECT id, name FROM soulspot_artists ORDER BY id')).rows;
-const pick = (i: number) => positions[(i * 7919) % positions.length];
+/** Request i reads the position at this index: a fixed stride that visits every artist, spread over the name order. */
+const requestIndex = (i: number) => (i * 7919) % positions.length;
+const pick = (i: number) => positions[requestIndex(i)];
 
 // The exact statements the server runs for GetArtist and for a ListArtists page (order_by name, after a position).
 const sort = ARTISTS.sortFields.name;
@@ -33,20 +40,32 @@ const clients = Array.from({ length: config.channels }, (_, i) => new LibrarySer
 const tokens = new PageTokenCodec(config.pageTokenSecret);
 const listQuery = { collection: 'artists', parent: '', filter: '', orderBy: 'name' };
 
-function unary<Req, Res>(i: number, invoke: (client: LibraryServiceClient, request: Req, md: Metadata, options: object, cb: (e: ServiceError | null, r: Res) => void) => void, request: Req): Promise<Res> {
+// Every request message is serialized once up front (page tokens included), so the load process spends its CPU on
+// the calls themselves, not on building requests: on 2 shared cores the client competes with the server it measures.
+// Responses are still decoded in full by the generated code.
+const getRequests = positions.map((p) => Buffer.from(GetArtistRequest.encode({ name: `artists/${p.id}` }).finish()));
+const listRequests = positions.map((p) =>
+  Buffer.from(ListArtistsRequest.encode({ pageSize: config.listPageSize, pageToken: tokens.encode(listQuery, { sortValue: p.name, id: p.id }), filter: '', orderBy: '' }).finish()),
+);
+const preSerialized = (buffer: Buffer) => buffer;
+
+function unary<Res>(i: number, method: { path: string; responseDeserialize: (bytes: Buffer) => Res }, request: Buffer): Promise<Res> {
   const client = clients[i % clients.length];
-  return new Promise((resolve, reject) => invoke(client, request, new Metadata(), { deadline: new Date(Date.now() + 5000) }, (error, response) => (error ? reject(error) : resolve(response))));
+  return new Promise((resolve, reject) =>
+    client.makeUnaryRequest(method.path, preSerialized, method.responseDeserialize, request, new Metadata(), { deadline: Date.now() + 5000 }, (error: ServiceError | null, response?: Res) =>
+      error ? reject(error) : resolve(response!),
+    ),
+  );
 }
 
 async function grpcGet(i: number): Promise<void> {
-  const artist = await unary<{ name: string }, Artist>(i, (c, r, m, o, cb) => c.getArtist(r, m, o, cb), { name: `artists/${pick(i).id}` });
+  const artist = await unary(i, LibraryServiceService.getArtist, getRequests[requestIndex(i)]);
   if (!artist.id) throw new Error('empty artist');
 }
 
 async function grpcList(i: number): Promise<void> {
-  const position = pick(i);
-  const pageToken = tokens.encode(listQuery, { sortValue: position.name, id: position.id });
-  await unary(i, (c, r, m, o, cb) => c.listArtists(r, m, o, cb), { pageSize: config.listPageSize, pageToken, filter: '', orderBy: '' });
+  const page = await unary(i, LibraryServiceService.listArtists, listRequests[requestIndex(i)]);
+  if (page.artists.length === 0) throw new Error('empty page');
 }
 
 async function sqlGet(i: number): Promise<void> {
@@ -60,29 +79,36 @@ async function sqlList(i: number): Promise<void> {
 }
 
 // Tells the parent (which hosts the server) when a measured phase starts and ends, so it can charge its CPU to it.
-// Also measures this process's own CPU per request (the client side of each run).
-const clientCpu: Record<string, number> = {};
-const phase = (name: string) => {
+// Also measures this process's own CPU per request and its event-loop delay and GC pauses (the client side of each run).
+const clientCpu: Partial<Record<PhaseName, number>> = {};
+const clientStalls: Partial<Record<PhaseName, StallStats>> = {};
+const phase = (name: PhaseName) => {
   let started: NodeJS.CpuUsage | undefined;
+  const stalls = stallRecorder();
   return {
     measureStart: () => {
       started = process.cpuUsage();
+      stalls.start();
       process.send?.({ phase: name, event: 'start' });
     },
     measureEnd: () => {
       process.send?.({ phase: name, event: 'end' });
       const used = process.cpuUsage(started);
       clientCpu[name] = used.user + used.system;
+      clientStalls[name] = stalls.stop();
     },
   };
 };
-const results: Record<string, RunStats & { clientCpuMicrosPerRequest?: number }> = {};
-results.grpcGetArtist = await openLoop(config.getRate, config.durationMs, config.warmupMs, grpcGet, phase('grpcGetArtist'));
-results.grpcListArtists = await openLoop(config.listRate, config.durationMs, config.warmupMs, grpcList, phase('grpcListArtists'));
-results.sqlGetArtist = await openLoop(config.getRate, config.durationMs, config.warmupMs, sqlGet, phase('sqlGetArtist'));
-results.sqlListArtists = await openLoop(config.listRate, config.durationMs, config.warmupMs, sqlList, phase('sqlListArtists'));
-for (const [name, micros] of Object.entries(clientCpu)) {
-  results[name].clientCpuMicrosPerRequest = Math.round((micros / results[name].requests) * 10) / 10;
+const runs: Record<PhaseName, () => Promise<RunStats>> = {
+  grpcGetArtist: () => openLoop(config.getRate, config.durationMs, config.warmupMs, grpcGet, phase('grpcGetArtist')),
+  grpcListArtists: () => openLoop(config.listRate, config.durationMs, config.warmupMs, grpcList, phase('grpcListArtists')),
+  sqlGetArtist: () => openLoop(config.getRate, config.durationMs, config.warmupMs, sqlGet, phase('sqlGetArtist')),
+  sqlListArtists: () => openLoop(config.listRate, config.durationMs, config.warmupMs, sqlList, phase('sqlListArtists')),
+};
+const results: Partial<Record<PhaseName, RunStats & { clientCpuMicrosPerRequest?: number; clientStalls?: StallStats }>> = {};
+for (const name of config.phases) {
+  const stats = await runs[name]();
+  results[name] = { ...stats, clientCpuMicrosPerRequest: Math.round(((clientCpu[name] ?? 0) / stats.requests) * 10) / 10, clientStalls: clientStalls[name] };
 }
 process.stdout.write(`${JSON.stringify(results)}\n`);
 for (const client of clients) client.close();

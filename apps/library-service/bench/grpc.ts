@@ -11,27 +11,44 @@ import { provisionPostgres } from '@soulspot/devstack';
 import { migrateUp } from '@soulspot/library-db';
 import { startGrpcServer } from '../src/grpc';
 import { DATASET, loadDataset } from './grpc-dataset';
+import type { PhaseName } from './grpc-load';
 import type { RunStats } from './latency';
-import { serverTreeCpuMicros } from './process-cpu';
+import { parentPid, serverTreeCpuMicros } from './process-cpu';
+import { stallRecorder, type StallStats } from './runtime-stalls';
 
 const WORKSPACE_ROOT = join(import.meta.dirname, '../../..');
 const TARGETS = { getArtistP99Ms: 5, getArtistRate: 2000, listArtistsP99Ms: 20, listArtistsRate: 200, listPageSize: 100 };
+/** Server read pool size (BENCH_POOL_SIZE). */
+const POOL_SIZE = Number(process.env.BENCH_POOL_SIZE ?? 10);
 const durationMs = Number(process.env.BENCH_DURATION_MS ?? 15_000);
 const warmupMs = Number(process.env.BENCH_WARMUP_MS ?? 3_000);
+const ALL_PHASES: PhaseName[] = ['grpcGetArtist', 'grpcListArtists', 'sqlGetArtist', 'sqlListArtists'];
+/** BENCH_PHASES=grpcGetArtist,... runs a subset (for investigating one path); results/grpc.json is only written for all four. */
+const phases = (process.env.BENCH_PHASES?.split(',') ?? ALL_PHASES) as PhaseName[];
+for (const name of phases) if (!ALL_PHASES.includes(name)) throw new Error(`BENCH_PHASES: unknown phase ${name} (known: ${ALL_PHASES.join(', ')})`);
+/** BENCH_CPU_PROFILE_DIR=dir writes a V8 CPU profile of this process (the gRPC server) per measured gRPC phase. */
+const cpuProfileDir = process.env.BENCH_CPU_PROFILE_DIR;
 const log = (message: string) => process.stderr.write(`[bench:grpc] ${message}\n`);
 
-const postgres = await provisionPostgres();
+/**
+ * BENCH_DATABASE_URL=url serves a database that already holds this library (loaded by `loadDataset`) on this
+ * machine instead of provisioning and loading a fresh one (for iterating; recorded runs use a fresh one).
+ */
+const reuseUrl = process.env.BENCH_DATABASE_URL;
+const postgres = reuseUrl ? await existingPostgres(reuseUrl) : await provisionPostgres();
 // idleTimeoutMillis 0: backends stay up, so their CPU (read from /proc) is not lost when an idle one would exit.
-const pool = new pg.Pool({ connectionString: postgres.url, max: 10, idleTimeoutMillis: 0 });
+const pool = new pg.Pool({ connectionString: postgres.url, max: POOL_SIZE, idleTimeoutMillis: 0 });
 pool.on('error', () => undefined);
 let server: Awaited<ReturnType<typeof startGrpcServer>> | undefined;
 try {
-  await migrateUp(postgres.url);
-  log(`loading ${DATASET.artists} artists / ${DATASET.albums} albums / ${DATASET.tracks} tracks with SQL ...`);
   const loadStarted = performance.now();
-  await loadDataset(pool);
+  if (!reuseUrl) {
+    await migrateUp(postgres.url);
+    log(`loading ${DATASET.artists} artists / ${DATASET.albums} albums / ${DATASET.tracks} tracks with SQL ...`);
+    await loadDataset(pool);
+  }
   const loadSeconds = (performance.now() - loadStarted) / 1000;
-  log(`loaded in ${loadSeconds.toFixed(1)} s`);
+  log(reuseUrl ? `serving the library in ${reuseUrl.replace(/\/\/[^@]*@/, '//')}` : `loaded in ${loadSeconds.toFixed(1)} s`);
 
   const pageTokenSecret = 'bench-grpc-page-token-secret';
   server = await startGrpcServer({ pool, logger: pino({ level: 'error' }), port: 0, host: '127.0.0.1', pageTokenSecret });
@@ -45,40 +62,23 @@ try {
     durationMs,
     warmupMs,
     channels: 4,
+    phases,
   };
-  log(`driving GetArtist at ${loadConfig.getRate}/s and ListArtists (page ${loadConfig.listPageSize}) at ${loadConfig.listRate}/s, ${durationMs / 1000} s each, then the same SQL ...`);
+  log(`driving GetArtist at ${loadConfig.getRate}/s and ListArtists (page ${loadConfig.listPageSize}) at ${loadConfig.listRate}/s, ${durationMs / 1000} s each, then the same SQL (phases: ${phases.join(', ')}) ...`);
   const loadBefore = loadavg()[0];
-  const serverCpu: Record<string, { cpuMicrosPerRequest?: number; cpuStart?: NodeJS.CpuUsage; pgStart?: number; pgMicros?: number }> = {};
-  const pgCpu = () => (postgres.pid === undefined ? undefined : serverTreeCpuMicros(postgres.pid));
-  const runs = await new Promise<Record<string, RunStats & { clientCpuMicrosPerRequest?: number }>>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'apps/library-service/bench/grpc-load.ts', JSON.stringify(loadConfig)], { cwd: WORKSPACE_ROOT, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
-    // CPU of this process (the gRPC server) during each measured phase.
-    child.on('message', (message: { phase: string; event: 'start' | 'end' }) => {
-      const entry = (serverCpu[message.phase] ??= {});
-      if (message.event === 'start') {
-        entry.cpuStart = process.cpuUsage();
-        entry.pgStart = pgCpu();
-      } else if (entry.cpuStart) {
-        const used = process.cpuUsage(entry.cpuStart);
-        entry.cpuMicrosPerRequest = used.user + used.system;
-        const pgNow = pgCpu();
-        if (pgNow !== undefined && entry.pgStart !== undefined) entry.pgMicros = pgNow - entry.pgStart;
-      }
-    });
-    let out = '';
-    child.stdout!.on('data', (chunk) => (out += chunk));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`load generator exited with ${code}`))));
-  });
-
+  const serverSide = await driveLoad(loadConfig, postgres.pid);
+  const runs = serverSide.runs;
   const loadAfter = loadavg()[0];
-  const cpuPerRequest = (name: string) => {
-    const micros = serverCpu[name]?.cpuMicrosPerRequest;
-    return micros === undefined ? undefined : Math.round((micros / runs[name].requests) * 10) / 10;
-  };
-  const pgCpuPerRequest = (name: string) => {
-    const micros = serverCpu[name]?.pgMicros;
-    return micros === undefined ? undefined : Math.round((micros / runs[name].requests) * 10) / 10;
-  };
+  const perRequest = (micros: number | undefined, name: PhaseName) => (micros === undefined ? undefined : Math.round((micros / runs[name]!.requests) * 10) / 10);
+  const grpcRun = (name: PhaseName) =>
+    runs[name] && {
+      ...runs[name],
+      serverCpuMicrosPerRequest: perRequest(serverSide.phases[name]?.cpuMicros, name),
+      postgresCpuMicrosPerRequest: perRequest(serverSide.phases[name]?.pgMicros, name),
+      serverStalls: serverSide.phases[name]?.stalls,
+    };
+  const sqlRun = (name: PhaseName) => runs[name] && { ...runs[name], postgresCpuMicrosPerRequest: perRequest(serverSide.phases[name]?.pgMicros, name) };
+  const passes = (run: RunStats | undefined, p99Ms: number, rate: number) => !!run && run.p99 <= p99Ms && run.errors === 0 && run.achievedRate >= rate * 0.95;
   const result = {
     benchmark: 'bench:grpc',
     date: new Date().toISOString(),
@@ -89,41 +89,136 @@ try {
       durationMs,
       warmupMs,
       grpcChannels: loadConfig.channels,
+      serverPoolSize: POOL_SIZE,
       listArtists: 'order_by name, page_size 100, page tokens at random keyset positions',
+      loadGenerator: 'grpc-js client; requests (with page tokens) serialized once before the run, responses decoded in full',
       sqlBaseline: 'the same SELECT statements via pg (prepared), same rates, same process layout',
+      stalls: 'event-loop delay (monitorEventLoopDelay, 1 ms resolution) and GC pauses (PerformanceObserver) per measured phase, server and client',
     },
     targets: TARGETS,
-    grpc: {
-      getArtist: { ...runs.grpcGetArtist, serverCpuMicrosPerRequest: cpuPerRequest('grpcGetArtist'), postgresCpuMicrosPerRequest: pgCpuPerRequest('grpcGetArtist') },
-      listArtists: { ...runs.grpcListArtists, serverCpuMicrosPerRequest: cpuPerRequest('grpcListArtists'), postgresCpuMicrosPerRequest: pgCpuPerRequest('grpcListArtists') },
-    },
-    sql: {
-      getArtist: { ...runs.sqlGetArtist, postgresCpuMicrosPerRequest: pgCpuPerRequest('sqlGetArtist') },
-      listArtists: { ...runs.sqlListArtists, postgresCpuMicrosPerRequest: pgCpuPerRequest('sqlListArtists') },
-    },
+    grpc: { getArtist: grpcRun('grpcGetArtist'), listArtists: grpcRun('grpcListArtists') },
+    sql: { getArtist: sqlRun('sqlGetArtist'), listArtists: sqlRun('sqlListArtists') },
     pass: {
-      getArtist: runs.grpcGetArtist.p99 <= TARGETS.getArtistP99Ms && runs.grpcGetArtist.errors === 0 && runs.grpcGetArtist.achievedRate >= TARGETS.getArtistRate * 0.95,
-      listArtists: runs.grpcListArtists.p99 <= TARGETS.listArtistsP99Ms && runs.grpcListArtists.errors === 0 && runs.grpcListArtists.achievedRate >= TARGETS.listArtistsRate * 0.95,
+      getArtist: passes(runs.grpcGetArtist, TARGETS.getArtistP99Ms, TARGETS.getArtistRate),
+      listArtists: passes(runs.grpcListArtists, TARGETS.listArtistsP99Ms, TARGETS.listArtistsRate),
     },
   };
-  mkdirSync(join(WORKSPACE_ROOT, 'benchmarks/results'), { recursive: true });
-  writeFileSync(join(WORKSPACE_ROOT, 'benchmarks/results/grpc.json'), `${JSON.stringify(result, null, 2)}\n`);
-  const row = (name: string, s: RunStats & { clientCpuMicrosPerRequest?: number }) =>
-    `${name.padEnd(22)} rate ${String(s.achievedRate).padStart(7)}/s  p50 ${s.p50.toFixed(2).padStart(7)} ms  p99 ${s.p99.toFixed(2).padStart(7)} ms  errors ${s.errors}  client CPU ${s.clientCpuMicrosPerRequest} µs/req`;
+  const complete = ALL_PHASES.every((name) => runs[name]);
+  if (complete) {
+    mkdirSync(join(WORKSPACE_ROOT, 'benchmarks/results'), { recursive: true });
+    writeFileSync(join(WORKSPACE_ROOT, 'benchmarks/results/grpc.json'), `${JSON.stringify(result, null, 2)}\n`);
+  }
+  const stalls = (s: StallStats | undefined) => (s ? `loop delay p99 ${s.eventLoopDelayP99} max ${s.eventLoopDelayMax} ms, GC ${s.gcCount}x ${s.gcTotalMs} ms (max ${s.gcMaxMs})` : '');
+  const row = (name: string, phase: PhaseName) => {
+    const s = runs[phase];
+    if (!s) return undefined;
+    const server = serverSide.phases[phase];
+    return [
+      `${name.padEnd(22)} rate ${String(s.achievedRate).padStart(7)}/s  p50 ${s.p50.toFixed(2).padStart(7)} ms  p99 ${s.p99.toFixed(2).padStart(7)} ms  max ${s.max.toFixed(1)} ms  errors ${s.errors}`,
+      `${''.padEnd(22)} CPU/req client ${s.clientCpuMicrosPerRequest} µs${phase.startsWith('grpc') ? `, server ${perRequest(server?.cpuMicros, phase)} µs` : ''}, PostgreSQL ${perRequest(server?.pgMicros, phase)} µs`,
+      `${''.padEnd(22)} client ${stalls(s.clientStalls)}`,
+      phase.startsWith('grpc') ? `${''.padEnd(22)} server ${stalls(server?.stalls)}` : undefined,
+    ]
+      .filter((line) => line !== undefined)
+      .join('\n');
+  };
   process.stdout.write(
     [
-      row('gRPC GetArtist', runs.grpcGetArtist),
-      row('SQL  GetArtist', runs.sqlGetArtist),
-      row('gRPC ListArtists(100)', runs.grpcListArtists),
-      row('SQL  ListArtists(100)', runs.sqlListArtists),
-      `server CPU per request: GetArtist ${cpuPerRequest('grpcGetArtist')} µs, ListArtists ${cpuPerRequest('grpcListArtists')} µs; PostgreSQL CPU per request (gRPC / SQL): GetArtist ${pgCpuPerRequest('grpcGetArtist')} / ${pgCpuPerRequest('sqlGetArtist')} µs, ListArtists ${pgCpuPerRequest('grpcListArtists')} / ${pgCpuPerRequest('sqlListArtists')} µs; load average ${loadBefore.toFixed(1)} -> ${loadAfter.toFixed(1)}`,
+      row('gRPC GetArtist', 'grpcGetArtist'),
+      row('SQL  GetArtist', 'sqlGetArtist'),
+      row('gRPC ListArtists(100)', 'grpcListArtists'),
+      row('SQL  ListArtists(100)', 'sqlListArtists'),
+      `load average ${loadBefore.toFixed(1)} -> ${loadAfter.toFixed(1)}`,
       `targets: GetArtist p99 <= ${TARGETS.getArtistP99Ms} ms at ${TARGETS.getArtistRate}/s: ${result.pass.getArtist ? 'PASS' : 'FAIL'}; ListArtists p99 <= ${TARGETS.listArtistsP99Ms} ms at ${TARGETS.listArtistsRate}/s: ${result.pass.listArtists ? 'PASS' : 'FAIL'}`,
-      'wrote benchmarks/results/grpc.json',
+      complete ? 'wrote benchmarks/results/grpc.json' : 'partial run (BENCH_PHASES): benchmarks/results/grpc.json not written',
       '',
-    ].join('\n'),
+    ]
+      .filter((line) => line !== undefined)
+      .join('\n'),
   );
 } finally {
   await server?.stop(false);
   await pool.end();
   await postgres.stop();
+}
+
+/** An already loaded database; PostgreSQL's CPU is read from its postmaster (the parent of our backend). */
+async function existingPostgres(url: string): Promise<{ url: string; mode: string; pid?: number; stop(): Promise<void> }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ artists: number; backend: number }>('SELECT (SELECT count(*) FROM soulspot_artists)::int AS artists, pg_backend_pid() AS backend');
+    if (rows[0].artists !== DATASET.artists) throw new Error(`BENCH_DATABASE_URL holds ${rows[0].artists} artists, not the ${DATASET.artists} of the bench library`);
+    return { url, mode: 'reused', pid: parentPid(rows[0].backend), stop: async () => undefined };
+  } finally {
+    await client.end();
+  }
+}
+
+type LoadResults = Partial<Record<PhaseName, RunStats & { clientCpuMicrosPerRequest?: number; clientStalls?: StallStats }>>;
+interface ServerPhase {
+  cpuMicros?: number;
+  pgMicros?: number;
+  stalls?: StallStats;
+}
+
+/**
+ * Runs the load generator process and, for each measured phase it announces, records this process's CPU (the gRPC
+ * server), PostgreSQL's CPU (postmaster + backends, from /proc), this process's event-loop delay and GC pauses, and
+ * optionally a CPU profile.
+ */
+async function driveLoad(loadConfig: object, postgresPid: number | undefined): Promise<{ runs: LoadResults; phases: Partial<Record<PhaseName, ServerPhase>> }> {
+  const phaseStats: Partial<Record<PhaseName, ServerPhase>> = {};
+  const pgCpu = () => (postgresPid === undefined ? undefined : serverTreeCpuMicros(postgresPid));
+  const profiler = cpuProfileDir ? await cpuProfiler(cpuProfileDir) : undefined;
+  let current: { name: PhaseName; cpu: NodeJS.CpuUsage; pg?: number; stalls: ReturnType<typeof stallRecorder> } | undefined;
+  const runs = await new Promise<LoadResults>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'apps/library-service/bench/grpc-load.ts', JSON.stringify(loadConfig)], { cwd: WORKSPACE_ROOT, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+    child.on('message', (message: { phase: PhaseName; event: 'start' | 'end' }) => {
+      if (message.event === 'start') {
+        const stalls = stallRecorder();
+        stalls.start();
+        if (message.phase.startsWith('grpc')) void profiler?.start();
+        current = { name: message.phase, cpu: process.cpuUsage(), pg: pgCpu(), stalls };
+      } else if (current?.name === message.phase) {
+        const used = process.cpuUsage(current.cpu);
+        const pgNow = pgCpu();
+        phaseStats[message.phase] = {
+          cpuMicros: used.user + used.system,
+          pgMicros: pgNow !== undefined && current.pg !== undefined ? pgNow - current.pg : undefined,
+          stalls: current.stalls.stop(),
+        };
+        if (message.phase.startsWith('grpc')) void profiler?.stop(message.phase);
+        current = undefined;
+      }
+    });
+    let out = '';
+    child.stdout!.on('data', (chunk) => (out += chunk));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as LoadResults) : reject(new Error(`load generator exited with ${code}`))));
+  });
+  await profiler?.close();
+  return { runs, phases: phaseStats };
+}
+
+/** V8 CPU profiles of this process through the inspector, one file per phase (opt-in: profiling costs CPU). */
+async function cpuProfiler(dir: string) {
+  const { Session } = await import('node:inspector/promises');
+  mkdirSync(dir, { recursive: true });
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  let pending = Promise.resolve();
+  return {
+    start: () => (pending = pending.then(() => session.post('Profiler.start'))),
+    stop: (name: string) =>
+      (pending = pending.then(async () => {
+        const { profile } = await session.post('Profiler.stop');
+        writeFileSync(join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+        log(`wrote ${join(dir, `${name}.cpuprofile`)}`);
+      })),
+    close: async () => {
+      await pending;
+      session.disconnect();
+    },
+  };
 }

@@ -28,3 +28,9 @@ export function serverTreeCpuMicros(pid: number): number {
   }
   return (ticks * 1_000_000) / TICKS_PER_SECOND;
 }
+
+/** The parent process id of `pid` (undefined when it is not visible in /proc, e.g. a remote or containerised server). */
+export function parentPid(pid: number): number | undefined {
+  const parent = statFields(String(pid))?.[1];
+  return parent === undefined ? undefined : Number(parent);
+}

@@ -2,12 +2,13 @@ import { createConnection } from 'node:net';
 import pg from 'pg';
 import { ApiError } from './errors';
 import { status as Status } from '@grpc/grpc-js';
+import type { CallSignal } from './call';
 
 export type Row = Record<string, unknown>;
 
 /** The read side's view of PostgreSQL: one parameterised query, cancelled on the server when `signal` aborts. */
 export interface Db {
-  query<T = Row>(sql: string, params: unknown[], signal: AbortSignal, name?: string): Promise<T[]>;
+  query<T = Row>(sql: string, params: unknown[], signal: CallSignal, name?: string): Promise<T[]>;
 }
 
 export function cancelledError(): ApiError {
@@ -26,51 +27,63 @@ export const DEFAULT_MAX_WAITING_QUERIES = 500;
 export function poolDb(pool: pg.Pool, options: { maxWaiting?: number } = {}): Db {
   const maxWaiting = options.maxWaiting ?? DEFAULT_MAX_WAITING_QUERIES;
   return {
-    async query<T = Row>(sql: string, params: unknown[], signal: AbortSignal, name?: string): Promise<T[]> {
-      if (signal.aborted) throw cancelledError();
-      if (pool.waitingCount >= maxWaiting) throw new ApiError(Status.UNAVAILABLE, 'the library service is overloaded; retry with backoff');
-      const client = await connectUnlessAborted(pool, signal);
-      let broken: Error | undefined;
-      let running = true;
-      let cancelled: Promise<void> | undefined;
-      const onAbort = () => {
-        if (running) cancelled = sendCancelRequest(client);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      try {
-        const result = await client.query<T & pg.QueryResultRow>({ text: sql, values: params, name });
-        return result.rows;
-      } catch (error) {
-        if (!(error as { code?: string }).code) broken = error as Error;
-        if (signal.aborted) throw cancelledError();
-        throw error;
-      } finally {
-        running = false;
-        signal.removeEventListener('abort', onAbort);
-        if (cancelled) await cancelled;
-        // A connection-level failure destroys the client instead of returning it to the pool.
-        client.release(broken);
-      }
+    query<T = Row>(sql: string, params: unknown[], signal: CallSignal, name?: string): Promise<T[]> {
+      if (signal.aborted) return Promise.reject(cancelledError());
+      if (pool.waitingCount >= maxWaiting) return Promise.reject(new ApiError(Status.UNAVAILABLE, 'the library service is overloaded; retry with backoff'));
+      return runQuery<T>(pool, { text: sql, values: params, name }, signal);
     },
   };
 }
 
-async function connectUnlessAborted(pool: pg.Pool, signal: AbortSignal): Promise<pg.PoolClient> {
-  const connecting = pool.connect();
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(cancelledError());
-    signal.addEventListener('abort', onAbort, { once: true });
+/**
+ * One query on a pooled connection, written with callbacks and a single abort listener for its whole life (this is
+ * the per-request hot path: one promise instead of pg's and pg-pool's own plus a race). While the request waits for
+ * a connection an abort gives up its place; while the statement runs an abort cancels it in PostgreSQL.
+ */
+function runQuery<T>(pool: pg.Pool, query: pg.QueryConfig, signal: CallSignal): Promise<T[]> {
+  return new Promise<T[]>((resolve, reject) => {
+    let state: 'waiting' | 'running' | 'done' = 'waiting';
+    let client: pg.PoolClient | undefined;
+    let cancelled: Promise<void> | undefined;
+    const onAbort = () => {
+      if (state === 'waiting') {
+        state = 'done';
+        reject(cancelledError());
+      } else if (state === 'running') {
+        cancelled = sendCancelRequest(client!);
+      }
+    };
+    const unsubscribe = signal.onAbort(onAbort);
+    pool.connect((connectError, connected, release) => {
+      if (state === 'done') {
+        // We gave up waiting: hand the connection straight back.
+        if (!connectError) release();
+        return;
+      }
+      if (connectError || !connected) {
+        state = 'done';
+        unsubscribe();
+        reject(connectError ?? new Error('the pool returned no connection'));
+        return;
+      }
+      client = connected;
+      state = 'running';
+      connected.query<T & pg.QueryResultRow>(query, (queryError, result) => {
+        state = 'done';
+        unsubscribe();
+        // A connection-level failure (no SQLSTATE) destroys the client instead of returning it to the pool.
+        const broken = queryError && !(queryError as { code?: string }).code ? queryError : undefined;
+        const settle = () => {
+          release(broken);
+          if (!queryError) resolve(result.rows);
+          else reject(signal.aborted ? cancelledError() : queryError);
+        };
+        // The connection is not handed to another request while a late cancel could still hit it.
+        if (cancelled) void cancelled.then(settle);
+        else settle();
+      });
+    });
   });
-  try {
-    return await Promise.race([connecting, aborted]);
-  } catch (error) {
-    // If we gave up waiting, hand the connection back as soon as it arrives.
-    connecting.then((client) => client.release(), () => undefined);
-    throw error;
-  } finally {
-    signal.removeEventListener('abort', onAbort!);
-  }
 }
 
 /**
@@ -97,4 +110,27 @@ function sendCancelRequest(client: pg.PoolClient): Promise<void> {
       resolve();
     });
   });
+}
+
+/**
+ * Statement names for SQL assembled per request (list pages: parent, filter, order and position shape the text;
+ * values are always parameters), so PostgreSQL parses and plans each distinct text once per connection instead of
+ * on every call. Bounded: filters can be combined into many shapes, and every named statement costs memory in
+ * every backend, so texts beyond `max` run unnamed.
+ */
+export class StatementNames {
+  private readonly names = new Map<string, string>();
+
+  constructor(
+    private readonly prefix: string,
+    private readonly max = 200,
+  ) {}
+
+  nameFor(sql: string): string | undefined {
+    const known = this.names.get(sql);
+    if (known !== undefined || this.names.size >= this.max) return known;
+    const name = `${this.prefix}_${this.names.size + 1}`;
+    this.names.set(sql, name);
+    return name;
+  }
 }

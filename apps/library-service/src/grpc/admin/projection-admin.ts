@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { DeadLetter, ProjectionAdminServer, ProjectionStatus } from '@soulspot/contracts/library';
 import { status as Status } from '@grpc/grpc-js';
-import { unary, type CallRegistry } from '../call';
+import { unary, type CallRegistry, type CallSignal } from '../call';
 import type { Db } from '../db';
 import { ApiError, invalidArgument, unimplemented, Violations } from '../errors';
 import type { PageTokenCodec } from '../page-token';
@@ -74,10 +74,10 @@ export function createProjectionAdmin(deps: {
       throw error;
     }
   }
-  const u = <Req, Res>(method: string, handler: (request: Req, signal: AbortSignal) => Promise<Res>) =>
+  const u = <Req, Res>(method: string, handler: (request: Req, signal: CallSignal) => Promise<Res>) =>
     unary<Req, Res>(method, logger, registry, (request, { signal }) => handler(request, signal));
 
-  async function statusFromDatabase(signal: AbortSignal): Promise<ProjectionStatusView> {
+  async function statusFromDatabase(signal: CallSignal): Promise<ProjectionStatusView> {
     const rows = await db.query<{ topic: string; partition: number; next_offset: string; updated_at: Date }>(
       'SELECT topic, partition, next_offset::text AS next_offset, updated_at FROM projection_checkpoints WHERE projection = $1 ORDER BY topic, partition',
       [projectionName],

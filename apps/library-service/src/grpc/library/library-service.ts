@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Album, Artist, LibraryServiceServer, Track } from '@soulspot/contracts/library';
-import { serverStream, unary, type CallRegistry } from '../call';
+import { serverStream, unary, type CallRegistry, type CallSignal } from '../call';
 import type { Db } from '../db';
 import { invalidArgument, Violations } from '../errors';
 import type { PageTokenCodec } from '../page-token';
@@ -53,7 +53,7 @@ export function createLibraryService(deps: { db: Db; tokens: PageTokenCodec; log
   const artists = new EntityReader<Artist>(db, ARTISTS, tokens);
   const albums = new EntityReader<Album>(db, ALBUMS, tokens);
   const tracks = new EntityReader<Track>(db, TRACKS, tokens);
-  const u = <Req, Res>(method: string, handler: (request: Req, signal: AbortSignal) => Promise<Res>) =>
+  const u = <Req, Res>(method: string, handler: (request: Req, signal: CallSignal) => Promise<Res>) =>
     unary<Req, Res>(method, logger, registry, (request, { signal }) => handler(request, signal));
 
   return {

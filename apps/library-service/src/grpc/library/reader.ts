@@ -1,4 +1,5 @@
-import type { Db, Row } from '../db';
+import type { CallSignal } from '../call';
+import { StatementNames, type Db, type Row } from '../db';
 import { notFound } from '../errors';
 import { compileFilter } from '../filter/compile';
 import { keysetClauses } from '../keyset';
@@ -26,6 +27,7 @@ export interface ListRequest {
 export class EntityReader<M> {
   private readonly byIdSql: string;
   private readonly byIdsSql: string;
+  private readonly listStatements: StatementNames;
 
   constructor(
     private readonly db: Db,
@@ -35,10 +37,11 @@ export class EntityReader<M> {
     const { alias, columns, from } = config;
     this.byIdSql = `SELECT ${columns} FROM ${from} WHERE ${alias}.id = $1`;
     this.byIdsSql = `SELECT ${columns} FROM ${from} WHERE ${alias}.id = ANY($1::varchar[])`;
+    this.listStatements = new StatementNames(`list_${config.type}`);
   }
 
   /** The entity with `id`, or the entity it was merged into; NOT_FOUND otherwise. */
-  async get(id: string, signal: AbortSignal): Promise<M> {
+  async get(id: string, signal: CallSignal): Promise<M> {
     const rows = await this.db.query(this.byIdSql, [id], signal, `get_${this.config.type}`);
     if (rows.length > 0) return this.config.toMessage(rows[0]);
     const [resolved] = await this.batchGet([id], signal);
@@ -46,7 +49,7 @@ export class EntityReader<M> {
   }
 
   /** AIP-231: all or nothing, results in request order (duplicates allowed). */
-  async batchGet(ids: string[], signal: AbortSignal): Promise<M[]> {
+  async batchGet(ids: string[], signal: CallSignal): Promise<M[]> {
     const byId = await this.fetchByIds([...new Set(ids)], signal);
     const missing = ids.filter((id) => !byId.has(id));
     if (missing.length > 0) {
@@ -66,7 +69,7 @@ export class EntityReader<M> {
   }
 
   /** One keyset page. Fetches pageSize + 1 rows, so a next_page_token is only returned when more rows exist. */
-  async list(request: ListRequest, parentCondition: (params: SqlParams) => string | undefined, signal: AbortSignal): Promise<{ items: M[]; nextPageToken: string }> {
+  async list(request: ListRequest, parentCondition: (params: SqlParams) => string | undefined, signal: CallSignal): Promise<{ items: M[]; nextPageToken: string }> {
     const { config } = this;
     const pageSize = normalizePageSize(request.pageSize);
     const order = parseOrderBy(request.orderBy, config.sortFields, config.sortAliases, config.defaultSort);
@@ -85,7 +88,7 @@ export class EntityReader<M> {
     const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
     const sql = `SELECT ${config.columns}, ${sort.cursorText} AS cursor_sort FROM ${config.from} ${where} ORDER BY ${keyset.orderBy} LIMIT ${params.add(pageSize + 1)}`;
 
-    const rows = await this.db.query(sql, params.values, signal);
+    const rows = await this.db.query(sql, params.values, signal, this.listStatements.nameFor(sql));
     const page = rows.slice(0, pageSize);
     const last = page[page.length - 1];
     const nextPageToken = rows.length > pageSize && last ? this.tokens.encode(query, { sortValue: String(last.cursor_sort), id: String(last.id) }) : '';
@@ -93,7 +96,7 @@ export class EntityReader<M> {
   }
 
   /** Entity ids for an identity: provider keys and identity keys of the projection first, then the row's columns. */
-  async lookup(candidates: { memberKey?: string; identityKey?: string; column?: { name: string; value: string } }, signal: AbortSignal): Promise<M> {
+  async lookup(candidates: { memberKey?: string; identityKey?: string; column?: { name: string; value: string } }, signal: CallSignal): Promise<M> {
     const { config } = this;
     const params = new SqlParams();
     const branches: string[] = [];
@@ -112,14 +115,14 @@ export class EntityReader<M> {
     return this.get(rows[0].id, signal);
   }
 
-  private async fetchByIds(ids: string[], signal: AbortSignal): Promise<Map<string, Row>> {
+  private async fetchByIds(ids: string[], signal: CallSignal): Promise<Map<string, Row>> {
     if (ids.length === 0) return new Map();
     const rows = await this.db.query(this.byIdsSql, [ids], signal, `get_${this.config.type}s`);
     return new Map(rows.map((row) => [String(row.id), row]));
   }
 
   /** old id -> surviving id, following chains of merges. Ids without a redirect are absent from the map. */
-  private async resolveRedirects(ids: string[], signal: AbortSignal): Promise<Map<string, string>> {
+  private async resolveRedirects(ids: string[], signal: CallSignal): Promise<Map<string, string>> {
     const resolved = new Map<string, string>();
     let current = new Map(ids.map((id) => [id, id]));
     for (let hop = 0; hop < MAX_REDIRECT_HOPS && current.size > 0; hop++) {

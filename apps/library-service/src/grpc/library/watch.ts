@@ -1,5 +1,5 @@
 import { ChangeType, EntityType, type LibraryChange, type WatchLibraryChangesRequest } from '@soulspot/contracts/library';
-import type { CallContext } from '../call';
+import type { CallContext, CallSignal } from '../call';
 import type { Db } from '../db';
 import { invalidArgument } from '../errors';
 import { echo, resourceName } from '../resource-names';
@@ -49,19 +49,20 @@ function toChange(row: ChangeRow): LibraryChange {
   };
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+function sleep(ms: number, signal: CallSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(done, ms);
+    const unsubscribe = signal.onAbort(done);
     function done() {
       clearTimeout(timer);
-      signal.removeEventListener('abort', done);
+      unsubscribe();
       resolve();
     }
-    signal.addEventListener('abort', done, { once: true });
   });
 }
 
-async function headCursor(db: Db, signal: AbortSignal): Promise<bigint> {
+async function headCursor(db: Db, signal: CallSignal): Promise<bigint> {
   const [head] = await db.query<{ head: string }>('SELECT coalesce(max(seq), 0)::text AS head FROM projection_changes', [], signal);
   return BigInt(head.head);
 }
