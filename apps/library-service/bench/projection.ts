@@ -30,11 +30,20 @@ const WORKSPACE = resolve(import.meta.dirname, '../../..');
 const SCALE = Number(process.env.BENCH_PROJECTION_SCALE ?? 1);
 // Runs at another scale keep their own file, so a quick run never overwrites the full-scale record.
 const RESULTS_FILE = join(WORKSPACE, `benchmarks/results/projection${SCALE === 1 ? '' : `-scale-${SCALE}`}.json`);
-// Extra node arguments for the projector process (e.g. --cpu-prof to profile it).
-const PROJECTOR_NODE_ARGS = (process.env.BENCH_PROJECTOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
+// The service is measured as it is deployed: with the NODE_OPTIONS of its Deployment (the V8 heap cap). Extra node
+// arguments for the projector process (e.g. --cpu-prof) come from BENCH_PROJECTOR_NODE_ARGS.
+const DEPLOYED_NODE_ARGS = deployedNodeOptions();
+const PROJECTOR_NODE_ARGS = [...DEPLOYED_NODE_ARGS, ...(process.env.BENCH_PROJECTOR_NODE_ARGS ?? '').split(' ').filter(Boolean)];
 const PARTITIONS = Number(process.env.BENCH_PROJECTION_PARTITIONS ?? 12);
 const TOPIC = 'soulspot.library-events.v1';
 const TARGETS = { maxCopyRatio: 3, minEventsPerSecond: 20_000, maxRssMb: 512 };
+
+function deployedNodeOptions(): string[] {
+  const manifest = readFileSync(join(WORKSPACE, 'deploy/k8s/base/library-service.yaml'), 'utf8');
+  const value = /- name: NODE_OPTIONS\s*\n\s*value: (.+)/.exec(manifest)?.[1];
+  if (!value) throw new Error('deploy/k8s/base/library-service.yaml sets no NODE_OPTIONS');
+  return value.trim().split(/\s+/);
+}
 
 const log = (message: string) => process.stdout.write(`[bench:projection] ${message}\n`);
 

@@ -14,7 +14,7 @@ export const projectorConfigSpec = {
   KAFKA_SESSION_TIMEOUT_MS: int({ default: 30_000, min: 1000, doc: 'consumer-group session timeout' }),
   PROJECTION_MAX_BATCH_BYTES: int({ default: 1024 * 1024, min: 1024, doc: 'bytes fetched per partition and batch' }),
   PROJECTION_MAX_EVENTS_PER_TRANSACTION: int({
-    default: 20_000,
+    default: 40_000,
     min: 1,
     doc: 'events one projection transaction applies at most (batches of several partitions go together up to this)',
   }),

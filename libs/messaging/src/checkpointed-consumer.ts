@@ -36,6 +36,8 @@ export interface CheckpointedConsumerOptions {
   handleBatch(batch: PartitionBatch): Promise<BatchResult>;
   /** Bytes fetched per partition and request (bounds the batch size). */
   maxBytesPerPartition?: number;
+  /** Bytes fetched per request over all partitions (default 10 MiB, kafkajs's default). */
+  maxBytes?: number;
   /**
    * Batches of different partitions handled at the same time (default 1). The handler must serialize what needs
    * it (library-service takes a database lock); more than one lets CPU work of one batch overlap another's I/O.
@@ -81,6 +83,7 @@ export async function startCheckpointedConsumer(kafka: Kafka, options: Checkpoin
   const consumer: Consumer = kafka.consumer({
     groupId: options.groupId,
     maxBytesPerPartition: options.maxBytesPerPartition ?? 1024 * 1024,
+    maxBytes: options.maxBytes ?? 10 * 1024 * 1024,
     maxWaitTimeInMs: options.maxWaitTimeInMs ?? 500,
     sessionTimeout: options.sessionTimeout ?? 30_000,
     heartbeatInterval: Math.max(100, Math.floor((options.sessionTimeout ?? 30_000) / 10)),

@@ -2,6 +2,13 @@ export interface CoalescerOptions<B> {
   /** Upper bound on the summed weight of one group (a single heavier item still goes alone). */
   maxWeight: number;
   weight(item: B): number;
+  /**
+   * Like a producer's linger: when nothing is running, a group starts once no new item has arrived for `lingerMs`
+   * (default 0: the next turn of the event loop), but no later than `maxLingerMs` after its first item. This lets
+   * items that concurrent callers hand over in quick succession, not just in the same turn, share a group.
+   */
+  lingerMs?: number;
+  maxLingerMs?: number;
 }
 
 /**
@@ -49,11 +56,22 @@ export function createCoalescer<B, R>(apply: (group: B[]) => Promise<R[]>, optio
     }
   };
 
-  // setImmediate, not a microtask: batches handed over in the same turn of the event loop join the same group.
+  let timer: NodeJS.Timeout | undefined;
+  let firstQueuedAt = 0;
+  // never a microtask: batches handed over in the same turn of the event loop (or within the linger) join one group
   const schedule = () => {
-    if (scheduled || running || queue.length === 0) return;
+    if (running || queue.length === 0) return;
+    if (!options.lingerMs) {
+      if (!scheduled) setImmediate(() => void run());
+      scheduled = true;
+      return;
+    }
+    const now = performance.now();
+    if (!scheduled) firstQueuedAt = now;
     scheduled = true;
-    setImmediate(() => void run());
+    clearTimeout(timer);
+    const deadline = firstQueuedAt + (options.maxLingerMs ?? options.lingerMs);
+    timer = setTimeout(() => void run(), Math.max(0, Math.min(options.lingerMs, deadline - now)));
   };
 
   return (item: B) =>

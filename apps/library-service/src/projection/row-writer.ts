@@ -3,7 +3,7 @@ import type { ClusterChange } from '../domain/clustering';
 import { PROVIDER_RANK } from '../domain/identity-keys';
 import type { LibraryListing, SnapshotTimes } from '../domain/library-flags';
 import { mergeAlbum, mergeArtist, mergeTrack, type MemberFacts } from '../domain/merge';
-import { epochMs, json, recordset, rows, type Sql } from './sql';
+import { chunked, epochMs, json, recordset, rows, StatementPipeline, type Sql } from './sql';
 
 export interface RowWriteStats {
   upserted: number;
@@ -77,17 +77,6 @@ async function loadSnapshotTimes(sql: Sql): Promise<SnapshotTimes> {
   return new Map(result.map((r) => [r.snapshot_key as `${ProviderName}:${LibraryListing}`, r.observed_at]));
 }
 
-async function resolveMembers(sql: Sql, keys: Iterable<string>): Promise<Map<string, string>> {
-  const list = [...new Set(keys)];
-  if (list.length === 0) return new Map();
-  const result = await rows<{ member_key: string; entity_id: string }>(
-    sql,
-    `select member_key, entity_id from projection_entity_members where member_key = any($1::varchar[])`,
-    [list],
-  );
-  return new Map(result.map((r) => [r.member_key, r.entity_id]));
-}
-
 const iso = (d: Date | null) => (d === null ? null : d.toISOString());
 const timeline = (row: { source: string; lastSyncedAt: Date | null; createdAt: Date; updatedAt: Date }) => ({
   source: row.source,
@@ -95,7 +84,6 @@ const timeline = (row: { source: string; lastSyncedAt: Date | null; createdAt: D
   created_at: iso(row.createdAt),
   updated_at: iso(row.updatedAt),
 });
-const sortById = <T extends { id: string }>(items: T[]) => items.sort((a, b) => (a.id < b.id ? -1 : 1));
 
 const TABLES: Record<EntityType, string> = { artist: 'soulspot_artists', album: 'soulspot_albums', track: 'soulspot_tracks' };
 const IDENTIFIER_COLUMNS: Record<EntityType, string[]> = {
@@ -104,59 +92,139 @@ const IDENTIFIER_COLUMNS: Record<EntityType, string[]> = {
   track: ['spotify_uri', 'musicbrainz_id', 'deezer_id', 'tidal_id', 'isrc'],
 };
 
+/** Rows per INSERT statement: big enough to amortize a round trip, small enough to pipeline and to bound memory. */
+const STATEMENT_ROWS = 5_000;
+
 interface ColumnSpec {
   name: string;
-  type: string;
+  /** Type of the input field of the same name; omitted when the column is computed by `from`. */
+  type?: string;
+  /** SQL computing the column from the input record `r` (default: `r.<name>`). */
+  from?: string;
   /** Compare as this expression (json has no equality operator). */
   compare?: (table: string) => string;
 }
 
+interface TableSpec {
+  table: string;
+  columns: ColumnSpec[];
+  /** Input fields that are not columns themselves (e.g. the parent's provider key). */
+  extraInputs?: Record<string, string>;
+}
+
 /**
- * Multi-row write of row objects keyed by column name. Rows of entities born in this batch are plain inserts (their
- * id never existed: it derives from a key no earlier entity had); the others are upserts that write only the columns
- * the projection owns, and only when one of them differs, so replays cause no writes. Returns the ids written.
+ * Multi-row writes of row objects keyed by input field, sent on the pipeline in chunks. Rows of entities born in
+ * this batch are plain inserts (their id never existed: it derives from a key no earlier entity had); the others
+ * are upserts that write only the columns the projection owns, and only when one of them differs, so replays cause
+ * no writes. Resolves (at flush) to the ids written.
  */
-async function upsertRows(
-  sql: Sql,
-  table: string,
-  specs: ColumnSpec[],
-  values: readonly { id: string }[],
-  born: ReadonlySet<string>,
-): Promise<string[]> {
-  const names = specs.map((s) => s.name);
-  const source = recordset('$1', Object.fromEntries(specs.map((s) => [s.name, s.type])));
+function upsertRows(pipe: StatementPipeline, spec: TableSpec, values: readonly { id: string }[], born: ReadonlySet<string>): Promise<string[]> {
+  const { table, columns } = spec;
+  const names = columns.map((c) => c.name);
+  const inputs: Record<string, string> = { ...spec.extraInputs };
+  for (const c of columns) if (c.type) inputs[c.name] = c.type;
+  const select = columns.map((c) => (c.from ? `${c.from} as ${c.name}` : `r.${c.name}`)).join(', ');
+  const source = `select ${select} from ${recordset('$1', inputs)}`;
+  const written: Promise<string[]>[] = [];
   const fresh = values.filter((v) => born.has(v.id));
+  for (const chunk of chunked(fresh, STATEMENT_ROWS)) {
+    written.push(pipe.send(`insert into ${table} (${names.join(', ')}) ${source}`, [json(chunk)]).then(() => chunk.map((v) => v.id)));
+  }
   const existing = values.filter((v) => !born.has(v.id));
-  const written: string[] = [];
-  if (fresh.length > 0) {
-    await sql.query(`insert into ${table} (${names.join(', ')}) select ${names.join(', ')} from ${source}`, [json(fresh)]);
-    written.push(...fresh.map((v) => v.id));
-  }
   if (existing.length > 0) {
-    const updatable = specs.filter((s) => s.name !== 'id');
-    const current = updatable.map((s) => (s.compare ? s.compare(table) : `${table}.${s.name}`)).join(', ');
-    const incoming = updatable.map((s) => (s.compare ? s.compare('excluded') : `excluded.${s.name}`)).join(', ');
-    const result = await rows<{ id: string }>(
-      sql,
-      `insert into ${table} (${names.join(', ')})
-       select ${names.join(', ')} from ${source}
-       on conflict (id) do update set ${updatable.map((s) => `${s.name} = excluded.${s.name}`).join(', ')}
+    const updatable = columns.filter((c) => c.name !== 'id');
+    const current = updatable.map((c) => (c.compare ? c.compare(table) : `${table}.${c.name}`)).join(', ');
+    const incoming = updatable.map((c) => (c.compare ? c.compare('excluded') : `excluded.${c.name}`)).join(', ');
+    const text = `insert into ${table} (${names.join(', ')}) ${source}
+       on conflict (id) do update set ${updatable.map((c) => `${c.name} = excluded.${c.name}`).join(', ')}
          where (${current}) is distinct from (${incoming})
-       returning id`,
-      [json(existing)],
-    );
-    written.push(...result.map((r) => r.id));
+       returning ${table}.id`;
+    for (const chunk of chunked(existing, STATEMENT_ROWS)) {
+      written.push(pipe.send<{ id: string }>(text, [json(chunk)]).then((result) => result.map((r) => r.id)));
+    }
   }
-  return written;
+  return Promise.all(written).then((lists) => lists.flat());
 }
 
 const col = (name: string, type: string, extra: Partial<ColumnSpec> = {}): ColumnSpec => ({ name, type, ...extra });
+/** A parent id looked up from the parent's provider key inside the statement (the member table maps keys to ids). */
+const parentId = (name: string, keyField: string): ColumnSpec => ({
+  name,
+  from: `(select m.entity_id from projection_entity_members m where m.member_key = r.${keyField})`,
+});
 const TIMELINE = [
   col('source', 'varchar'),
   col('last_synced_at', 'timestamptz'),
   col('created_at', 'timestamptz'),
   col('updated_at', 'timestamptz'),
 ];
+
+const ARTISTS: TableSpec = {
+  table: 'soulspot_artists',
+  columns: [
+    col('id', 'varchar'),
+    col('name', 'varchar'),
+    col('spotify_uri', 'varchar'),
+    col('musicbrainz_id', 'varchar'),
+    col('deezer_id', 'varchar'),
+    col('image_url', 'varchar'),
+    col('genres', 'text'),
+    col('disambiguation', 'varchar'),
+    col('popularity', 'int4'),
+    col('follower_count', 'int4'),
+    ...TIMELINE,
+    col('is_followed', 'bool'),
+    col('spotify_followed', 'bool'),
+    col('deezer_followed', 'bool'),
+  ],
+};
+
+const ALBUMS: TableSpec = {
+  table: 'soulspot_albums',
+  columns: [
+    col('id', 'varchar'),
+    col('title', 'varchar'),
+    parentId('artist_id', 'artist_key'),
+    col('release_year', 'int4'),
+    col('release_date', 'varchar'),
+    col('release_date_precision', 'varchar'),
+    col('spotify_uri', 'varchar'),
+    col('musicbrainz_id', 'varchar'),
+    col('deezer_id', 'varchar'),
+    col('upc', 'varchar'),
+    col('cover_url', 'varchar'),
+    col('album_artist', 'varchar'),
+    col('primary_type', 'varchar'),
+    col('secondary_types', 'json', { compare: (t) => `${t}.secondary_types::text` }),
+    col('total_tracks', 'int4'),
+    ...TIMELINE,
+    col('is_saved', 'bool'),
+    col('spotify_saved', 'bool'),
+    col('deezer_saved', 'bool'),
+  ],
+  extraInputs: { artist_key: 'varchar' },
+};
+
+const TRACKS: TableSpec = {
+  table: 'soulspot_tracks',
+  columns: [
+    col('id', 'varchar'),
+    col('title', 'varchar'),
+    parentId('artist_id', 'artist_key'),
+    parentId('album_id', 'album_key'),
+    col('duration_ms', 'int4'),
+    col('track_number', 'int4'),
+    col('disc_number', 'int4'),
+    col('explicit', 'bool'),
+    col('preview_url', 'varchar'),
+    col('spotify_uri', 'varchar'),
+    col('musicbrainz_id', 'varchar'),
+    col('isrc', 'varchar'),
+    col('deezer_id', 'varchar'),
+    ...TIMELINE,
+  ],
+  extraInputs: { artist_key: 'varchar', album_key: 'varchar' },
+};
 
 export interface RowWriteInput {
   /** Entities whose row must be recomputed, by type. */
@@ -171,48 +239,44 @@ export interface RowWriteInput {
  * Recomputes and writes the soulspot_* rows of the affected entities, then retires ids that went away: their
  * identifier columns are cleared first (so the surviving row can take them), children are moved to the new id,
  * and the old row is deleted. Every write is recorded in projection_changes.
+ *
+ * The merges are computed while PostgreSQL executes the previous statements (a pipeline on the one connection);
+ * parent ids are looked up inside the statements, so no write waits for a round trip. Statements run in the order
+ * sent, so artists precede the albums and tracks that refer to them.
  */
 export async function writeRows(sql: Sql, input: RowWriteInput): Promise<RowWriteStats> {
   const retired: Record<EntityType, { old: string; next: string }[]> = { artist: [], album: [], track: [] };
   for (const change of input.changes) {
     for (const previous of change.previousIds) if (previous !== change.entityId) retired[change.type].push({ old: previous, next: change.entityId });
   }
+  const pipe = new StatementPipeline(sql);
   for (const type of ['artist', 'album', 'track'] as const) {
     const ids = retired[type].map((r) => r.old);
     if (ids.length === 0) continue;
-    await sql.query(
-      `update ${TABLES[type]} set ${IDENTIFIER_COLUMNS[type].map((c) => `${c} = null`).join(', ')} where id = any($1::varchar[])`,
-      [ids],
-    );
+    pipe.send(`update ${TABLES[type]} set ${IDENTIFIER_COLUMNS[type].map((c) => `${c} = null`).join(', ')} where id = any($1::varchar[])`, [ids]);
   }
 
-  const snapshots = await loadSnapshotTimes(sql);
   const born = new Set(input.changes.filter((c) => c.previousIds.length === 0).map((c) => c.entityId));
-  const upserted: { type: EntityType; id: string }[] = [];
-
   const artistIds = [...input.affected.artist].sort();
-  const artistFacts = await loadFacts(sql, artistIds);
-  const artists = sortById(artistIds.filter((id) => artistFacts.has(id)).map((id) => mergeArtist(id, artistFacts.get(id) as MemberFacts<'artist'>[], snapshots)));
-  for (const id of await upsertRows(
-    sql,
-    'soulspot_artists',
-    [
-      col('id', 'varchar'),
-      col('name', 'varchar'),
-      col('spotify_uri', 'varchar'),
-      col('musicbrainz_id', 'varchar'),
-      col('deezer_id', 'varchar'),
-      col('image_url', 'varchar'),
-      col('genres', 'text'),
-      col('disambiguation', 'varchar'),
-      col('popularity', 'int4'),
-      col('follower_count', 'int4'),
-      ...TIMELINE,
-      col('is_followed', 'bool'),
-      col('spotify_followed', 'bool'),
-      col('deezer_followed', 'bool'),
-    ],
-    artists.map((a) => ({
+  const albumIds = [...input.affected.album].sort();
+  const trackIds = [...input.affected.track].sort();
+  const known = input.knownTrackFacts ?? new Map<string, MemberFacts<'track'>[]>();
+  // every read first (they do not depend on this function's writes), then the writes
+  const [snapshots, artistFacts, albumFacts, trackFacts] = await Promise.all([
+    loadSnapshotTimes(sql),
+    loadFacts(sql, artistIds),
+    loadFacts(sql, albumIds),
+    loadFacts(
+      sql,
+      trackIds.filter((id) => !known.has(id)),
+    ),
+  ]);
+  for (const [id, facts] of known) trackFacts.set(id, facts);
+
+  const artists = artistIds
+    .filter((id) => artistFacts.has(id))
+    .map((id) => mergeArtist(id, artistFacts.get(id) as MemberFacts<'artist'>[], snapshots))
+    .map((a) => ({
       id: a.id,
       name: a.name,
       spotify_uri: a.spotifyUri,
@@ -227,45 +291,16 @@ export async function writeRows(sql: Sql, input: RowWriteInput): Promise<RowWrit
       is_followed: a.isFollowed,
       spotify_followed: a.spotifyFollowed,
       deezer_followed: a.deezerFollowed,
-    })),
-    born,
-  )) {
-    upserted.push({ type: 'artist', id });
-  }
+    }));
+  const artistsWritten = upsertRows(pipe, ARTISTS, artists, born);
 
-  const albumIds = [...input.affected.album].sort();
-  const albumFacts = await loadFacts(sql, albumIds);
-  const mergedAlbums = albumIds.filter((id) => albumFacts.has(id)).map((id) => mergeAlbum(id, albumFacts.get(id) as MemberFacts<'album'>[], snapshots));
-  const albumParents = await resolveMembers(sql, mergedAlbums.map((a) => a.artistKey));
-  const albums = sortById(mergedAlbums.map((a) => ({ ...a, artistId: requireParent(albumParents, a.artistKey, a.id) })));
-  for (const id of await upsertRows(
-    sql,
-    'soulspot_albums',
-    [
-      col('id', 'varchar'),
-      col('title', 'varchar'),
-      col('artist_id', 'varchar'),
-      col('release_year', 'int4'),
-      col('release_date', 'varchar'),
-      col('release_date_precision', 'varchar'),
-      col('spotify_uri', 'varchar'),
-      col('musicbrainz_id', 'varchar'),
-      col('deezer_id', 'varchar'),
-      col('upc', 'varchar'),
-      col('cover_url', 'varchar'),
-      col('album_artist', 'varchar'),
-      col('primary_type', 'varchar'),
-      col('secondary_types', 'json', { compare: (t) => `${t}.secondary_types::text` }),
-      col('total_tracks', 'int4'),
-      ...TIMELINE,
-      col('is_saved', 'bool'),
-      col('spotify_saved', 'bool'),
-      col('deezer_saved', 'bool'),
-    ],
-    albums.map((a) => ({
+  const albums = albumIds
+    .filter((id) => albumFacts.has(id))
+    .map((id) => mergeAlbum(id, albumFacts.get(id) as MemberFacts<'album'>[], snapshots))
+    .map((a) => ({
       id: a.id,
       title: a.title,
-      artist_id: a.artistId,
+      artist_key: a.artistKey,
       release_year: a.releaseYear,
       release_date: a.releaseDate,
       release_date_precision: a.releaseDatePrecision,
@@ -282,109 +317,78 @@ export async function writeRows(sql: Sql, input: RowWriteInput): Promise<RowWrit
       is_saved: a.isSaved,
       spotify_saved: a.spotifySaved,
       deezer_saved: a.deezerSaved,
-    })),
-    born,
-  )) {
-    upserted.push({ type: 'album', id });
-  }
+    }));
+  const albumsWritten = upsertRows(pipe, ALBUMS, albums, born);
 
-  const trackIds = [...input.affected.track].sort();
-  const known = input.knownTrackFacts ?? new Map<string, MemberFacts<'track'>[]>();
-  const trackFacts = await loadFacts(
-    sql,
-    trackIds.filter((id) => !known.has(id)),
-  );
-  for (const [id, facts] of known) trackFacts.set(id, facts);
-  const mergedTracks = trackIds.filter((id) => trackFacts.has(id)).map((id) => mergeTrack(id, trackFacts.get(id) as MemberFacts<'track'>[]));
-  const trackParents = await resolveMembers(
-    sql,
-    mergedTracks.flatMap((t) => (t.albumKey ? [t.artistKey, t.albumKey] : [t.artistKey])),
-  );
-  const tracks = sortById(
-    mergedTracks.map((t) => ({
-      ...t,
-      artistId: requireParent(trackParents, t.artistKey, t.id),
-      albumId: t.albumKey ? requireParent(trackParents, t.albumKey, t.id) : null,
-    })),
-  );
-  for (const id of await upsertRows(
-    sql,
-    'soulspot_tracks',
-    [
-      col('id', 'varchar'),
-      col('title', 'varchar'),
-      col('artist_id', 'varchar'),
-      col('album_id', 'varchar'),
-      col('duration_ms', 'int4'),
-      col('track_number', 'int4'),
-      col('disc_number', 'int4'),
-      col('explicit', 'bool'),
-      col('preview_url', 'varchar'),
-      col('spotify_uri', 'varchar'),
-      col('musicbrainz_id', 'varchar'),
-      col('isrc', 'varchar'),
-      col('deezer_id', 'varchar'),
-      ...TIMELINE,
-    ],
-    tracks.map((t) => ({
-      id: t.id,
-      title: t.title,
-      artist_id: t.artistId,
-      album_id: t.albumId,
-      duration_ms: t.durationMs,
-      track_number: t.trackNumber,
-      disc_number: t.discNumber,
-      explicit: t.explicit,
-      preview_url: t.previewUrl,
-      spotify_uri: t.spotifyUri,
-      musicbrainz_id: t.musicbrainzId,
-      isrc: t.isrc,
-      deezer_id: t.deezerId,
-      ...timeline(t),
-    })),
-    born,
-  )) {
-    upserted.push({ type: 'track', id });
+  // tracks are most of the rows: merged and sent chunk by chunk, so PostgreSQL inserts one chunk while the next merges
+  const tracksWritten: Promise<string[]>[] = [];
+  for (const chunk of chunked(trackIds, STATEMENT_ROWS)) {
+    const tracks = chunk
+      .filter((id) => trackFacts.has(id))
+      .map((id) => mergeTrack(id, trackFacts.get(id) as MemberFacts<'track'>[]))
+      .map((t) => ({
+        id: t.id,
+        title: t.title,
+        artist_key: t.artistKey,
+        album_key: t.albumKey,
+        duration_ms: t.durationMs,
+        track_number: t.trackNumber,
+        disc_number: t.discNumber,
+        explicit: t.explicit,
+        preview_url: t.previewUrl,
+        spotify_uri: t.spotifyUri,
+        musicbrainz_id: t.musicbrainzId,
+        isrc: t.isrc,
+        deezer_id: t.deezerId,
+        ...timeline(t),
+      }));
+    tracksWritten.push(upsertRows(pipe, TRACKS, tracks, born));
+    // let the connection send the chunk before the next one is computed
+    await new Promise((resolve) => setImmediate(resolve));
   }
 
   // children of retired ids follow their parent, then the retired rows (now childless) go
-  const deleted: { type: EntityType; id: string; next: string }[] = [];
-  const move = async (table: string, column: string, pairs: { old: string; next: string }[]) => {
+  const move = (table: string, column: string, pairs: { old: string; next: string }[]) => {
     if (pairs.length === 0) return;
-    await sql.query(
+    pipe.send(
       `update ${table} t set ${column} = p.next_id
        from ${recordset('$1', { old_id: 'varchar', next_id: 'varchar' }, 'p')} where t.${column} = p.old_id`,
       [json(pairs.map((p) => ({ old_id: p.old, next_id: p.next })))],
     );
   };
-  await move('soulspot_albums', 'artist_id', retired.artist);
-  await move('soulspot_tracks', 'artist_id', retired.artist);
-  await move('soulspot_tracks', 'album_id', retired.album);
+  move('soulspot_albums', 'artist_id', retired.artist);
+  move('soulspot_tracks', 'artist_id', retired.artist);
+  move('soulspot_tracks', 'album_id', retired.album);
+  const gone: Promise<{ type: EntityType; ids: { id: string }[] }>[] = [];
   for (const type of ['track', 'album', 'artist'] as const) {
     if (retired[type].length === 0) continue;
-    const gone = await rows<{ id: string }>(sql, `delete from ${TABLES[type]} where id = any($1::varchar[]) returning id`, [
-      retired[type].map((r) => r.old),
-    ]);
+    const ids = retired[type].map((r) => r.old);
+    gone.push(pipe.send<{ id: string }>(`delete from ${TABLES[type]} where id = any($1::varchar[]) returning id`, [ids]).then((rows) => ({ type, ids: rows })));
+  }
+  await pipe.flush();
+
+  const upserted: { type: EntityType; id: string }[] = [
+    ...(await artistsWritten).map((id) => ({ type: 'artist' as const, id })),
+    ...(await albumsWritten).map((id) => ({ type: 'album' as const, id })),
+    ...(await Promise.all(tracksWritten)).flat().map((id) => ({ type: 'track' as const, id })),
+  ];
+  const deleted: { type: EntityType; id: string; next: string }[] = [];
+  for (const { type, ids } of await Promise.all(gone)) {
     const next = new Map(retired[type].map((r) => [r.old, r.next]));
-    for (const { id } of gone) deleted.push({ type, id, next: next.get(id)! });
+    for (const { id } of ids) deleted.push({ type, id, next: next.get(id)! });
   }
 
   const feed = [
     ...upserted.map((u) => ({ type: u.type, id: u.id, op: 'upsert', redirect: null as string | null })),
     ...deleted.map((d) => ({ type: d.type, id: d.id, op: 'delete', redirect: d.next })),
   ];
-  if (feed.length > 0) {
-    await sql.query(
+  for (const chunk of chunked(feed, 4 * STATEMENT_ROWS)) {
+    pipe.send(
       `insert into projection_changes (entity_type, entity_id, op, redirect_to)
        select t, i, o, r from ${recordset('$1', { t: 'varchar', i: 'varchar', o: 'varchar', r: 'varchar' })}`,
-      [json(feed.map((f) => ({ t: f.type, i: f.id, o: f.op, r: f.redirect })))],
+      [json(chunk.map((f) => ({ t: f.type, i: f.id, o: f.op, r: f.redirect })))],
     );
   }
+  await pipe.flush();
   return { upserted: upserted.length, deleted: deleted.length };
-}
-
-function requireParent(parents: Map<string, string>, key: string, child: string): string {
-  const id = parents.get(key);
-  if (!id) throw new Error(`entity ${child} refers to ${key}, which has no entity`);
-  return id;
 }

@@ -35,3 +35,35 @@ export const PROJECTION_WRITER_LOCK = 0x50_52_4f_4a; // "PROJ"
 export async function lockProjectionWriter(sql: Sql): Promise<void> {
   await sql.query('select pg_advisory_xact_lock($1)', [PROJECTION_WRITER_LOCK]);
 }
+
+/**
+ * Statements sent without waiting for each other on the transaction's connection: PostgreSQL executes one while
+ * the projector computes the next, instead of the two taking turns. The connection runs them in the order sent;
+ * `flush()` waits for all and throws the first failure (after a failure the transaction is aborted anyway).
+ */
+export class StatementPipeline {
+  private readonly pending: Promise<unknown>[] = [];
+
+  constructor(private readonly sql: Sql) {}
+
+  send<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
+    const result = this.sql.query<T>(text, values).then((r) => r.rows);
+    // observed at flush(); until then a failure must not count as unhandled
+    result.catch(() => undefined);
+    this.pending.push(result);
+    return result;
+  }
+
+  async flush(): Promise<void> {
+    const settled = await Promise.allSettled(this.pending.splice(0));
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+}
+
+/** Splits `items` into consecutive chunks of at most `size`. */
+export function chunked<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
+}

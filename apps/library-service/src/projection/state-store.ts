@@ -7,7 +7,10 @@ import {
   type SnapshotObservation,
   type StoredReference,
 } from '../domain/observation';
-import { iso, json, recordset, rows, type Sql } from './sql';
+import { chunked, iso, json, recordset, rows, StatementPipeline, type Sql } from './sql';
+
+/** Rows per statement for the state tables: bounds the size of one statement's parameter (memory) and pipelines. */
+const STATE_STATEMENT_ROWS = 10_000;
 
 /** The type segment of a provider key `<provider>:<type>:<id>`. */
 function typeOfKey(key: string): EntityType {
@@ -32,18 +35,23 @@ export function latestPerKey(observations: readonly EntityObservation[]): Entity
 export async function storeObservations(sql: Sql, observations: readonly EntityObservation[]): Promise<Set<string>> {
   const latest = latestPerKey(observations);
   if (latest.length === 0) return new Set();
-  const changed = await rows<{ provider_key: string }>(
-    sql,
-    `insert into projection_observations (provider_key, entity_type, provider, event_id, observed_at, data)
-     select k, t, p, e, o, d from ${recordset('$1', { k: 'varchar', t: 'varchar', p: 'varchar', e: 'varchar', o: 'timestamptz', d: 'jsonb' })}
-     on conflict (provider_key) do update
-       set event_id = excluded.event_id, observed_at = excluded.observed_at, data = excluded.data
-       where (excluded.observed_at, excluded.event_id collate "C")
-           > (projection_observations.observed_at, projection_observations.event_id collate "C")
-     returning provider_key`,
-    [json(latest.map((o) => ({ k: o.key, t: o.type, p: o.provider, e: o.eventId, o: iso(o.observedAt), d: o.fields })))],
+  const pipe = new StatementPipeline(sql);
+  const results = chunked(latest, STATE_STATEMENT_ROWS).map((chunk) =>
+    pipe.send<{ provider_key: string }>(
+      `insert into projection_observations (provider_key, entity_type, provider, event_id, observed_at, data)
+       select k, t, p, e, o, d from ${recordset('$1', { k: 'varchar', t: 'varchar', p: 'varchar', e: 'varchar', o: 'timestamptz', d: 'jsonb' })}
+       on conflict (provider_key) do update
+         set event_id = excluded.event_id, observed_at = excluded.observed_at, data = excluded.data
+         where (excluded.observed_at, excluded.event_id collate "C")
+             > (projection_observations.observed_at, projection_observations.event_id collate "C")
+       returning provider_key`,
+      [json(chunk.map((o) => ({ k: o.key, t: o.type, p: o.provider, e: o.eventId, o: iso(o.observedAt), d: o.fields })))],
+    ),
   );
-  return new Set(changed.map((r) => r.provider_key));
+  await pipe.flush();
+  const changed = new Set<string>();
+  for (const result of results) for (const r of await result) changed.add(r.provider_key);
+  return changed;
 }
 
 interface Link {
@@ -80,19 +88,19 @@ export async function resolveIdentities(sql: Sql, observations: readonly EntityO
     for (const ref of obs.references) mentioned.add(ref.key);
   }
   const links = linksOf(observations);
-  const newLinks =
-    links.length === 0
-      ? []
-      : (
-          await rows<{ identity_key: string; member_key: string }>(
-            sql,
-            `insert into projection_identity_links (identity_key, member_key)
-             select i, m from ${recordset('$1', { i: 'varchar', m: 'varchar' })}
-             on conflict do nothing
-             returning identity_key, member_key`,
-            [json(links.map((l) => ({ i: l.identityKey, m: l.memberKey })))],
-          )
-        ).map((r) => ({ identityKey: r.identity_key, memberKey: r.member_key }));
+  const pipe = new StatementPipeline(sql);
+  const inserted = chunked(links, STATE_STATEMENT_ROWS).map((chunk) =>
+    pipe.send<{ identity_key: string; member_key: string }>(
+      `insert into projection_identity_links (identity_key, member_key)
+       select i, m from ${recordset('$1', { i: 'varchar', m: 'varchar' })}
+       on conflict do nothing
+       returning identity_key, member_key`,
+      [json(chunk.map((l) => ({ i: l.identityKey, m: l.memberKey })))],
+    ),
+  );
+  await pipe.flush();
+  const newLinks: Link[] = [];
+  for (const result of inserted) for (const r of await result) newLinks.push({ identityKey: r.identity_key, memberKey: r.member_key });
 
   const holders = new Map<string, string[]>();
   if (newLinks.length > 0) {
@@ -154,13 +162,15 @@ async function applyClusterChanges(sql: Sql, changes: readonly ClusterChange[]):
     );
   }
   const created = changes.flatMap((c) => c.newMembers.map((member) => ({ member, type: c.type, id: c.entityId, bestKey: c.bestKey })));
-  if (created.length > 0) {
-    await sql.query(
+  const pipe = new StatementPipeline(sql);
+  for (const chunk of chunked(created, STATE_STATEMENT_ROWS)) {
+    pipe.send(
       `insert into projection_entity_members (member_key, entity_type, entity_id, best_key)
        select k, t, e, b from ${recordset('$1', { k: 'varchar', t: 'varchar', e: 'varchar', b: 'varchar' })}`,
-      [json(created.map((c) => ({ k: c.member, t: c.type, e: c.id, b: c.bestKey })))],
+      [json(chunk.map((c) => ({ k: c.member, t: c.type, e: c.id, b: c.bestKey })))],
     );
   }
+  await pipe.flush();
   const redirects = changes.flatMap((c) => c.previousIds.filter((p) => p !== c.entityId).map((old) => ({ type: c.type, old, next: c.entityId })));
   if (redirects.length > 0) {
     const params = [json(redirects.map((r) => ({ entity_type: r.type, old_id: r.old, new_id: r.next })))];
