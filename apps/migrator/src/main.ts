@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { LIBRARY_EVENTS_TOPIC } from '@soulspot/contracts';
 import { createLogger, type Logger } from '@soulspot/observability';
 import { COMMANDS, commandHelp, usage, type Command } from './cli/help';
+import { boundHeapGrowth } from './heap';
 import { loadMigratorConfig, requireBrokers, UsageError, type MigratorConfig } from './config';
 import { GateRefusal, runFinalize } from './finalize/run-finalize';
 import { runRestoreLegacy } from './finalize/restore-legacy';
@@ -199,6 +200,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  boundHeapGrowth();
   main(process.argv.slice(2)).then(
     (status) => process.exit(status),
     (error) => {

@@ -8,9 +8,15 @@ export interface PublisherOptions {
   compression?: 'none' | 'gzip';
 }
 
+/**
+ * What publish() sends of an event: key, protobuf value, headers. A KafkaEvent is one; a producer on a hot path
+ * (the migrator's replay) may pass records without the decoded envelope, so pages awaiting acknowledgement stay small.
+ */
+export type EventRecord = Pick<KafkaEvent, 'key' | 'value' | 'headers'>;
+
 export interface EventPublisher {
   /** Resolves once the broker acknowledged (acks=all) every event, in order per key. */
-  publish(events: KafkaEvent[]): Promise<void>;
+  publish(events: readonly EventRecord[]): Promise<void>;
   readonly published: number;
   disconnect(): Promise<void>;
 }

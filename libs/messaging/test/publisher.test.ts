@@ -65,4 +65,20 @@ describe('event publisher (embedded broker over TCP)', () => {
     }
     expect(seen).toEqual(expected);
   });
+
+  it('publishes bare records (key, value, headers) without a decoded envelope', async () => {
+    const client = createKafka({ brokers: kafka.brokers, clientId: 'publisher-test-records' });
+    const topic = 'publisher-test.records';
+    await ensureTopics(client, [{ topic, numPartitions: 2 }]);
+    const records = Array.from({ length: 30 }, (_, i) => {
+      const { key, value, headers } = artistEvent(`r${i}`, `record ${i}`);
+      return { key, value, headers };
+    });
+    const publisher = await createEventPublisher(client, { topic, chunkSize: 7 });
+    await publisher.publish(records);
+    await publisher.disconnect();
+    expect(publisher.published).toBe(30);
+    const ends = await topicEndOffsets(client, topic);
+    expect([...ends.values()].reduce((a, b) => a + b, 0n)).toBe(30n);
+  });
 });

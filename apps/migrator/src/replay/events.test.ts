@@ -37,14 +37,14 @@ describe('legacy rows -> events', () => {
 
   it('gives identical bytes for the same row (re-runs only duplicate identical events)', () => {
     expect(spotifyTrackEvent(trackRow).events[0].value.equals(spotifyTrackEvent({ ...trackRow }).events[0].value)).toBe(true);
-    expect(spotifyTrackEvent({ ...trackRow, title: 'Other' }).events[0].envelope.eventId).not.toBe(spotifyTrackEvent(trackRow).events[0].envelope.eventId);
+    expect(spotifyTrackEvent({ ...trackRow, title: 'Other' }).events[0].eventId).not.toBe(spotifyTrackEvent(trackRow).events[0].eventId);
   });
 
   it('accepts full URIs in id columns and drops an invalid ISRC', () => {
     const built = spotifyTrackEvent({ ...trackRow, key: 'spotify:track:BgQdMRinprXxQO88tXmJKw', isrc: 'UNKNOWN', observed_at: null });
     expect(built.droppedIsrc).toBe(true);
     expect(built.events[0].key).toBe('spotify:track:BgQdMRinprXxQO88tXmJKw');
-    expect(built.events[0].envelope.observedAt).toEqual(UNKNOWN_OBSERVED_AT);
+    expect(decodeEnvelope(built.events[0].value).observedAt).toEqual(UNKNOWN_OBSERVED_AT);
   });
 
   it('skips a track whose album (hence artist) is unknown, with the reason', () => {
@@ -89,7 +89,7 @@ describe('pre-existing soulspot rows -> BACKFILL events', () => {
   it('replays a Deezer track as a DEEZER observation when its artist has a deezer id', () => {
     const { events } = unifiedTrackEvents({ ...base, source: 'deezer', deezer_id: '3000000005', file_path: null, artist_deezer_id: '1000005', album_deezer_id: '2000005' });
     expect(events.map((e) => e.key)).toEqual(['deezer:track:3000000005']);
-    expect(events[0].envelope.provider).toBe(Provider.PROVIDER_DEEZER);
+    expect(decodeEnvelope(events[0].value).provider).toBe(Provider.PROVIDER_DEEZER);
   });
 
   it('falls back to a local observation when no provider reference is usable, and says so', () => {

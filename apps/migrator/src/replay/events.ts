@@ -1,14 +1,5 @@
-import {
-  Origin,
-  Provider,
-  toKafkaEvent,
-  type AlbumDTO,
-  type ArtistDTO,
-  type EnvelopePayload,
-  type EntityRef,
-  type KafkaEvent,
-  type TrackDTO,
-} from '@soulspot/contracts';
+import { Origin, Provider, type AlbumDTO, type ArtistDTO, type EnvelopePayload, type EntityRef, type TrackDTO } from '@soulspot/contracts';
+import { encodeReplayEvent, type ReplayEvent } from './encode-event';
 import { albumTypeOf, bareSpotifyId, cleanIsrc, cleanMbid, cleanProviderId, cleanUpc, legacyReleaseDate, optionalInt, parseGenres } from './normalize';
 import type { SpotifyAlbumRow, SpotifyArtistRow, SpotifyTrackRow, UnifiedAlbumRow, UnifiedArtistRow, UnifiedIds, UnifiedTrackRow } from './rows';
 
@@ -20,7 +11,7 @@ export const UNKNOWN_OBSERVED_AT = new Date(0);
 
 /** What one legacy row became: its events, and what had to be left out (counted in the replay report). */
 export interface Built {
-  events: KafkaEvent[];
+  events: ReplayEvent[];
   /** Row not replayable at all (reason); verify will list it as missing. */
   skipped?: string;
   droppedIsrc?: boolean;
@@ -31,8 +22,8 @@ export interface Built {
 const skip = (reason: string): Built => ({ events: [], skipped: reason });
 const text = (value: string | null | undefined): string => value?.trim() ?? '';
 
-function event(provider: Provider, origin: Origin, observedAt: Date | null, payload: EnvelopePayload): KafkaEvent {
-  return toKafkaEvent({
+function event(provider: Provider, origin: Origin, observedAt: Date | null, payload: EnvelopePayload): ReplayEvent {
+  return encodeReplayEvent({
     observedAt: observedAt ?? UNKNOWN_OBSERVED_AT,
     provider,
     origin,

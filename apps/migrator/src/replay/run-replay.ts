@@ -1,10 +1,11 @@
 import type pg from 'pg';
-import { DEFAULT_PARTITIONS, LIBRARY_EVENTS_TOPIC, type KafkaEvent } from '@soulspot/contracts';
-import { createEventPublisher, createKafka, ensureTopics } from '@soulspot/messaging';
+import { DEFAULT_PARTITIONS, LIBRARY_EVENTS_TOPIC } from '@soulspot/contracts';
+import { createEventPublisher, createKafka, ensureTopics, type EventPublisher } from '@soulspot/messaging';
 import type { Logger } from '@soulspot/observability';
 import { createPool, listColumns, listTables } from '../db';
 import { createProgress } from '../progress';
 import { writeState } from '../state';
+import type { ReplayEvent } from './encode-event';
 import { spotifyAlbumEvent, spotifyArtistEvent, spotifyTrackEvent, unifiedAlbumEvents, unifiedArtistEvents, unifiedTrackEvents, type Built } from './events';
 import { mapColumns } from './mapping';
 import { pageQuery, type Mappings } from './queries';
@@ -115,7 +116,7 @@ async function replaySource(
   mappings: Mappings,
   snapshot: pg.PoolClient,
   pool: pg.Pool,
-  publisher: { publish(events: KafkaEvent[]): Promise<void> } | null,
+  publisher: Pick<EventPublisher, 'publish'> | null,
   options: ReplayOptions,
 ): Promise<SourceReport> {
   const name = sourceName(source);
@@ -156,7 +157,7 @@ async function replaySource(
       if (rows.length === 0) break;
       const full = rows.length === options.chunkSize;
       if (full) pending = fetchPage(rows[rows.length - 1].key as string);
-      const events: KafkaEvent[] = [];
+      const events: ReplayEvent[] = [];
       for (const row of rows) {
         const built = build(row);
         events.push(...built.events);
