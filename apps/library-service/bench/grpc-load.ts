@@ -33,7 +33,8 @@ const pick = (i: number) => positions[requestIndex(i)];
 
 // The exact statements the server runs for GetArtist and for a ListArtists page (order_by name, after a position).
 const sort = ARTISTS.sortFields.name;
-const getSql = `SELECT ${ARTISTS.columns} FROM ${ARTISTS.from} WHERE a.id = $1`;
+// GetArtist reads by `id = ANY($1)` (concurrent calls share one statement); the baseline sends it one id at a time.
+const getSql = `SELECT ${ARTISTS.columns} FROM ${ARTISTS.from} WHERE a.id = ANY($1::varchar[])`;
 const listSql = `SELECT ${ARTISTS.columns}, ${sort.cursorText} AS cursor_sort FROM ${ARTISTS.from} WHERE (${sort.expression}, a.id) > ($1::text, $2) ORDER BY ${sort.expression} ASC, a.id ASC LIMIT $3`;
 
 const clients = Array.from({ length: config.channels }, (_, i) => new LibraryServiceClient(config.address, credentials.createInsecure(), { 'grpc.channel_id': i, 'grpc.enable_channelz': 0 } as object));
@@ -69,7 +70,7 @@ async function grpcList(i: number): Promise<void> {
 }
 
 async function sqlGet(i: number): Promise<void> {
-  const { rows } = await pool.query({ name: 'bench_get_artist', text: getSql, values: [pick(i).id] });
+  const { rows } = await pool.query({ name: 'bench_get_artist', text: getSql, values: [[pick(i).id]] });
   if (rows.length !== 1) throw new Error('artist not found');
 }
 

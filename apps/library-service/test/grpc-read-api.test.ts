@@ -6,6 +6,7 @@ import { status as Status, Metadata } from '@grpc/grpc-js';
 import { provisionPostgres, type ProvisionedPostgres } from '@soulspot/devstack';
 import { migrateUp } from '@soulspot/library-db';
 import { ChangeType, Source, type LibraryChange, type ListArtistsResponse } from '@soulspot/contracts/library';
+import { Provider } from '@soulspot/contracts';
 import { decodeFieldViolations, startGrpcServer, type GrpcServerHandle } from '../src/grpc';
 import { call, callError, connect, type Clients } from './support/grpc-client';
 import { seedAlbum, seedArtist, seedRedirect, seedTrack } from './support/seed';
@@ -85,12 +86,31 @@ describe('Get and BatchGet', () => {
     expect(artist.lastSyncedAt).toBeInstanceOf(Date);
     expect(artist.provenance.map((p) => p.providerKey).sort()).toEqual(['deezer:artist:145', 'spotify:artist:0SecondSpotifyIdXXXXXX', 'spotify:artist:6vWDO969PvNqNYHIOW5v0m']);
     expect(artist.provenance.find((p) => p.providerKey === 'deezer:artist:145')).toMatchObject({ providerId: '145', musicbrainzId: '859d0860-d480-4efd-970c-c05d5f1776b8' });
+    expect(artist.provenance.map((p) => [p.provider, p.observedAt instanceof Date])).toEqual([
+      [Provider.PROVIDER_DEEZER, true],
+      [Provider.PROVIDER_SPOTIFY, true],
+      [Provider.PROVIDER_SPOTIFY, true],
+    ]);
   });
 
   it('accepts a bare id and resolves merged-away ids (also through chains of merges)', async () => {
     expect((await call(clients.library, clients.library.getArtist, { name: ids.daftPunk })).displayName).toBe('Daft Punk');
     expect((await call(clients.library, clients.library.getArtist, { name: `artists/${ids.mergedAway}` })).id).toBe(ids.beyonce);
     expect((await call(clients.library, clients.library.getArtist, { name: `artists/${ids.chained}` })).id).toBe(ids.beyonce);
+  });
+
+  it('answers concurrent GetArtist calls (read together in one statement) each with its own artist, redirect or NOT_FOUND', async () => {
+    const unknown = randomUUID();
+    const names = [ids.daftPunk, ids.motorhead, ids.daftPunk, ids.mergedAway, unknown, ids.percent];
+    const outcomes = await Promise.all(
+      names.map((id) =>
+        call(clients.library, clients.library.getArtist, { name: `artists/${id}` }).then(
+          (artist) => artist.id,
+          (error: { code: Status }) => error.code,
+        ),
+      ),
+    );
+    expect(outcomes).toEqual([ids.daftPunk, ids.motorhead, ids.daftPunk, ids.beyonce, Status.NOT_FOUND, ids.percent]);
   });
 
   it('returns albums and tracks with their parents', async () => {

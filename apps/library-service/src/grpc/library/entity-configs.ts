@@ -37,16 +37,20 @@ const PROVIDERS: Record<string, Provider> = { spotify: Provider.PROVIDER_SPOTIFY
 
 /**
  * Provenance of entity `alias`: every provider observation merged into it, with the identifiers that provider
- * reported, as one JSON array (a correlated subquery, so a page needs a single round trip).
+ * reported, as one JSON array (a correlated subquery, so a page needs a single round trip). Each observation is a
+ * positional array — see PROVENANCE_FIELDS — rather than an object: a page of 100 entities parses about half the
+ * JSON without the repeated key names.
  */
 function provenanceColumn(alias: string, type: EntityType): string {
-  return `(SELECT coalesce(json_agg(json_build_object(
-      'provider', o.provider, 'provider_key', o.provider_key, 'observed_at', o.observed_at,
-      'musicbrainz_id', coalesce(o.data->>'musicbrainzId', o.data->>'musicbrainz_id'),
-      'isrc', o.data->>'isrc', 'upc', o.data->>'upc') ORDER BY o.provider_key), '[]'::json)
+  return `(SELECT coalesce(json_agg(json_build_array(
+      o.provider, o.provider_key, o.observed_at,
+      coalesce(o.data->>'musicbrainzId', o.data->>'musicbrainz_id'), o.data->>'isrc', o.data->>'upc') ORDER BY o.provider_key), '[]'::json)
     FROM projection_entity_members m JOIN projection_observations o ON o.provider_key = m.member_key
     WHERE m.entity_id = ${alias}.id AND m.entity_type = '${type}') AS provenance`;
 }
+
+/** Positions in one provenance array built by provenanceColumn. */
+const PROVENANCE_FIELDS = { provider: 0, providerKey: 1, observedAt: 2, musicbrainzId: 3, isrc: 4, upc: 5 } as const;
 
 /** Sort on the timestamp with microseconds kept in the cursor (a JS Date would round them and repeat rows). */
 function lastSyncedSort(alias: string): SortSpec {
@@ -85,17 +89,19 @@ function providerIds(row: Row, type: EntityType) {
 }
 
 function provenance(value: unknown): Provenance[] {
-  const items = (typeof value === 'string' ? JSON.parse(value) : value) as Array<Record<string, string | null>> | null;
+  const items = (typeof value === 'string' ? JSON.parse(value) : value) as Array<Array<string | null>> | null;
+  const f = PROVENANCE_FIELDS;
   return (items ?? []).map((item) => {
-    const key = str(item.provider_key);
+    const key = str(item[f.providerKey]);
+    const observedAt = item[f.observedAt];
     return {
-      provider: PROVIDERS[str(item.provider)] ?? Provider.PROVIDER_UNSPECIFIED,
+      provider: PROVIDERS[str(item[f.provider])] ?? Provider.PROVIDER_UNSPECIFIED,
       providerId: key.split(':').slice(2).join(':'),
       providerKey: key,
-      musicbrainzId: str(item.musicbrainz_id),
-      isrc: str(item.isrc),
-      upc: str(item.upc),
-      observedAt: item.observed_at ? new Date(item.observed_at) : undefined,
+      musicbrainzId: str(item[f.musicbrainzId]),
+      isrc: str(item[f.isrc]),
+      upc: str(item[f.upc]),
+      observedAt: observedAt ? new Date(observedAt) : undefined,
     };
   });
 }

@@ -1,5 +1,6 @@
 import type { CallSignal } from '../call';
 import { StatementNames, type Db, type Row } from '../db';
+import { ByIdBatcher } from './by-id-batcher';
 import { notFound } from '../errors';
 import { compileFilter } from '../filter/compile';
 import { keysetClauses } from '../keyset';
@@ -25,9 +26,9 @@ export interface ListRequest {
 
 /** Read queries over one entity table: by id (following redirects), batch, keyset-paginated list, lookup. */
 export class EntityReader<M> {
-  private readonly byIdSql: string;
   private readonly byIdsSql: string;
   private readonly listStatements: StatementNames;
+  private readonly byId: ByIdBatcher;
 
   constructor(
     private readonly db: Db,
@@ -35,15 +36,15 @@ export class EntityReader<M> {
     private readonly tokens: PageTokenCodec,
   ) {
     const { alias, columns, from } = config;
-    this.byIdSql = `SELECT ${columns} FROM ${from} WHERE ${alias}.id = $1`;
     this.byIdsSql = `SELECT ${columns} FROM ${from} WHERE ${alias}.id = ANY($1::varchar[])`;
     this.listStatements = new StatementNames(`list_${config.type}`);
+    this.byId = new ByIdBatcher(db, this.byIdsSql, `get_${config.type}s`);
   }
 
   /** The entity with `id`, or the entity it was merged into; NOT_FOUND otherwise. */
   async get(id: string, signal: CallSignal): Promise<M> {
-    const rows = await this.db.query(this.byIdSql, [id], signal, `get_${this.config.type}`);
-    if (rows.length > 0) return this.config.toMessage(rows[0]);
+    const row = await this.byId.load(id, signal);
+    if (row) return this.config.toMessage(row);
     const [resolved] = await this.batchGet([id], signal);
     return resolved;
   }

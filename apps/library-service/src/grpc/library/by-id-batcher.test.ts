@@ -1,0 +1,79 @@
+import { status as Status } from '@grpc/grpc-js';
+import { describe, expect, it } from 'vitest';
+import { CallCancellation, type CallSignal } from '../call';
+import type { Db, Row } from '../db';
+import { ByIdBatcher } from './by-id-batcher';
+
+/** Records each statement and answers it when the test says so (unit test of the coalescing logic only). */
+function recordingDb() {
+  const statements: Array<{ ids: string[]; signal: CallSignal; answer(rows: Row[]): void; fail(error: Error): void }> = [];
+  const db: Db = {
+    query<T>(_sql: string, params: unknown[], signal: CallSignal): Promise<T[]> {
+      return new Promise((resolve, reject) => {
+        statements.push({ ids: params[0] as string[], signal, answer: (rows) => resolve(rows as T[]), fail: reject });
+      });
+    },
+  };
+  return { db, statements };
+}
+
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('ByIdBatcher', () => {
+  it('answers the loads of one event-loop turn with one statement, each caller with its own row', async () => {
+    const { db, statements } = recordingDb();
+    const batcher = new ByIdBatcher(db, 'SELECT', 'get_artists');
+    const loads = ['a', 'b', 'a', 'missing'].map((id) => batcher.load(id, new CallCancellation()));
+    await turn();
+    expect(statements.map((s) => s.ids)).toEqual([['a', 'b', 'missing']]);
+    statements[0].answer([{ id: 'b', name: 'B' }, { id: 'a', name: 'A' }]);
+    expect(await Promise.all(loads)).toEqual([{ id: 'a', name: 'A' }, { id: 'b', name: 'B' }, { id: 'a', name: 'A' }, undefined]);
+    batcher.load('c', new CallCancellation()).catch(() => undefined);
+    await turn();
+    expect(statements.map((s) => s.ids)).toEqual([['a', 'b', 'missing'], ['c']]);
+  });
+
+  it('splits a turn into statements of at most maxBatch ids and gives every caller a failed statement its error', async () => {
+    const { db, statements } = recordingDb();
+    const batcher = new ByIdBatcher(db, 'SELECT', 'get_artists', 2);
+    const loads = ['a', 'b', 'c'].map((id) => batcher.load(id, new CallCancellation()).catch((error: Error) => error.message));
+    await turn();
+    expect(statements.map((s) => s.ids)).toEqual([['a', 'b'], ['c']]);
+    statements[0].fail(new Error('database down'));
+    statements[1].answer([{ id: 'c' }]);
+    expect(await Promise.all(loads)).toEqual(['database down', 'database down', { id: 'c' }]);
+  });
+
+  it('answers a cancelled caller CANCELLED at once and cancels the statement only when every caller has gone', async () => {
+    const { db, statements } = recordingDb();
+    const batcher = new ByIdBatcher(db, 'SELECT', 'get_artists');
+    const first = new CallCancellation();
+    const second = new CallCancellation();
+    const firstLoad = batcher.load('a', first).catch((error: { code?: number }) => error.code);
+    const secondLoad = batcher.load('b', second);
+    await turn();
+    first.abort();
+    expect(await firstLoad).toBe(Status.CANCELLED);
+    expect(statements[0].signal.aborted).toBe(false);
+    statements[0].answer([{ id: 'b' }]);
+    expect(await secondLoad).toEqual({ id: 'b' });
+
+    const third = new CallCancellation();
+    const thirdLoad = batcher.load('c', third).catch((error: { code?: number }) => error.code);
+    await turn();
+    third.abort();
+    expect(statements[1].signal.aborted).toBe(true);
+    expect(await thirdLoad).toBe(Status.CANCELLED);
+  });
+
+  it('sends no statement when every caller of a turn was cancelled before it went out', async () => {
+    const { db, statements } = recordingDb();
+    const batcher = new ByIdBatcher(db, 'SELECT', 'get_artists');
+    const cancellation = new CallCancellation();
+    const load = batcher.load('a', cancellation).catch((error: { code?: number }) => error.code);
+    cancellation.abort();
+    expect(await load).toBe(Status.CANCELLED);
+    await turn();
+    expect(statements).toHaveLength(0);
+  });
+});
