@@ -25,6 +25,7 @@ import { migrateUp } from '@soulspot/library-db';
 import { createEventPublisher, createKafka, ensureTopics, topicEndOffsets } from '@soulspot/messaging';
 import { createLogger } from '@soulspot/observability';
 import { generateLibrary } from '../test/support/library-generator';
+import { deployedNodeOptions } from './deployed-node-options';
 
 const WORKSPACE = resolve(import.meta.dirname, '../../..');
 const SCALE = Number(process.env.BENCH_PROJECTION_SCALE ?? 1);
@@ -32,18 +33,11 @@ const SCALE = Number(process.env.BENCH_PROJECTION_SCALE ?? 1);
 const RESULTS_FILE = join(WORKSPACE, `benchmarks/results/projection${SCALE === 1 ? '' : `-scale-${SCALE}`}.json`);
 // The service is measured as it is deployed: with the NODE_OPTIONS of its Deployment (the V8 heap cap). Extra node
 // arguments for the projector process (e.g. --cpu-prof) come from BENCH_PROJECTOR_NODE_ARGS.
-const DEPLOYED_NODE_ARGS = deployedNodeOptions();
+const DEPLOYED_NODE_ARGS = deployedNodeOptions(WORKSPACE);
 const PROJECTOR_NODE_ARGS = [...DEPLOYED_NODE_ARGS, ...(process.env.BENCH_PROJECTOR_NODE_ARGS ?? '').split(' ').filter(Boolean)];
 const PARTITIONS = Number(process.env.BENCH_PROJECTION_PARTITIONS ?? 12);
 const TOPIC = 'soulspot.library-events.v1';
 const TARGETS = { maxCopyRatio: 3, minEventsPerSecond: 20_000, maxRssMb: 512 };
-
-function deployedNodeOptions(): string[] {
-  const manifest = readFileSync(join(WORKSPACE, 'deploy/k8s/base/library-service.yaml'), 'utf8');
-  const value = /- name: NODE_OPTIONS\s*\n\s*value: (.+)/.exec(manifest)?.[1];
-  if (!value) throw new Error('deploy/k8s/base/library-service.yaml sets no NODE_OPTIONS');
-  return value.trim().split(/\s+/);
-}
 
 const log = (message: string) => process.stdout.write(`[bench:projection] ${message}\n`);
 

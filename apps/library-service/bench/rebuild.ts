@@ -10,7 +10,7 @@
  *    then StartRebuild over gRPC and the same load until GetRebuildStatus says DONE: the rebuild time (start ->
  *    swap committed) and the live read latency during it.
  * Writes benchmarks/results/rebuild.json and the "## bench:rebuild" section of BENCHMARKS.md.
- * Env: BENCH_REBUILD_SCALE (default 0.02: the full set takes hours on a loaded 2-core machine), BENCH_REBUILD_RATE
+ * Env: BENCH_REBUILD_SCALE (default 1, the issue's full set; smaller for a quick look), BENCH_REBUILD_RATE
  * (GetArtist requests/s, default 20), BENCH_REBUILD_PARTITIONS (12).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -26,11 +26,12 @@ import { migrateUp } from '@soulspot/library-db';
 import { createEventPublisher, createKafka, ensureTopics, topicEndOffsets } from '@soulspot/messaging';
 import { createLogger } from '@soulspot/observability';
 import { generateLibrary } from '../test/support/library-generator';
+import { deployedNodeOptions } from './deployed-node-options';
 import { summarize, type RunStats } from './latency';
 
 const WORKSPACE = resolve(import.meta.dirname, '../../..');
 const RESULTS_FILE = join(WORKSPACE, 'benchmarks/results/rebuild.json');
-const SCALE = Number(process.env.BENCH_REBUILD_SCALE ?? 0.02);
+const SCALE = Number(process.env.BENCH_REBUILD_SCALE ?? 1);
 const RATE = Number(process.env.BENCH_REBUILD_RATE ?? 20);
 const PARTITIONS = Number(process.env.BENCH_REBUILD_PARTITIONS ?? 12);
 const TOPIC = 'soulspot.library-events.v1';
@@ -57,7 +58,8 @@ async function startBroker(): Promise<{ brokers: string[]; stop(): Promise<void>
 }
 
 function spawnService(databaseUrl: string, brokers: string[]): { child: ChildProcess; port: Promise<number> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/library-service/src/main.ts'], {
+  // measured as deployed: with the Deployment's node flags (heap cap)
+  const child = spawn(process.execPath, [...deployedNodeOptions(WORKSPACE), '--import', 'tsx', 'apps/library-service/src/main.ts'], {
     cwd: WORKSPACE,
     env: {
       ...process.env,

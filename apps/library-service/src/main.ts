@@ -5,6 +5,7 @@ import { startProjector } from './projection';
 import { startGrpcFromConfig } from './grpc/from-config';
 import type { GrpcServerHandle } from './grpc';
 import { createRebuildController, createSwitchableProjector } from './rebuild';
+import { runShadowProjectorWorkerIfAsked } from './rebuild/shadow-projector';
 import { serveMetrics } from './rebuild/metrics';
 
 /** library-service: projects the library events topic into the soulspot_* tables. */
@@ -38,6 +39,8 @@ async function main(): Promise<void> {
     live: projector,
     registry,
     stuckAfterSeconds: config.REBUILD_STUCK_AFTER_SECONDS,
+    // a rebuild's replay runs in a worker thread started from this module, so that it cannot stall gRPC reads
+    workerEntry: new URL(import.meta.url),
     onReadiness: (serving) => started.grpc?.health.setRebuilding(!serving),
   });
   onShutdown(async () => {
@@ -57,7 +60,9 @@ async function main(): Promise<void> {
   await rebuild.resumeInterrupted();
 }
 
-main().catch((error: Error) => {
-  process.stderr.write(`library-service failed to start: ${error.stack ?? error.message}\n`);
-  process.exit(1);
-});
+if (!runShadowProjectorWorkerIfAsked()) {
+  main().catch((error: Error) => {
+    process.stderr.write(`library-service failed to start: ${error.stack ?? error.message}\n`);
+    process.exit(1);
+  });
+}

@@ -2,10 +2,11 @@ import pg from 'pg';
 import type { Registry } from 'prom-client';
 import { createKafka, topicEndOffsets, type Kafka } from '@soulspot/messaging';
 import { createLogger, type Logger } from '@soulspot/observability';
-import { startProjector, type Projector } from '../projection';
+import type { Projector } from '../projection';
 import { readCheckpoints } from '../projection/checkpoints';
 import { lockProjectionWriter } from '../projection/sql';
 import type { LiveProjection } from './live-projection';
+import { shadowPool, startShadowProjectorHere, startShadowProjectorInWorker, type ShadowProjectorOptions } from './shadow-projector';
 import { RebuildMetrics } from './metrics';
 import { applied, hasReached, lagBehind, partitionProgress, remaining, ThroughputMeter, type PartitionProgress } from './progress';
 import {
@@ -49,6 +50,12 @@ export interface RebuildControllerOptions {
   /** No progress for this long while events remain = stuck (metric, status, log). */
   stuckAfterSeconds?: number;
   pollMs?: number;
+  /**
+   * Module to run the blue/green shadow projector from in a worker thread (it must call
+   * `runShadowProjectorWorkerIfAsked()` first thing; the service passes its main module). Without it the shadow
+   * projector shares this thread.
+   */
+  workerEntry?: URL;
   /** Readiness of the read API: false while an in-place rebuild replays, true once it has caught up. */
   onReadiness?: (serving: boolean) => void;
 }
@@ -153,13 +160,6 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
     }
   }
 
-  function shadowPool(): pg.Pool {
-    // the projector's SQL names its tables unqualified: on this pool they resolve to the shadow copies
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 4, options: `-c search_path=${SHADOW_SCHEMA}` });
-    pool.on('error', (error) => logger.warn({ err: error.message }, 'idle shadow connection failed'));
-    return pool;
-  }
-
   function observe(current: Run, offsets: ReadonlyMap<number, bigint>, target: ReadonlyMap<number, bigint>): void {
     current.progress = partitionProgress(offsets, target);
     const now = Date.now();
@@ -232,11 +232,12 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
   }
 
   async function runBlueGreen(current: Run): Promise<void> {
-    const pool = shadowPool();
+    // the controller's own view of the shadow checkpoints
+    const pool = shadowPool(options.databaseUrl, logger);
     let shadow: Projector | undefined;
     let paused = false;
     try {
-      shadow = await startProjector({
+      const shadowOptions: ShadowProjectorOptions = {
         databaseUrl: options.databaseUrl,
         brokers: options.brokers,
         topic: options.topic,
@@ -247,9 +248,11 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
         maxBytesPerPartition: options.maxBytesPerPartition,
         maxEventsPerTransaction: options.maxEventsPerTransaction,
         sessionTimeoutMs: options.sessionTimeoutMs,
-        logger: logger.child({ rebuild: current.record.id }),
-        pool,
-      });
+        logBindings: { rebuild: current.record.id },
+      };
+      shadow = options.workerEntry
+        ? await startShadowProjectorInWorker(shadowOptions, options.workerEntry, logger)
+        : await startShadowProjectorHere(shadowOptions, logger);
       for (;;) {
         if (current.closing) return;
         if (current.cancelRequested || (await cancelledInDatabase(current.record.id))) {
