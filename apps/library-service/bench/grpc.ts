@@ -18,11 +18,21 @@ import { stallRecorder, type StallStats } from './runtime-stalls';
 
 const WORKSPACE_ROOT = join(import.meta.dirname, '../../..');
 const TARGETS = { getArtistP99Ms: 5, getArtistRate: 2000, listArtistsP99Ms: 20, listArtistsRate: 200, listPageSize: 100 };
+/**
+ * V8 flags of the load-generator process. A grpc-js client call allocates tens of kilobytes; with the default young
+ * generation the load process scavenges several times a second and every pause delays the calls due meanwhile,
+ * which the open-loop measurement (rightly) counts as latency. A larger young generation makes the measuring tool
+ * pause less often; it does not touch the server.
+ */
+const LOAD_GENERATOR_NODE_FLAGS = (process.env.BENCH_LOAD_NODE_FLAGS ?? '--max-semi-space-size=64').split(' ').filter(Boolean);
+/** gRPC channels (HTTP/2 connections) the load generator spreads its calls over (BENCH_GRPC_CHANNELS). */
+const GRPC_CHANNELS = Number(process.env.BENCH_GRPC_CHANNELS ?? 4);
 /** Server read pool size (BENCH_POOL_SIZE). */
 const POOL_SIZE = Number(process.env.BENCH_POOL_SIZE ?? 10);
 const durationMs = Number(process.env.BENCH_DURATION_MS ?? 15_000);
 const warmupMs = Number(process.env.BENCH_WARMUP_MS ?? 3_000);
 const ALL_PHASES: PhaseName[] = ['grpcGetArtist', 'grpcListArtists', 'sqlGetArtist', 'sqlListArtists'];
+/** BENCH_GET_RATE / BENCH_LIST_RATE override the offered rates (for investigating; a run below the target rate fails). */
 /** BENCH_PHASES=grpcGetArtist,... runs a subset (for investigating one path); results/grpc.json is only written for all four. */
 const phases = (process.env.BENCH_PHASES?.split(',') ?? ALL_PHASES) as PhaseName[];
 for (const name of phases) if (!ALL_PHASES.includes(name)) throw new Error(`BENCH_PHASES: unknown phase ${name} (known: ${ALL_PHASES.join(', ')})`);
@@ -35,6 +45,21 @@ const log = (message: string) => process.stderr.write(`[bench:grpc] ${message}\n
  * machine instead of provisioning and loading a fresh one (for iterating; recorded runs use a fresh one).
  */
 const reuseUrl = process.env.BENCH_DATABASE_URL;
+/**
+ * The gRPC server (this process) runs with a larger V8 young generation, as recommended for deploying
+ * library-service (BENCHMARKS.md, bench:grpc): request garbage then dies in fewer, cheaper scavenges instead of
+ * pausing the server several times a second. Started without it, the bench restarts itself with these flags;
+ * BENCH_SERVER_NODE_FLAGS='' measures V8's defaults.
+ */
+const SERVER_NODE_FLAGS = (process.env.BENCH_SERVER_NODE_FLAGS ?? '--max-semi-space-size=32').split(' ').filter(Boolean);
+if (SERVER_NODE_FLAGS.length > 0 && process.env.BENCH_GRPC_SERVER_FLAGS_APPLIED !== '1') {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, BENCH_GRPC_SERVER_FLAGS_APPLIED: '1' },
+  });
+  const code = await new Promise<number>((resolve) => child.on('exit', (exitCode) => resolve(exitCode ?? 1)));
+  process.exit(code);
+}
 const postgres = reuseUrl ? await existingPostgres(reuseUrl) : await provisionPostgres();
 // idleTimeoutMillis 0: backends stay up, so their CPU (read from /proc) is not lost when an idle one would exit.
 const pool = new pg.Pool({ connectionString: postgres.url, max: POOL_SIZE, idleTimeoutMillis: 0 });
@@ -56,12 +81,12 @@ try {
     address: `127.0.0.1:${server.port}`,
     databaseUrl: postgres.url,
     pageTokenSecret,
-    getRate: TARGETS.getArtistRate,
-    listRate: TARGETS.listArtistsRate,
+    getRate: Number(process.env.BENCH_GET_RATE ?? TARGETS.getArtistRate),
+    listRate: Number(process.env.BENCH_LIST_RATE ?? TARGETS.listArtistsRate),
     listPageSize: TARGETS.listPageSize,
     durationMs,
     warmupMs,
-    channels: 4,
+    channels: GRPC_CHANNELS,
     phases,
   };
   log(`driving GetArtist at ${loadConfig.getRate}/s and ListArtists (page ${loadConfig.listPageSize}) at ${loadConfig.listRate}/s, ${durationMs / 1000} s each, then the same SQL (phases: ${phases.join(', ')}) ...`);
@@ -90,6 +115,8 @@ try {
       warmupMs,
       grpcChannels: loadConfig.channels,
       serverPoolSize: POOL_SIZE,
+      serverNodeFlags: SERVER_NODE_FLAGS.join(' '),
+      loadGeneratorNodeFlags: LOAD_GENERATOR_NODE_FLAGS.join(' '),
       listArtists: 'order_by name, page_size 100, page tokens at random keyset positions',
       loadGenerator: 'grpc-js client; requests (with page tokens) serialized once before the run, responses decoded in full',
       sqlBaseline: 'the same SELECT statements via pg (prepared), same rates, same process layout',
@@ -173,7 +200,7 @@ async function driveLoad(loadConfig: object, postgresPid: number | undefined): P
   const profiler = cpuProfileDir ? await cpuProfiler(cpuProfileDir) : undefined;
   let current: { name: PhaseName; cpu: NodeJS.CpuUsage; pg?: number; stalls: ReturnType<typeof stallRecorder> } | undefined;
   const runs = await new Promise<LoadResults>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'apps/library-service/bench/grpc-load.ts', JSON.stringify(loadConfig)], { cwd: WORKSPACE_ROOT, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+    const child = spawn(process.execPath, [...LOAD_GENERATOR_NODE_FLAGS, '--import', 'tsx', 'apps/library-service/bench/grpc-load.ts', JSON.stringify(loadConfig)], { cwd: WORKSPACE_ROOT, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
     child.on('message', (message: { phase: PhaseName; event: 'start' | 'end' }) => {
       if (message.event === 'start') {
         const stalls = stallRecorder();
