@@ -43,6 +43,15 @@ export interface CheckpointedConsumerOptions {
    * it (library-service takes a database lock); more than one lets CPU work of one batch overlap another's I/O.
    */
   partitionsConsumedConcurrently?: number;
+  /**
+   * Hand each batch to `handleBatch` as soon as it is fetched and let kafkajs fetch the next ones while it is being
+   * applied (default false: kafkajs waits until every batch of a fetch is applied). A partition still never has a
+   * batch handed over before the previous one was handed over, and kafkajs gets control back for a partition only
+   * once its previous batch is applied, so at most two batches per partition are held. Kafka offsets then run ahead
+   * of the application's checkpoints (they are never trusted anyway); when a handler fails, every assigned partition
+   * is positioned at its checkpoint again and consumption goes on from there.
+   */
+  prefetch?: boolean;
   maxWaitTimeInMs?: number;
   sessionTimeout?: number;
   logger?: Logger;
@@ -111,6 +120,45 @@ export async function startCheckpointedConsumer(kafka: Kafka, options: Checkpoin
       .catch((error: Error) => log.error({ err: error }, 'could not read checkpoints after assignment'));
   });
 
+  /** Reacts to what the handler did with a batch: seek where it asks, or record how far the partition got. */
+  const settle = async (partition: number, firstOffset: bigint, result: BatchResult): Promise<void> => {
+    if (result.kind === 'seek') {
+      // A batch fetched before our seek took effect is refused once. Refused again and again for the same
+      // checkpoint means the records there are gone (retention): that is data loss, so say it loudly and never
+      // skip ahead silently.
+      const previous = refusals.get(partition);
+      const count = previous?.offset === result.offset ? previous.count + 1 : 1;
+      refusals.set(partition, { offset: result.offset, count });
+      if (count >= 3) {
+        log.error(
+          { topic, partition, checkpoint: result.offset.toString(), firstOffset: firstOffset.toString() },
+          'the broker does not return the records at the checkpoint; the partition cannot progress',
+        );
+        await new Promise((resolveLater) => setTimeout(resolveLater, Math.min(30_000, 500 * count)));
+      }
+      seek(partition, result.offset);
+      return;
+    }
+    refusals.delete(partition);
+    next.set(partition, result.nextOffset);
+  };
+
+  // prefetch: the batch of each partition that is being applied, and recovery after a failed one
+  const inFlight = new Map<number, Promise<void>>();
+  let recovering: Promise<void> | undefined;
+  const recoverFrom = (error: unknown) => {
+    log.error({ err: error }, 'applying a batch failed; positioning every partition at its checkpoint to retry');
+    recovering ??= options
+      .readCheckpoints(topic, assigned)
+      .then((checkpoints) => {
+        for (const partition of assigned) seek(partition, checkpoints.get(partition) ?? 0n);
+      })
+      .catch((readError: Error) => log.error({ err: readError }, 'could not read checkpoints to recover'))
+      .finally(() => {
+        recovering = undefined;
+      });
+  };
+
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
   await consumer.run({
@@ -122,27 +170,24 @@ export async function startCheckpointedConsumer(kafka: Kafka, options: Checkpoin
       const partition = batch.partition;
       highWatermarks.set(partition, BigInt(batch.highWatermark));
       if (batch.messages.length === 0) return;
+      if (recovering) await recovering;
       const records = batch.messages.map(toRecord);
-      const result = await options.handleBatch({ topic, partition, records, highWatermark: BigInt(batch.highWatermark) });
-      if (result.kind === 'seek') {
-        // A batch fetched before our seek took effect is refused once. Refused again and again for the same
-        // checkpoint means the records there are gone (retention): that is data loss, so say it loudly and never
-        // skip ahead silently.
-        const previous = refusals.get(partition);
-        const count = previous?.offset === result.offset ? previous.count + 1 : 1;
-        refusals.set(partition, { offset: result.offset, count });
-        if (count >= 3) {
-          log.error(
-            { topic, partition, checkpoint: result.offset.toString(), firstOffset: records[0].offset.toString() },
-            'the broker does not return the records at the checkpoint; the partition cannot progress',
-          );
-          await new Promise((resolveLater) => setTimeout(resolveLater, Math.min(30_000, 500 * count)));
-        }
-        seek(partition, result.offset);
+      const firstOffset = records[0].offset;
+      const handled = options.handleBatch({ topic, partition, records, highWatermark: BigInt(batch.highWatermark) });
+      if (options.prefetch) {
+        const previous = inFlight.get(partition);
+        const tracked = handled.then((result) => settle(partition, firstOffset, result)).catch(recoverFrom);
+        inFlight.set(partition, tracked);
+        await previous;
+        // consumed, not applied: kafkajs may fetch past it while it is applied (the checkpoint decides on restart)
+        resolveOffset(records[records.length - 1].offset.toString());
+        await heartbeat();
+        await commitOffsetsIfNecessary();
         return;
       }
-      refusals.delete(partition);
-      next.set(partition, result.nextOffset);
+      const result = await handled;
+      await settle(partition, firstOffset, result);
+      if (result.kind === 'seek') return;
       if (result.nextOffset > 0n) resolveOffset((result.nextOffset - 1n).toString());
       await heartbeat();
       await commitOffsetsIfNecessary();
@@ -159,6 +204,8 @@ export async function startCheckpointedConsumer(kafka: Kafka, options: Checkpoin
       })),
     async stop() {
       await consumer.disconnect();
+      // batches handed over before the stop finish (or fail) before the consumer counts as stopped
+      await Promise.all(inFlight.values());
     },
   };
 }

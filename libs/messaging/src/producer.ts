@@ -1,11 +1,17 @@
 import { CompressionTypes, type Kafka, type Producer } from 'kafkajs';
 import { LIBRARY_EVENTS_TOPIC, type KafkaEvent } from '@soulspot/contracts';
+import { Int32Murmur2Partitioner } from './partitioner';
 
 export interface PublisherOptions {
   topic?: string;
   /** Events per produce request; publish() never has more than one chunk in flight, so memory stays bounded. */
   chunkSize?: number;
   compression?: 'none' | 'gzip';
+  /**
+   * 'int32-murmur2': the same partition per key as kafkajs's default (Java-compatible murmur2) partitioner, computed
+   * without its per-key Long allocations (partitioner.ts) — for producers that publish millions of events.
+   */
+  partitioner?: 'default' | 'int32-murmur2';
 }
 
 /**
@@ -30,7 +36,12 @@ export async function createEventPublisher(kafka: Kafka, options: PublisherOptio
   const topic = options.topic ?? LIBRARY_EVENTS_TOPIC;
   const chunkSize = options.chunkSize ?? 1000;
   const compression = options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const producer: Producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    ...(options.partitioner === 'int32-murmur2' ? { createPartitioner: Int32Murmur2Partitioner } : {}),
+  });
   await producer.connect();
   let published = 0;
   return {

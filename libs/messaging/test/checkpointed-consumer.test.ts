@@ -85,6 +85,46 @@ describe('checkpointed consumer (embedded broker over TCP)', () => {
     expect(consumer.assignedPartitions()).toEqual([0, 1]);
   });
 
+  it('with prefetch, applies every record exactly once in order, and retries from the checkpoint after a failed batch', async () => {
+    const client = createKafka({ brokers: kafka.brokers, clientId: 'consumer-prefetch-test', logger });
+    const topic = 'checkpointed-consumer-prefetch-test';
+    await ensureTopics(client, [{ topic, numPartitions: 2 }]);
+    const producer = client.producer();
+    await producer.connect();
+    for (const partition of [0, 1]) {
+      await producer.send({ topic, messages: Array.from({ length: 40 }, (_, i) => ({ partition, value: `p${partition}-${i}` })) });
+    }
+    await producer.disconnect();
+
+    const ledger = new Ledger();
+    let failures = 0;
+    const consumer = await startCheckpointedConsumer(client, {
+      topic,
+      groupId: 'consumer-prefetch-test',
+      maxBytesPerPartition: 256,
+      prefetch: true,
+      partitionsConsumedConcurrently: 2,
+      logger,
+      readCheckpoints: async () => new Map(ledger.checkpoints),
+      handleBatch: async (batch: PartitionBatch) => {
+        await new Promise((r) => setTimeout(r, 5)); // applying takes a while: later batches are handed over meanwhile
+        // the batch holding partition 1's offset 20 fails once, as a database outage would make it
+        if (batch.partition === 1 && failures === 0 && batch.records.some((r) => r.offset === 20n) && (ledger.checkpoints.get(1) ?? 0n) <= 20n) {
+          failures++;
+          throw new Error('database unavailable');
+        }
+        return ledger.handle(batch);
+      },
+    });
+    await until(() => ledger.applied.length === 80);
+    await new Promise((r) => setTimeout(r, 300));
+    await consumer.stop();
+    expect(failures).toBe(1);
+    for (const partition of [0, 1]) {
+      expect(ledger.applied.filter((a) => a.partition === partition).map((a) => Number(a.offset))).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    }
+  });
+
   it('publishes dead letters byte for byte with the reason and source position in headers', async () => {
     const client = createKafka({ brokers: kafka.brokers, clientId: 'dlq-test', logger });
     const topic = 'dlq-test';

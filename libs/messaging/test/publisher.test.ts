@@ -81,4 +81,20 @@ describe('event publisher (embedded broker over TCP)', () => {
     const ends = await topicEndOffsets(client, topic);
     expect([...ends.values()].reduce((a, b) => a + b, 0n)).toBe(30n);
   });
+
+  it("with the int32-murmur2 partitioner, puts every key on the partition kafkajs's default partitioner chooses", async () => {
+    const client = createKafka({ brokers: kafka.brokers, clientId: 'publisher-test-partitioner' });
+    const topics = { fast: 'publisher-test.int32-murmur2', reference: 'publisher-test.default-partitioner' };
+    await ensureTopics(client, [{ topic: topics.fast, numPartitions: 5 }, { topic: topics.reference, numPartitions: 5 }]);
+    const events = Array.from({ length: 60 }, (_, i) => artistEvent(`p${i}`, `partitioned ${i}`));
+    for (const [topic, partitioner] of [[topics.fast, 'int32-murmur2'], [topics.reference, 'default']] as const) {
+      const publisher = await createEventPublisher(client, { topic, partitioner });
+      await publisher.publish(events);
+      await publisher.disconnect();
+    }
+    const fast = await topicEndOffsets(client, topics.fast);
+    const reference = await topicEndOffsets(client, topics.reference);
+    expect([...fast.values()].reduce((a, b) => a + b, 0n)).toBe(60n);
+    expect(fast).toEqual(reference);
+  });
 });

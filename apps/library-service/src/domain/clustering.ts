@@ -72,12 +72,11 @@ class UnionFind {
  */
 export function resolveClusters(input: ClusterInput): ClusterChange[] {
   const uf = new UnionFind();
-  const nodeOf = (member: string): string => {
-    const state = input.existing.get(member);
-    return state ? `e:${state.entityId}` : `m:${member}`;
-  };
+  // A node is an existing entity (its id, a UUID) or a new member (its provider key, which always contains ':').
+  const nodeOf = (member: string): string => input.existing.get(member)?.entityId ?? member;
+  const isEntity = (node: string): boolean => !node.includes(':');
   const bestOfEntity = new Map<string, string>();
-  for (const state of input.existing.values()) bestOfEntity.set(`e:${state.entityId}`, state.bestKey);
+  for (const state of input.existing.values()) bestOfEntity.set(state.entityId, state.bestKey);
 
   for (const member of input.mentioned) uf.find(nodeOf(member));
   const candidateKeys = new Map<string, string[]>(); // node -> identity keys claimed by its new links
@@ -104,12 +103,12 @@ export function resolveClusters(input: ClusterInput): ClusterChange[] {
     const newMembers: string[] = [];
     const keys: string[] = [];
     for (const node of nodes) {
-      if (node.startsWith('e:')) {
-        previousIds.push(node.slice(2));
+      if (isEntity(node)) {
+        previousIds.push(node);
         keys.push(bestOfEntity.get(node)!);
       } else {
-        newMembers.push(node.slice(2));
-        keys.push(node.slice(2));
+        newMembers.push(node);
+        keys.push(node);
       }
       keys.push(...(candidateKeys.get(node) ?? []));
     }
@@ -118,7 +117,7 @@ export function resolveClusters(input: ClusterInput): ClusterChange[] {
     const entityId = entityIdFor(input.type, bestKey);
     const unchanged =
       newMembers.length === 0 && previousIds.length === 1 && previousIds[0] === entityId &&
-      compareNamingKeys(bestOfEntity.get(`e:${entityId}`)!, bestKey) === 0;
+      compareNamingKeys(bestOfEntity.get(entityId)!, bestKey) === 0;
     if (unchanged) continue;
     previousIds.sort();
     newMembers.sort();

@@ -45,9 +45,18 @@ function referenceFields(type: EntityType, member: MemberFacts): ArtistFields | 
 function candidatesOf<F>(type: EntityType, members: readonly MemberFacts[]): Candidate<F>[] {
   const candidates: Candidate<F>[] = [];
   for (const member of members) {
-    if (member.observation) {
-      const { fields, ...order } = member.observation;
-      candidates.push({ ...order, direct: true, memberKey: member.key, provider: member.provider, fields: fields as F });
+    const observation = member.observation;
+    if (observation) {
+      // (built field by field, not by spreading: this runs for every member of every entity a batch touches)
+      candidates.push({
+        observedAt: observation.observedAt,
+        rank: observation.rank,
+        eventId: observation.eventId,
+        direct: true,
+        memberKey: member.key,
+        provider: member.provider,
+        fields: observation.fields as F,
+      });
     }
     if (member.reference) {
       const { observedAt, rank, eventId } = member.reference;
@@ -62,6 +71,7 @@ function candidatesOf<F>(type: EntityType, members: readonly MemberFacts[]): Can
       });
     }
   }
+  if (candidates.length < 2) return candidates;
   return candidates.sort((a, b) => {
     const byOrder = compareOrder(b, a);
     if (byOrder !== 0) return byOrder;

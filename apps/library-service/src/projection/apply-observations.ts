@@ -2,7 +2,7 @@ import type { EntityType } from '@soulspot/contracts';
 import type { MemberFacts } from '../domain/merge';
 import type { EntityObservation, Observation, SnapshotObservation } from '../domain/observation';
 import { writeRows, type RowWriteStats } from './row-writer';
-import { rows, type Sql } from './sql';
+import { rows, StatementPipeline, type Sql } from './sql';
 import { latestPerKey, resolveIdentities, storeLibraryMarks, storeObservations, storeReferences, storeSnapshots } from './state-store';
 
 export interface ApplyStats extends RowWriteStats {
@@ -22,11 +22,17 @@ export async function applyObservations(sql: Sql, observations: readonly Observa
   const entities = observations.filter((o): o is EntityObservation => o.kind === 'entity');
   const snapshots = observations.filter((o): o is SnapshotObservation => o.kind === 'snapshot');
 
-  const freshKeys = await storeObservations(sql, entities);
-  const { entityOf, changes } = await resolveIdentities(sql, entities);
+  // Independent state updates share a pipeline: each one's statements are prepared while PostgreSQL runs the others'.
+  const pipe = new StatementPipeline(sql);
+  const [freshKeys, { entityOf, changes }, markChanged, snapshotChanged] = await Promise.all([
+    storeObservations(pipe, entities),
+    resolveIdentities(pipe, entities),
+    storeLibraryMarks(pipe, entities, snapshots),
+    storeSnapshots(pipe, snapshots),
+  ]);
+  await pipe.flush();
+  // references update member rows, which identity resolution may have just created
   const referenceChanged = await storeReferences(sql, entities);
-  const markChanged = await storeLibraryMarks(sql, entities, snapshots);
-  const snapshotChanged = await storeSnapshots(sql, snapshots);
 
   const affected: Record<EntityType, Set<string>> = { artist: new Set(), album: new Set(), track: new Set() };
   const unresolved: string[] = [];

@@ -88,6 +88,20 @@ async function applyWithIsolation(
   return { failed, parked, applied };
 }
 
+/** A partition batch with every record decoded and validated. */
+export interface ClassifiedBatch {
+  batch: PartitionBatch;
+  results: ReturnType<typeof classify>[];
+}
+
+/**
+ * Decoding and validation are pure CPU and need no database: done when a batch arrives, so that they overlap the
+ * transaction of the batches before it.
+ */
+export function classifyBatch(batch: PartitionBatch): ClassifiedBatch {
+  return { batch, results: batch.records.map((record) => classify(record)) };
+}
+
 /** The part of one partition batch that the transaction applies, and what it decided about it. */
 interface PartitionWork {
   batch: PartitionBatch;
@@ -104,10 +118,9 @@ interface PartitionWork {
  * before the commit leaves the database as it was; the batches are simply consumed again. Returns one result per
  * batch, in order.
  */
-export async function handlePartitionBatches(ctx: BatchContext, batches: readonly PartitionBatch[], stats: BatchStats): Promise<BatchResult[]> {
-  // Decoding and validation are pure CPU: done before taking the writer lock, so that one group decodes while
-  // another is in the database.
-  const classified = new Map(batches.map((batch) => [batch, batch.records.map((record) => classify(record))]));
+export async function handlePartitionBatches(ctx: BatchContext, items: readonly ClassifiedBatch[], stats: BatchStats): Promise<BatchResult[]> {
+  const batches = items.map((item) => item.batch);
+  const classified = new Map(items.map((item) => [item.batch, item.results]));
   const client = await ctx.pool.connect();
   const started = performance.now();
   let broken = false;
@@ -190,11 +203,13 @@ export async function handlePartitionBatches(ctx: BatchContext, batches: readonl
       await insertDeadLetters(client, ctx.projection, w.batch.topic, w.batch.partition, w.dead);
       await insertParkedEvents(client, ctx.projection, w.batch.topic, w.batch.partition, w.parked);
     }
+    // one position per partition: with two batches of a partition in the group, the later one's end
+    const positions = new Map(fresh.map((w) => [w.batch.partition, (w.result as { nextOffset: bigint }).nextOffset]));
     await writeCheckpoints(
       client,
       ctx.projection,
       batches[0].topic,
-      fresh.map((w) => ({ partition: w.batch.partition, nextOffset: (w.result as { nextOffset: bigint }).nextOffset })),
+      [...positions].map(([partition, nextOffset]) => ({ partition, nextOffset })),
     );
     await client.query('commit');
     ctx.logger.debug(

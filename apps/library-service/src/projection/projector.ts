@@ -12,7 +12,7 @@ import {
 } from '@soulspot/messaging';
 import { createLogger, type Logger } from '@soulspot/observability';
 import { createCoalescer } from './batch-coalescer';
-import { handlePartitionBatches, type BatchStats } from './batch-handler';
+import { classifyBatch, handlePartitionBatches, type BatchStats, type ClassifiedBatch } from './batch-handler';
 import { readCheckpoints } from './checkpoints';
 import { retryDeadLetters, type RetryResult } from './retry';
 
@@ -93,9 +93,9 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
   const dlq: DeadLetterPublisher = await createDeadLetterPublisher(kafka, options.dlqTopic);
   const stats: BatchStats = { transactions: 0, batches: 0, applied: 0, deadLettered: 0, parked: 0, skipped: 0 };
   const context = { pool, projection: options.projection, dlq, logger };
-  const handleBatch = createCoalescer((batches: PartitionBatch[]) => handlePartitionBatches(context, batches, stats), {
+  const applyGroup = createCoalescer((items: ClassifiedBatch[]) => handlePartitionBatches(context, items, stats), {
     maxWeight: options.maxEventsPerTransaction ?? 40_000,
-    weight: (batch) => batch.records.length,
+    weight: (item) => item.batch.records.length,
     // kafkajs decodes the batches of one fetch one after the other and hands each to a worker as soon as it is
     // decoded: a short quiet period (capped) gathers the whole fetch
     lingerMs: 25,
@@ -113,7 +113,9 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
     sessionTimeout: options.sessionTimeoutMs,
     logger,
     readCheckpoints: (_topic, _partitions) => readCheckpoints(pool, options.projection, options.topic),
-    handleBatch,
+    // the next fetch arrives, and is decoded, while the current one is being applied
+    prefetch: true,
+    handleBatch: (batch: PartitionBatch) => applyGroup(classifyBatch(batch)),
   });
   logger.info({ topic: options.topic, projection: options.projection }, 'projector started');
 

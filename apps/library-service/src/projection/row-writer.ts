@@ -263,11 +263,11 @@ export async function writeRows(sql: Sql, input: RowWriteInput): Promise<RowWrit
   const known = input.knownTrackFacts ?? new Map<string, MemberFacts<'track'>[]>();
   // every read first (they do not depend on this function's writes), then the writes
   const [snapshots, artistFacts, albumFacts, trackFacts] = await Promise.all([
-    loadSnapshotTimes(sql),
-    loadFacts(sql, artistIds),
-    loadFacts(sql, albumIds),
+    loadSnapshotTimes(pipe),
+    loadFacts(pipe, artistIds),
+    loadFacts(pipe, albumIds),
     loadFacts(
-      sql,
+      pipe,
       trackIds.filter((id) => !known.has(id)),
     ),
   ]);

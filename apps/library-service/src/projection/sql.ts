@@ -1,7 +1,9 @@
 import type pg from 'pg';
 
-/** The one connection a projection transaction runs on. */
-export type Sql = Pick<pg.PoolClient, 'query'>;
+/** The one connection a projection transaction runs on (or a pipeline on it). */
+export interface Sql {
+  query<T extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<T>>;
+}
 
 /** Rows of a query, typed. */
 export async function rows<T extends pg.QueryResultRow>(sql: Sql, text: string, values: unknown[] = []): Promise<T[]> {
@@ -37,21 +39,29 @@ export async function lockProjectionWriter(sql: Sql): Promise<void> {
 }
 
 /**
- * Statements sent without waiting for each other on the transaction's connection: PostgreSQL executes one while
- * the projector computes the next, instead of the two taking turns. The connection runs them in the order sent;
- * `flush()` waits for all and throws the first failure (after a failure the transaction is aborted anyway).
+ * Statements issued without waiting for each other on the transaction's connection: PostgreSQL executes one while
+ * the projector computes the next, instead of the two taking turns. Each statement is sent as soon as the one before
+ * it finishes, in the order issued (chained here rather than queued on the client, which pg deprecates). It is an
+ * `Sql` itself, so readers can go through it too. `flush()` waits for all and throws the first failure (after a
+ * failure the transaction is aborted anyway).
  */
-export class StatementPipeline {
+export class StatementPipeline implements Sql {
+  private tail: Promise<unknown> = Promise.resolve();
   private readonly pending: Promise<unknown>[] = [];
 
   constructor(private readonly sql: Sql) {}
 
-  send<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
-    const result = this.sql.query<T>(text, values).then((r) => r.rows);
+  query<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<pg.QueryResult<T>> {
+    const result = this.tail.then(() => this.sql.query<T>(text, values));
+    this.tail = result.catch(() => undefined);
     // observed at flush(); until then a failure must not count as unhandled
     result.catch(() => undefined);
     this.pending.push(result);
     return result;
+  }
+
+  send<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
+    return this.query<T>(text, values).then((r) => r.rows);
   }
 
   async flush(): Promise<void> {

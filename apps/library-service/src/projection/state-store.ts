@@ -12,10 +12,11 @@ import { chunked, iso, json, recordset, rows, StatementPipeline, type Sql } from
 /** Rows per statement for the state tables: bounds the size of one statement's parameter (memory) and pipelines. */
 const STATE_STATEMENT_ROWS = 10_000;
 
-/** The type segment of a provider key `<provider>:<type>:<id>`. */
+/** The type segment of a provider key `<provider>:<type>:<id>` (read without slicing: it runs for every key). */
 function typeOfKey(key: string): EntityType {
   const start = key.indexOf(':') + 1;
-  return key.slice(start, key.indexOf(':', start)) as EntityType;
+  if (key.charCodeAt(start) === 116 /* t */) return 'track';
+  return key.charCodeAt(start + 1) === 114 /* r */ ? 'artist' : 'album';
 }
 
 /** Latest observation per provider key among the batch (the only one that can change the stored state). */
@@ -126,18 +127,18 @@ export async function resolveIdentities(sql: Sql, observations: readonly EntityO
     existing.set(row.member_key, { entityId: row.entity_id, bestKey: row.best_key });
   }
 
+  // split by entity type once: each type resolves separately
+  const byType = {
+    artist: { existing: new Map<string, MemberState>(), mentioned: [] as string[], newLinks: [] as Link[] },
+    album: { existing: new Map<string, MemberState>(), mentioned: [] as string[], newLinks: [] as Link[] },
+    track: { existing: new Map<string, MemberState>(), mentioned: [] as string[], newLinks: [] as Link[] },
+  };
+  for (const [member, state] of existing) byType[typeOfKey(member)].existing.set(member, state);
+  for (const member of mentioned) byType[typeOfKey(member)].mentioned.push(member);
+  for (const link of newLinks) byType[typeOfKey(link.memberKey)].newLinks.push(link);
   const changes: ClusterChange[] = [];
   for (const type of ['artist', 'album', 'track'] as const) {
-    const ofType = (key: string) => typeOfKey(key) === type;
-    changes.push(
-      ...resolveClusters({
-        type,
-        existing, // other types' members are never looked up by this type's resolution
-        mentioned: [...mentioned].filter(ofType),
-        newLinks: newLinks.filter((l) => ofType(l.memberKey)),
-        holders,
-      }),
-    );
+    changes.push(...resolveClusters({ type, ...byType[type], holders }));
   }
   await applyClusterChanges(sql, changes);
 
