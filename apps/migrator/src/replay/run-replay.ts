@@ -44,6 +44,12 @@ export interface ReplayReport {
   dryRun: boolean;
 }
 
+/**
+ * Events per produce request. kafkajs groups a request's messages per partition by copying the partition's list for
+ * every message (quadratic in the request size), so a page goes out as several modest requests.
+ */
+const PUBLISH_CHUNK = 500;
+
 const BUILDERS = new Map<SourceTable, (row: any) => Built>([
   [SPOTIFY_ARTISTS, spotifyArtistEvent],
   [SPOTIFY_ALBUMS, spotifyAlbumEvent],
@@ -88,7 +94,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayReport> {
   const topic = options.topic ?? LIBRARY_EVENTS_TOPIC;
   const kafka = options.dryRun ? null : createKafka({ brokers: options.brokers, clientId: options.clientId, logger: options.logger });
   if (kafka) await ensureTopics(kafka, [{ topic, numPartitions: options.partitions ?? DEFAULT_PARTITIONS, configEntries: { 'retention.ms': '-1' } }]);
-  const publisher = kafka ? await createEventPublisher(kafka, { topic, chunkSize: 2000 }) : null;
+  const publisher = kafka ? await createEventPublisher(kafka, { topic, chunkSize: PUBLISH_CHUNK, partitioner: 'int32-murmur2' }) : null;
   const reports: SourceReport[] = [];
   const snapshot = await pool.connect();
   try {
