@@ -14,7 +14,7 @@
  * (GetArtist requests/s, default 20), BENCH_REBUILD_PARTITIONS (12).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
@@ -136,6 +136,15 @@ function readLoad(library: LibraryServiceClient, ids: string[], rate: number): {
   };
 }
 
+/** Resident set size of a process, from /proc (bytes; 0 once it is gone). */
+function rssOf(pid: number): number {
+  try {
+    return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
 async function appliedTotal(sql: pg.Client): Promise<number> {
   const { rows } = await sql.query(`select coalesce(sum(next_offset), 0)::text as n from projection_checkpoints where topic = $1`, [TOPIC]);
   return Number(rows[0].n);
@@ -208,9 +217,13 @@ async function main(): Promise<void> {
     const spawned = spawnService(db.url, broker.brokers);
     service = spawned.child;
     const port = await spawned.port;
-    while ((await appliedTotal(sql)) < events) await sleep(200);
+    let initialPeakRss = 0;
+    while ((await appliedTotal(sql)) < events) {
+      initialPeakRss = Math.max(initialPeakRss, rssOf(service.pid!));
+      await sleep(200);
+    }
     const initialSeconds = (performance.now() - spawnedAt) / 1000;
-    log(`initial projection: ${initialSeconds.toFixed(1)} s`);
+    log(`initial projection: ${initialSeconds.toFixed(1)} s, service peak RSS ${(initialPeakRss / 2 ** 20).toFixed(0)} MB`);
 
     const address = `127.0.0.1:${port}`;
     const library = new LibraryServiceClient(address, credentials.createInsecure());
@@ -259,6 +272,7 @@ async function main(): Promise<void> {
       events,
       initialProjectionSeconds: initialSeconds,
       initialEventsPerSecond: events / initialSeconds,
+      initialProjectionPeakRssMb: initialPeakRss / 2 ** 20,
       rebuildSeconds,
       rebuildEventsPerSecond: events / rebuildSeconds,
       ratioToInitial: ratio,

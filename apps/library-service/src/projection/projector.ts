@@ -30,7 +30,7 @@ export interface ProjectorOptions {
   maxBytesPerPartition?: number;
   /**
    * Upper bound on the events one transaction applies (the batches of several partitions go together up to this);
-   * bounds the memory of a catch-up. Default 40,000 (a whole fetch of 12 partitions of 1 MiB each).
+   * bounds the memory of a catch-up. Default 30,000 (about a whole fetch of 12 partitions of 768 KiB each).
    */
   maxEventsPerTransaction?: number;
   /** Consumer-group session timeout: how fast the group notices a dead member (a crashed projector). */
@@ -94,7 +94,7 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
   const stats: BatchStats = { transactions: 0, batches: 0, applied: 0, deadLettered: 0, parked: 0, skipped: 0 };
   const context = { pool, projection: options.projection, dlq, logger };
   const applyGroup = createCoalescer((items: ClassifiedBatch[]) => handlePartitionBatches(context, items, stats), {
-    maxWeight: options.maxEventsPerTransaction ?? 40_000,
+    maxWeight: options.maxEventsPerTransaction ?? 30_000,
     weight: (item) => item.batch.records.length,
     // kafkajs decodes the batches of one fetch one after the other and hands each to a worker as soon as it is
     // decoded: a short quiet period (capped) gathers the whole fetch
