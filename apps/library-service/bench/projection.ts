@@ -20,7 +20,7 @@ import os from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import type { KafkaEvent } from '@soulspot/contracts';
-import { provisionPostgres } from '@soulspot/devstack';
+import { provisionPostgres, startKafkaProcess } from '@soulspot/devstack';
 import { migrateUp } from '@soulspot/library-db';
 import { createEventPublisher, createKafka, ensureTopics, topicEndOffsets } from '@soulspot/messaging';
 import { createLogger } from '@soulspot/observability';
@@ -41,28 +41,10 @@ const TARGETS = { maxCopyRatio: 3, minEventsPerSecond: 20_000, maxRssMb: 512 };
 
 const log = (message: string) => process.stdout.write(`[bench:projection] ${message}\n`);
 
+/** KAFKA_BROKERS when set, else the embedded broker in its own process (so its CPU is not the service's). */
 async function startBroker(): Promise<{ brokers: string[]; stop(): Promise<void> }> {
   if (process.env.KAFKA_BROKERS) return { brokers: process.env.KAFKA_BROKERS.split(','), stop: async () => undefined };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'libs/embedded-kafka/src/cli.ts', '--port', '0', '--no-auto-create'], {
-    cwd: WORKSPACE,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const address = await new Promise<string>((resolveAddress, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('\n')) resolveAddress(out.split('\n')[0].trim());
-    });
-    child.once('exit', (code) => reject(new Error(`broker exited with ${code}`)));
-  });
-  return {
-    brokers: address.split(','),
-    stop: () =>
-      new Promise<void>((r) => {
-        child.once('exit', () => r());
-        child.kill('SIGTERM');
-      }),
-  };
+  return startKafkaProcess({ autoCreate: false });
 }
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux

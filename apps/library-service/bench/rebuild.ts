@@ -21,7 +21,7 @@ import pg from 'pg';
 import { credentials, Metadata } from '@grpc/grpc-js';
 import type { KafkaEvent } from '@soulspot/contracts';
 import { LibraryServiceClient, ProjectionAdminClient, RebuildMode, RebuildPhase, type RebuildStatus } from '@soulspot/contracts/library';
-import { provisionPostgres } from '@soulspot/devstack';
+import { provisionPostgres, startKafkaProcess } from '@soulspot/devstack';
 import { migrateUp } from '@soulspot/library-db';
 import { createEventPublisher, createKafka, ensureTopics, topicEndOffsets } from '@soulspot/messaging';
 import { createLogger } from '@soulspot/observability';
@@ -40,21 +40,10 @@ const TARGETS = { maxRatioToInitial: 1.2, maxGetArtistP99Ms: 10 };
 const log = (message: string) => process.stdout.write(`[bench:rebuild] ${message}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** KAFKA_BROKERS when set, else the embedded broker in its own process (so its CPU is not the service's). */
 async function startBroker(): Promise<{ brokers: string[]; stop(): Promise<void> }> {
   if (process.env.KAFKA_BROKERS) return { brokers: process.env.KAFKA_BROKERS.split(','), stop: async () => undefined };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'libs/embedded-kafka/src/cli.ts', '--port', '0', '--no-auto-create'], {
-    cwd: WORKSPACE,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const address = await new Promise<string>((resolveAddress, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('\n')) resolveAddress(out.split('\n')[0].trim());
-    });
-    child.once('exit', (code) => reject(new Error(`broker exited with ${code}`)));
-  });
-  return { brokers: address.split(','), stop: () => new Promise<void>((r) => (child.once('exit', () => r()), child.kill('SIGTERM'))) };
+  return startKafkaProcess({ autoCreate: false });
 }
 
 function spawnService(databaseUrl: string, brokers: string[]): { child: ChildProcess; port: Promise<number> } {

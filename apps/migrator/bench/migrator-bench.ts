@@ -16,7 +16,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
-import { provisionPostgres } from '@soulspot/devstack';
+import { provisionPostgres, startKafkaProcess } from '@soulspot/devstack';
 import { createLegacyDatabase } from '@soulspot/legacy-fixtures';
 import { PLAIN_SQL_CONSOLIDATION } from './plain-sql-consolidation';
 import { sampleTree, treeCpuSeconds, type TreeSample } from './process-tree';
@@ -85,31 +85,6 @@ function migrator(args: string[], env: Record<string, string>): Promise<Measured
   });
 }
 
-/** The embedded broker in its own process (in memory, like provisionKafka's), so that its CPU is measured apart. */
-async function startBroker(): Promise<{ brokers: string[]; pid: number; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'libs/embedded-kafka/src/cli.ts', '--port', '0'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const address = await new Promise<string>((resolveAddress, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('\n')) resolveAddress(out.split('\n')[0].trim());
-    });
-    child.once('exit', (code) => reject(new Error(`embedded broker exited with ${code}`)));
-  });
-  return {
-    brokers: address.split(','),
-    pid: child.pid!,
-    stop: () =>
-      new Promise<void>((resolveStop) => {
-        child.once('exit', () => resolveStop());
-        child.kill('SIGTERM');
-      }),
-  };
-}
-
 function startProjector(env: Record<string, string>): () => Promise<TreeSample> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'apps/library-service/src/main.ts'], {
     cwd: ROOT,
@@ -165,7 +140,8 @@ async function main(): Promise<void> {
   log(`size ${JSON.stringify(size)} (BENCH_SCALE=${scale})`);
   buildMigrator();
   const postgres = await provisionPostgres();
-  const kafka = await startBroker();
+  // the embedded broker in its own process (in memory, like provisionKafka's), so that its CPU is measured apart
+  const kafka = await startKafkaProcess();
   let stopProjector: (() => Promise<TreeSample>) | undefined;
   try {
     const legacyUrl = await createDatabase(postgres.url, 'bench_legacy');

@@ -2,3 +2,4 @@ export { provisionPostgres, POSTGRES_IMAGE_ENV, type ProvisionedPostgres, type P
 export { provisionKafka, KAFKA_IMAGE_ENV, type ProvisionedKafka } from './kafka';
 export { freePort } from './free-port';
 export { containerRuntimeAvailable } from './container-runtime';
+export { startKafkaProcess, type KafkaProcess } from './kafka-process';
