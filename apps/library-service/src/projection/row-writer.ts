@@ -3,7 +3,7 @@ import type { ClusterChange } from '../domain/clustering';
 import { PROVIDER_RANK } from '../domain/identity-keys';
 import type { LibraryListing, SnapshotTimes } from '../domain/library-flags';
 import { mergeAlbum, mergeArtist, mergeTrack, type MemberFacts } from '../domain/merge';
-import { chunked, epochMs, json, recordset, rows, StatementPipeline, type Sql } from './sql';
+import { bulkInput, chunked, epochMs, rows, StatementPipeline, type Sql } from './sql';
 
 export interface RowWriteStats {
   upserted: number;
@@ -92,6 +92,9 @@ const IDENTIFIER_COLUMNS: Record<EntityType, string[]> = {
   track: ['spotify_uri', 'musicbrainz_id', 'deezer_id', 'tidal_id', 'isrc'],
 };
 
+const PAIRS = bulkInput({ old_id: 'varchar', next_id: 'varchar' });
+const CHANGES = bulkInput({ t: 'varchar', i: 'varchar', o: 'varchar', r: 'varchar' });
+
 /** Rows per INSERT statement: big enough to amortize a round trip, small enough to pipeline and to bound memory. */
 const STATEMENT_ROWS = 5_000;
 
@@ -123,12 +126,13 @@ function upsertRows(pipe: StatementPipeline, spec: TableSpec, values: readonly {
   const names = columns.map((c) => c.name);
   const inputs: Record<string, string> = { ...spec.extraInputs };
   for (const c of columns) if (c.type) inputs[c.name] = c.type;
+  const input = bulkInput(inputs);
   const select = columns.map((c) => (c.from ? `${c.from} as ${c.name}` : `r.${c.name}`)).join(', ');
-  const source = `select ${select} from ${recordset('$1', inputs)}`;
+  const source = `select ${select} from ${input.from('$1')}`;
   const written: Promise<string[]>[] = [];
   const fresh = values.filter((v) => born.has(v.id));
   for (const chunk of chunked(fresh, STATEMENT_ROWS)) {
-    written.push(pipe.send(`insert into ${table} (${names.join(', ')}) ${source}`, [json(chunk)]).then(() => chunk.map((v) => v.id)));
+    written.push(pipe.send(`insert into ${table} (${names.join(', ')}) ${source}`, [input.encode(chunk)]).then(() => chunk.map((v) => v.id)));
   }
   const existing = values.filter((v) => !born.has(v.id));
   if (existing.length > 0) {
@@ -140,7 +144,7 @@ function upsertRows(pipe: StatementPipeline, spec: TableSpec, values: readonly {
          where (${current}) is distinct from (${incoming})
        returning ${table}.id`;
     for (const chunk of chunked(existing, STATEMENT_ROWS)) {
-      written.push(pipe.send<{ id: string }>(text, [json(chunk)]).then((result) => result.map((r) => r.id)));
+      written.push(pipe.send<{ id: string }>(text, [input.encode(chunk)]).then((result) => result.map((r) => r.id)));
     }
   }
   return Promise.all(written).then((lists) => lists.flat());
@@ -352,8 +356,8 @@ export async function writeRows(sql: Sql, input: RowWriteInput): Promise<RowWrit
     if (pairs.length === 0) return;
     pipe.send(
       `update ${table} t set ${column} = p.next_id
-       from ${recordset('$1', { old_id: 'varchar', next_id: 'varchar' }, 'p')} where t.${column} = p.old_id`,
-      [json(pairs.map((p) => ({ old_id: p.old, next_id: p.next })))],
+       from ${PAIRS.from('$1', 'p')} where t.${column} = p.old_id`,
+      [PAIRS.encode(pairs.map((p) => ({ old_id: p.old, next_id: p.next })))],
     );
   };
   move('soulspot_albums', 'artist_id', retired.artist);
@@ -385,8 +389,8 @@ export async function writeRows(sql: Sql, input: RowWriteInput): Promise<RowWrit
   for (const chunk of chunked(feed, 4 * STATEMENT_ROWS)) {
     pipe.send(
       `insert into projection_changes (entity_type, entity_id, op, redirect_to)
-       select t, i, o, r from ${recordset('$1', { t: 'varchar', i: 'varchar', o: 'varchar', r: 'varchar' })}`,
-      [json(chunk.map((f) => ({ t: f.type, i: f.id, o: f.op, r: f.redirect })))],
+       select t, i, o, r from ${CHANGES.from('$1')}`,
+      [CHANGES.encode(chunk.map((f) => ({ t: f.type, i: f.id, o: f.op, r: f.redirect })))],
     );
   }
   await pipe.flush();

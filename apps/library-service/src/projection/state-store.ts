@@ -7,10 +7,27 @@ import {
   type SnapshotObservation,
   type StoredReference,
 } from '../domain/observation';
-import { chunked, iso, json, recordset, rows, StatementPipeline, type Sql } from './sql';
+import { bulkInput, chunked, iso, rows, StatementPipeline, type Sql } from './sql';
 
 /** Rows per statement for the state tables: bounds the size of one statement's parameter (memory) and pipelines. */
 const STATE_STATEMENT_ROWS = 10_000;
+
+const OBSERVATIONS = bulkInput({ k: 'varchar', t: 'varchar', p: 'varchar', e: 'varchar', o: 'timestamptz', d: 'jsonb' });
+const LINKS = bulkInput({ i: 'varchar', m: 'varchar' });
+const MOVES = bulkInput({ previous_id: 'varchar', next_id: 'varchar', best_key: 'varchar' });
+const MEMBERS = bulkInput({ k: 'varchar', t: 'varchar', e: 'varchar', b: 'varchar' });
+const REDIRECTS = bulkInput({ entity_type: 'varchar', old_id: 'varchar', new_id: 'varchar' });
+const REFERENCES = bulkInput({
+  member_key: 'varchar',
+  name: 'varchar',
+  mbid: 'varchar',
+  parent_key: 'varchar',
+  observed_at: 'timestamptz',
+  rank: 'int2',
+  event_id: 'varchar',
+});
+const MARKS = bulkInput({ k: 'varchar', l: 'timestamptz' });
+const SNAPSHOTS = bulkInput({ k: 'varchar', o: 'timestamptz', e: 'varchar' });
 
 /** The type segment of a provider key `<provider>:<type>:<id>` (read without slicing: it runs for every key). */
 function typeOfKey(key: string): EntityType {
@@ -40,13 +57,13 @@ export async function storeObservations(sql: Sql, observations: readonly EntityO
   const results = chunked(latest, STATE_STATEMENT_ROWS).map((chunk) =>
     pipe.send<{ provider_key: string }>(
       `insert into projection_observations (provider_key, entity_type, provider, event_id, observed_at, data)
-       select k, t, p, e, o, d from ${recordset('$1', { k: 'varchar', t: 'varchar', p: 'varchar', e: 'varchar', o: 'timestamptz', d: 'jsonb' })}
+       select k, t, p, e, o, d from ${OBSERVATIONS.from('$1')}
        on conflict (provider_key) do update
          set event_id = excluded.event_id, observed_at = excluded.observed_at, data = excluded.data
          where (excluded.observed_at, excluded.event_id collate "C")
              > (projection_observations.observed_at, projection_observations.event_id collate "C")
        returning provider_key`,
-      [json(chunk.map((o) => ({ k: o.key, t: o.type, p: o.provider, e: o.eventId, o: iso(o.observedAt), d: o.fields })))],
+      [OBSERVATIONS.encode(chunk.map((o) => ({ k: o.key, t: o.type, p: o.provider, e: o.eventId, o: iso(o.observedAt), d: o.fields })))],
     ),
   );
   await pipe.flush();
@@ -89,33 +106,28 @@ export async function resolveIdentities(sql: Sql, observations: readonly EntityO
     for (const ref of obs.references) mentioned.add(ref.key);
   }
   const links = linksOf(observations);
+  const linkId = (identityKey: string, memberKey: string) => `${identityKey}\n${memberKey}`;
+  // The holders of the batch's identity keys as they were before the batch, read before its links go in (the pipeline
+  // keeps the order): the links that are new and every key's full holder list follow without returning the batch's
+  // own links from the database.
   const pipe = new StatementPipeline(sql);
-  const inserted = chunked(links, STATE_STATEMENT_ROWS).map((chunk) =>
-    pipe.send<{ identity_key: string; member_key: string }>(
-      `insert into projection_identity_links (identity_key, member_key)
-       select i, m from ${recordset('$1', { i: 'varchar', m: 'varchar' })}
-       on conflict do nothing
-       returning identity_key, member_key`,
-      [json(chunk.map((l) => ({ i: l.identityKey, m: l.memberKey })))],
-    ),
+  const before = pipe.send<{ identity_key: string; member_key: string }>(
+    `select identity_key, member_key from projection_identity_links where identity_key = any($1::varchar[])`,
+    [[...new Set(links.map((l) => l.identityKey))]],
   );
-  await pipe.flush();
-  const newLinks: Link[] = [];
-  for (const result of inserted) for (const r of await result) newLinks.push({ identityKey: r.identity_key, memberKey: r.member_key });
-
-  const holders = new Map<string, string[]>();
-  if (newLinks.length > 0) {
-    const keys = [...new Set(newLinks.map((l) => l.identityKey))];
-    for (const row of await rows<{ identity_key: string; member_key: string }>(
-      sql,
-      `select identity_key, member_key from projection_identity_links where identity_key = any($1::varchar[])`,
-      [keys],
-    )) {
-      const list = holders.get(row.identity_key) ?? [];
-      list.push(row.member_key);
-      holders.set(row.identity_key, list);
-    }
+  for (const chunk of chunked(links, STATE_STATEMENT_ROWS)) {
+    pipe.send(`insert into projection_identity_links (identity_key, member_key) select i, m from ${LINKS.from('$1')} on conflict do nothing`, [
+      LINKS.encode(chunk.map((l) => ({ i: l.identityKey, m: l.memberKey }))),
+    ]);
   }
+  await pipe.flush();
+  const rowsBefore = await before;
+  const existed = new Set(rowsBefore.map((row) => linkId(row.identity_key, row.member_key)));
+  const newLinks = links.filter((l) => !existed.has(linkId(l.identityKey, l.memberKey)));
+  // every holder of each identity key a new link claims: the ones from before and the batch's own
+  const holders = new Map<string, string[]>(newLinks.map((l) => [l.identityKey, []]));
+  for (const row of rowsBefore) holders.get(row.identity_key)?.push(row.member_key);
+  for (const link of newLinks) holders.get(link.identityKey)!.push(link.memberKey);
   const involved = new Set(mentioned);
   for (const list of holders.values()) for (const member of list) involved.add(member);
   const existing = new Map<string, MemberState>();
@@ -157,9 +169,9 @@ async function applyClusterChanges(sql: Sql, changes: readonly ClusterChange[]):
   if (moves.length > 0) {
     await sql.query(
       `update projection_entity_members m set entity_id = c.next_id, best_key = c.best_key
-       from ${recordset('$1', { previous_id: 'varchar', next_id: 'varchar', best_key: 'varchar' }, 'c')}
+       from ${MOVES.from('$1', 'c')}
        where m.entity_id = c.previous_id`,
-      [json(moves.map((m) => ({ previous_id: m.previous, next_id: m.next, best_key: m.bestKey })))],
+      [MOVES.encode(moves.map((m) => ({ previous_id: m.previous, next_id: m.next, best_key: m.bestKey })))],
     );
   }
   const created = changes.flatMap((c) => c.newMembers.map((member) => ({ member, type: c.type, id: c.entityId, bestKey: c.bestKey })));
@@ -167,15 +179,15 @@ async function applyClusterChanges(sql: Sql, changes: readonly ClusterChange[]):
   for (const chunk of chunked(created, STATE_STATEMENT_ROWS)) {
     pipe.send(
       `insert into projection_entity_members (member_key, entity_type, entity_id, best_key)
-       select k, t, e, b from ${recordset('$1', { k: 'varchar', t: 'varchar', e: 'varchar', b: 'varchar' })}`,
-      [json(chunk.map((c) => ({ k: c.member, t: c.type, e: c.id, b: c.bestKey })))],
+       select k, t, e, b from ${MEMBERS.from('$1')}`,
+      [MEMBERS.encode(chunk.map((c) => ({ k: c.member, t: c.type, e: c.id, b: c.bestKey })))],
     );
   }
   await pipe.flush();
   const redirects = changes.flatMap((c) => c.previousIds.filter((p) => p !== c.entityId).map((old) => ({ type: c.type, old, next: c.entityId })));
   if (redirects.length > 0) {
-    const params = [json(redirects.map((r) => ({ entity_type: r.type, old_id: r.old, new_id: r.next })))];
-    const input = recordset('$1', { entity_type: 'varchar', old_id: 'varchar', new_id: 'varchar' }, 'c');
+    const params = [REDIRECTS.encode(redirects.map((r) => ({ entity_type: r.type, old_id: r.old, new_id: r.next })))];
+    const input = REDIRECTS.from('$1', 'c');
     // chains collapse: whatever pointed at an id that goes away now points at its successor
     await sql.query(
       `update projection_id_redirects r set new_id = c.new_id
@@ -220,21 +232,13 @@ export async function storeReferences(sql: Sql, observations: readonly EntityObs
     `update projection_entity_members m
        set ref_name = r.name, ref_musicbrainz_id = r.mbid, ref_parent_key = r.parent_key,
            ref_observed_at = r.observed_at, ref_rank = r.rank, ref_event_id = r.event_id
-     from ${recordset('$1', {
-       member_key: 'varchar',
-       name: 'varchar',
-       mbid: 'varchar',
-       parent_key: 'varchar',
-       observed_at: 'timestamptz',
-       rank: 'int2',
-       event_id: 'varchar',
-     })}
+     from ${REFERENCES.from('$1')}
      where m.member_key = r.member_key
        and (m.ref_observed_at is null
             or (r.observed_at, r.rank, r.event_id collate "C") > (m.ref_observed_at, m.ref_rank, m.ref_event_id collate "C"))
      returning m.member_key`,
     [
-      json(
+      REFERENCES.encode(
         entries.map(([key, r]) => ({
           member_key: key,
           name: r.name,
@@ -265,11 +269,11 @@ export async function storeLibraryMarks(
   const changed = await rows<{ member_key: string }>(
     sql,
     `insert into projection_library_marks (member_key, listed_at)
-     select k, l from ${recordset('$1', { k: 'varchar', l: 'timestamptz' })}
+     select k, l from ${MARKS.from('$1')}
      on conflict (member_key) do update set listed_at = excluded.listed_at
        where excluded.listed_at > projection_library_marks.listed_at
      returning member_key`,
-    [json(entries.map(([k, at]) => ({ k, l: iso(at) })))],
+    [MARKS.encode(entries.map(([k, at]) => ({ k, l: iso(at) })))],
   );
   return changed.map((r) => r.member_key);
 }
@@ -288,12 +292,12 @@ export async function storeSnapshots(sql: Sql, snapshots: readonly SnapshotObser
   const changed = await rows<{ snapshot_key: string }>(
     sql,
     `insert into projection_snapshots (snapshot_key, observed_at, event_id)
-     select k, o, e from ${recordset('$1', { k: 'varchar', o: 'timestamptz', e: 'varchar' })}
+     select k, o, e from ${SNAPSHOTS.from('$1')}
      on conflict (snapshot_key) do update set observed_at = excluded.observed_at, event_id = excluded.event_id
        where (excluded.observed_at, excluded.event_id collate "C")
            > (projection_snapshots.observed_at, projection_snapshots.event_id collate "C")
      returning snapshot_key`,
-    [json(entries.map(([k, snapshot]) => ({ k, o: iso(snapshot.observedAt), e: snapshot.eventId })))],
+    [SNAPSHOTS.encode(entries.map(([k, snapshot]) => ({ k, o: iso(snapshot.observedAt), e: snapshot.eventId })))],
   );
   return changed.map((r) => r.snapshot_key);
 }
