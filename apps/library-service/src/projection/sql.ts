@@ -11,13 +11,14 @@ export async function rows<T extends pg.QueryResultRow>(sql: Sql, text: string, 
 }
 
 /**
- * Bulk input for set-based statements: the rows travel as ONE json parameter, an array of positional arrays, and come
- * back as a relation with named, typed columns:
+ * Bulk input for set-based statements: the rows travel as ONE jsonb parameter, an array of positional arrays, and
+ * come back as a relation with named, typed columns:
  * `bulkInput({ k: 'varchar', n: 'int4' }).from('$1')` ->
- * `(select (e->>0)::varchar as k, (e->>1)::int4 as n from json_array_elements($1::json) as e) as r`.
- * Positional json is the cheapest shape on both sides: one JSON.stringify here, and PostgreSQL neither builds a jsonb
- * value nor matches keys (measured: 3 µs per 17-column row against 12 µs for jsonb_to_recordset over objects).
- * Scalars are read with `->>`, so a json null is SQL NULL; json/jsonb columns are cast from the element's text.
+ * `(select (e->>0)::varchar as k, (e->>1)::int4 as n from jsonb_array_elements($1::jsonb) as e) as r`.
+ * Positional arrays are cheaper than objects on both sides: a smaller JSON.stringify here, and PostgreSQL neither
+ * sorts nor matches keys (measured with every column read: ~9 µs per 17-column row against ~15 µs for
+ * jsonb_to_recordset over objects; `json` instead of `jsonb` is slower still, as each `->>` rescans the element).
+ * Scalars are read with `->>`, so a json null is SQL NULL; json/jsonb columns take the element as it is.
  */
 export interface BulkInput {
   /** The relation, for a FROM clause (`param` is the placeholder holding `encode`'s output). */
@@ -26,11 +27,17 @@ export interface BulkInput {
   encode(rows: readonly Record<string, unknown>[]): string;
 }
 
+function column(name: string, type: string, index: number): string {
+  if (type === 'jsonb') return `nullif(e->${index}, 'null'::jsonb) as ${name}`;
+  if (type === 'json') return `nullif(e->${index}, 'null'::jsonb)::json as ${name}`;
+  return `(e->>${index})::${type} as ${name}`;
+}
+
 export function bulkInput(columns: Record<string, string>): BulkInput {
   const names = Object.keys(columns);
-  const select = names.map((name, index) => `(e->>${index})::${columns[name]} as ${name}`).join(', ');
+  const select = names.map((name, index) => column(name, columns[name], index)).join(', ');
   return {
-    from: (param, alias = 'r') => `(select ${select} from json_array_elements(${param}::json) as e) as ${alias}`,
+    from: (param, alias = 'r') => `(select ${select} from jsonb_array_elements(${param}::jsonb) as e) as ${alias}`,
     encode: (rows) => JSON.stringify(rows.map((row) => names.map((name) => row[name] ?? null))),
   };
 }
