@@ -7,11 +7,13 @@ import { migrateUp } from '@soulspot/library-db';
 import { toObservation } from '../src/domain/from-envelope';
 import type { Observation } from '../src/domain/observation';
 import { ReferenceProjection } from '../src/domain/reference-projection';
-import { applyObservations } from '../src/projection/apply-observations';
-import { lockProjectionWriter } from '../src/projection/sql';
+import { applyObservations, applyState } from '../src/projection/apply-observations';
+import { createPendingRowsWriter, recordPendingRows } from '../src/projection/pending-rows';
+import { lockProjectionState, lockProjectionWriter } from '../src/projection/sql';
 import { dumpLibrary, resetProjection } from './support/dump';
 import { albumEvent, artistEvent, at, trackEvent } from './support/events';
 import { generateLibrary, prng } from './support/library-generator';
+import { createLogger } from '@soulspot/observability';
 
 const observe = (events: KafkaEvent[]): Observation[] => events.map((e) => toObservation(decodeEnvelope(e.value)));
 
@@ -122,6 +124,36 @@ describe('applyObservations on PostgreSQL', () => {
     expect(artists).toEqual([
       { name: 'Air', genres: '["french house"]', popularity: 60, source: 'hybrid', last_synced_at: at(6) },
     ]);
+  });
+
+  it('split into a state transaction and a later row transaction (what the projector does), gives the same library', async () => {
+    await apply([scenario]);
+    const baseline = await dumpLibrary(client);
+    await resetProjection(client);
+    const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+    try {
+      const writer = createPendingRowsWriter({ pool, projection: 'split-test', logger: createLogger('split-test') });
+      const batches = [scenario.slice(0, 40), scenario.slice(40, 41), scenario.slice(41, 150), scenario.slice(150)];
+      for (const [index, batch] of batches.entries()) {
+        await client.query('begin');
+        await lockProjectionState(client);
+        const state = await applyState(client, batch);
+        const end = { topic: 't', positions: [{ partition: 0, nextOffset: BigInt(index + 1) }] };
+        await recordPendingRows(client, 'split-test', end, state.rows);
+        await client.query('commit');
+        // committed state, rows not yet written: the checkpoint has not moved (a crash here leaves the record)
+        const checkpoint = await client.query(`select next_offset from projection_checkpoints where projection = 'split-test'`);
+        expect(checkpoint.rows.map((r) => Number(r.next_offset))).toEqual(index === 0 ? [] : [index]);
+        // a restarted projector writes what is recorded: rows, checkpoint, record gone
+        expect(await writer.drain()).toBe(1);
+        const after = await client.query(`select next_offset from projection_checkpoints where projection = 'split-test'`);
+        expect(after.rows.map((r) => Number(r.next_offset))).toEqual([index + 1]);
+      }
+      expect(Number((await client.query('select count(*) from projection_pending_rows')).rows[0].count)).toBe(0);
+      expect(await dumpLibrary(client)).toBe(baseline);
+    } finally {
+      await pool.end();
+    }
   });
 
   it('order independence: any interleaving and batch split of the same events gives the identical dump', async () => {

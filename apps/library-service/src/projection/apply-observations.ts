@@ -1,7 +1,7 @@
 import type { EntityType } from '@soulspot/contracts';
 import type { MemberFacts } from '../domain/merge';
 import type { EntityObservation, Observation, SnapshotObservation } from '../domain/observation';
-import { writeRows, type RowWriteStats } from './row-writer';
+import { writeRows, type RowWriteInput, type RowWriteStats } from './row-writer';
 import { rows, StatementPipeline, type Sql } from './sql';
 import { latestPerKey, resolveIdentities, storeLibraryMarks, storeObservations, storeReferences, storeSnapshots } from './state-store';
 
@@ -10,15 +10,33 @@ export interface ApplyStats extends RowWriteStats {
   merges: number;
 }
 
+/** What a batch did to the projection state: the rows to recompute, and its merges. */
+export interface StateOutcome {
+  rows: RowWriteInput;
+  observations: number;
+  merges: number;
+}
+
 const typeOfKey = (key: string): EntityType => key.split(':')[1] as EntityType;
 
 /**
  * Applies a batch of valid observations set-based, inside the caller's transaction (which must hold the projection
- * writer lock). The result depends only on the set of observations ever applied, not on their order or on how they
- * were split into batches: per-key state keeps the latest observation, identity links only grow, references and
- * library evidence keep their maximum, and every affected row is recomputed from that state.
+ * writer lock, state and rows). The result depends only on the set of observations ever applied, not on their order
+ * or on how they were split into batches: per-key state keeps the latest observation, identity links only grow,
+ * references and library evidence keep their maximum, and every affected row is recomputed from that state.
  */
 export async function applyObservations(sql: Sql, observations: readonly Observation[]): Promise<ApplyStats> {
+  const state = await applyState(sql, observations);
+  const written = await writeRows(sql, state.rows);
+  return { ...written, observations: state.observations, merges: state.merges };
+}
+
+/**
+ * The first half of `applyObservations`: stores the observations' state and resolves identities (needs the projection
+ * state lock), and says which soulspot_* rows must be recomputed. `writeRows` of the outcome is the second half; it
+ * may run in a later transaction, as long as no other state change commits in between.
+ */
+export async function applyState(sql: Sql, observations: readonly Observation[]): Promise<StateOutcome> {
   const entities = observations.filter((o): o is EntityObservation => o.kind === 'entity');
   const snapshots = observations.filter((o): o is SnapshotObservation => o.kind === 'snapshot');
 
@@ -90,9 +108,8 @@ export async function applyObservations(sql: Sql, observations: readonly Observa
       }),
     );
   }
-  const written = await writeRows(sql, { affected, changes, knownTrackFacts });
   return {
-    ...written,
+    rows: { affected, changes, knownTrackFacts },
     observations: observations.length,
     merges: changes.filter((c) => c.previousIds.length > 1).length,
   };

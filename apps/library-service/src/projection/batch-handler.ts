@@ -2,17 +2,22 @@ import type pg from 'pg';
 import type { BatchResult, ConsumedRecord, DeadLetterPublisher, PartitionBatch } from '@soulspot/messaging';
 import type { Logger } from '@soulspot/observability';
 import type { Observation } from '../domain/observation';
-import { applyObservations } from './apply-observations';
-import { checkpointsInTransaction, writeCheckpoints } from './checkpoints';
+import { applyObservations, applyState } from './apply-observations';
+import { checkpointsInTransaction } from './checkpoints';
 import { classify } from './classify';
 import { blockedKeys, insertDeadLetters, insertParkedEvents, type DeadLetterInput } from './dead-letters';
-import { lockProjectionWriter, type Sql } from './sql';
+import { recordPendingRows, type PendingRows, type PendingRowsWriter } from './pending-rows';
+import type { RowWriteInput } from './row-writer';
+import { lockProjectionRows, lockProjectionState, type Sql } from './sql';
+import { inProjectionTransaction, isInfrastructureError } from './transaction';
 
 export interface BatchContext {
   pool: pg.Pool;
   projection: string;
   dlq: Pick<DeadLetterPublisher, 'publish'>;
   logger: Logger;
+  /** Writes the rows of committed batches (see pending-rows.ts). */
+  rows: PendingRowsWriter;
 }
 
 export interface BatchStats {
@@ -26,13 +31,6 @@ export interface BatchStats {
   skipped: number;
 }
 
-/** Errors that say the database is unavailable, not that an event is bad: the batch is retried, never blamed. */
-function isInfrastructureError(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  if (typeof code !== 'string') return !(error instanceof Error) || /connect|terminat|ECONN|socket/i.test(error.message);
-  return /^(08|53|57|58|XX|40)/.test(code);
-}
-
 interface Applicable {
   record: ConsumedRecord;
   observation: Observation;
@@ -42,27 +40,32 @@ interface Applicable {
 type Located<T> = T & { partition: number };
 
 /**
- * Applies what it can of a batch; if the set-based apply fails on an event (not on the database), replays the
- * batch one event at a time behind savepoints and dead-letters exactly the events that fail, parking later events
+ * Applies what it can of a batch. The whole batch goes set-based and only its state is written: its rows are left
+ * to the caller (`rows`). If that fails on an event (not on the database), the batch is replayed one event at a time
+ * behind savepoints, state and rows together, and exactly the events that fail are dead-lettered, parking later events
  * of their keys. Returns the dead letters and parked records it produced.
  */
 async function applyWithIsolation(
   sql: Sql,
   applicable: Applicable[],
-): Promise<{ failed: Located<DeadLetterInput>[]; parked: Located<{ record: ConsumedRecord }>[]; applied: number }> {
-  if (applicable.length === 0) return { failed: [], parked: [], applied: 0 };
+  settleRows: () => Promise<void>,
+): Promise<{ failed: Located<DeadLetterInput>[]; parked: Located<{ record: ConsumedRecord }>[]; applied: number; rows: RowWriteInput | null }> {
+  if (applicable.length === 0) return { failed: [], parked: [], applied: 0, rows: null };
   await sql.query('savepoint whole_batch');
   try {
-    await applyObservations(
+    const state = await applyState(
       sql,
       applicable.map((a) => a.observation),
     );
     await sql.query('release savepoint whole_batch');
-    return { failed: [], parked: [], applied: applicable.length };
+    return { failed: [], parked: [], applied: applicable.length, rows: state.rows };
   } catch (error) {
     if (isInfrastructureError(error)) throw error;
     await sql.query('rollback to savepoint whole_batch');
   }
+  // this path writes rows itself: after the row work in flight, and keeping later row work out until it commits
+  await settleRows();
+  await lockProjectionRows(sql);
   const failed: Located<DeadLetterInput>[] = [];
   const parked: Located<{ record: ConsumedRecord }>[] = [];
   const blocked = new Set<string>();
@@ -85,7 +88,7 @@ async function applyWithIsolation(
       if (key !== null) blocked.add(key);
     }
   }
-  return { failed, parked, applied };
+  return { failed, parked, applied, rows: null };
 }
 
 /** A partition batch with every record decoded and validated. */
@@ -112,29 +115,21 @@ interface PartitionWork {
 }
 
 /**
- * Several partition batches = one transaction: per partition, skip what its checkpoint says is applied (or ask for a
- * seek when the batch starts past it); dead-letter poison (DLQ topic first, then the row), park later events of
- * blocked keys, apply the rest of all partitions together set-based, move every checkpoint, commit. A crash anywhere
- * before the commit leaves the database as it was; the batches are simply consumed again. Returns one result per
- * batch, in order.
+ * Several partition batches = one state transaction: per partition, skip what its checkpoint says is applied (or ask
+ * for a seek when the batch starts past it); dead-letter poison (DLQ topic first, then the row), park later events of
+ * blocked keys, apply the state of the rest of all partitions together set-based, record the row work and where the
+ * batches end, wait for the previous batch's rows, commit; then start writing this batch's rows and checkpoints
+ * (pending-rows.ts). A crash before the commit leaves the database as it was (the batches are simply consumed again);
+ * after it, the recorded work is written on restart. Returns one result per batch, in order.
  */
 export async function handlePartitionBatches(ctx: BatchContext, items: readonly ClassifiedBatch[], stats: BatchStats): Promise<BatchResult[]> {
   const batches = items.map((item) => item.batch);
   const classified = new Map(items.map((item) => [item.batch, item.results]));
-  const client = await ctx.pool.connect();
   const started = performance.now();
-  let broken = false;
-  try {
-    await client.query('begin');
-    // Losing the last commits in a database crash is harmless here: the checkpoint is lost with them and the
-    // events are applied again. So the projection does not wait for the WAL flush.
-    await client.query('set local synchronous_commit = off');
-    // Every statement of a batch looks up a few thousand keys in tables that grow fast during a catch-up, faster
-    // than autovacuum refreshes their statistics; with stale row counts the planner picks sequential scans, which
-    // makes each batch cost O(table) and a catch-up quadratic. Keyed index access is always the right plan here,
-    // and parallel workers only steal the core the projector needs.
-    await client.query('set local enable_seqscan = off; set local max_parallel_workers_per_gather = 0');
-    await lockProjectionWriter(client);
+  const committed: { pending?: PendingRows; count?: Omit<BatchStats, 'skipped'> } = {};
+  let skipped = 0;
+  const results = await inProjectionTransaction(ctx.pool, async (client) => {
+    await lockProjectionState(client);
     const checkpoints = await checkpointsInTransaction(client, ctx.projection, batches[0].topic);
 
     const work: PartitionWork[] = [];
@@ -150,7 +145,7 @@ export async function handlePartitionBatches(ctx: BatchContext, items: readonly 
       }
       const firstFresh = batch.records.findIndex((r) => r.offset >= checkpoint);
       const records = firstFresh < 0 ? [] : batch.records.slice(firstFresh);
-      stats.skipped += batch.records.length - records.length;
+      skipped += batch.records.length - records.length;
       const item: PartitionWork = { batch, records, dead: [], parked: [], result: { kind: 'applied', nextOffset: checkpoint } };
       work.push(item);
       if (records.length === 0) continue;
@@ -175,12 +170,9 @@ export async function handlePartitionBatches(ctx: BatchContext, items: readonly 
       checkpoints.set(batch.partition, nextOffset);
     }
     const fresh = work.filter((w) => w.records.length > 0);
-    if (fresh.length === 0) {
-      await client.query('rollback');
-      return work.map((w) => w.result);
-    }
+    if (fresh.length === 0) return work.map((w) => w.result);
 
-    const outcome = await applyWithIsolation(client, applicable);
+    const outcome = await applyWithIsolation(client, applicable, () => ctx.rows.settle());
     const byPartition = new Map(fresh.map((w) => [w.batch.partition, w]));
     for (const failed of outcome.failed) byPartition.get(failed.partition)!.dead.push(failed);
     for (const parked of outcome.parked) byPartition.get(parked.partition)!.parked.push(parked.record);
@@ -205,30 +197,32 @@ export async function handlePartitionBatches(ctx: BatchContext, items: readonly 
     }
     // one position per partition: with two batches of a partition in the group, the later one's end
     const positions = new Map(fresh.map((w) => [w.batch.partition, (w.result as { nextOffset: bigint }).nextOffset]));
-    await writeCheckpoints(
-      client,
-      ctx.projection,
-      batches[0].topic,
-      [...positions].map(([partition, nextOffset]) => ({ partition, nextOffset })),
-    );
-    await client.query('commit');
+    const end = { topic: batches[0].topic, positions: [...positions].map(([partition, nextOffset]) => ({ partition, nextOffset })) };
+    committed.pending = await recordPendingRows(client, ctx.projection, end, outcome.rows);
+    // the rows of the batch before must be in before this state commits (they are computed from the state before it)
+    await ctx.rows.settle();
     ctx.logger.debug(
       { partitions: fresh.map((w) => w.batch.partition), events: applicable.length, ms: Math.round(performance.now() - started) },
       'projection transaction committed',
     );
-    stats.transactions++;
-    stats.batches += fresh.length;
-    stats.applied += outcome.applied;
-    stats.deadLettered += dead.length;
-    stats.parked += fresh.reduce((sum, w) => sum + w.parked.length, 0);
+    committed.count = {
+      transactions: 1,
+      batches: fresh.length,
+      applied: outcome.applied,
+      deadLettered: dead.length,
+      parked: fresh.reduce((sum, w) => sum + w.parked.length, 0),
+    };
     return work.map((w) => w.result);
-  } catch (error) {
-    broken = isInfrastructureError(error);
-    await client.query('rollback').catch(() => {
-      broken = true;
-    });
-    throw error;
-  } finally {
-    client.release(broken);
+  });
+  // counted once committed (a failed transaction is consumed again)
+  stats.skipped += skipped;
+  if (committed.count) {
+    stats.transactions += committed.count.transactions;
+    stats.batches += committed.count.batches;
+    stats.applied += committed.count.applied;
+    stats.deadLettered += committed.count.deadLettered;
+    stats.parked += committed.count.parked;
   }
+  if (committed.pending) ctx.rows.start(committed.pending);
+  return results;
 }

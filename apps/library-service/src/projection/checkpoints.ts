@@ -14,14 +14,27 @@ export async function readCheckpoints(
   return new Map(result.rows.map((r) => [r.partition, BigInt(r.next_offset)]));
 }
 
-/** The checkpoints as seen inside the applying transaction (the writer lock is held, so nobody moves them meanwhile). */
+/**
+ * Where the next state transaction continues: the checkpoints, moved on by the positions of row work recorded but
+ * not yet written (pending-rows.ts). One statement, so one snapshot: a row transaction that commits meanwhile moves
+ * a position from one table to the other without it being seen twice or not at all.
+ */
 export async function checkpointsInTransaction(sql: Sql, projection: string, topic: string): Promise<Map<number, bigint>> {
   const result = await rows<{ partition: number; next_offset: string }>(
     sql,
-    `select partition, next_offset from projection_checkpoints where projection = $1 and topic = $2`,
+    `select partition, next_offset from projection_checkpoints where projection = $1 and topic = $2
+     union all
+     select (p->>'partition')::int, (p->>'nextOffset')::bigint
+     from projection_pending_rows r, jsonb_array_elements(r.positions) p
+     where r.projection = $1 and r.topic = $2`,
     [projection, topic],
   );
-  return new Map(result.map((r) => [r.partition, BigInt(r.next_offset)]));
+  const positions = new Map<number, bigint>();
+  for (const r of result) {
+    const offset = BigInt(r.next_offset);
+    if (offset > (positions.get(r.partition) ?? -1n)) positions.set(r.partition, offset);
+  }
+  return positions;
 }
 
 export async function writeCheckpoints(

@@ -14,6 +14,7 @@ import { createLogger, type Logger } from '@soulspot/observability';
 import { createCoalescer } from './batch-coalescer';
 import { classifyBatch, handlePartitionBatches, type BatchStats, type ClassifiedBatch } from './batch-handler';
 import { readCheckpoints } from './checkpoints';
+import { createPendingRowsWriter } from './pending-rows';
 import { retryDeadLetters, type RetryResult } from './retry';
 
 export interface ProjectorOptions {
@@ -92,7 +93,10 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
   ]);
   const dlq: DeadLetterPublisher = await createDeadLetterPublisher(kafka, options.dlqTopic);
   const stats: BatchStats = { transactions: 0, batches: 0, applied: 0, deadLettered: 0, parked: 0, skipped: 0 };
-  const context = { pool, projection: options.projection, dlq, logger };
+  const rows = createPendingRowsWriter({ pool, projection: options.projection, logger });
+  // row work a crash left behind goes in before anything new is applied
+  await rows.drain();
+  const context = { pool, projection: options.projection, dlq, logger, rows };
   const applyGroup = createCoalescer((items: ClassifiedBatch[]) => handlePartitionBatches(context, items, stats), {
     maxWeight: options.maxEventsPerTransaction ?? 30_000,
     weight: (item) => item.batch.records.length,
@@ -166,6 +170,8 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
       if (stopped) return;
       stopped = true;
       await consumer.stop();
+      // the rows of the last committed batch (if this fails, they are written on the next start)
+      await rows.settle().catch((error: unknown) => logger.warn({ err: error }, 'row work left for the next start'));
       await dlq.disconnect();
       if (ownsPool) await pool.end();
       logger.info('projector stopped');

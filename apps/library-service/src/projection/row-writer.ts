@@ -230,11 +230,14 @@ const TRACKS: TableSpec = {
   extraInputs: { artist_key: 'varchar', album_key: 'varchar' },
 };
 
+/** What the row writer needs of an identity change: a new entity has no previous ids; the others are retired. */
+export type RowChange = Pick<ClusterChange, 'type' | 'entityId' | 'previousIds'>;
+
 export interface RowWriteInput {
   /** Entities whose row must be recomputed, by type. */
   affected: Record<EntityType, Set<string>>;
   /** Identity changes of the batch (merges and renames). */
-  changes: readonly ClusterChange[];
+  changes: readonly RowChange[];
   /** Facts of track entities the caller already knows completely (no need to read them back). */
   knownTrackFacts?: ReadonlyMap<string, MemberFacts<'track'>[]>;
 }

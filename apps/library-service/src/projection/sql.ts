@@ -48,11 +48,27 @@ export const iso = (ms: number | null): string | null => (ms === null ? null : n
 /** A timestamptz column read back as epoch milliseconds (selected as `(extract(epoch from x) * 1000)::float8`). */
 export const epochMs = (column: string): string => `(extract(epoch from ${column}) * 1000)::float8`;
 
-/** Transaction-scoped lock held by every projection writer: identity resolution must see one writer at a time. */
+/**
+ * Transaction-scoped locks of the projection writers. The state lock serializes identity resolution (one writer of
+ * the projection state at a time); the rows lock serializes writers of the soulspot_* rows and the change feed. The
+ * projector holds them in separate transactions (the state of one batch is prepared while the rows of the one before
+ * are written); every other writer takes both, state first.
+ */
 export const PROJECTION_WRITER_LOCK = 0x50_52_4f_4a; // "PROJ"
+export const PROJECTION_ROWS_LOCK = 0x50_52_4f_57; // "PROW"
 
-export async function lockProjectionWriter(sql: Sql): Promise<void> {
+export async function lockProjectionState(sql: Sql): Promise<void> {
   await sql.query('select pg_advisory_xact_lock($1)', [PROJECTION_WRITER_LOCK]);
+}
+
+export async function lockProjectionRows(sql: Sql): Promise<void> {
+  await sql.query('select pg_advisory_xact_lock($1)', [PROJECTION_ROWS_LOCK]);
+}
+
+/** Both locks: for a transaction that changes the state and writes the rows itself. */
+export async function lockProjectionWriter(sql: Sql): Promise<void> {
+  await lockProjectionState(sql);
+  await lockProjectionRows(sql);
 }
 
 /**

@@ -15,6 +15,7 @@ export const PROJECTION_TABLES = [
   'projection_dead_letters',
   'projection_parked_events',
   'projection_changes',
+  'projection_pending_rows',
 ] as const;
 
 /** Where the live tables are (the schema the gRPC reads and the projector resolve unqualified names in). */

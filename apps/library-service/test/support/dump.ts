@@ -29,5 +29,6 @@ export async function libraryCounts(client: Pick<pg.Client, 'query'>): Promise<R
 export async function resetProjection(client: Pick<pg.Client, 'query'>): Promise<void> {
   await client.query(`truncate soulspot_tracks, soulspot_albums, soulspot_artists, projection_observations,
     projection_entity_members, projection_identity_links, projection_id_redirects, projection_library_marks,
-    projection_snapshots, projection_changes, projection_checkpoints, projection_dead_letters, projection_parked_events`);
+    projection_snapshots, projection_changes, projection_checkpoints, projection_dead_letters, projection_parked_events,
+    projection_pending_rows`);
 }

@@ -1,0 +1,117 @@
+import type pg from 'pg';
+import type { EntityType } from '@soulspot/contracts';
+import type { Logger } from '@soulspot/observability';
+import { writeCheckpoints } from './checkpoints';
+import { writeRows, type RowWriteInput } from './row-writer';
+import { lockProjectionRows, rows, type Sql } from './sql';
+import { inProjectionTransaction } from './transaction';
+
+/*
+ * The projector commits a batch in two transactions: first the state (observations, identities, dead letters) with a
+ * record of the soulspot_* rows that state changed and of where the batch ends; then the rows, the checkpoints and
+ * the record's deletion. While PostgreSQL writes the rows of one batch, the projector already prepares the state of
+ * the next; that batch's state commits only after those rows did, so a row transaction never sees a later batch's
+ * state. The record (projection_pending_rows) makes the split crash-safe: records left by a crash are written before
+ * anything new is applied, and a checkpoint keeps meaning "these events are in the library".
+ */
+
+const TYPES: readonly EntityType[] = ['artist', 'album', 'track'];
+
+/** The durable form of row work: ids to recompute and identity changes (facts are read back from the state). */
+export function encodeRowWork(input: RowWriteInput): string {
+  return JSON.stringify({
+    affected: Object.fromEntries(TYPES.map((type) => [type, [...input.affected[type]]])),
+    changes: input.changes.map((c) => [c.type, c.entityId, c.previousIds]),
+  });
+}
+
+export function decodeRowWork(text: string): RowWriteInput {
+  const parsed = JSON.parse(text) as { affected: Record<EntityType, string[]>; changes: [EntityType, string, string[]][] };
+  return {
+    affected: { artist: new Set(parsed.affected.artist), album: new Set(parsed.affected.album), track: new Set(parsed.affected.track) },
+    changes: parsed.changes.map(([type, entityId, previousIds]) => ({ type, entityId, previousIds })),
+  };
+}
+
+/** Where a batch ends, per partition: the checkpoints its row transaction writes. */
+export interface BatchEnd {
+  topic: string;
+  positions: { partition: number; nextOffset: bigint }[];
+}
+
+/** Row work of a committed state transaction; `rows` is null when that transaction wrote its rows itself. */
+export interface PendingRows {
+  seq: string;
+  end: BatchEnd;
+  rows: RowWriteInput | null;
+}
+
+const NO_ROWS = '{"affected":{"artist":[],"album":[],"track":[]},"changes":[]}';
+
+/** Records row work inside the state transaction. */
+export async function recordPendingRows(sql: Sql, projection: string, end: BatchEnd, input: RowWriteInput | null): Promise<PendingRows> {
+  const positions = JSON.stringify(end.positions.map((p) => ({ partition: p.partition, nextOffset: p.nextOffset.toString() })));
+  const [row] = await rows<{ seq: string }>(
+    sql,
+    'insert into projection_pending_rows (projection, topic, positions, work) values ($1, $2, $3, $4) returning seq',
+    [projection, end.topic, positions, input ? encodeRowWork(input) : NO_ROWS],
+  );
+  return { seq: row.seq, end, rows: input };
+}
+
+export interface PendingRowsWriter {
+  /** Writes recorded work in the background (at most one at a time: call `settle` first). */
+  start(pending: PendingRows): void;
+  /**
+   * Waits for the work in flight. If it failed, writes every recorded work from the table instead; throws when that
+   * fails too (the caller's batch then fails and is retried, and so is the row work).
+   */
+  settle(): Promise<void>;
+  /** Writes every work recorded for the projection, oldest first (start-up: what a crash left behind). */
+  drain(): Promise<number>;
+}
+
+export function createPendingRowsWriter(options: { pool: pg.Pool; projection: string; logger: Logger }): PendingRowsWriter {
+  const { pool, projection, logger } = options;
+  let inFlight: Promise<void> | null = null;
+  let failed = false;
+
+  const write = (pending: PendingRows) =>
+    inProjectionTransaction(pool, async (client) => {
+      await lockProjectionRows(client);
+      if (pending.rows) await writeRows(client, pending.rows);
+      await writeCheckpoints(client, projection, pending.end.topic, pending.end.positions);
+      await client.query('delete from projection_pending_rows where seq = $1', [pending.seq]);
+    });
+
+  async function drain(): Promise<number> {
+    const pending = await rows<{ seq: string; topic: string; positions: { partition: number; nextOffset: string }[]; work: string }>(
+      pool,
+      'select seq, topic, positions, work from projection_pending_rows where projection = $1 order by seq',
+      [projection],
+    );
+    for (const record of pending) {
+      const positions = record.positions.map((p) => ({ partition: p.partition, nextOffset: BigInt(p.nextOffset) }));
+      await write({ seq: record.seq, end: { topic: record.topic, positions }, rows: decodeRowWork(record.work) });
+    }
+    if (pending.length > 0) logger.info({ records: pending.length }, 'pending row work written');
+    return pending.length;
+  }
+
+  return {
+    drain,
+    start(pending) {
+      inFlight = write(pending).catch((error: unknown) => {
+        failed = true;
+        logger.error({ err: error, seq: pending.seq }, 'row work failed; it stays recorded and is written again before the next batch');
+      });
+    },
+    async settle() {
+      if (inFlight) await inFlight;
+      inFlight = null;
+      if (!failed) return;
+      await drain();
+      failed = false;
+    },
+  };
+}
