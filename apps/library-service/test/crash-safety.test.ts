@@ -100,7 +100,18 @@ describe('crash safety', () => {
     for (let kill = 0; kill < KILLS; kill++) {
       const run = spawnProjector(stack);
       await run.assigned;
-      await new Promise((r) => setTimeout(r, 150 + Math.floor(rnd() * 600)));
+      if (kill % 2 === 1) {
+        // every other kill waits for this run to commit something first, so the projection surely moves on between
+        // kills even on a slow machine (the others may hit it before its first commit)
+        const before = await appliedTotal(stack.sql, stack.topic);
+        const deadline = Date.now() + 60_000;
+        while ((await appliedTotal(stack.sql, stack.topic)) === before && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 25));
+        }
+        await new Promise((r) => setTimeout(r, Math.floor(rnd() * 150)));
+      } else {
+        await new Promise((r) => setTimeout(r, 150 + Math.floor(rnd() * 600)));
+      }
       run.child.kill('SIGKILL');
       await run.exited;
       progress.push(await appliedTotal(stack.sql, stack.topic));

@@ -79,14 +79,21 @@ interface Link {
 
 /** Every identity link any event of the batch claims (observations and their references). */
 function linksOf(observations: readonly EntityObservation[]): Link[] {
-  const links = new Map<string, Link>();
-  const add = (identityKey: string, memberKey: string) => links.set(`${identityKey}\n${memberKey}`, { identityKey, memberKey });
+  // identity key -> members claiming it (nested, so no composite string per link is built)
+  const claims = new Map<string, Set<string>>();
+  const add = (identityKey: string, memberKey: string) => {
+    const members = claims.get(identityKey);
+    if (members) members.add(memberKey);
+    else claims.set(identityKey, new Set([memberKey]));
+  };
   for (const obs of observations) {
     for (const key of obs.identityKeys) add(key, obs.key);
     for (const ref of obs.references) for (const key of ref.identityKeys) add(key, ref.key);
   }
   // (one writer at a time holds the projection lock, so no lock-ordering sort is needed)
-  return [...links.values()];
+  const links: Link[] = [];
+  for (const [identityKey, members] of claims) for (const memberKey of members) links.push({ identityKey, memberKey });
+  return links;
 }
 
 export interface IdentityResult {
@@ -106,7 +113,6 @@ export async function resolveIdentities(sql: Sql, observations: readonly EntityO
     for (const ref of obs.references) mentioned.add(ref.key);
   }
   const links = linksOf(observations);
-  const linkId = (identityKey: string, memberKey: string) => `${identityKey}\n${memberKey}`;
   // The holders of the batch's identity keys as they were before the batch, read before its links go in (the pipeline
   // keeps the order): the links that are new and every key's full holder list follow without returning the batch's
   // own links from the database.
@@ -121,13 +127,20 @@ export async function resolveIdentities(sql: Sql, observations: readonly EntityO
     ]);
   }
   await pipe.flush();
-  const rowsBefore = await before;
-  const existed = new Set(rowsBefore.map((row) => linkId(row.identity_key, row.member_key)));
-  const newLinks = links.filter((l) => !existed.has(linkId(l.identityKey, l.memberKey)));
+  const heldBefore = new Map<string, string[]>();
+  for (const row of await before) {
+    const list = heldBefore.get(row.identity_key);
+    if (list) list.push(row.member_key);
+    else heldBefore.set(row.identity_key, [row.member_key]);
+  }
+  const newLinks = links.filter((l) => !heldBefore.get(l.identityKey)?.includes(l.memberKey));
   // every holder of each identity key a new link claims: the ones from before and the batch's own
-  const holders = new Map<string, string[]>(newLinks.map((l) => [l.identityKey, []]));
-  for (const row of rowsBefore) holders.get(row.identity_key)?.push(row.member_key);
-  for (const link of newLinks) holders.get(link.identityKey)!.push(link.memberKey);
+  const holders = new Map<string, string[]>();
+  for (const link of newLinks) {
+    const list = holders.get(link.identityKey);
+    if (list) list.push(link.memberKey);
+    else holders.set(link.identityKey, [...(heldBefore.get(link.identityKey) ?? []), link.memberKey]);
+  }
   const involved = new Set(mentioned);
   for (const list of holders.values()) for (const member of list) involved.add(member);
   const existing = new Map<string, MemberState>();
