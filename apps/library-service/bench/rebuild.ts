@@ -10,11 +10,16 @@
  *    then StartRebuild over gRPC and the same load until GetRebuildStatus says DONE: the rebuild time (start ->
  *    swap committed) and the live read latency during it.
  * Writes benchmarks/results/rebuild.json and the "## bench:rebuild" section of BENCHMARKS.md.
+ * CPU seconds of every phase are split by who spent them (service main thread, replay thread, PostgreSQL backends by
+ * application_name, broker, this process): they do not depend on the machine's load the way wall-clock time does.
  * Env: BENCH_REBUILD_SCALE (default 1, the issue's full set; smaller for a quick look), BENCH_REBUILD_RATE
- * (GetArtist requests/s, default 20), BENCH_REBUILD_PARTITIONS (12).
+ * (GetArtist requests/s, default 20), BENCH_REBUILD_PARTITIONS (12), BENCH_REBUILD_REPLAY_NICE /
+ * BENCH_REBUILD_POSTGRES_NICE (the service's REBUILD_REPLAY_NICE / REBUILD_POSTGRES_NICE; unset = its defaults),
+ * BENCH_REBUILD_NODE_FLAGS (extra node flags for the service after the Deployment's, for investigating).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
@@ -28,27 +33,42 @@ import { createLogger } from '@soulspot/observability';
 import { generateLibrary } from '../test/support/library-generator';
 import { deployedNodeOptions } from './deployed-node-options';
 import { summarize, type RunStats } from './latency';
+import { parentPid } from './process-cpu';
+import { CpuSampler, RuntimeScraper, totalCpu, type PhaseCpu } from './rebuild-cpu';
 
 const WORKSPACE = resolve(import.meta.dirname, '../../..');
-const RESULTS_FILE = join(WORKSPACE, 'benchmarks/results/rebuild.json');
 const SCALE = Number(process.env.BENCH_REBUILD_SCALE ?? 1);
+/** Only the issue's full set is the recorded result; other scales (iterating) get their own file and leave BENCHMARKS.md alone. */
+const RECORDED = SCALE === 1;
+const RESULTS_FILE = join(WORKSPACE, RECORDED ? 'benchmarks/results/rebuild.json' : `benchmarks/results/rebuild-scale-${SCALE}.json`);
 const RATE = Number(process.env.BENCH_REBUILD_RATE ?? 20);
 const PARTITIONS = Number(process.env.BENCH_REBUILD_PARTITIONS ?? 12);
+const BASELINE_MS = 10_000;
+const EXTRA_NODE_FLAGS = (process.env.BENCH_REBUILD_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const TOPIC = 'soulspot.library-events.v1';
 const TARGETS = { maxRatioToInitial: 1.2, maxGetArtistP99Ms: 10 };
+/** The service's rebuild priority settings for this run (only passed on when set: otherwise its defaults apply). */
+const PRIORITY_ENV = Object.fromEntries(
+  [
+    ['REBUILD_REPLAY_NICE', process.env.BENCH_REBUILD_REPLAY_NICE],
+    ['REBUILD_POSTGRES_NICE', process.env.BENCH_REBUILD_POSTGRES_NICE],
+  ].filter((entry): entry is [string, string] => entry[1] !== undefined),
+);
 
 const log = (message: string) => process.stdout.write(`[bench:rebuild] ${message}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** KAFKA_BROKERS when set, else the embedded broker in its own process (so its CPU is not the service's). */
-async function startBroker(): Promise<{ brokers: string[]; stop(): Promise<void> }> {
+async function startBroker(): Promise<{ brokers: string[]; pid?: number; stop(): Promise<void> }> {
   if (process.env.KAFKA_BROKERS) return { brokers: process.env.KAFKA_BROKERS.split(','), stop: async () => undefined };
   return startKafkaProcess({ autoCreate: false });
 }
 
-function spawnService(databaseUrl: string, brokers: string[]): { child: ChildProcess; port: Promise<number> } {
+const priorityLog: string[] = [];
+
+function spawnService(databaseUrl: string, brokers: string[], metricsPort: number): { child: ChildProcess; port: Promise<number> } {
   // measured as deployed: with the Deployment's node flags (heap cap)
-  const child = spawn(process.execPath, [...deployedNodeOptions(WORKSPACE), '--import', 'tsx', 'apps/library-service/src/main.ts'], {
+  const child = spawn(process.execPath, [...deployedNodeOptions(WORKSPACE), ...EXTRA_NODE_FLAGS, '--import', 'tsx', 'apps/library-service/src/main.ts'], {
     cwd: WORKSPACE,
     env: {
       ...process.env,
@@ -61,6 +81,8 @@ function spawnService(databaseUrl: string, brokers: string[]): { child: ChildPro
       GRPC_HOST: '127.0.0.1',
       PAGE_TOKEN_SECRET: 'bench-rebuild-page-token-secret',
       LOG_LEVEL: 'info',
+      METRICS_PORT: String(metricsPort),
+      ...PRIORITY_ENV,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -70,6 +92,8 @@ function spawnService(databaseUrl: string, brokers: string[]): { child: ChildPro
       output = (output + chunk.toString()).slice(-20_000);
       const match = /"port":(\d+),[^\n]*gRPC server listening/.exec(output);
       if (match) resolvePort(Number(match[1]));
+      // the service's decisions about the replay's CPU priority, for the record
+      for (const line of chunk.toString().split('\n')) if (line.includes('CPU priority of the rebuild replay')) priorityLog.push(line.slice(0, 400));
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
@@ -92,8 +116,9 @@ function unary<Req, Res>(client: object, method: (...args: never[]) => unknown, 
 }
 
 /** GetArtist at `rate`/s until stopped; latency counted from each request's due time (no coordinated omission). */
-function readLoad(library: LibraryServiceClient, ids: string[], rate: number): { stop(): Promise<RunStats> } {
+function readLoad(library: LibraryServiceClient, ids: string[], rate: number): { stop(): Promise<RunStats & { slowest: Array<{ at: number; ms: number }> }> } {
   const latencies: number[] = [];
+  const dueTimes: number[] = [];
   let errors = 0;
   let running = true;
   const inflight = new Set<Promise<void>>();
@@ -106,13 +131,18 @@ function readLoad(library: LibraryServiceClient, ids: string[], rate: number): {
         const dueAt = start + (issued * 1000) / rate;
         const p: Promise<void> = unary(library, library.getArtist, { name: `artists/${ids[issued % ids.length]}` }, 5_000)
           .then(
-            () => void latencies.push(performance.now() - dueAt),
+            () => {
+              latencies.push(performance.now() - dueAt);
+              dueTimes.push(dueAt);
+            },
             () => void errors++,
           )
           .finally(() => inflight.delete(p));
         inflight.add(p);
       }
-      await sleep(1);
+      // sleep until the next request is due (not a 1 ms polling loop: at 20/s that loop alone took ~7% of a core
+      // on a 2-core machine, CPU the measured rebuild then lacked); lateness of the timer still counts as latency
+      await sleep(Math.max(0, start + (issued * 1000) / rate - performance.now()));
     }
     await Promise.all(inflight);
   })();
@@ -120,7 +150,12 @@ function readLoad(library: LibraryServiceClient, ids: string[], rate: number): {
     async stop() {
       running = false;
       await done;
-      return summarize(latencies, errors, rate, performance.now() - start);
+      // the slowest requests and when they were due (seconds after the load started): when do the outliers happen?
+      const slowest = latencies
+        .map((ms, i) => ({ at: (dueTimes[i] - start) / 1000, ms }))
+        .sort((a, b) => b.ms - a.ms)
+        .slice(0, 15);
+      return { ...summarize(latencies, errors, rate, performance.now() - start), slowest };
     },
   };
 }
@@ -134,12 +169,32 @@ function rssOf(pid: number): number {
   }
 }
 
+/** A TCP port nobody listens on right now (for the service's /metrics). */
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
 async function appliedTotal(sql: pg.Client): Promise<number> {
   const { rows } = await sql.query(`select coalesce(sum(next_offset), 0)::text as n from projection_checkpoints where topic = $1`, [TOPIC]);
   return Number(rows[0].n);
 }
 
-function writeBenchmarksSection(results: Record<string, unknown> & { events: number }, r: { initialSeconds: number; rebuildSeconds: number; ratio: number; during: RunStats; baseline: RunStats }): void {
+function writeBenchmarksSection(
+  results: Record<string, unknown> & { events: number },
+  r: { initialSeconds: number; rebuildSeconds: number; ratio: number; during: RunStats; baseline: RunStats; initialCpu: PhaseCpu; rebuildCpu: PhaseCpu },
+): void {
+  const perEvent = (cpu: PhaseCpu) => `${Math.round((totalCpu(cpu) * 1e6) / results.events)} µs/event`;
+  const split = (cpu: PhaseCpu) =>
+    `service main ${cpu.serviceMain} s, replay thread ${cpu.serviceReplay} s, other threads ${cpu.serviceOther} s; PostgreSQL ${Object.entries(cpu.postgres)
+      .map(([app, sec]) => `${app} ${sec} s`)
+      .join(', ')}; broker ${cpu.broker} s; bench ${cpu.bench} s`;
   const path = join(WORKSPACE, 'BENCHMARKS.md');
   const section = [
     '## bench:rebuild',
@@ -155,6 +210,9 @@ function writeBenchmarksSection(results: Record<string, unknown> & { events: num
     `| rebuild / initial | ${r.ratio.toFixed(2)}x | <= ${TARGETS.maxRatioToInitial}x |`,
     `| GetArtist p99 during rebuild (${RATE}/s) | ${r.during.p99} ms (p50 ${r.during.p50}, max ${r.during.max}, errors ${r.during.errors}) | <= ${TARGETS.maxGetArtistP99Ms} ms |`,
     `| GetArtist p99 without rebuild | ${r.baseline.p99} ms (p50 ${r.baseline.p50}) | |`,
+    `| CPU, initial projection | ${totalCpu(r.initialCpu)} s = ${perEvent(r.initialCpu)} (${split(r.initialCpu)}) | |`,
+    `| CPU, rebuild | ${totalCpu(r.rebuildCpu)} s = ${perEvent(r.rebuildCpu)} (${split(r.rebuildCpu)}) | |`,
+    `| replay priority | ${JSON.stringify(PRIORITY_ENV)} (unset = service defaults) | |`,
     '',
     'Results: benchmarks/results/rebuild.json.',
     '',
@@ -202,9 +260,15 @@ async function main(): Promise<void> {
     const events = [...(await topicEndOffsets(kafka, TOPIC)).values()].reduce((a, b) => a + Number(b), 0);
     log(`produced ${events} events`);
 
+    const backendPid = (await sql.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0].pid;
+    const loadAverages: Record<string, number[]> = { beforeInitial: os.loadavg() };
     const spawnedAt = performance.now();
-    const spawned = spawnService(db.url, broker.brokers);
+    const metricsPort = await freePort();
+    const spawned = spawnService(db.url, broker.brokers, metricsPort);
+    const runtime = new RuntimeScraper(`http://127.0.0.1:${metricsPort}/metrics`);
     service = spawned.child;
+    const cpu = new CpuSampler(sql, { service: service.pid!, postmaster: parentPid(backendPid), broker: broker.pid });
+    await cpu.start();
     const port = await spawned.port;
     let initialPeakRss = 0;
     while ((await appliedTotal(sql)) < events) {
@@ -212,7 +276,9 @@ async function main(): Promise<void> {
       await sleep(200);
     }
     const initialSeconds = (performance.now() - spawnedAt) / 1000;
-    log(`initial projection: ${initialSeconds.toFixed(1)} s, service peak RSS ${(initialPeakRss / 2 ** 20).toFixed(0)} MB`);
+    const initialCpu = await cpu.stop();
+    loadAverages.afterInitial = os.loadavg();
+    log(`initial projection: ${initialSeconds.toFixed(1)} s, service peak RSS ${(initialPeakRss / 2 ** 20).toFixed(0)} MB, CPU ${JSON.stringify(initialCpu)}`);
 
     const address = `127.0.0.1:${port}`;
     const library = new LibraryServiceClient(address, credentials.createInsecure());
@@ -221,24 +287,42 @@ async function main(): Promise<void> {
     const counts = async () => (await sql.query('select (select count(*) from soulspot_artists) a, (select count(*) from soulspot_albums) b, (select count(*) from soulspot_tracks) t')).rows[0];
     const before = await counts();
 
+    await cpu.start();
+    await runtime.start();
     const baselineLoad = readLoad(library, ids, RATE);
-    await sleep(10_000);
+    await sleep(BASELINE_MS);
     const baseline = await baselineLoad.stop();
-    log(`GetArtist without rebuild: p50 ${baseline.p50} ms, p99 ${baseline.p99} ms`);
+    const baselineCpu = await cpu.stop();
+    const baselineRuntime = await runtime.stop();
+    log(`GetArtist without rebuild: p50 ${baseline.p50} ms, p99 ${baseline.p99} ms, CPU ${JSON.stringify(baselineCpu)}, main thread ${JSON.stringify(baselineRuntime)}`);
 
+    loadAverages.beforeRebuild = os.loadavg();
+    await cpu.start();
+    await runtime.start();
     const duringLoad = readLoad(library, ids, RATE);
     const rebuildStart = performance.now();
     let status: RebuildStatus = await unary(admin, admin.startRebuild, { mode: RebuildMode.REBUILD_MODE_BLUE_GREEN }, 120_000);
-    const samples: Array<{ seconds: number; eventsPerSecond: number; etaSeconds?: number; phase: number }> = [];
+    const samples: Array<{ seconds: number; applied: number; eventsPerSecond: number; etaSeconds?: number; phase: number }> = [];
+    let rebuildPeakRss = 0;
+    let firstProgressSeconds: number | undefined;
     while (status.phase !== RebuildPhase.REBUILD_PHASE_DONE) {
       if (status.phase === RebuildPhase.REBUILD_PHASE_FAILED || status.phase === RebuildPhase.REBUILD_PHASE_CANCELLED) throw new Error(`rebuild ended ${status.phase}: ${status.error}`);
       await sleep(500);
+      rebuildPeakRss = Math.max(rebuildPeakRss, rssOf(service.pid!));
       status = await unary(admin, admin.getRebuildStatus, {}, 60_000);
-      samples.push({ seconds: (performance.now() - rebuildStart) / 1000, eventsPerSecond: Math.round(status.eventsPerSecond), etaSeconds: status.etaSeconds, phase: status.phase });
+      const seconds = (performance.now() - rebuildStart) / 1000;
+      const applied = status.partitions.reduce((sum, p) => sum + p.offset, 0);
+      if (applied > 0) firstProgressSeconds ??= seconds;
+      samples.push({ seconds, applied, eventsPerSecond: Math.round(status.eventsPerSecond), etaSeconds: status.etaSeconds, phase: status.phase });
     }
     const rebuildSeconds = (performance.now() - rebuildStart) / 1000;
     const during = await duringLoad.stop();
-    log(`rebuild: ${rebuildSeconds.toFixed(1)} s; GetArtist during it: p50 ${during.p50} ms, p99 ${during.p99} ms, errors ${during.errors}`);
+    const rebuildCpu = await cpu.stop();
+    const rebuildRuntime = await runtime.stop();
+    loadAverages.afterRebuild = os.loadavg();
+    log(`rebuild: ${rebuildSeconds.toFixed(1)} s (first progress after ${firstProgressSeconds?.toFixed(1)} s); GetArtist during it: p50 ${during.p50} ms, p99 ${during.p99} ms, errors ${during.errors}`);
+    log(`rebuild CPU ${JSON.stringify(rebuildCpu)}; peak RSS ${(rebuildPeakRss / 2 ** 20).toFixed(0)} MB; main thread ${JSON.stringify(rebuildRuntime)}`);
+    log(`slowest GetArtist during the rebuild (s after start: ms): ${during.slowest.map((r) => `${r.at.toFixed(1)}: ${r.ms.toFixed(0)}`).join(', ')}`);
     const after = await counts();
     library.close();
     admin.close();
@@ -264,7 +348,18 @@ async function main(): Promise<void> {
       initialProjectionPeakRssMb: initialPeakRss / 2 ** 20,
       rebuildSeconds,
       rebuildEventsPerSecond: events / rebuildSeconds,
+      rebuildFirstProgressSeconds: firstProgressSeconds,
+      rebuildPeakRssMb: rebuildPeakRss / 2 ** 20,
       ratioToInitial: ratio,
+      priority: { env: PRIORITY_ENV, serviceLog: priorityLog },
+      serviceNodeFlags: [...deployedNodeOptions(WORKSPACE), ...EXTRA_NODE_FLAGS],
+      loadAverages,
+      cpuSeconds: {
+        initial: { ...initialCpu, total: totalCpu(initialCpu), microsPerEvent: Math.round((totalCpu(initialCpu) * 1e6) / events) },
+        baselineReads: baselineCpu,
+        rebuild: { ...rebuildCpu, total: totalCpu(rebuildCpu), microsPerEvent: Math.round((totalCpu(rebuildCpu) * 1e6) / events) },
+      },
+      mainThread: { baselineReads: baselineRuntime, rebuild: rebuildRuntime },
       getArtist: { rate: RATE, baseline, duringRebuild: during },
       rowsBefore: before,
       rowsAfter: after,
@@ -274,7 +369,7 @@ async function main(): Promise<void> {
     };
     mkdirSync(join(WORKSPACE, 'benchmarks/results'), { recursive: true });
     writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
-    writeBenchmarksSection(results, { initialSeconds, rebuildSeconds, ratio, during, baseline });
+    if (RECORDED) writeBenchmarksSection(results, { initialSeconds, rebuildSeconds, ratio, during, baseline, initialCpu, rebuildCpu });
     log(`wrote ${RESULTS_FILE}`);
   } finally {
     service?.kill('SIGTERM');

@@ -20,6 +20,18 @@ export const projectorConfigSpec = {
   }),
   METRICS_PORT: int({ default: 0, min: 0, max: 65535, doc: 'Prometheus /metrics port (rebuild progress and stuck signal); 0 disables' }),
   REBUILD_STUCK_AFTER_SECONDS: int({ default: 60, min: 1, doc: 'a rebuild without progress for this long is reported stuck' }),
+  REBUILD_REPLAY_NICE: int({
+    default: 19,
+    min: 0,
+    max: 19,
+    doc: "nice value of a blue/green rebuild's replay thread (background work; 0 = the service's own priority)",
+  }),
+  REBUILD_POSTGRES_NICE: int({
+    default: 0,
+    min: 0,
+    max: 19,
+    doc: "nice value of the PostgreSQL backends a rebuild's replay writes through, only when PostgreSQL runs on this host and may be reniced (0 = never touch them)",
+  }),
   ...grpcConfigSpec,
 };
 

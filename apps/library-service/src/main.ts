@@ -41,6 +41,8 @@ async function main(): Promise<void> {
     stuckAfterSeconds: config.REBUILD_STUCK_AFTER_SECONDS,
     // a rebuild's replay runs in a worker thread started from this module, so that it cannot stall gRPC reads
     workerEntry: new URL(import.meta.url),
+    replayNice: config.REBUILD_REPLAY_NICE,
+    postgresNice: config.REBUILD_POSTGRES_NICE,
     onReadiness: (serving) => started.grpc?.health.setRebuilding(!serving),
   });
   onShutdown(async () => {

@@ -56,6 +56,17 @@ export interface RebuildControllerOptions {
    * projector shares this thread.
    */
   workerEntry?: URL;
+  /**
+   * Nice value (0-19) of the replay's worker thread: a replay is background work and must not take CPU from the
+   * reads. 0 leaves it unchanged; ignored without `workerEntry` (the replay would share the reads' thread).
+   */
+  replayNice?: number;
+  /**
+   * Nice value (0-19) of the PostgreSQL backends the replay writes through, applied only when PostgreSQL runs on
+   * this host and the service may renice them (same user or root); 0 (the default) never touches the database's
+   * processes. See README "Rebuild".
+   */
+  postgresNice?: number;
   /** Readiness of the read API: false while an in-place rebuild replays, true once it has caught up. */
   onReadiness?: (serving: boolean) => void;
 }
@@ -249,6 +260,8 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
         maxEventsPerTransaction: options.maxEventsPerTransaction,
         sessionTimeoutMs: options.sessionTimeoutMs,
         logBindings: { rebuild: current.record.id },
+        replayNice: options.replayNice,
+        postgresNice: options.postgresNice,
       };
       shadow = options.workerEntry
         ? await startShadowProjectorInWorker(shadowOptions, options.workerEntry, logger)

@@ -2,28 +2,45 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import pg from 'pg';
 import { createLogger, type Logger } from '@soulspot/observability';
 import { startProjector, type Projector, type ProjectorOptions } from '../projection';
+import { lowerThisThreadPriority, priorityLogger, reniceLocalBackend } from './cpu-priority';
 import { SHADOW_SCHEMA } from './schemas';
 
 /** What a shadow projector needs, as plain data (it crosses into a worker thread). */
 export type ShadowProjectorOptions = Omit<ProjectorOptions, 'logger' | 'pool'> & {
   /** Log bindings of the shadow projector's logger (e.g. the rebuild id). */
   logBindings: Record<string, string>;
+  /** Nice value of the replay's worker thread (0 = unchanged). Only applies in a worker (see cpu-priority.ts). */
+  replayNice?: number;
+  /** Nice value of the PostgreSQL backends the replay writes through, when PostgreSQL runs on this host (0 = unchanged). */
+  postgresNice?: number;
 };
 
 const WORKER_ROLE = 'soulspot-shadow-projector';
+/** application_name of the replay's connections (pg_stat_activity tells them apart from the live projector's). */
+export const SHADOW_APPLICATION_NAME = 'library-service-rebuild-replay';
 
-/** A pool whose unqualified table names resolve to the shadow copies (the projector's SQL names them unqualified). */
-export function shadowPool(databaseUrl: string, logger: Logger): pg.Pool {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 4, options: `-c search_path=${SHADOW_SCHEMA}` });
+/**
+ * A pool whose unqualified table names resolve to the shadow copies (the projector's SQL names them unqualified).
+ * With `postgresNice` each new connection's backend gets that nice value when it is a local process we may renice.
+ */
+export function shadowPool(databaseUrl: string, logger: Logger, postgresNice = 0): pg.Pool {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 4, options: `-c search_path=${SHADOW_SCHEMA}`, application_name: SHADOW_APPLICATION_NAME });
   pool.on('error', (error) => logger.warn({ err: error.message }, 'idle shadow connection failed'));
+  if (postgresNice !== 0) {
+    const report = priorityLogger(logger, 'postgres backend');
+    pool.on('connect', (client) => {
+      const { host, processID, connection } = client as unknown as { host?: string; processID: number; connection: { stream: { localPort?: number } } };
+      report(reniceLocalBackend({ host, backendPid: processID, clientPort: connection.stream.localPort }, postgresNice));
+    });
+  }
   return pool;
 }
 
 /** The shadow projector in this thread, on its own shadow pool. */
 export async function startShadowProjectorHere(options: ShadowProjectorOptions, parentLogger: Logger): Promise<Projector> {
-  const { logBindings, ...projectorOptions } = options;
+  const { logBindings, replayNice: _replayNice, postgresNice, ...projectorOptions } = options;
   const logger = parentLogger.child(logBindings);
-  const pool = shadowPool(options.databaseUrl, logger);
+  const pool = shadowPool(options.databaseUrl, logger, postgresNice);
   const projector = await startProjector({ ...projectorOptions, logger, pool }).catch(async (error: unknown) => {
     await pool.end().catch(() => undefined);
     throw error;
@@ -115,7 +132,10 @@ export function runShadowProjectorWorkerIfAsked(): boolean {
   if (isMainThread || (workerData as { role?: string } | null)?.role !== WORKER_ROLE) return false;
   const port = parentPort!;
   const logger = createLogger('library-service');
-  void startShadowProjectorHere((workerData as { options: ShadowProjectorOptions }).options, logger).then(
+  const { options } = workerData as { options: ShadowProjectorOptions };
+  // first thing: the replay is background work, and this thread is the replay's alone
+  priorityLogger(logger.child(options.logBindings), 'replay thread')(lowerThisThreadPriority(options.replayNice ?? 0));
+  void startShadowProjectorHere(options, logger).then(
     (projector) => {
       port.on('message', (request: Request) => {
         const answer = (work: Promise<unknown>) =>
