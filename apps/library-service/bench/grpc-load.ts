@@ -5,6 +5,7 @@ import pg from 'pg';
 import { GetArtistRequest, LibraryServiceClient, LibraryServiceService, ListArtistsRequest } from '@soulspot/contracts/library';
 import { ARTISTS } from '../src/grpc/library/entity-configs';
 import { PageTokenCodec } from '../src/grpc/page-token';
+import { grpcFrame, RawGrpcClient, type UnaryMethod } from './grpc-h2-client';
 import { openLoop, type RunStats } from './latency';
 import { stallRecorder, type StallStats } from './runtime-stalls';
 
@@ -18,10 +19,13 @@ interface LoadConfig {
   durationMs: number;
   warmupMs: number;
   channels: number;
+  /** 'h2': the lean node:http2 client (grpc-h2-client.ts); 'grpc-js': the real grpc-js client. */
+  client: LoadClient;
   /** Which runs to do, in this order (all four by default). */
   phases: PhaseName[];
 }
 
+export type LoadClient = 'h2' | 'grpc-js';
 export type PhaseName = 'grpcGetArtist' | 'grpcListArtists' | 'sqlGetArtist' | 'sqlListArtists';
 
 const config = JSON.parse(process.argv[2]) as LoadConfig;
@@ -37,9 +41,9 @@ const sort = ARTISTS.sortFields.name;
 const getSql = `SELECT ${ARTISTS.columns} FROM ${ARTISTS.from} WHERE a.id = ANY($1::varchar[])`;
 const listSql = `SELECT ${ARTISTS.columns}, ${sort.cursorText} AS cursor_sort FROM ${ARTISTS.from} WHERE (${sort.expression}, a.id) > ($1::text, $2) ORDER BY ${sort.expression} ASC, a.id ASC LIMIT $3`;
 
-const clients = Array.from({ length: config.channels }, (_, i) => new LibraryServiceClient(config.address, credentials.createInsecure(), { 'grpc.channel_id': i, 'grpc.enable_channelz': 0 } as object));
 const tokens = new PageTokenCodec(config.pageTokenSecret);
 const listQuery = { collection: 'artists', parent: '', filter: '', orderBy: 'name' };
+const DEADLINE_MS = 5000;
 
 // Every request message is serialized once up front (page tokens included), so the load process spends its CPU on
 // the calls themselves, not on building requests: on 2 shared cores the client competes with the server it measures.
@@ -48,16 +52,34 @@ const getRequests = positions.map((p) => Buffer.from(GetArtistRequest.encode({ n
 const listRequests = positions.map((p) =>
   Buffer.from(ListArtistsRequest.encode({ pageSize: config.listPageSize, pageToken: tokens.encode(listQuery, { sortValue: p.name, id: p.id }), filter: '', orderBy: '' }).finish()),
 );
-const preSerialized = (buffer: Buffer) => buffer;
 
-function unary<Res>(i: number, method: { path: string; responseDeserialize: (bytes: Buffer) => Res }, request: Buffer): Promise<Res> {
-  const client = clients[i % clients.length];
-  return new Promise((resolve, reject) =>
-    client.makeUnaryRequest(method.path, preSerialized, method.responseDeserialize, request, new Metadata(), { deadline: Date.now() + 5000 }, (error: ServiceError | null, response?: Res) =>
-      error ? reject(error) : resolve(response!),
-    ),
-  );
+/** Sends request `i` (pre-serialized) to `method` and resolves with the decoded response. */
+type Unary = <Res>(i: number, method: UnaryMethod<Res>, request: Buffer) => Promise<Res>;
+
+function grpcJsUnary(): { unary: Unary; close(): void } {
+  const clients = Array.from({ length: config.channels }, (_, i) => new LibraryServiceClient(config.address, credentials.createInsecure(), { 'grpc.channel_id': i, 'grpc.enable_channelz': 0 } as object));
+  const preSerialized = (buffer: Buffer) => buffer;
+  return {
+    unary: <Res>(i: number, method: UnaryMethod<Res>, request: Buffer) =>
+      new Promise<Res>((resolve, reject) =>
+        clients[i % clients.length].makeUnaryRequest(method.path, preSerialized, method.responseDeserialize, request, new Metadata(), { deadline: Date.now() + DEADLINE_MS }, (error: ServiceError | null, response?: Res) =>
+          error ? reject(error) : resolve(response!),
+        ),
+      ),
+    close: () => clients.forEach((client) => client.close()),
+  };
 }
+
+async function h2Unary(): Promise<{ unary: Unary; close(): void }> {
+  const client = new RawGrpcClient(config.address, { sessions: config.channels, deadlineMs: DEADLINE_MS });
+  await client.ready();
+  // Length-prefixed frames, built once per request message.
+  const frames = new Map<Buffer, Buffer>();
+  for (const request of [...getRequests, ...listRequests]) frames.set(request, grpcFrame(request));
+  return { unary: (_i, method, request) => client.unary(method, frames.get(request)!), close: () => client.close() };
+}
+
+const { unary, close: closeClient } = config.client === 'grpc-js' ? grpcJsUnary() : await h2Unary();
 
 async function grpcGet(i: number): Promise<void> {
   const artist = await unary(i, LibraryServiceService.getArtist, getRequests[requestIndex(i)]);
@@ -112,6 +134,6 @@ for (const name of config.phases) {
   results[name] = { ...stats, clientCpuMicrosPerRequest: Math.round(((clientCpu[name] ?? 0) / stats.requests) * 10) / 10, clientStalls: clientStalls[name] };
 }
 process.stdout.write(`${JSON.stringify(results)}\n`);
-for (const client of clients) client.close();
+closeClient();
 await pool.end();
 process.disconnect?.();

@@ -11,7 +11,7 @@ import { provisionPostgres } from '@soulspot/devstack';
 import { migrateUp } from '@soulspot/library-db';
 import { startGrpcServer } from '../src/grpc';
 import { DATASET, loadDataset } from './grpc-dataset';
-import type { PhaseName } from './grpc-load';
+import type { LoadClient, PhaseName } from './grpc-load';
 import type { RunStats } from './latency';
 import { parentPid, serverTreeCpuMicros } from './process-cpu';
 import { stallRecorder, type StallStats } from './runtime-stalls';
@@ -27,6 +27,16 @@ const TARGETS = { getArtistP99Ms: 5, getArtistRate: 2000, listArtistsP99Ms: 20, 
 const LOAD_GENERATOR_NODE_FLAGS = (process.env.BENCH_LOAD_NODE_FLAGS ?? '--max-semi-space-size=64').split(' ').filter(Boolean);
 /** gRPC channels (HTTP/2 connections) the load generator spreads its calls over (BENCH_GRPC_CHANNELS). */
 const GRPC_CHANNELS = Number(process.env.BENCH_GRPC_CHANNELS ?? 4);
+/**
+ * The load generator's client (BENCH_LOAD_CLIENT): 'h2' (default), a lean gRPC client on node:http2 with pre-built
+ * request frames (bench/grpc-h2-client.ts), or 'grpc-js', the real grpc-js client. Both speak the same protocol to the
+ * same server and decode every response; the h2 client needs a fraction of the CPU, which on 2 shared cores is CPU
+ * the measured server gets back.
+ */
+const LOAD_CLIENT = (process.env.BENCH_LOAD_CLIENT ?? 'h2') as LoadClient;
+if (LOAD_CLIENT !== 'h2' && LOAD_CLIENT !== 'grpc-js') throw new Error(`BENCH_LOAD_CLIENT: ${LOAD_CLIENT} is neither h2 nor grpc-js`);
+/** Get-by-id statements in flight per entity type (BENCH_BYID_IN_FLIGHT; the server's default when unset). */
+const BYID_IN_FLIGHT = process.env.BENCH_BYID_IN_FLIGHT ? Number(process.env.BENCH_BYID_IN_FLIGHT) : undefined;
 /** Server read pool size (BENCH_POOL_SIZE). */
 const POOL_SIZE = Number(process.env.BENCH_POOL_SIZE ?? 10);
 const durationMs = Number(process.env.BENCH_DURATION_MS ?? 15_000);
@@ -76,7 +86,7 @@ try {
   log(reuseUrl ? `serving the library in ${reuseUrl.replace(/\/\/[^@]*@/, '//')}` : `loaded in ${loadSeconds.toFixed(1)} s`);
 
   const pageTokenSecret = 'bench-grpc-page-token-secret';
-  server = await startGrpcServer({ pool, logger: pino({ level: 'error' }), port: 0, host: '127.0.0.1', pageTokenSecret });
+  server = await startGrpcServer({ pool, logger: pino({ level: 'error' }), port: 0, host: '127.0.0.1', pageTokenSecret, byIdStatementsInFlight: BYID_IN_FLIGHT });
   const loadConfig = {
     address: `127.0.0.1:${server.port}`,
     databaseUrl: postgres.url,
@@ -87,6 +97,7 @@ try {
     durationMs,
     warmupMs,
     channels: GRPC_CHANNELS,
+    client: LOAD_CLIENT,
     phases,
   };
   log(`driving GetArtist at ${loadConfig.getRate}/s and ListArtists (page ${loadConfig.listPageSize}) at ${loadConfig.listRate}/s, ${durationMs / 1000} s each, then the same SQL (phases: ${phases.join(', ')}) ...`);
@@ -115,10 +126,14 @@ try {
       warmupMs,
       grpcChannels: loadConfig.channels,
       serverPoolSize: POOL_SIZE,
+      byIdStatementsInFlight: BYID_IN_FLIGHT ?? 'server default',
       serverNodeFlags: SERVER_NODE_FLAGS.join(' '),
       loadGeneratorNodeFlags: LOAD_GENERATOR_NODE_FLAGS.join(' '),
       listArtists: 'order_by name, page_size 100, page tokens at random keyset positions',
-      loadGenerator: 'grpc-js client; requests (with page tokens) serialized once before the run, responses decoded in full',
+      loadGenerator:
+        LOAD_CLIENT === 'h2'
+          ? 'gRPC over node:http2 (bench/grpc-h2-client.ts): request frames (with page tokens) built once before the run, grpc-timeout sent, HTTP status, content type and grpc-status checked, every response decoded in full by the generated code'
+          : 'grpc-js client; requests (with page tokens) serialized once before the run, responses decoded in full',
       sqlBaseline: 'the same SELECT statements via pg (prepared), same rates, same process layout',
       stalls: 'event-loop delay (monitorEventLoopDelay, 1 ms resolution) and GC pauses (PerformanceObserver) per measured phase, server and client',
     },
@@ -135,7 +150,11 @@ try {
     mkdirSync(join(WORKSPACE_ROOT, 'benchmarks/results'), { recursive: true });
     writeFileSync(join(WORKSPACE_ROOT, 'benchmarks/results/grpc.json'), `${JSON.stringify(result, null, 2)}\n`);
   }
-  const stalls = (s: StallStats | undefined) => (s ? `loop delay p99 ${s.eventLoopDelayP99} max ${s.eventLoopDelayMax} ms, GC ${s.gcCount}x ${s.gcTotalMs} ms (max ${s.gcMaxMs})` : '');
+  const gcKinds = (s: StallStats) =>
+    Object.entries(s.gcByKind)
+      .map(([kind, k]) => `${kind} ${k.count}x ${k.totalMs} ms max ${k.maxMs}`)
+      .join('; ');
+  const stalls = (s: StallStats | undefined) => (s ? `loop delay p99 ${s.eventLoopDelayP99} max ${s.eventLoopDelayMax} ms, GC ${s.gcCount}x ${s.gcTotalMs} ms (${gcKinds(s)})` : '');
   const row = (name: string, phase: PhaseName) => {
     const s = runs[phase];
     if (!s) return undefined;
@@ -221,7 +240,13 @@ async function driveLoad(loadConfig: object, postgresPid: number | undefined): P
     });
     let out = '';
     child.stdout!.on('data', (chunk) => (out += chunk));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as LoadResults) : reject(new Error(`load generator exited with ${code}`))));
+    // The results are the last line: node flags such as --trace-gc also write to stdout (passed through to stderr).
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`load generator exited with ${code}`));
+      const lines = out.trimEnd().split('\n');
+      if (lines.length > 1) process.stderr.write(`${lines.slice(0, -1).join('\n')}\n`);
+      resolve(JSON.parse(lines[lines.length - 1]) as LoadResults);
+    });
   });
   await profiler?.close();
   return { runs, phases: phaseStats };

@@ -45,6 +45,11 @@ export interface GrpcServerOptions {
   caughtUpPollMs?: number;
   /** Queries allowed to wait for a pooled connection before new requests are shed with UNAVAILABLE. */
   maxWaitingQueries?: number;
+  /**
+   * Get-by-id statements (GetArtist/GetAlbum/GetTrack) running at once per entity type; reads arriving meanwhile
+   * are coalesced into the next statement (library/by-id-batcher.ts). Default 2.
+   */
+  byIdStatementsInFlight?: number;
   /** Serves StartRebuild/GetRebuildStatus/CancelRebuild/RollbackLastSwap (UNIMPLEMENTED without it). */
   rebuild?: RebuildController;
 }
@@ -83,7 +88,14 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
 
   server.addService(
     LibraryServiceService,
-    createLibraryService({ db, tokens, logger, registry, watch: { ...DEFAULT_WATCH_OPTIONS, ...options.watch } }),
+    createLibraryService({
+      db,
+      tokens,
+      logger,
+      registry,
+      watch: { ...DEFAULT_WATCH_OPTIONS, ...options.watch },
+      byIdStatementsInFlight: options.byIdStatementsInFlight,
+    }),
   );
   server.addService(
     ProjectionAdminService,

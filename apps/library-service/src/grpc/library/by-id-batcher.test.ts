@@ -76,4 +76,55 @@ describe('ByIdBatcher', () => {
     await turn();
     expect(statements).toHaveLength(0);
   });
+
+  it('holds loads back while maxInFlight statements run and sends them together when one finishes', async () => {
+    const { db, statements } = recordingDb();
+    const batcher = new ByIdBatcher(db, 'SELECT', 'get_artists', 1000, 2);
+    const first = batcher.load('a', new CallCancellation());
+    await turn();
+    const second = batcher.load('b', new CallCancellation());
+    await turn();
+    // Two statements run; the next loads queue up across turns instead of becoming statements of their own.
+    const queued = ['c', 'd', 'c'].map((id) => batcher.load(id, new CallCancellation()));
+    await turn();
+    const cancelled = new CallCancellation();
+    const leaving = batcher.load('e', cancelled).catch((error: { code?: number }) => error.code);
+    await turn();
+    cancelled.abort();
+    expect(await leaving).toBe(Status.CANCELLED);
+    expect(statements.map((s) => s.ids)).toEqual([['a'], ['b']]);
+    statements[1].answer([{ id: 'b' }]);
+    expect(await second).toEqual({ id: 'b' });
+    await turn();
+    // The queued loads (without the cancelled one) went out as one statement as soon as a slot was free.
+    expect(statements.map((s) => s.ids)).toEqual([['a'], ['b'], ['c', 'd']]);
+    statements[2].answer([{ id: 'c' }, { id: 'd' }]);
+    expect(await Promise.all(queued)).toEqual([{ id: 'c' }, { id: 'd' }, { id: 'c' }]);
+    statements[0].answer([{ id: 'a' }]);
+    expect(await first).toEqual({ id: 'a' });
+    // Idle again: a new load goes out after its own turn.
+    batcher.load('f', new CallCancellation()).catch(() => undefined);
+    await turn();
+    expect(statements.map((s) => s.ids)).toEqual([['a'], ['b'], ['c', 'd'], ['f']]);
+  });
+
+  it('frees the slot of a statement that failed', async () => {
+    const { db, statements } = recordingDb();
+    const batcher = new ByIdBatcher(db, 'SELECT', 'get_artists', 1000, 1);
+    const failing = batcher.load('a', new CallCancellation()).catch((error: Error) => error.message);
+    await turn();
+    const next = batcher.load('b', new CallCancellation());
+    await turn();
+    expect(statements).toHaveLength(1);
+    statements[0].fail(new Error('database down'));
+    expect(await failing).toBe('database down');
+    await turn();
+    expect(statements.map((s) => s.ids)).toEqual([['a'], ['b']]);
+    statements[1].answer([{ id: 'b' }]);
+    expect(await next).toEqual({ id: 'b' });
+  });
+
+  it('rejects a maxInFlight below 1', () => {
+    expect(() => new ByIdBatcher(recordingDb().db, 'SELECT', 'get_artists', 1000, 0)).toThrow(/at least 1/);
+  });
 });

@@ -1,6 +1,9 @@
 import { CallCancellation, type CallSignal } from '../call';
 import { cancelledError, type Db, type Row } from '../db';
 
+/** Concurrent by-id statements per entity type (see ByIdBatcher); about the number of cores PostgreSQL has. */
+export const DEFAULT_BY_ID_STATEMENTS_IN_FLIGHT = 2;
+
 interface Waiter {
   resolve(row: Row | undefined): void;
   reject(error: unknown): void;
@@ -9,10 +12,16 @@ interface Waiter {
 }
 
 /**
- * Coalesces by-id reads that arrive in the same event-loop turn into one `WHERE id = ANY($1)` statement.
- * At thousands of GetArtist calls a second several arrive together; one statement for all of them saves a pool
- * checkout, a round trip and PostgreSQL's per-statement work for every call but the first, and never waits for a
- * later turn (the batch goes out with setImmediate, once the current turn's I/O has been handled).
+ * Coalesces by-id reads into `WHERE id = ANY($1)` statements, so that at thousands of GetArtist calls a second one
+ * statement serves several callers: a pool checkout, a round trip (two socket writes and a wake-up of a PostgreSQL
+ * backend) and PostgreSQL's per-statement work are paid once per statement instead of once per call.
+ *
+ * Two rules decide when a statement goes out:
+ * - The loads of one event-loop turn go together (sent with setImmediate, once the turn's I/O has been handled).
+ * - At most `maxInFlight` statements run at once (self-clocking, like a group commit). Loads that arrive while that
+ *   many are running wait for the first of them to finish and then go out together. Under light load nothing
+ *   waits; under heavy load statements grow instead of multiplying. On a 2-core host more concurrent statements
+ *   than cores only compete for the same CPUs.
  *
  * Cancellation stays per call: a cancelled caller is answered CANCELLED at once and leaves the batch; the statement
  * itself is cancelled only when every caller in it has gone.
@@ -20,6 +29,7 @@ interface Waiter {
 export class ByIdBatcher {
   private pending = new Map<string, Waiter[]>();
   private scheduled = false;
+  private inFlight = 0;
 
   constructor(
     private readonly db: Db,
@@ -27,7 +37,10 @@ export class ByIdBatcher {
     private readonly sql: string,
     private readonly statementName: string,
     private readonly maxBatch = 1000,
-  ) {}
+    private readonly maxInFlight = DEFAULT_BY_ID_STATEMENTS_IN_FLIGHT,
+  ) {
+    if (!(maxInFlight >= 1)) throw new Error(`maxInFlight must be at least 1, got ${maxInFlight}`);
+  }
 
   /** The row with this id, or undefined when there is none. */
   load(id: string, signal: CallSignal): Promise<Row | undefined> {
@@ -46,19 +59,36 @@ export class ByIdBatcher {
       const waiters = this.pending.get(id);
       if (waiters) waiters.push(waiter);
       else this.pending.set(id, [waiter]);
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.schedule();
     });
   }
 
+  /** Flushes after this turn, unless a flush is already due or a finishing statement will flush. */
+  private schedule(): void {
+    if (this.scheduled || this.inFlight >= this.maxInFlight) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flush();
+    });
+  }
+
+  /** Sends pending ids as statements of at most maxBatch ids while fewer than maxInFlight statements run. */
   private flush(): void {
-    this.scheduled = false;
-    const all = this.pending;
-    this.pending = new Map();
-    const entries = [...all];
-    for (let start = 0; start < entries.length; start += this.maxBatch) void this.run(new Map(entries.slice(start, start + this.maxBatch)));
+    while (this.pending.size > 0 && this.inFlight < this.maxInFlight) {
+      const batch = new Map<string, Waiter[]>();
+      for (const [id, waiters] of this.pending) {
+        if (batch.size === this.maxBatch) break;
+        batch.set(id, waiters);
+      }
+      for (const id of batch.keys()) this.pending.delete(id);
+      this.inFlight++;
+      void this.run(batch).finally(() => {
+        this.inFlight--;
+        // Whatever queued up while this statement ran goes out now, together.
+        this.flush();
+      });
+    }
   }
 
   private async run(batch: Map<string, Waiter[]>): Promise<void> {

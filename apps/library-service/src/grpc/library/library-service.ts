@@ -48,11 +48,18 @@ const MBID = (field: string, value: string) =>
     return value.trim().toLowerCase();
   });
 
-export function createLibraryService(deps: { db: Db; tokens: PageTokenCodec; logger: Logger; registry: CallRegistry; watch: WatchOptions }): LibraryServiceServer {
+export function createLibraryService(deps: {
+  db: Db;
+  tokens: PageTokenCodec;
+  logger: Logger;
+  registry: CallRegistry;
+  watch: WatchOptions;
+  byIdStatementsInFlight?: number;
+}): LibraryServiceServer {
   const { db, tokens, logger, registry } = deps;
-  const artists = new EntityReader<Artist>(db, ARTISTS, tokens);
-  const albums = new EntityReader<Album>(db, ALBUMS, tokens);
-  const tracks = new EntityReader<Track>(db, TRACKS, tokens);
+  const artists = new EntityReader<Artist>(db, ARTISTS, tokens, deps.byIdStatementsInFlight);
+  const albums = new EntityReader<Album>(db, ALBUMS, tokens, deps.byIdStatementsInFlight);
+  const tracks = new EntityReader<Track>(db, TRACKS, tokens, deps.byIdStatementsInFlight);
   const u = <Req, Res>(method: string, handler: (request: Req, signal: CallSignal) => Promise<Res>) =>
     unary<Req, Res>(method, logger, registry, (request, { signal }) => handler(request, signal));
 

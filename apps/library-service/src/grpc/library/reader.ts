@@ -34,11 +34,13 @@ export class EntityReader<M> {
     private readonly db: Db,
     private readonly config: EntityConfig<M>,
     private readonly tokens: PageTokenCodec,
+    /** Concurrent by-id statements (see ByIdBatcher). */
+    byIdStatementsInFlight?: number,
   ) {
     const { alias, columns, from } = config;
     this.byIdsSql = `SELECT ${columns} FROM ${from} WHERE ${alias}.id = ANY($1::varchar[])`;
     this.listStatements = new StatementNames(`list_${config.type}`);
-    this.byId = new ByIdBatcher(db, this.byIdsSql, `get_${config.type}s`);
+    this.byId = new ByIdBatcher(db, this.byIdsSql, `get_${config.type}s`, undefined, byIdStatementsInFlight);
   }
 
   /** The entity with `id`, or the entity it was merged into; NOT_FOUND otherwise. */
