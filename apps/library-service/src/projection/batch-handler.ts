@@ -200,10 +200,16 @@ export async function handlePartitionBatches(ctx: BatchContext, items: readonly 
     const end = { topic: batches[0].topic, positions: [...positions].map(([partition, nextOffset]) => ({ partition, nextOffset })) };
     committed.pending = await recordPendingRows(client, ctx.projection, end, outcome.rows);
     // the rows of the batch before must be in before this state commits (they are computed from the state before it)
+    const ready = performance.now();
     await ctx.rows.settle();
     ctx.logger.debug(
-      { partitions: fresh.map((w) => w.batch.partition), events: applicable.length, ms: Math.round(performance.now() - started) },
-      'projection transaction committed',
+      {
+        partitions: fresh.map((w) => w.batch.partition),
+        events: applicable.length,
+        ms: Math.round(performance.now() - started),
+        waitedForRowsMs: Math.round(performance.now() - ready),
+      },
+      'state transaction committing',
     );
     committed.count = {
       transactions: 1,

@@ -76,13 +76,16 @@ export function createPendingRowsWriter(options: { pool: pg.Pool; projection: st
   let inFlight: Promise<void> | null = null;
   let failed = false;
 
-  const write = (pending: PendingRows) =>
-    inProjectionTransaction(pool, async (client) => {
+  const write = (pending: PendingRows) => {
+    const started = performance.now();
+    return inProjectionTransaction(pool, async (client) => {
       await lockProjectionRows(client);
-      if (pending.rows) await writeRows(client, pending.rows);
+      const written = pending.rows ? await writeRows(client, pending.rows) : { upserted: 0, deleted: 0 };
       await writeCheckpoints(client, projection, pending.end.topic, pending.end.positions);
       await client.query('delete from projection_pending_rows where seq = $1', [pending.seq]);
-    });
+      return written;
+    }).then((written) => logger.debug({ seq: pending.seq, ...written, ms: Math.round(performance.now() - started) }, 'row transaction committed'));
+  };
 
   async function drain(): Promise<number> {
     const pending = await rows<{ seq: string; topic: string; positions: { partition: number; nextOffset: string }[]; work: string }>(
