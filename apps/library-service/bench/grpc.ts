@@ -19,12 +19,14 @@ import { stallRecorder, type StallStats } from './runtime-stalls';
 const WORKSPACE_ROOT = join(import.meta.dirname, '../../..');
 const TARGETS = { getArtistP99Ms: 5, getArtistRate: 2000, listArtistsP99Ms: 20, listArtistsRate: 200, listPageSize: 100 };
 /**
- * V8 flags of the load-generator process. A grpc-js client call allocates tens of kilobytes; with the default young
- * generation the load process scavenges several times a second and every pause delays the calls due meanwhile,
- * which the open-loop measurement (rightly) counts as latency. A larger young generation makes the measuring tool
- * pause less often; it does not touch the server.
+ * V8 flags of the load-generator process (BENCH_LOAD_NODE_FLAGS). Every pause of the load process delays the calls
+ * due meanwhile, which the open-loop measurement (rightly) counts as latency, so the measuring tool is tuned to pause
+ * briefly: Node keeps an HTTP/2 stream's native handle alive through young-generation GCs, so each stream's objects
+ * survive their first scavenge and are copied; a scavenge's pause grows with the young generation. A small one
+ * (4 MB) keeps each pause short, and a large initial old generation (512 MB) keeps the promoted stream garbage from
+ * triggering full GCs during the run. None of this touches the server.
  */
-const LOAD_GENERATOR_NODE_FLAGS = (process.env.BENCH_LOAD_NODE_FLAGS ?? '--max-semi-space-size=64').split(' ').filter(Boolean);
+const LOAD_GENERATOR_NODE_FLAGS = (process.env.BENCH_LOAD_NODE_FLAGS ?? '--max-semi-space-size=4 --initial-old-space-size=512').split(' ').filter(Boolean);
 /** gRPC channels (HTTP/2 connections) the load generator spreads its calls over (BENCH_GRPC_CHANNELS). */
 const GRPC_CHANNELS = Number(process.env.BENCH_GRPC_CHANNELS ?? 4);
 /**
@@ -56,12 +58,13 @@ const log = (message: string) => process.stderr.write(`[bench:grpc] ${message}\n
  */
 const reuseUrl = process.env.BENCH_DATABASE_URL;
 /**
- * The gRPC server (this process) runs with a larger V8 young generation, as recommended for deploying
- * library-service (BENCHMARKS.md, bench:grpc): request garbage then dies in fewer, cheaper scavenges instead of
- * pausing the server several times a second. Started without it, the bench restarts itself with these flags;
- * BENCH_SERVER_NODE_FLAGS='' measures V8's defaults.
+ * The gRPC server (this process) runs with an 8 MB V8 semi-space, as recommended for deploying library-service
+ * (BENCHMARKS.md, bench:grpc). grpc-js serves each call on an HTTP/2 stream whose native handle survives
+ * young-generation GCs, so a call's objects are copied by the next scavenge whatever its size; a smaller young
+ * generation makes each of those pauses shorter (more of them, each about 2-4 ms instead of 5-15 ms at 32 MB).
+ * Started without it, the bench restarts itself with these flags; BENCH_SERVER_NODE_FLAGS='' measures V8's defaults.
  */
-const SERVER_NODE_FLAGS = (process.env.BENCH_SERVER_NODE_FLAGS ?? '--max-semi-space-size=32').split(' ').filter(Boolean);
+const SERVER_NODE_FLAGS = (process.env.BENCH_SERVER_NODE_FLAGS ?? '--max-semi-space-size=8').split(' ').filter(Boolean);
 if (SERVER_NODE_FLAGS.length > 0 && process.env.BENCH_GRPC_SERVER_FLAGS_APPLIED !== '1') {
   const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...process.execArgv, ...process.argv.slice(1)], {
     stdio: 'inherit',
