@@ -147,6 +147,8 @@ const schemaExists = async (schema: string) => (await readPool.query('select 1 f
 beforeAll(async () => {
   stack = await startStack('library-events-rebuild', PARTITIONS);
   readPool = new pg.Pool({ connectionString: stack.db.url, max: 6 });
+  // like the service's pools: an idle connection the server drops (teardown after a slow stop) must not crash the run
+  readPool.on('error', (error) => logger.warn({ err: error.message }, 'idle read connection failed'));
   live = await createSwitchableProjector(() => startProjector(projectorOptions('library-service.live')));
   controller = newController();
   server = await startGrpcServer({
@@ -170,7 +172,8 @@ afterAll(async () => {
   await live?.stop();
   await readPool?.end();
   await stack?.stop();
-});
+  // stopping consumers and servers can take longer than the default hook timeout on a loaded machine
+}, 60_000);
 
 describe('blue/green rebuild', () => {
   it('replays into shadow tables while reads and writes go on, swaps atomically and equals a fresh projection', async () => {
