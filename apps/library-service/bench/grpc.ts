@@ -10,6 +10,7 @@ import pino from 'pino';
 import { provisionPostgres } from '@soulspot/devstack';
 import { migrateUp } from '@soulspot/library-db';
 import { startGrpcServer } from '../src/grpc';
+import { deployedNodeOptions } from './deployed-node-options';
 import { DATASET, loadDataset } from './grpc-dataset';
 import type { LoadClient, PhaseName } from './grpc-load';
 import type { RunStats } from './latency';
@@ -58,13 +59,15 @@ const log = (message: string) => process.stderr.write(`[bench:grpc] ${message}\n
  */
 const reuseUrl = process.env.BENCH_DATABASE_URL;
 /**
- * The gRPC server (this process) runs with an 8 MB V8 semi-space, as recommended for deploying library-service
- * (BENCHMARKS.md, bench:grpc). grpc-js serves each call on an HTTP/2 stream whose native handle survives
+ * The gRPC server (this process) runs with the node flags of library-service's Deployment, which include an 8 MB V8
+ * semi-space (BENCHMARKS.md, bench:grpc). grpc-js serves each call on an HTTP/2 stream whose native handle survives
  * young-generation GCs, so a call's objects are copied by the next scavenge whatever its size; a smaller young
  * generation makes each of those pauses shorter (more of them, each about 2-4 ms instead of 5-15 ms at 32 MB).
- * Started without it, the bench restarts itself with these flags; BENCH_SERVER_NODE_FLAGS='' measures V8's defaults.
+ * Started without them, the bench restarts itself with these flags; BENCH_SERVER_NODE_FLAGS='' measures V8's defaults.
  */
-const SERVER_NODE_FLAGS = (process.env.BENCH_SERVER_NODE_FLAGS ?? '--max-semi-space-size=8').split(' ').filter(Boolean);
+const SERVER_NODE_FLAGS = (process.env.BENCH_SERVER_NODE_FLAGS ?? deployedNodeOptions(join(import.meta.dirname, '../../..')).join(' '))
+  .split(' ')
+  .filter(Boolean);
 if (SERVER_NODE_FLAGS.length > 0 && process.env.BENCH_GRPC_SERVER_FLAGS_APPLIED !== '1') {
   const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...process.execArgv, ...process.argv.slice(1)], {
     stdio: 'inherit',
