@@ -15,7 +15,7 @@
  * (default 1), BENCH_PROJECTION_PARTITIONS (12), BENCH_PROJECTOR_NODE_ARGS (extra node flags for the projector).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
@@ -26,6 +26,7 @@ import { createEventPublisher, createKafka, ensureTopics, topicEndOffsets } from
 import { createLogger } from '@soulspot/observability';
 import { generateLibrary } from '../test/support/library-generator';
 import { deployedNodeOptions } from './deployed-node-options';
+import { processCpuSeconds, processMemory, serverTreeCpuMicros } from './process-cpu';
 
 const WORKSPACE = resolve(import.meta.dirname, '../../..');
 const SCALE = Number(process.env.BENCH_PROJECTION_SCALE ?? 1);
@@ -47,39 +48,9 @@ async function startBroker(): Promise<{ brokers: string[]; stop(): Promise<void>
   return startKafkaProcess({ autoCreate: false });
 }
 
-const CLOCK_TICKS = 100; // USER_HZ on Linux
-
-/** CPU seconds (user + system) a process has used so far, from /proc. */
-function cpuSecondsOf(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return 0;
-  }
-}
-
-/** CPU seconds of every child process of a PostgreSQL postmaster (its backends and workers). */
-function postgresCpuSeconds(postmasterPid: number | undefined): number {
-  if (!postmasterPid) return Number.NaN;
-  let total = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ');
-      if (Number(stat[1]) === postmasterPid) total += (Number(stat[11]) + Number(stat[12])) / CLOCK_TICKS;
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  return total;
-}
-
-function memoryOf(pid: number): { rss: number; hwm: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
-  return { rss: kb('VmRSS') * 1024, hwm: kb('VmHWM') * 1024 };
-}
+/** CPU seconds of a PostgreSQL server so far: the postmaster and its backends and workers. */
+const postgresCpuSeconds = (postmasterPid: number | undefined): number =>
+  postmasterPid ? serverTreeCpuMicros(postmasterPid) / 1_000_000 : Number.NaN;
 
 async function applied(sql: pg.Client): Promise<bigint> {
   const { rows } = await sql.query(`select coalesce(sum(next_offset), 0)::text as n from projection_checkpoints where topic = $1`, [TOPIC]);
@@ -163,8 +134,8 @@ async function main(): Promise<void> {
     for (;;) {
       const done = await applied(sql);
       if (projector.exitCode !== null) throw new Error(`projector exited with ${projector.exitCode}`);
-      peakRss = Math.max(peakRss, memoryOf(projector.pid!).rss);
-      projectorCpu = cpuSecondsOf(projector.pid!);
+      peakRss = Math.max(peakRss, processMemory(projector.pid!).rss);
+      projectorCpu = processCpuSeconds(projector.pid!);
       const elapsed = (performance.now() - projectStart) / 1000;
       if (done >= total) break;
       if (projector.exitCode !== null) throw new Error(`projector exited with ${projector.exitCode}`);
@@ -175,8 +146,8 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 250));
     }
     const projectSeconds = (performance.now() - projectStart) / 1000;
-    const hwm = memoryOf(projector.pid!).hwm;
-    projectorCpu = cpuSecondsOf(projector.pid!);
+    const hwm = processMemory(projector.pid!).hwm;
+    projectorCpu = processCpuSeconds(projector.pid!);
     const pgCpuProjection = postgresCpuSeconds(db.pid) - pgCpuBefore;
     await printTopStatements(sql);
     projector.kill('SIGTERM');

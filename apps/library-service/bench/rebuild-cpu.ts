@@ -1,8 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import type pg from 'pg';
-
-/** Linux clock ticks per second for /proc times (USER_HZ, 100 on every mainstream kernel). */
-const TICKS_PER_SECOND = 100;
+import { readStat, TICKS_PER_SECOND } from './process-cpu';
 
 /** CPU seconds of one measured phase, by who spent them. */
 export interface PhaseCpu {
@@ -18,25 +16,6 @@ export interface PhaseCpu {
   broker: number;
   /** This benchmark process (the read load's client among others). */
   bench: number;
-}
-
-interface Stat {
-  comm: string;
-  ticks: number;
-  ppid: number;
-}
-
-function readStat(path: string): Stat | undefined {
-  try {
-    const raw = readFileSync(path, 'utf8');
-    const open = raw.indexOf('(');
-    const close = raw.lastIndexOf(')');
-    const fields = raw.slice(close + 2).split(' ');
-    // after the name: [0]=state [1]=ppid ... [11]=utime [12]=stime
-    return { comm: raw.slice(open + 1, close), ticks: Number(fields[11]) + Number(fields[12]), ppid: Number(fields[1]) };
-  } catch {
-    return undefined;
-  }
 }
 
 const seconds = (ticks: number) => Math.round((ticks / TICKS_PER_SECOND) * 100) / 100;

@@ -18,7 +18,7 @@
  * BENCH_REBUILD_NODE_FLAGS (extra node flags for the service after the Deployment's, for investigating).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
@@ -33,7 +33,7 @@ import { createLogger } from '@soulspot/observability';
 import { generateLibrary } from '../test/support/library-generator';
 import { deployedNodeOptions } from './deployed-node-options';
 import { summarize, type RunStats } from './latency';
-import { parentPid } from './process-cpu';
+import { parentPid, processMemory } from './process-cpu';
 import { CpuSampler, RuntimeScraper, totalCpu, type PhaseCpu } from './rebuild-cpu';
 
 const WORKSPACE = resolve(import.meta.dirname, '../../..');
@@ -160,15 +160,6 @@ function readLoad(library: LibraryServiceClient, ids: string[], rate: number): {
   };
 }
 
-/** Resident set size of a process, from /proc (bytes; 0 once it is gone). */
-function rssOf(pid: number): number {
-  try {
-    return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
-  } catch {
-    return 0;
-  }
-}
-
 /** A TCP port nobody listens on right now (for the service's /metrics). */
 function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -272,7 +263,7 @@ async function main(): Promise<void> {
     const port = await spawned.port;
     let initialPeakRss = 0;
     while ((await appliedTotal(sql)) < events) {
-      initialPeakRss = Math.max(initialPeakRss, rssOf(service.pid!));
+      initialPeakRss = Math.max(initialPeakRss, processMemory(service.pid!).rss);
       await sleep(200);
     }
     const initialSeconds = (performance.now() - spawnedAt) / 1000;
@@ -308,7 +299,7 @@ async function main(): Promise<void> {
     while (status.phase !== RebuildPhase.REBUILD_PHASE_DONE) {
       if (status.phase === RebuildPhase.REBUILD_PHASE_FAILED || status.phase === RebuildPhase.REBUILD_PHASE_CANCELLED) throw new Error(`rebuild ended ${status.phase}: ${status.error}`);
       await sleep(500);
-      rebuildPeakRss = Math.max(rebuildPeakRss, rssOf(service.pid!));
+      rebuildPeakRss = Math.max(rebuildPeakRss, processMemory(service.pid!).rss);
       status = await unary(admin, admin.getRebuildStatus, {}, 60_000);
       const seconds = (performance.now() - rebuildStart) / 1000;
       const applied = status.partitions.reduce((sum, p) => sum + p.offset, 0);
