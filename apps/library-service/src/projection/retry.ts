@@ -4,6 +4,7 @@ import { applyObservations } from './apply-observations';
 import { classify } from './classify';
 import { insertDeadLetters } from './dead-letters';
 import { lockProjectionWriter, rows } from './sql';
+import { inProjectionTransaction } from './transaction';
 
 export interface RetryResult {
   /** Dead letters and parked events applied now. */
@@ -34,9 +35,7 @@ export async function retryDeadLetters(
   ids: string[] = [],
   dlq?: Pick<DeadLetterPublisher, 'publish'>,
 ): Promise<RetryResult> {
-  const client = await pool.connect();
-  try {
-    await client.query('begin');
+  return inProjectionTransaction(pool, async (client) => {
     await lockProjectionWriter(client);
     const chosen = await rows<{ id: string; key: string | null }>(
       client,
@@ -109,12 +108,6 @@ export async function retryDeadLetters(
         await client.query(`delete from projection_parked_events where id = $1`, [item.id]);
       }
     }
-    await client.query('commit');
     return result;
-  } catch (error) {
-    await client.query('rollback').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
