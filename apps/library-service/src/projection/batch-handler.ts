@@ -95,6 +95,8 @@ async function applyWithIsolation(
 export interface ClassifiedBatch {
   batch: PartitionBatch;
   results: ReturnType<typeof classify>[];
+  /** Each record's Kafka key as text (null without one), read once. */
+  keys: (string | null)[];
 }
 
 /**
@@ -102,7 +104,11 @@ export interface ClassifiedBatch {
  * transaction of the batches before it.
  */
 export function classifyBatch(batch: PartitionBatch): ClassifiedBatch {
-  return { batch, results: batch.records.map((record) => classify(record)) };
+  return {
+    batch,
+    results: batch.records.map((record) => classify(record)),
+    keys: batch.records.map((record) => record.key?.toString('utf8') ?? null),
+  };
 }
 
 /** The part of one partition batch that the transaction applies, and what it decided about it. */
@@ -124,7 +130,7 @@ interface PartitionWork {
  */
 export async function handlePartitionBatches(ctx: BatchContext, items: readonly ClassifiedBatch[], stats: BatchStats): Promise<BatchResult[]> {
   const batches = items.map((item) => item.batch);
-  const classified = new Map(items.map((item) => [item.batch, item.results]));
+  const classified = new Map(items.map((item) => [item.batch, item]));
   const started = performance.now();
   const committed: { pending?: PendingRows; count?: Omit<BatchStats, 'skipped'> } = {};
   let skipped = 0;
@@ -135,7 +141,7 @@ export async function handlePartitionBatches(ctx: BatchContext, items: readonly 
     const work: PartitionWork[] = [];
     const applicable: Applicable[] = [];
     const allKeys = new Set<string>();
-    for (const batch of batches) for (const r of batch.records) if (r.key) allKeys.add(r.key.toString('utf8'));
+    for (const item of items) for (const key of item.keys) if (key !== null) allKeys.add(key);
     const blocked = await blockedKeys(client, ctx.projection, [...allKeys]);
     for (const batch of batches) {
       const checkpoint = checkpoints.get(batch.partition) ?? 0n;
@@ -149,9 +155,9 @@ export async function handlePartitionBatches(ctx: BatchContext, items: readonly 
       const item: PartitionWork = { batch, records, dead: [], parked: [], result: { kind: 'applied', nextOffset: checkpoint } };
       work.push(item);
       if (records.length === 0) continue;
-      const results = classified.get(batch)!;
+      const { results, keys } = classified.get(batch)!;
       for (const [index, record] of records.entries()) {
-        const key = record.key?.toString('utf8') ?? null;
+        const key = keys[firstFresh + index];
         if (key !== null && blocked.has(key)) {
           item.parked.push(record);
           continue;
