@@ -6,10 +6,15 @@ import { readStat, TICKS_PER_SECOND } from './process-cpu';
 export interface PhaseCpu {
   /** The service's main thread (gRPC reads, the live projector, the rebuild controller). */
   serviceMain: number;
-  /** The service's replay thread (the blue/green shadow projector's worker, named `rebuild-replay`). */
+  /**
+   * The replay's own thread: the main thread of the replay child process (REBUILD_REPLAY_RUNNER=process), or the
+   * service's worker thread named `rebuild-replay` (=thread).
+   */
   serviceReplay: number;
   /** The service's other threads (V8 GC helpers, libuv pool, worker threads started without a name). */
   serviceOther: number;
+  /** The replay child process's other threads (its own V8 GC helpers, libuv pool); 0 with a replay thread. */
+  replayOther: number;
   /** PostgreSQL backends by application_name ('' = none), and the server's own processes (`server`). */
   postgres: Record<string, number>;
   /** The embedded broker process. */
@@ -45,6 +50,13 @@ export class CpuSampler {
       if (!stat) continue;
       const kind = tid === String(service) ? 'serviceMain' : stat.comm === 'rebuild-replay' ? 'serviceReplay' : 'serviceOther';
       this.latest.set(`svc:${tid}`, { ticks: stat.ticks, kind });
+    }
+    // the replay child process (spawned by the service through `nice`, which execs node under the same pid)
+    for (const pid of childPids(service)) {
+      for (const tid of safeReaddir(`/proc/${pid}/task`)) {
+        const stat = readStat(`/proc/${pid}/task/${tid}/stat`);
+        if (stat) this.latest.set(`replay:${pid}:${tid}`, { ticks: stat.ticks, kind: tid === String(pid) ? 'serviceReplay' : 'replayOther' });
+      }
     }
     if (postmaster !== undefined) {
       const { rows } = await this.sql.query<{ pid: number; app: string }>('select pid, application_name as app from pg_stat_activity');
@@ -90,6 +102,7 @@ export class CpuSampler {
       serviceMain: seconds(totals.get('serviceMain') ?? 0),
       serviceReplay: seconds(totals.get('serviceReplay') ?? 0),
       serviceOther: seconds(totals.get('serviceOther') ?? 0),
+      replayOther: seconds(totals.get('replayOther') ?? 0),
       postgres,
       broker: seconds(totals.get('broker') ?? 0),
       bench: seconds(totals.get('bench') ?? 0),
@@ -103,6 +116,13 @@ export class CpuSampler {
   }
 }
 
+/** Processes whose parent is `pid`. */
+export function childPids(pid: number): number[] {
+  return safeReaddir('/proc')
+    .filter((entry) => /^\d+$/.test(entry) && readStat(`/proc/${entry}/stat`)?.ppid === pid)
+    .map(Number);
+}
+
 function safeReaddir(path: string): string[] {
   try {
     return readdirSync(path);
@@ -114,7 +134,7 @@ function safeReaddir(path: string): string[] {
 /** Total CPU seconds of a phase (every class). */
 export function totalCpu(cpu: PhaseCpu): number {
   const postgres = Object.values(cpu.postgres).reduce((a, b) => a + b, 0);
-  return Math.round((cpu.serviceMain + cpu.serviceReplay + cpu.serviceOther + postgres + cpu.broker + cpu.bench) * 100) / 100;
+  return Math.round((cpu.serviceMain + cpu.serviceReplay + cpu.serviceOther + cpu.replayOther + postgres + cpu.broker + cpu.bench) * 100) / 100;
 }
 
 /** The service main thread's event-loop delay and GC pauses over a phase, from its Prometheus default metrics. */

@@ -14,7 +14,8 @@
  * application_name, broker, this process): they do not depend on the machine's load the way wall-clock time does.
  * Env: BENCH_REBUILD_SCALE (default 1, the issue's full set; smaller for a quick look), BENCH_REBUILD_RATE
  * (GetArtist requests/s, default 20), BENCH_REBUILD_PARTITIONS (12), BENCH_REBUILD_REPLAY_NICE /
- * BENCH_REBUILD_POSTGRES_NICE (the service's REBUILD_REPLAY_NICE / REBUILD_POSTGRES_NICE; unset = its defaults),
+ * BENCH_REBUILD_POSTGRES_NICE / BENCH_REBUILD_REPLAY_RUNNER / BENCH_REBUILD_REPLAY_MAX_OLD_SPACE_MB (the service's
+ * REBUILD_* settings of the same names; unset = its defaults),
  * BENCH_REBUILD_NODE_FLAGS (extra node flags for the service after the Deployment's, for investigating).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -34,7 +35,7 @@ import { generateLibrary } from '../test/support/library-generator';
 import { deployedNodeOptions } from './deployed-node-options';
 import { summarize, type RunStats } from './latency';
 import { parentPid, processMemory } from './process-cpu';
-import { CpuSampler, RuntimeScraper, totalCpu, type PhaseCpu } from './rebuild-cpu';
+import { childPids, CpuSampler, RuntimeScraper, totalCpu, type PhaseCpu } from './rebuild-cpu';
 
 const WORKSPACE = resolve(import.meta.dirname, '../../..');
 const SCALE = Number(process.env.BENCH_REBUILD_SCALE ?? 1);
@@ -52,6 +53,8 @@ const PRIORITY_ENV = Object.fromEntries(
   [
     ['REBUILD_REPLAY_NICE', process.env.BENCH_REBUILD_REPLAY_NICE],
     ['REBUILD_POSTGRES_NICE', process.env.BENCH_REBUILD_POSTGRES_NICE],
+    ['REBUILD_REPLAY_RUNNER', process.env.BENCH_REBUILD_REPLAY_RUNNER],
+    ['REBUILD_REPLAY_MAX_OLD_SPACE_MB', process.env.BENCH_REBUILD_REPLAY_MAX_OLD_SPACE_MB],
   ].filter((entry): entry is [string, string] => entry[1] !== undefined),
 );
 
@@ -183,7 +186,7 @@ function writeBenchmarksSection(
 ): void {
   const perEvent = (cpu: PhaseCpu) => `${Math.round((totalCpu(cpu) * 1e6) / results.events)} µs/event`;
   const split = (cpu: PhaseCpu) =>
-    `service main ${cpu.serviceMain} s, replay thread ${cpu.serviceReplay} s, other threads ${cpu.serviceOther} s; PostgreSQL ${Object.entries(cpu.postgres)
+    `service main ${cpu.serviceMain} s, replay main thread ${cpu.serviceReplay} s, replay process other threads ${cpu.replayOther} s, service other threads ${cpu.serviceOther} s; PostgreSQL ${Object.entries(cpu.postgres)
       .map(([app, sec]) => `${app} ${sec} s`)
       .join(', ')}; broker ${cpu.broker} s; bench ${cpu.bench} s`;
   const path = join(WORKSPACE, 'BENCHMARKS.md');
@@ -295,11 +298,15 @@ async function main(): Promise<void> {
     let status: RebuildStatus = await unary(admin, admin.startRebuild, { mode: RebuildMode.REBUILD_MODE_BLUE_GREEN }, 120_000);
     const samples: Array<{ seconds: number; applied: number; eventsPerSecond: number; etaSeconds?: number; phase: number }> = [];
     let rebuildPeakRss = 0;
+    let replayPeakRss = 0;
     let firstProgressSeconds: number | undefined;
     while (status.phase !== RebuildPhase.REBUILD_PHASE_DONE) {
       if (status.phase === RebuildPhase.REBUILD_PHASE_FAILED || status.phase === RebuildPhase.REBUILD_PHASE_CANCELLED) throw new Error(`rebuild ended ${status.phase}: ${status.error}`);
       await sleep(500);
-      rebuildPeakRss = Math.max(rebuildPeakRss, processMemory(service.pid!).rss);
+      // the service and its replay child process (if any) together: the pod's memory
+      const replayRss = childPids(service.pid!).reduce((sum, pid) => sum + processMemory(pid).rss, 0);
+      replayPeakRss = Math.max(replayPeakRss, replayRss);
+      rebuildPeakRss = Math.max(rebuildPeakRss, processMemory(service.pid!).rss + replayRss);
       status = await unary(admin, admin.getRebuildStatus, {}, 60_000);
       const seconds = (performance.now() - rebuildStart) / 1000;
       const applied = status.partitions.reduce((sum, p) => sum + p.offset, 0);
@@ -312,7 +319,7 @@ async function main(): Promise<void> {
     const rebuildRuntime = await runtime.stop();
     loadAverages.afterRebuild = os.loadavg();
     log(`rebuild: ${rebuildSeconds.toFixed(1)} s (first progress after ${firstProgressSeconds?.toFixed(1)} s); GetArtist during it: p50 ${during.p50} ms, p99 ${during.p99} ms, errors ${during.errors}`);
-    log(`rebuild CPU ${JSON.stringify(rebuildCpu)}; peak RSS ${(rebuildPeakRss / 2 ** 20).toFixed(0)} MB; main thread ${JSON.stringify(rebuildRuntime)}`);
+    log(`rebuild CPU ${JSON.stringify(rebuildCpu)}; peak RSS ${(rebuildPeakRss / 2 ** 20).toFixed(0)} MB (service + replay process; replay process alone ${(replayPeakRss / 2 ** 20).toFixed(0)} MB); main thread ${JSON.stringify(rebuildRuntime)}`);
     log(`slowest GetArtist during the rebuild (s after start: ms): ${during.slowest.map((r) => `${r.at.toFixed(1)}: ${r.ms.toFixed(0)}`).join(', ')}`);
     const after = await counts();
     library.close();
@@ -341,6 +348,7 @@ async function main(): Promise<void> {
       rebuildEventsPerSecond: events / rebuildSeconds,
       rebuildFirstProgressSeconds: firstProgressSeconds,
       rebuildPeakRssMb: rebuildPeakRss / 2 ** 20,
+      rebuildReplayProcessPeakRssMb: replayPeakRss / 2 ** 20,
       ratioToInitial: ratio,
       priority: { env: PRIORITY_ENV, serviceLog: priorityLog },
       serviceNodeFlags: [...deployedNodeOptions(WORKSPACE), ...EXTRA_NODE_FLAGS],

@@ -1,5 +1,5 @@
 import { DEFAULT_PARTITIONS, LIBRARY_EVENTS_DLQ_TOPIC, LIBRARY_EVENTS_TOPIC } from '@soulspot/contracts';
-import { int, list, loadConfig, str, url } from '@soulspot/observability';
+import { int, list, loadConfig, oneOf, str, url } from '@soulspot/observability';
 import { grpcConfigSpec } from './grpc/from-config';
 
 /** Environment of the library-service projector. */
@@ -24,7 +24,16 @@ export const projectorConfigSpec = {
     default: 19,
     min: 0,
     max: 19,
-    doc: "nice value of a blue/green rebuild's replay thread (background work; 0 = the service's own priority)",
+    doc: "nice value of a blue/green rebuild's replay (its whole process, or its thread with REBUILD_REPLAY_RUNNER=thread; background work; 0 = the service's own priority)",
+  }),
+  REBUILD_REPLAY_RUNNER: oneOf(['process', 'thread'] as const, {
+    default: 'process',
+    doc: "where a blue/green rebuild's replay runs: a child process with its own V8 heap and GC threads, all at REBUILD_REPLAY_NICE, or a worker thread of the service",
+  }),
+  REBUILD_REPLAY_MAX_OLD_SPACE_MB: int({
+    default: 0,
+    min: 0,
+    doc: "V8 old-space cap (MB) of a rebuild's replay process (0 = the service's own node flags)",
   }),
   REBUILD_POSTGRES_NICE: int({
     default: 0,

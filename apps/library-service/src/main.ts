@@ -5,6 +5,7 @@ import { startProjector } from './projection';
 import { startGrpcFromConfig } from './grpc/from-config';
 import type { GrpcServerHandle } from './grpc';
 import { createRebuildController, createSwitchableProjector } from './rebuild';
+import { runReplayChildIfAsked } from './rebuild/replay-process';
 import { runShadowProjectorWorkerIfAsked } from './rebuild/shadow-projector';
 import { serveMetrics } from './rebuild/metrics';
 
@@ -39,9 +40,11 @@ async function main(): Promise<void> {
     live: projector,
     registry,
     stuckAfterSeconds: config.REBUILD_STUCK_AFTER_SECONDS,
-    // a rebuild's replay runs in a worker thread started from this module, so that it cannot stall gRPC reads
-    workerEntry: new URL(import.meta.url),
+    // a rebuild's replay runs in a child process (or worker thread) started from this module, away from the gRPC reads
+    replayEntry: new URL(import.meta.url),
+    replayRunner: config.REBUILD_REPLAY_RUNNER,
     replayNice: config.REBUILD_REPLAY_NICE,
+    replayMaxOldSpaceMb: config.REBUILD_REPLAY_MAX_OLD_SPACE_MB || undefined,
     postgresNice: config.REBUILD_POSTGRES_NICE,
     onReadiness: (serving) => started.grpc?.health.setRebuilding(!serving),
   });
@@ -62,7 +65,8 @@ async function main(): Promise<void> {
   await rebuild.resumeInterrupted();
 }
 
-if (!runShadowProjectorWorkerIfAsked()) {
+// a rebuild's replay process or thread runs this module too, and is taken over here
+if (!runReplayChildIfAsked() && !runShadowProjectorWorkerIfAsked()) {
   main().catch((error: Error) => {
     process.stderr.write(`library-service failed to start: ${error.stack ?? error.message}\n`);
     process.exit(1);

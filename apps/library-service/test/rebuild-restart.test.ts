@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import { resolve } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +23,8 @@ interface Service {
   child: ChildProcess;
   port: Promise<number>;
   exited: Promise<number | null>;
+  /** Every line the service wrote to stdout so far (its log stream). */
+  stdout: string[];
 }
 
 /** The real library-service entry point as its own process (so SIGKILL is a real crash); resolves its gRPC port. */
@@ -46,9 +50,16 @@ function spawnService(stack: Stack): Service {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  const stdout: string[] = [];
+  let partial = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop()!;
+    stdout.push(...lines);
+  });
   const port = new Promise<number>((resolvePort, reject) => {
     const onData = (chunk: Buffer) => {
-      output += chunk.toString();
+      output = (output + chunk.toString()).slice(-50_000);
       const match = /"port":(\d+),[^\n]*gRPC server listening/.exec(output);
       if (match) resolvePort(Number(match[1]));
     };
@@ -58,8 +69,43 @@ function spawnService(stack: Stack): Service {
   });
   port.catch(() => undefined);
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  return { child, port, exited };
+  return { child, port, exited, stdout };
 }
+
+/** Processes whose parent is `pid` (the service's replay child, spawned through `nice`, which execs node under the same pid). */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => statFields(`/proc/${entry}/stat`)?.[1] === String(pid))
+    .map(Number);
+}
+
+/** The fields after the name of a /proc stat file: [0] state, [1] ppid, ... [16] nice. */
+function statFields(path: string): string[] | undefined {
+  try {
+    const stat = readFileSync(path, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Nice value of every thread of a process. */
+function threadNice(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).map((tid) => Number(statFields(`/proc/${pid}/task/${tid}/stat`)![16]));
+}
+
+const alive = (pid: number) => existsSync(`/proc/${pid}`) && statFields(`/proc/${pid}/stat`)?.[0] !== 'Z';
+
+/** JSON records of a log stream. */
+const records = (lines: string[]) =>
+  lines.flatMap((line) => {
+    try {
+      return [JSON.parse(line) as Record<string, unknown>];
+    } catch {
+      return [];
+    }
+  });
 
 async function eventually(probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -106,9 +152,21 @@ describe('rebuild across a library-service crash', () => {
     expect(started.mode).toBe(RebuildMode.REBUILD_MODE_BLUE_GREEN);
     expect(started.partitions.map((p) => p.targetOffset).reduce((a, b) => a + b, 0)).toBe(total);
     await eventually(async () => (await shadowApplied()) > 0, 60_000);
+    // the replay is a child process of the service, every one of its threads at the default REBUILD_REPLAY_NICE (19)
+    const [replay, ...others] = childrenOf(service.child.pid!);
+    expect(others).toEqual([]);
+    expect(new Set(threadNice(replay))).toEqual(new Set([19]));
+    expect(new Set(threadNice(service.child.pid!))).toEqual(new Set([os.getPriority()]));
+    // its log records reach the service's stdout as they are: structured, tagged with the rebuild and its own pid
+    await eventually(async () => records(service!.stdout).some((r) => r.pid === replay && r.msg === 'lowered the CPU priority of the rebuild replay'), 10_000);
+    const replayRecord = records(service.stdout).find((r) => r.pid === replay)!;
+    expect(replayRecord).toMatchObject({ component: 'rebuild-replay', rebuild: expect.any(String), service: 'library-service' });
+
     service.child.kill('SIGKILL');
     await service.exited;
     clients.close();
+    // the replay does not outlive the service (its IPC channel closes with the service)
+    await eventually(async () => !alive(replay), 10_000);
 
     // the crash left an active rebuild and its shadow; the live tables are as they were
     const { rows } = await pool.query(`select phase from projection_rebuilds order by id desc limit 1`);
@@ -162,4 +220,33 @@ describe('rebuild across a library-service crash', () => {
     expect(await runCli(['--addr', `127.0.0.1:${port}`, 'projection', 'rebuild', 'cancel'], { stdout: (t) => rollback.push(t), stderr: (t) => rollback.push(t), env: {} })).toBe(1);
     expect(rollback.join('')).toContain('FAILED_PRECONDITION: no rebuild is running');
   }, 170_000);
+
+  it('a replay process that dies (SIGKILL, out of memory) fails the rebuild: shadow removed, live tables untouched, reads go on', async () => {
+    // the service the previous test restarted keeps running
+    const running = service!;
+    const before = await dumpLibrary(pool);
+    const { artists } = await call(clients!.library, clients!.library.listArtists, { pageSize: 1000, pageToken: '', filter: '', orderBy: '' });
+    expect(artists.length).toBeGreaterThan(0);
+
+    await call(clients!.admin, clients!.admin.startRebuild, { mode: RebuildMode.REBUILD_MODE_BLUE_GREEN });
+    // killed as soon as it exists: the rebuild cannot have finished without it
+    let replay: number | undefined;
+    await eventually(async () => (replay = childrenOf(running.child.pid!)[0]) !== undefined, 30_000);
+    process.kill(replay!, 'SIGKILL');
+
+    let last: RebuildStatus | undefined;
+    await eventually(async () => {
+      last = await call(clients!.admin, clients!.admin.getRebuildStatus, {});
+      return last.phase !== RebuildPhase.REBUILD_PHASE_REPLAYING && last.phase !== RebuildPhase.REBUILD_PHASE_CATCHING_UP;
+    }, 30_000);
+    expect(last!.phase).toBe(RebuildPhase.REBUILD_PHASE_FAILED);
+    expect(last!.error).toContain('rebuild replay process exited (SIGKILL)');
+    const { rows } = await pool.query(`select count(*)::int as n from information_schema.schemata where schema_name = 'projection_shadow'`);
+    expect(rows[0].n).toBe(0);
+    expect(await dumpLibrary(pool)).toBe(before);
+    const again = await call(clients!.library, clients!.library.listArtists, { pageSize: 1000, pageToken: '', filter: '', orderBy: '' });
+    expect(again.artists.map((a) => a.name)).toEqual(artists.map((a) => a.name));
+    expect(records(running.stdout).some((r) => r.msg === 'rebuild replay process exited unexpectedly' && r.signal === 'SIGKILL')).toBe(true);
+    expect(running.child.exitCode).toBeNull();
+  }, 60_000);
 });

@@ -1,3 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { status as Status } from '@grpc/grpc-js';
 import { RebuildMode, RebuildPhase } from '@soulspot/contracts/library';
@@ -229,18 +232,40 @@ const shadowApplied = async () =>
       .rows[0].n,
   );
 
+const SERVICE_ENTRY = new URL('../src/main.ts', import.meta.url);
+
+/** Live replay child processes of this test process (spawned through `nice`, which execs node under the same pid). */
+function replayProcesses(): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return ppid === String(process.pid) && state !== 'Z' && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(fileURLToPath(SERVICE_ENTRY));
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
 describe('cancel', () => {
-  it('cancel stops the replay, removes the shadow and leaves the live projection untouched', async () => {
-    // a lag that can never be reached keeps this rebuild replaying until it is cancelled
-    const replayOnly = newController({ catchUpLag: -1 });
+  it('cancel stops the replay process, removes the shadow and leaves the live projection untouched', async () => {
+    // a lag that can never be reached keeps this rebuild replaying until it is cancelled; the replay runs as in the
+    // service: a child process started from the service's entry module
+    const replayOnly = newController({ catchUpLag: -1, replayEntry: SERVICE_ENTRY, replayNice: 10 });
     try {
       await waitUntilCaughtUp(live);
       const before = await dumpLibrary(readPool);
       await replayOnly.start('blue_green');
       await eventually(async () => (await shadowApplied()) > 0);
       expect(await schemaExists('projection_shadow')).toBe(true);
+      const [replay] = replayProcesses();
+      expect(os.getPriority(replay)).toBe(10);
       const cancelled = await replayOnly.cancel();
       expect(cancelled.phase).toBe('cancelled');
+      expect(replayProcesses()).toEqual([]);
       expect(await schemaExists('projection_shadow')).toBe(false);
       expect(await dumpLibrary(readPool)).toBe(before);
       await expect(replayOnly.cancel()).rejects.toBeInstanceOf(RebuildConflictError);

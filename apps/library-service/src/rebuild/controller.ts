@@ -6,6 +6,7 @@ import type { Projector } from '../projection';
 import { readCheckpoints } from '../projection/checkpoints';
 import { lockProjectionWriter } from '../projection/sql';
 import type { LiveProjection } from './live-projection';
+import { startShadowProjectorInChild } from './replay-process';
 import { shadowPool, startShadowProjectorHere, startShadowProjectorInWorker, type ShadowProjectorOptions } from './shadow-projector';
 import { RebuildMetrics } from './metrics';
 import { applied, hasReached, lagBehind, partitionProgress, remaining, ThroughputMeter, type PartitionProgress } from './progress';
@@ -24,6 +25,9 @@ import { ACTIVE_PHASES, insertRebuild, latestRebuild, setPhase, type RebuildMode
 
 /** Session-level advisory lock held by the one process running a rebuild (or a rollback) of the database. */
 export const REBUILD_LOCK = 0x52_45_42_4c; // "REBL"
+
+/** Where a blue/green replay runs (see `RebuildControllerOptions.replayRunner`). */
+export type ReplayRunner = 'process' | 'thread';
 
 /** The request cannot be served in the current state (another rebuild runs, nothing to roll back, ...). */
 export class RebuildConflictError extends Error {
@@ -51,16 +55,24 @@ export interface RebuildControllerOptions {
   stuckAfterSeconds?: number;
   pollMs?: number;
   /**
-   * Module to run the blue/green shadow projector from in a worker thread (it must call
-   * `runShadowProjectorWorkerIfAsked()` first thing; the service passes its main module). Without it the shadow
-   * projector shares this thread.
+   * Module to run the blue/green shadow projector from, in a child process or a worker thread (`replayRunner`): it
+   * must call `runReplayChildIfAsked()` and `runShadowProjectorWorkerIfAsked()` first thing; the service passes its
+   * main module. Without it the shadow projector shares this thread.
    */
-  workerEntry?: URL;
+  replayEntry?: URL;
   /**
-   * Nice value (0-19) of the replay's worker thread: a replay is background work and must not take CPU from the
-   * reads. 0 leaves it unchanged; ignored without `workerEntry` (the replay would share the reads' thread).
+   * Where the replay runs when `replayEntry` is given: `process` (default) = a child process with its own V8 (heap,
+   * GC threads, flags), entirely at `replayNice`; `thread` = a worker thread of this process, of which only the
+   * replay's own thread is reniced (the V8 GC helper threads it shares with the reads keep the normal priority).
+   */
+  replayRunner?: ReplayRunner;
+  /**
+   * Nice value (0-19) of the replay (its whole process, or its worker thread): a replay is background work and must
+   * not take CPU from the reads. 0 leaves it unchanged; ignored without `replayEntry`.
    */
   replayNice?: number;
+  /** V8 old-space cap (MB) of a replay process; undefined = the service's own node flags. */
+  replayMaxOldSpaceMb?: number;
   /**
    * Nice value (0-19) of the PostgreSQL backends the replay writes through, applied only when PostgreSQL runs on
    * this host and the service may renice them (same user or root); 0 (the default) never touches the database's
@@ -115,6 +127,8 @@ interface Run {
   progress: PartitionProgress[];
   cancelRequested: boolean;
   closing: boolean;
+  /** Set when the replay's process or thread ended without being stopped: the rebuild fails with it. */
+  replayLost?: Error;
   loggedAtMs: number;
   done: Promise<void>;
 }
@@ -242,6 +256,15 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
     logger.info({ rebuild: current.record.id }, 'rebuild cancelled; shadow tables removed, live projection untouched');
   }
 
+  /** The shadow projector where `replayRunner` says (this thread without `replayEntry`). */
+  function startShadow(shadowOptions: ShadowProjectorOptions, onUnexpectedExit: (error: Error) => void): Promise<Projector> {
+    const entry = options.replayEntry;
+    if (!entry) return startShadowProjectorHere(shadowOptions, logger);
+    if (options.replayRunner === 'thread') return startShadowProjectorInWorker(shadowOptions, entry, logger, { onUnexpectedExit });
+    const settings = { entry, nice: options.replayNice ?? 0, maxOldSpaceMb: options.replayMaxOldSpaceMb };
+    return startShadowProjectorInChild(shadowOptions, settings, logger, { onUnexpectedExit });
+  }
+
   async function runBlueGreen(current: Run): Promise<void> {
     // the controller's own view of the shadow checkpoints
     const pool = shadowPool(options.databaseUrl, logger);
@@ -263,11 +286,10 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
         replayNice: options.replayNice,
         postgresNice: options.postgresNice,
       };
-      shadow = options.workerEntry
-        ? await startShadowProjectorInWorker(shadowOptions, options.workerEntry, logger)
-        : await startShadowProjectorHere(shadowOptions, logger);
+      shadow = await startShadow(shadowOptions, (error) => (current.replayLost = error));
       for (;;) {
         if (current.closing) return;
+        if (current.replayLost) throw current.replayLost;
         if (current.cancelRequested || (await cancelledInDatabase(current.record.id))) {
           await shadow.stop();
           shadow = undefined;

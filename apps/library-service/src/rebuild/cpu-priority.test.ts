@@ -3,7 +3,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { isBackendServing, isLocalDatabaseHost, reniceLocalBackend, REPLAY_THREAD_NAME, threadIdFromLink, type PriorityOutcome } from './cpu-priority';
+import {
+  isBackendServing,
+  isLocalDatabaseHost,
+  processPriorityOutcome,
+  reniceLocalBackend,
+  REPLAY_THREAD_NAME,
+  threadIdFromLink,
+  type PriorityOutcome,
+} from './cpu-priority';
 
 const linux = existsSync('/proc/thread-self');
 
@@ -111,5 +119,20 @@ describe('reniceLocalBackend', () => {
     } finally {
       child.kill();
     }
+  });
+});
+
+describe('processPriorityOutcome', () => {
+  it('is applied when every thread of the replay process runs at the requested nice value', () => {
+    expect(processPriorityOutcome(4711, 19, [19, 19, 19, 19])).toEqual({ applied: true, id: 4711, nice: 19 });
+  });
+  it('names the threads that are not at the requested value', () => {
+    const outcome = processPriorityOutcome(4711, 19, [19, 0, 19, 0, 5]);
+    expect(outcome.applied).toBe(false);
+    expect(outcome.applied === false && outcome.reason).toBe('3 of 5 threads not at nice 19 (0, 5)');
+  });
+  it('reports nice 0 as disabled and no thread list as unsupported', () => {
+    expect(processPriorityOutcome(4711, 0, [0, 0])).toEqual({ applied: false, reason: 'disabled (nice 0)' });
+    expect(processPriorityOutcome(4711, 10, []).applied).toBe(false);
   });
 });

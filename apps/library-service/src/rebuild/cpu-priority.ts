@@ -106,3 +106,15 @@ export function priorityLogger(logger: Logger, what: string): (outcome: Priority
     else logger.info({ what, reason: outcome.reason }, 'CPU priority of the rebuild replay left unchanged');
   };
 }
+
+/**
+ * The outcome for a replay process started at nice `requested`: applied when every one of its threads (`threadNice`,
+ * one value per thread) runs at that value, which a process spawned through `nice` gets from its first thread on.
+ */
+export function processPriorityOutcome(pid: number, requested: number, threadNice: readonly number[]): PriorityOutcome {
+  if (requested === 0) return { applied: false, reason: 'disabled (nice 0)' };
+  if (threadNice.length === 0) return { applied: false, reason: 'no /proc/self/task (per-thread priority needs Linux)' };
+  const off = threadNice.filter((nice) => nice !== requested);
+  if (off.length > 0) return { applied: false, reason: `${off.length} of ${threadNice.length} threads not at nice ${requested} (${[...new Set(off)].join(', ')})` };
+  return { applied: true, id: pid, nice: requested };
+}

@@ -3,13 +3,14 @@ import pg from 'pg';
 import { createLogger, type Logger } from '@soulspot/observability';
 import { startProjector, type Projector, type ProjectorOptions } from '../projection';
 import { lowerThisThreadPriority, priorityLogger, reniceLocalBackend } from './cpu-priority';
+import { replayClient, serveReplayRequest, type ReplayReply, type ReplayRequest } from './replay-protocol';
 import { SHADOW_SCHEMA } from './schemas';
 
 /** What a shadow projector needs, as plain data (it crosses into a worker thread). */
 export type ShadowProjectorOptions = Omit<ProjectorOptions, 'logger' | 'pool'> & {
   /** Log bindings of the shadow projector's logger (e.g. the rebuild id). */
   logBindings: Record<string, string>;
-  /** Nice value of the replay's worker thread (0 = unchanged). Only applies in a worker (see cpu-priority.ts). */
+  /** Nice value of the replay's worker thread (0 = unchanged). Only applies in a worker (see cpu-priority.ts); a replay process gets its nice value when it is spawned. */
   replayNice?: number;
   /** Nice value of the PostgreSQL backends the replay writes through, when PostgreSQL runs on this host (0 = unchanged). */
   postgresNice?: number;
@@ -55,65 +56,38 @@ export async function startShadowProjectorHere(options: ShadowProjectorOptions, 
   };
 }
 
-type Operation = { op: 'status' } | { op: 'retry'; ids: string[] } | { op: 'stop' };
-type Request = Operation & { id: number };
-type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string } | { ready: true } | { failed: string };
-
 /**
- * The shadow projector in a worker thread of this process. A rebuild replays the whole topic, which keeps a core busy
- * for minutes with long synchronous stretches (decoding, identity resolution, merges); on the main thread those would
- * hold up every gRPC read the service answers meanwhile. In a worker they only compete for CPU, not for the event
- * loop. `entry` is the module that calls `runShadowProjectorWorkerIfAsked()` first thing (the service's main module).
+ * The shadow projector in a worker thread of this process (`REBUILD_REPLAY_RUNNER=thread`; the default is a child
+ * process, replay-process.ts). In a worker the replay's long synchronous stretches cannot hold up the gRPC event
+ * loop, but it shares the process's V8 garbage-collection helper threads (at the service's priority) and memory.
+ * `entry` is the module that calls `runShadowProjectorWorkerIfAsked()` first thing (the service's main module).
  */
-export function startShadowProjectorInWorker(options: ShadowProjectorOptions, entry: URL, logger: Logger): Promise<Projector> {
+export function startShadowProjectorInWorker(
+  options: ShadowProjectorOptions,
+  entry: URL,
+  logger: Logger,
+  hooks: { onUnexpectedExit?(error: Error): void } = {},
+): Promise<Projector> {
   const worker = spawnWorker(entry, { role: WORKER_ROLE, options });
-  const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
-  let nextId = 0;
-  let exited = false;
-  const failAll = (error: Error) => {
-    for (const p of pending.values()) p.reject(error);
-    pending.clear();
-  };
-  const call = (request: Operation): Promise<unknown> => {
-    if (exited) return Promise.reject(new Error('the shadow projector worker is gone'));
-    const id = nextId++;
-    return new Promise((resolve, reject) => {
-      pending.set(id, { resolve, reject });
-      worker.postMessage({ ...request, id });
-    });
-  };
-  return new Promise<Projector>((resolveStarted, rejectStarted) => {
-    worker.on('message', (reply: Reply) => {
-      if ('ready' in reply) {
-        resolveStarted({
-          status: () => call({ op: 'status' }) as ReturnType<Projector['status']>,
-          retryDeadLetters: (ids) => call({ op: 'retry', ids }) as ReturnType<Projector['retryDeadLetters']>,
-          async stop() {
-            if (exited) return;
-            await call({ op: 'stop' });
-            await worker.terminate();
-          },
-        });
-      } else if ('failed' in reply) {
-        rejectStarted(new Error(`shadow projector failed to start: ${reply.failed}`));
-      } else {
-        const waiting = pending.get(reply.id);
-        pending.delete(reply.id);
-        if (reply.ok) waiting?.resolve(reply.value);
-        else waiting?.reject(new Error(reply.error));
-      }
-    });
-    worker.on('error', (error) => {
-      logger.error({ err: error.message }, 'shadow projector worker failed');
-      rejectStarted(error);
-      failAll(error);
-    });
-    worker.on('exit', (code) => {
-      exited = true;
-      rejectStarted(new Error(`shadow projector worker exited (${code}) before it started`));
-      failAll(new Error(`shadow projector worker exited (${code})`));
-    });
+  let stopping = false;
+  const client = replayClient(
+    (request) => worker.postMessage(request),
+    async () => {
+      stopping = true;
+      await worker.terminate();
+    },
+  );
+  worker.on('message', (reply: ReplayReply) => client.receive(reply));
+  worker.on('error', (error) => {
+    logger.error({ err: error.message }, 'shadow projector worker failed');
+    client.close(error);
   });
+  worker.on('exit', (code) => {
+    const error = new Error(`shadow projector worker exited (${code})`);
+    client.close(error);
+    if (!stopping) hooks.onUnexpectedExit?.(error);
+  });
+  return client.started;
 }
 
 /**
@@ -137,19 +111,10 @@ export function runShadowProjectorWorkerIfAsked(): boolean {
   priorityLogger(logger.child(options.logBindings), 'replay thread')(lowerThisThreadPriority(options.replayNice ?? 0));
   void startShadowProjectorHere(options, logger).then(
     (projector) => {
-      port.on('message', (request: Request) => {
-        const answer = (work: Promise<unknown>) =>
-          work.then(
-            (value) => port.postMessage({ id: request.id, ok: true, value } satisfies Reply),
-            (error: Error) => port.postMessage({ id: request.id, ok: false, error: error.message } satisfies Reply),
-          );
-        if (request.op === 'status') void answer(projector.status());
-        else if (request.op === 'retry') void answer(projector.retryDeadLetters(request.ids));
-        else void answer(projector.stop());
-      });
-      port.postMessage({ ready: true } satisfies Reply);
+      port.on('message', (request: ReplayRequest) => void serveReplayRequest(projector, request, (reply) => port.postMessage(reply)));
+      port.postMessage({ ready: true } satisfies ReplayReply);
     },
-    (error: Error) => port.postMessage({ failed: error.message } satisfies Reply),
+    (error: Error) => port.postMessage({ failed: error.message } satisfies ReplayReply),
   );
   return true;
 }
