@@ -10,6 +10,13 @@
  * every 15 s while the migrator runs.
  * Writes benchmarks/results/migrator.json and the "## bench:migrator" section of BENCHMARKS.md (other scales:
  * benchmarks/results/migrator-scale-<s>.json only).
+ *
+ * The run is also split into phases — replay (projector alongside), projection catching up, verify's checks — with
+ * PostgreSQL's and the projector's CPU seconds in each (`phases` in the results).
+ * Diagnosis knobs: BENCH_SKIP_PLAIN_SQL=1 (no plain SQL, no ratio, nothing written), BENCH_PROJECTOR_AFTER_REPLAY=1
+ * (the projector starts once the replay is done), BENCH_MIGRATOR_NODE_OPTIONS; with
+ * DEVSTACK_POSTGRES_SETTINGS="shared_preload_libraries=pg_stat_statements" the statements of the migrator run and
+ * pg_stat_io (buffer reads/writes/evictions by process kind) are printed at the end.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,6 +31,9 @@ import { sampleTree, treeCpuSeconds, type TreeSample } from './process-tree';
 const ROOT = resolve(import.meta.dirname, '../../..');
 const scale = Number(process.env.BENCH_SCALE ?? 1);
 const size = { artists: Math.round(10_000 * scale), albums: Math.round(100_000 * scale), tracks: Math.round(1_000_000 * scale) };
+/** Diagnosis knobs: skip the plain SQL (no ratio, nothing written); start the projector only once the replay is done. */
+const SKIP_PLAIN_SQL = process.env.BENCH_SKIP_PLAIN_SQL === '1';
+const PROJECTOR_AFTER_REPLAY = process.env.BENCH_PROJECTOR_AFTER_REPLAY === '1';
 const seconds = (ms: number) => Math.round(ms / 10) / 100;
 const log = (msg: string) => process.stdout.write(`[bench:migrator] ${msg}\n`);
 
@@ -36,6 +46,20 @@ async function createDatabase(serverUrl: string, name: string, template?: string
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return url.toString();
+}
+
+async function runSql(url: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+async function dropDatabase(serverUrl: string, name: string): Promise<void> {
+  await runSql(serverUrl, `DROP DATABASE ${name} WITH (FORCE)`);
 }
 
 /** The production form of the CLI: the esbuild bundle (what the container image runs), built once here. */
@@ -85,28 +109,50 @@ function migrator(args: string[], env: Record<string, string>): Promise<Measured
   });
 }
 
-function startProjector(env: Record<string, string>): () => Promise<TreeSample> {
+interface RunningProjector {
+  current(): TreeSample;
+  stop(): Promise<TreeSample>;
+}
+
+function startProjector(env: Record<string, string>): RunningProjector {
   const child = spawn(process.execPath, ['--import', 'tsx', 'apps/library-service/src/main.ts'], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', GRPC_PORT: '0', GRPC_HOST: '127.0.0.1', NODE_OPTIONS: PROJECTOR_NODE_OPTIONS, ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const sampler = sampleTree(child.pid!, 500);
-  return async () => {
-    const sample = sampler.stop();
-    child.kill('SIGTERM');
-    await new Promise((r) => child.on('close', r));
-    return sample;
+  return {
+    current: () => sampler.current(),
+    async stop() {
+      const sample = sampler.stop();
+      child.kill('SIGTERM');
+      await new Promise((r) => child.on('close', r));
+      return sample;
+    },
   };
 }
 
-/** A line every 15 s while the migrator runs: events the replay has published (its cursors) and the projection has applied (its checkpoints). */
-function reportProgress(url: string, topic: string, started: number): () => Promise<void> {
+interface CpuMark {
+  atMs: number;
+  postgres: number;
+  projector: number;
+}
+
+/**
+ * Polls the projection's checkpoints every second while the migrator runs: prints a progress line every 15 s (events
+ * the replay has published, the projection has applied) and notes when the projection has applied `target` events
+ * (set once the replay has finished), with the CPU seconds of PostgreSQL and the projector at that moment — so the
+ * run splits into replay / catching up / verify's checks.
+ */
+function trackProjection(url: string, topic: string, started: number, cpuNow: () => Omit<CpuMark, 'atMs'>) {
   const db = new pg.Client({ connectionString: url });
   const connected = db.connect();
   let last = { at: started, projected: 0 };
   let busy = false;
-  const timer = setInterval(async () => {
+  let target: number | undefined;
+  let caughtUp: CpuMark | undefined;
+  let onCaughtUp: (() => void) | undefined;
+  const poll = async () => {
     if (busy) return;
     busy = true;
     try {
@@ -118,23 +164,114 @@ function reportProgress(url: string, topic: string, started: number): () => Prom
       );
       const now = Date.now();
       const projected = Number(rows[0].projected);
-      const rate = Math.round((projected - last.projected) / ((now - last.at) / 1000));
-      log(`+${seconds(now - started)} s: replay published ${Number(rows[0].published).toLocaleString('en')} events, projection applied ${projected.toLocaleString('en')} (${rate.toLocaleString('en')}/s), load ${loadavg()[0].toFixed(1)}`);
-      last = { at: now, projected };
+      if (target !== undefined && !caughtUp && projected >= target) {
+        caughtUp = { atMs: now - started, ...cpuNow() };
+        onCaughtUp?.();
+      }
+      if (now - last.at >= 15_000) {
+        const rate = Math.round((projected - last.projected) / ((now - last.at) / 1000));
+        log(`+${seconds(now - started)} s: replay published ${Number(rows[0].published).toLocaleString('en')} events, projection applied ${projected.toLocaleString('en')} (${rate.toLocaleString('en')}/s), load ${loadavg()[0].toFixed(1)}`);
+        last = { at: now, projected };
+      }
     } catch (error) {
       log(`progress query failed: ${(error as Error).message}`);
     } finally {
       busy = false;
     }
-  }, 15_000);
-  return async () => {
-    clearInterval(timer);
-    await connected.catch(() => undefined);
-    await db.end().catch(() => undefined);
+  };
+  const timer = setInterval(() => void poll(), 1000);
+  return {
+    /** From now on, note when the projection has applied this many events. */
+    expect(events: number) {
+      target = events;
+    },
+    /** Resolves once the projection has applied the expected events. */
+    caughtUp(): Promise<CpuMark> {
+      return new Promise((resolveCaughtUp) => {
+        if (caughtUp) resolveCaughtUp(caughtUp);
+        else onCaughtUp = () => resolveCaughtUp(caughtUp!);
+      });
+    },
+    mark: () => caughtUp,
+    async stop() {
+      clearInterval(timer);
+      await connected.catch(() => undefined);
+      await db.end().catch(() => undefined);
+    },
   };
 }
 
+/**
+ * Where PostgreSQL spent its time during the migrator run, when the cluster preloads pg_stat_statements (profiling:
+ * `DEVSTACK_POSTGRES_SETTINGS=shared_preload_libraries=pg_stat_statements`); reset before the migrator starts.
+ */
+async function statementStats(url: string, action: 'reset' | 'print'): Promise<void> {
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  try {
+    const loaded = await db.query(`SELECT 1 FROM pg_settings WHERE name = 'shared_preload_libraries' AND setting LIKE '%pg_stat_statements%'`);
+    if (loaded.rowCount === 0) return;
+    await db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    if (action === 'reset') {
+      await db.query('SELECT pg_stat_statements_reset()');
+      await db.query(`SELECT pg_stat_reset_shared('io')`);
+      return;
+    }
+    const top = await db.query<{ ms: number; calls: string; rows: string; hit: string; read: string; dirtied: string; written: string; query: string }>(
+      `SELECT round(total_exec_time)::int AS ms, calls, rows, shared_blks_hit AS hit, shared_blks_read AS read,
+              shared_blks_dirtied AS dirtied, shared_blks_written AS written,
+              left(regexp_replace(query, '\\s+', ' ', 'g'), 140) AS query
+       FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 30`,
+    );
+    log('PostgreSQL statements by total execution time since the migrator started (shared blocks hit / read / dirtied / written):');
+    for (const r of top.rows) {
+      log(`${String(r.ms).padStart(8)} ms ${String(r.calls).padStart(7)} calls ${String(r.rows).padStart(9)} rows ${[r.hit, r.read, r.dirtied, r.written].map((n) => String(n).padStart(9)).join(' ')}  ${r.query}`);
+    }
+    // buffer traffic by process kind: evictions and writes by client backends mean the working set outgrew shared_buffers
+    const io = await db.query<{ backend_type: string; object: string; context: string; reads: string; writes: string; extends: string; hits: string; evictions: string }>(
+      `SELECT backend_type, object, context, reads, writes, extends, hits, evictions FROM pg_stat_io
+       WHERE coalesce(reads, 0) + coalesce(writes, 0) + coalesce(evictions, 0) > 0 ORDER BY coalesce(reads, 0) + coalesce(writes, 0) DESC`,
+    );
+    log('pg_stat_io since the migrator started (reads / writes / extends / hits / evictions):');
+    for (const r of io.rows) log(`  ${`${r.backend_type} ${r.object} ${r.context}`.padEnd(48)} ${[r.reads, r.writes, r.extends, r.hits, r.evictions].map((n) => String(n ?? '-').padStart(10)).join(' ')}`);
+  } finally {
+    await db.end();
+  }
+}
+
 const round1 = (values: number[]) => values.map((l) => Math.round(l * 10) / 10);
+
+/**
+ * The run in three phases — the replay (the projector consuming alongside), the projection catching up after it, and
+ * verify's checks once it has — with PostgreSQL's and the projector's CPU seconds in each, and per projected event
+ * over the first two (the figure to compare with bench:projection's).
+ */
+function phaseFigures(events: number, replayEnd: CpuMark, caughtUp: CpuMark, end: CpuMark) {
+  const start: CpuMark = { atMs: 0, postgres: 0, projector: 0 };
+  const phase = (from: CpuMark, to: CpuMark) => ({
+    seconds: seconds(to.atMs - from.atMs),
+    postgresCpuSeconds: Math.round((to.postgres - from.postgres) * 10) / 10,
+    projectorCpuSeconds: Math.round((to.projector - from.projector) * 10) / 10,
+  });
+  const figures = {
+    replay: phase(start, replayEnd),
+    catchUp: phase(replayEnd, caughtUp),
+    checks: phase(caughtUp, end),
+    projectionMicrosPerEvent: {
+      postgres: Math.round((caughtUp.postgres * 1e6) / Math.max(events, 1)),
+      projector: Math.round((caughtUp.projector * 1e6) / Math.max(events, 1)),
+    },
+  };
+  const line = (name: string, p: ReturnType<typeof phase>) =>
+    `${name}: ${p.seconds} s, CPU PostgreSQL ${p.postgresCpuSeconds} s, projector ${p.projectorCpuSeconds} s`;
+  const lines = [
+    line('phase replay (projector alongside)', figures.replay),
+    line('phase projection catching up', figures.catchUp),
+    line("phase verify's checks", figures.checks),
+    `until projected: ${figures.projectionMicrosPerEvent.postgres} µs PostgreSQL + ${figures.projectionMicrosPerEvent.projector} µs projector CPU per event (replay's PostgreSQL reads included)`,
+  ];
+  return { figures, lines };
+}
 
 async function main(): Promise<void> {
   log(`size ${JSON.stringify(size)} (BENCH_SCALE=${scale})`);
@@ -142,7 +279,7 @@ async function main(): Promise<void> {
   const postgres = await provisionPostgres();
   // the embedded broker in its own process (in memory, like provisionKafka's), so that its CPU is measured apart
   const kafka = await startKafkaProcess();
-  let stopProjector: (() => Promise<TreeSample>) | undefined;
+  let projectorProcess: RunningProjector | undefined;
   try {
     const legacyUrl = await createDatabase(postgres.url, 'bench_legacy');
 
@@ -150,61 +287,95 @@ async function main(): Promise<void> {
     await createLegacyDatabase(legacyUrl, { ...size, seed: 'bench' });
     const fixtureLoadMs = Date.now() - t;
     log(`legacy fixture loaded in ${seconds(fixtureLoadMs)} s`);
+    // A legacy database has long been vacuumed by autovacuum (hint bits set, pages all-visible); the freshly loaded
+    // fixture is vacuumed now, before the copies, so that neither contender pays for that first pass over its rows.
+    t = Date.now();
+    await runSql(legacyUrl, 'VACUUM (FREEZE, ANALYZE)');
+    log(`legacy fixture vacuumed in ${seconds(Date.now() - t)} s`);
     // Both contenders get a byte-for-byte copy of the same legacy database (statistics included).
     t = Date.now();
     const plainUrl = await createDatabase(postgres.url, 'bench_plain_sql', 'bench_legacy');
     const migUrl = await createDatabase(postgres.url, 'bench_migrator', 'bench_legacy');
     log(`copied it for the plain SQL and the migrator in ${seconds(Date.now() - t)} s`);
+    // Only the measured database may keep the server busy: the template is dropped now, the plain SQL's database once
+    // measured (autovacuum would otherwise process their million-row tables during the migrator's run, on its clock).
+    await dropDatabase(postgres.url, 'bench_legacy');
     const pgCpu = () => (postgres.pid ? treeCpuSeconds(postgres.pid) : NaN);
 
-    const plain = new pg.Client({ connectionString: plainUrl });
-    await plain.connect();
+    let plainSqlMs = Number.NaN;
+    let plainSqlPgCpuSeconds = Number.NaN;
     const loadBeforePlain = round1(loadavg());
-    const plainPgCpuBefore = pgCpu();
-    t = Date.now();
-    await plain.query('BEGIN');
-    for (const sql of PLAIN_SQL_CONSOLIDATION) await plain.query(sql);
-    await plain.query('COMMIT');
-    const plainSqlMs = Date.now() - t;
-    const plainSqlPgCpuSeconds = Math.round((pgCpu() - plainPgCpuBefore) * 10) / 10;
-    const plainRows = (await plain.query(`SELECT (SELECT count(*) FROM soulspot_tracks)::int AS tracks`)).rows[0].tracks;
-    await plain.end();
-    log(`plain-SQL consolidation: ${seconds(plainSqlMs)} s, PostgreSQL CPU ${plainSqlPgCpuSeconds} s (${plainRows} soulspot_tracks rows)`);
+    if (SKIP_PLAIN_SQL) log('plain-SQL consolidation skipped (BENCH_SKIP_PLAIN_SQL): no ratio, no results file');
+    else {
+      const plain = new pg.Client({ connectionString: plainUrl });
+      await plain.connect();
+      const plainPgCpuBefore = pgCpu();
+      t = Date.now();
+      await plain.query('BEGIN');
+      for (const sql of PLAIN_SQL_CONSOLIDATION) await plain.query(sql);
+      await plain.query('COMMIT');
+      plainSqlMs = Date.now() - t;
+      plainSqlPgCpuSeconds = Math.round((pgCpu() - plainPgCpuBefore) * 10) / 10;
+      const plainRows = (await plain.query(`SELECT (SELECT count(*) FROM soulspot_tracks)::int AS tracks`)).rows[0].tracks;
+      await plain.end();
+      log(`plain-SQL consolidation: ${seconds(plainSqlMs)} s, PostgreSQL CPU ${plainSqlPgCpuSeconds} s (${plainRows} soulspot_tracks rows)`);
+    }
+    await dropDatabase(postgres.url, 'bench_plain_sql');
 
     const topic = 'bench.library-events.v1';
     const env = { DATABASE_URL: migUrl, KAFKA_BROKERS: kafka.brokers.join(','), LIBRARY_EVENTS_TOPIC: topic, VERIFY_TIMEOUT_SECONDS: '7200' };
-    const loadBeforeMigrator = round1(loadavg());
-    const migratorPgCpuBefore = pgCpu();
-    const brokerCpuBefore = treeCpuSeconds(kafka.pid);
-    const started = Date.now();
-    const stopProgress = reportProgress(migUrl, topic, started);
-    const schema = await migrator(['schema'], env);
-    log(`schema: ${seconds(schema.ms)} s`);
-    stopProjector = startProjector({
+    const projectorEnv = {
       DATABASE_URL: migUrl,
       KAFKA_BROKERS: kafka.brokers.join(','),
       KAFKA_TOPIC: topic,
       KAFKA_DLQ_TOPIC: `${topic}.dlq`,
       KAFKA_GROUP_ID: 'bench-migrator',
-    });
+    };
+    await statementStats(migUrl, 'reset');
+    const loadBeforeMigrator = round1(loadavg());
+    const migratorPgCpuBefore = pgCpu();
+    const brokerCpuBefore = treeCpuSeconds(kafka.pid);
+    const started = Date.now();
+    const cpuNow = () => ({ postgres: pgCpu() - migratorPgCpuBefore, projector: projectorProcess?.current().cpuSeconds ?? 0 });
+    const schema = await migrator(['schema'], env);
+    log(`schema: ${seconds(schema.ms)} s`);
+    const tracker = trackProjection(migUrl, topic, started, cpuNow);
+    if (!PROJECTOR_AFTER_REPLAY) projectorProcess = startProjector(projectorEnv);
     const replay = await migrator(['replay', '--json'], env);
+    const replayEnd: CpuMark = { atMs: Date.now() - started, ...cpuNow() };
     const replayReport = JSON.parse(replay.stdout);
     const replayCpuMicrosPerEvent = Math.round((replay.cpuSeconds * 1e6) / Math.max(replayReport.events, 1));
     log(`replay: ${seconds(replay.ms)} s, ${replayReport.events} events, CPU ${replay.cpuSeconds} s (${replayCpuMicrosPerEvent} µs/event), peak RSS ${replay.peakRssMb} MB`);
+    if (PROJECTOR_AFTER_REPLAY) {
+      log('projector started after the replay (BENCH_PROJECTOR_AFTER_REPLAY)');
+      projectorProcess = startProjector(projectorEnv);
+    }
+    // the topic is the bench's own: the projection is complete when its checkpoints sum to the events replayed
+    tracker.expect(replayReport.events);
     const verify = await migrator(['verify', '--json'], env);
     const verifyReport = JSON.parse(verify.stdout);
     const migratorMs = Date.now() - started;
+    const end: CpuMark = { atMs: migratorMs, ...cpuNow() };
     const migratorPgCpuSeconds = Math.round((pgCpu() - migratorPgCpuBefore) * 10) / 10;
     const brokerCpuSeconds = Math.round((treeCpuSeconds(kafka.pid) - brokerCpuBefore) * 10) / 10;
-    await stopProgress();
-    const projector = await stopProjector!();
-    stopProjector = undefined;
+    // (verify returns only after the projection has caught up, which the tracker notices within a second)
+    const caughtUp = tracker.mark() ?? (await tracker.caughtUp());
+    await tracker.stop();
+    const projector = await projectorProcess!.stop();
+    projectorProcess = undefined;
     log(`verify (incl. waiting for the projection): ${seconds(verify.ms)} s, passed=${verifyReport.passed}`);
+    await statementStats(migUrl, 'print');
+    const phases = phaseFigures(replayReport.events, replayEnd, caughtUp, end);
+    for (const line of phases.lines) log(line);
 
     const peakRssMb = Math.max(schema.peakRssMb, replay.peakRssMb, verify.peakRssMb);
     const migratorCpuSeconds = Math.round((schema.cpuSeconds + replay.cpuSeconds + verify.cpuSeconds) * 10) / 10;
     const totalCpuSeconds = Math.round((migratorCpuSeconds + projector.cpuSeconds + migratorPgCpuSeconds) * 10) / 10;
     const ratio = Math.round((migratorMs / plainSqlMs) * 100) / 100;
+    if (SKIP_PLAIN_SQL) {
+      log(`migrator ${seconds(migratorMs)} s, peak RSS ${peakRssMb} MB, verify passed=${verifyReport.passed}`);
+      return;
+    }
     const result = {
       benchmark: 'migrator',
       date: new Date().toISOString(),
@@ -235,6 +406,7 @@ async function main(): Promise<void> {
       },
       projector: { cpuSeconds: projector.cpuSeconds, peakRssMb: projector.peakRssMb, nodeOptions: PROJECTOR_NODE_OPTIONS },
       postgresCpuSecondsDuringMigrator: migratorPgCpuSeconds,
+      phases: phases.figures,
       brokerCpuSecondsDuringMigrator: brokerCpuSeconds,
       cpuSecondsMigratorProjectorPostgres: totalCpuSeconds,
       ratio,
@@ -250,7 +422,7 @@ async function main(): Promise<void> {
     log(`wrote ${resultsFile}${scale === 1 ? ' and the bench:migrator section of BENCHMARKS.md' : ''}`);
     log(`migrator ${result.migrator.totalSeconds} s vs plain SQL ${result.plainSqlSeconds} s: ratio ${ratio} (target <= 3), peak RSS ${peakRssMb} MB (target <= 300)`);
   } finally {
-    await stopProjector?.();
+    await projectorProcess?.stop();
     await kafka.stop();
     await postgres.stop();
   }

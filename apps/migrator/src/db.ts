@@ -50,6 +50,23 @@ export async function listColumns(db: Queryable, schema: string, table: string):
   return rows.map((r) => r.column_name);
 }
 
+/**
+ * Whether a column is NOT NULL and the first column of a valid, non-partial btree index: then a keyset scan ordered
+ * by it can walk that index instead of sorting the table for every page.
+ */
+export async function isNotNullAndIndexed(db: Queryable, schema: string, table: string, column: string): Promise<boolean> {
+  const { rows } = await db.query<{ usable: boolean }>(
+    `SELECT a.attnotnull AND EXISTS (
+              SELECT 1 FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam
+              WHERE i.indrelid = c.oid AND i.indkey[0] = a.attnum AND i.indisvalid AND i.indpred IS NULL AND am.amname = 'btree'
+            ) AS usable
+     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_attribute a ON a.attrelid = c.oid
+     WHERE n.nspname = $1 AND c.relname = $2 AND a.attname = $3 AND NOT a.attisdropped`,
+    [schema, table, column],
+  );
+  return rows[0]?.usable === true;
+}
+
 /** Double-quotes an identifier for SQL. */
 export const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 

@@ -25,6 +25,8 @@ describe('migrator replay --dry-run', () => {
     expect(tracks?.rows).toBe(fixture.expected.legacy.tracks);
     expect(tracks?.droppedIsrc).toBe(fixture.expected.legacy.tracksWithInvalidIsrc);
     expect(tracks?.events).toBe(fixture.expected.legacy.tracks);
+    // the real layout (NOT NULL, indexed album_id): pages of whole albums, none lost at the page boundaries
+    expect(tracks?.order).toEqual(['album_id', 'spotify_id']);
     const backfill = report.sources.find((s) => s.source === 'legacy_backup.soulspot_tracks');
     expect(backfill?.rows).toBe(fixture.expected.soulspot.tracks);
     expect(backfill?.skipped).toBe(0);
@@ -54,6 +56,8 @@ describe('migrator replay on other layouts', () => {
     await runSchema(db.url, { dryRun: false, logger: quietLogger });
     const replay = await runReplay({ databaseUrl: db.url, brokers: kafka.brokers, clientId: 'test', topic: 'variants', partitions: 2, chunkSize: 100, maxInFlight: 2, dryRun: false, logger: quietLogger });
     expect(replay.events).toBe(3);
+    // a nullable, unindexed album column: tracks are read in id order
+    expect(replay.sources.find((r) => r.source === 'public.spotify_tracks')?.order).toEqual(['spotify_uri']);
     const keys = (await readTopic(kafka.brokers, 'variants')).map((e) => e.key).sort();
     expect(keys).toEqual(['spotify:album:6dVIqQ8qmQ5GBnJ9shOYGE', 'spotify:artist:4Z8W4fKeB5YxbusRsdQVPb', 'spotify:track:6LgJvl0Xdtc73RJ1mmpotq']);
   });

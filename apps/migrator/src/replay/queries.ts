@@ -8,20 +8,78 @@ export type Mappings = Map<SourceTable, ColumnMapping>;
  * key index), with the joins the events need (album -> artist, track -> album -> artist). Every selected
  * column is cast to the type the event builders expect, so a legacy column of a surprising type fails here,
  * naming the column, instead of producing a wrong event.
+ *
+ * Tracks can instead be paged in album order, `WHERE (album, key) > ($1, $2) ORDER BY album, key` (see
+ * `PageQueryOptions.tracksByAlbum`), so that an album's tracks are published together.
  */
 export interface PageQuery {
+  /** The first page; parameter: the page size. */
   first: string;
+  /** The page after a position; parameters: `after(position)`, then the page size. */
   next: string;
+  /** The position of a page's last row: what `migrator_replay_cursors.last_key` stores. */
+  positionOf(row: Record<string, unknown>): string;
+  /** The parameters of `next` that continue after a stored position. */
+  after(position: string): string[];
+  /** The columns of the keyset order, for the report. */
+  order: string[];
+}
+
+export interface PageQueryOptions {
+  /**
+   * Page spotify_tracks in (album, track id) order instead of track id order. Legacy track ids are random, so in id
+   * order every page holds tracks of as many albums as it has rows, and the projection rewrites each album (and its
+   * artist) once per page that names it, inserting into the tracks' album/artist indexes all over. In album order a
+   * page holds whole albums. Needs a NOT NULL album column that leads an index (the real layout has both).
+   */
+  tracksByAlbum?: boolean;
 }
 
 const table = (s: SourceTable): string => `${s.schema}."${s.table}"`;
+
+/** The column name of `alias."column"` (expressions are shown as they are). */
+const columnName = (expr: string): string => /^\w+\."((?:[^"]|"")+)"$/.exec(expr)?.[1].replace(/""/g, '"') ?? expr;
 
 function page(select: string, from: string, keyExpr: string): PageQuery {
   const base = `SELECT ${keyExpr}::text AS key, ${select} FROM ${from}`;
   return {
     first: `${base} ORDER BY ${keyExpr} LIMIT $1`,
     next: `${base} WHERE ${keyExpr} > $1 ORDER BY ${keyExpr} LIMIT $2`,
+    positionOf: (row) => row.key as string,
+    after: (position) => [position],
+    order: [columnName(keyExpr)],
   };
+}
+
+/**
+ * Keyset page in (group, key) order; a position is the JSON pair `[group, key]`. `from` receives the page's lower
+ * bound on the group (null on the first page), which the joins can use: see the tracks' album join.
+ */
+function groupedPage(select: string, from: (groupFrom: string | null) => string, groupExpr: string, keyExpr: string, source: SourceTable): PageQuery {
+  const base = (groupFrom: string | null) => `SELECT ${keyExpr}::text AS key, ${groupExpr}::text AS page_group, ${select} FROM ${from(groupFrom)}`;
+  const order = `ORDER BY ${groupExpr}, ${keyExpr}`;
+  return {
+    first: `${base(null)} ${order} LIMIT $1`,
+    next: `${base('$1')} WHERE (${groupExpr}, ${keyExpr}) > ($1, $2) ${order} LIMIT $3`,
+    positionOf: (row) => JSON.stringify([row.page_group, row.key]),
+    after: (position) => parseGroupedPosition(position, source),
+    order: [columnName(groupExpr), columnName(keyExpr)],
+  };
+}
+
+/** A stored `[group, key]` position; anything else was written by a replay that paged this source differently. */
+export function parseGroupedPosition(position: string, source: SourceTable): [string, string] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(position);
+  } catch {
+    parsed = undefined;
+  }
+  if (Array.isArray(parsed) && parsed.length === 2 && parsed.every((part) => typeof part === 'string')) return parsed as [string, string];
+  throw new Error(
+    `replay cursor of ${sourceName(source)} (${JSON.stringify(position)}) is not an (album, track) position: it was written by a ` +
+      `migrator that paged this table in another order; run 'migrator replay --restart' (identical events are skipped by the projection)`,
+  );
 }
 
 function mappingOf(mappings: Mappings, source: SourceTable): ColumnMapping {
@@ -30,7 +88,7 @@ function mappingOf(mappings: Mappings, source: SourceTable): ColumnMapping {
   return m;
 }
 
-export function pageQuery(source: SourceTable, mappings: Mappings): PageQuery {
+export function pageQuery(source: SourceTable, mappings: Mappings, options: PageQueryOptions = {}): PageQuery {
   const m = mappingOf(mappings, source);
   switch (source) {
     case SPOTIFY_ARTISTS:
@@ -57,16 +115,21 @@ export function pageQuery(source: SourceTable, mappings: Mappings): PageQuery {
       const al = mappingOf(mappings, SPOTIFY_ALBUMS);
       const ar = mappingOf(mappings, SPOTIFY_ARTISTS);
       const artistId = m.artist_id ? `coalesce(${col(m, 't', 'artist_id')}, ${col(al, 'al', 'artist_id')})` : col(al, 'al', 'artist_id');
-      return page(
+      // In album order the planner likes a merge join of the tracks' album index with the albums' primary key, which
+      // would scan the albums from the first one on every page; the page's lower album bound, repeated on the albums
+      // side (implied by the keyset condition), lets that scan start at the page.
+      const from = (albumFrom: string | null) =>
+        `${table(source)} t LEFT JOIN ${table(SPOTIFY_ALBUMS)} al ON ${col(al, 'al', 'id')} = ${col(m, 't', 'album_id')}${albumFrom ? ` AND ${col(al, 'al', 'id')} >= ${albumFrom}` : ''}
+         LEFT JOIN ${table(SPOTIFY_ARTISTS)} ar ON ${col(ar, 'ar', 'id')} = ${artistId}`;
+      const paged = (select: string) =>
+        options.tracksByAlbum ? groupedPage(select, from, col(m, 't', 'album_id'), col(m, 't', 'id'), source) : page(select, from(null), col(m, 't', 'id'));
+      return paged(
         `${col(m, 't', 'title')}::text AS title, ${col(m, 't', 'album_id')}::text AS album_id, ${col(al, 'al', 'title')}::text AS album_title,
          ${artistId}::text AS artist_id, ${col(ar, 'ar', 'name')}::text AS artist_name,
          ${col(m, 't', 'track_number', 'integer')}::integer AS track_number, ${col(m, 't', 'disc_number', 'integer')}::integer AS disc_number,
          ${col(m, 't', 'duration_ms', 'integer')}::integer AS duration_ms, ${col(m, 't', 'explicit', 'boolean')}::boolean AS explicit,
          ${col(m, 't', 'preview_url')}::text AS preview_url, ${col(m, 't', 'isrc')}::text AS isrc,
          ${observedAtExpr(m, 't', ['updated_at', 'created_at'])} AS observed_at`,
-        `${table(source)} t LEFT JOIN ${table(SPOTIFY_ALBUMS)} al ON ${col(al, 'al', 'id')} = ${col(m, 't', 'album_id')}
-         LEFT JOIN ${table(SPOTIFY_ARTISTS)} ar ON ${col(ar, 'ar', 'id')} = ${artistId}`,
-        col(m, 't', 'id'),
       );
     }
     case SOULSPOT_ARTISTS:

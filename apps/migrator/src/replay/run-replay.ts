@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { DEFAULT_PARTITIONS, LIBRARY_EVENTS_TOPIC } from '@soulspot/contracts';
 import { createEventPublisher, createKafka, ensureTopics, type EventPublisher } from '@soulspot/messaging';
 import type { Logger } from '@soulspot/observability';
-import { createPool, listColumns, listTables } from '../db';
+import { createPool, isNotNullAndIndexed, listColumns, listTables } from '../db';
 import { createProgress } from '../progress';
 import { writeState } from '../state';
 import type { ReplayEvent } from './encode-event';
@@ -35,6 +35,8 @@ export interface SourceReport {
   /** First skipped rows (id: reason), for the operator. */
   skippedExamples: string[];
   resumedFrom: string | null;
+  /** The keyset order the rows were read (and published) in, e.g. ['album_id', 'spotify_id']. */
+  order: string[];
 }
 
 export interface ReplayReport {
@@ -71,6 +73,12 @@ export async function resolveSources(db: pg.PoolClient | pg.Pool): Promise<{ pre
     present.push(source);
   }
   return { present, mappings };
+}
+
+/** Tracks go out album by album when the table's album column allows an index-ordered keyset scan (see PageQueryOptions). */
+async function canPageTracksByAlbum(db: pg.PoolClient, mappings: Mappings): Promise<boolean> {
+  const albumColumn = mappings.get(SPOTIFY_TRACKS)?.album_id;
+  return !!albumColumn && (await isNotNullAndIndexed(db, SPOTIFY_TRACKS.schema, SPOTIFY_TRACKS.table, albumColumn));
 }
 
 interface Cursor {
@@ -138,23 +146,26 @@ async function replaySource(
     droppedProviderIds: 0,
     skippedExamples: [],
     resumedFrom: cursor?.last_key ?? null,
+    order: [],
   };
+  const query = pageQuery(source, mappings, { tracksByAlbum: source === SPOTIFY_TRACKS && (await canPageTracksByAlbum(snapshot, mappings)) });
+  report.order = query.order;
   if (cursor?.completed) {
     options.logger.info({ source: name }, 'already replayed (cursor complete)');
     return report;
   }
-  const query = pageQuery(source, mappings);
   const build = BUILDERS.get(source)!;
   const total = Number((await snapshot.query(`SELECT count(*) AS n FROM ${source.schema}."${source.table}"`)).rows[0].n);
   const progress = createProgress(`replay ${source.table}`, total, options.logger);
   progress.increment(report.rows);
+  // the position after the last page read: its last row's keyset key
   let lastKey: string | null = cursor?.last_key ?? null;
   // Pages are published strictly in order (one chain); the reader may run ahead by maxInFlight pages.
   let chain: Promise<void> = Promise.resolve();
   const inFlight: Promise<void>[] = [];
   // The next page's query runs in PostgreSQL while this page's events are built (node-postgres queues it).
   const fetchPage = (after: string | null) =>
-    after === null ? snapshot.query(query.first, [options.chunkSize]) : snapshot.query(query.next, [after, options.chunkSize]);
+    after === null ? snapshot.query(query.first, [options.chunkSize]) : snapshot.query(query.next, [...query.after(after), options.chunkSize]);
   let pending: Promise<pg.QueryResult> | null = fetchPage(lastKey);
   try {
     for (;;) {
@@ -162,7 +173,7 @@ async function replaySource(
       pending = null;
       if (rows.length === 0) break;
       const full = rows.length === options.chunkSize;
-      if (full) pending = fetchPage(rows[rows.length - 1].key as string);
+      if (full) pending = fetchPage(query.positionOf(rows[rows.length - 1]));
       const events: ReplayEvent[] = [];
       for (const row of rows) {
         const built = build(row);
@@ -174,7 +185,7 @@ async function replaySource(
         if (built.droppedIsrc) report.droppedIsrc++;
         if (built.droppedProviders) report.droppedProviderIds += built.droppedProviders.length;
       }
-      lastKey = rows[rows.length - 1].key as string;
+      lastKey = query.positionOf(rows[rows.length - 1]);
       const pageKey = lastKey;
       const pageRows = rows.length;
       chain = chain.then(async () => {
