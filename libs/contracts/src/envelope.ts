@@ -1,3 +1,4 @@
+import { BufferReader } from './buffer-reader';
 import { Provider } from './generated/soulspot/events/v1/dto';
 import { EventEnvelope, Origin } from './generated/soulspot/events/v1/events';
 import { providerKey, snapshotKey } from './provider-key';
@@ -98,6 +99,11 @@ export function toKafkaEvent(input: NewEnvelope, traceparent?: string): KafkaEve
   return { key: envelopeKey(input.provider, input.payload), value: encodeEnvelope(envelope), headers, envelope };
 }
 
+/** Providers an envelope may name (not UNSPECIFIED, nor ts-proto's UNRECOGNIZED placeholder). */
+const KNOWN_PROVIDERS: ReadonlySet<number> = new Set(
+  Object.values(Provider).filter((value): value is Provider => typeof value === 'number' && value > Provider.PROVIDER_UNSPECIFIED),
+);
+
 /**
  * Decodes and structurally validates an envelope. Anything that is not one — unparseable bytes,
  * no event id, no timestamp, an unknown provider or a payload type this version does not know — throws
@@ -107,7 +113,7 @@ export function decodeEnvelope(bytes: Uint8Array | null | undefined): EventEnvel
   if (!bytes || bytes.length === 0) throw new EnvelopeDecodeError('empty value');
   let envelope: EventEnvelope;
   try {
-    envelope = EventEnvelope.decode(bytes);
+    envelope = EventEnvelope.decode(new BufferReader(bytes));
   } catch (error) {
     throw new EnvelopeDecodeError(`not protobuf: ${(error as Error).message}`);
   }
@@ -115,7 +121,7 @@ export function decodeEnvelope(bytes: Uint8Array | null | undefined): EventEnvel
   if (!envelope.observedAt || Number.isNaN(envelope.observedAt.getTime())) {
     throw new EnvelopeDecodeError('missing observed_at');
   }
-  if (!Object.values(Provider).includes(envelope.provider) || envelope.provider === Provider.PROVIDER_UNSPECIFIED) {
+  if (!KNOWN_PROVIDERS.has(envelope.provider)) {
     throw new EnvelopeDecodeError(`unknown provider ${envelope.provider}`);
   }
   if (!envelope.payload) throw new EnvelopeDecodeError('unknown or missing payload type');

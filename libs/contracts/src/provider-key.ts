@@ -17,10 +17,13 @@ export function providerName(provider: Provider): ProviderName {
   return name;
 }
 
+// (the projection converts a name for every event it reads: a lookup, not a search)
+const PROVIDERS_BY_NAME = new Map<string, Provider>(Object.entries(PROVIDER_NAMES).map(([value, name]) => [name, Number(value) as Provider]));
+
 export function providerFromName(name: string): Provider {
-  const entry = Object.entries(PROVIDER_NAMES).find(([, n]) => n === name);
-  if (!entry) throw new Error(`unknown provider name: ${JSON.stringify(name)}`);
-  return Number(entry[0]) as Provider;
+  const provider = PROVIDERS_BY_NAME.get(name);
+  if (provider === undefined) throw new Error(`unknown provider name: ${JSON.stringify(name)}`);
+  return provider;
 }
 
 /** `<provider>:<type>:<id>`, e.g. `spotify:artist:4Z8W4fKeB5YxbusRsdQVPb` — also the Kafka key of the entity's events. */

@@ -141,7 +141,8 @@ function artistReferences(
   owner: string,
 ): Reference[] {
   const out: Reference[] = [];
-  for (const [index, ref] of refs.entries()) {
+  for (let index = 0; index < refs.length; index++) {
+    const ref = refs[index];
     const key = referenceKey(provider, 'artist', ref);
     if (!key || blank(ref.name)) {
       if (index === 0) throw new InvalidEventError(`${owner} without a usable primary artist reference`);
