@@ -2,7 +2,7 @@ import type { EntityType } from '@soulspot/contracts';
 import type { MemberFacts } from '../domain/merge';
 import type { EntityObservation, Observation, SnapshotObservation } from '../domain/observation';
 import { writeRows, type RowWriteInput, type RowWriteStats } from './row-writer';
-import { rows, StatementPipeline, type Sql } from './sql';
+import { rows, StatementPipeline, stringList, type Sql } from './sql';
 import { latestPerKey, resolveIdentities, storeLibraryMarks, storeObservations, storeReferences, storeSnapshots } from './state-store';
 
 export interface ApplyStats extends RowWriteStats {
@@ -67,8 +67,8 @@ export async function applyState(sql: Sql, observations: readonly Observation[])
     // library marks of keys this batch did not mention (a snapshot listing an artist observed earlier)
     for (const row of await rows<{ member_key: string; entity_id: string }>(
       sql,
-      `select member_key, entity_id from projection_entity_members where member_key = any($1::varchar[])`,
-      [unresolved],
+      `select member_key, entity_id from projection_entity_members where member_key = any(${stringList.sql('$1')})`,
+      [stringList.encode(unresolved)],
     )) {
       affected[typeOfKey(row.member_key)].add(row.entity_id);
     }

@@ -142,7 +142,7 @@ export async function handlePartitionBatches(ctx: BatchContext, items: readonly 
     const applicable: Applicable[] = [];
     const allKeys = new Set<string>();
     for (const item of items) for (const key of item.keys) if (key !== null) allKeys.add(key);
-    const blocked = await blockedKeys(client, ctx.projection, [...allKeys]);
+    const blocked = await blockedKeys(client, ctx.projection, allKeys);
     for (const batch of batches) {
       const checkpoint = checkpoints.get(batch.partition) ?? 0n;
       if (batch.records[0].offset > checkpoint) {

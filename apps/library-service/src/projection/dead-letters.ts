@@ -1,5 +1,5 @@
 import type { ConsumedRecord } from '@soulspot/messaging';
-import { rows, type Sql } from './sql';
+import { rows, stringList, type Sql } from './sql';
 
 export interface DeadLetterInput {
   record: ConsumedRecord;
@@ -7,12 +7,13 @@ export interface DeadLetterInput {
 }
 
 /** Keys that have an unresolved dead letter: their later events must wait (per-key order). */
-export async function blockedKeys(sql: Sql, projection: string, keys: string[]): Promise<Set<string>> {
-  if (keys.length === 0) return new Set();
+export async function blockedKeys(sql: Sql, projection: string, keys: Iterable<string>): Promise<Set<string>> {
+  const list = stringList.encode(keys);
+  if (list === '[]') return new Set();
   const result = await rows<{ key: string }>(
     sql,
-    `select distinct key from projection_dead_letters where projection = $1 and status = 'dead' and key = any($2::text[])`,
-    [projection, keys],
+    `select distinct key from projection_dead_letters where projection = $1 and status = 'dead' and key = any(${stringList.sql('$2', 'text')})`,
+    [projection, list],
   );
   return new Set(result.map((r) => r.key));
 }

@@ -3,7 +3,7 @@ import type { ClusterChange } from '../domain/clustering';
 import { PROVIDER_RANK } from '../domain/identity-keys';
 import type { LibraryListing, SnapshotTimes } from '../domain/library-flags';
 import { mergeAlbum, mergeArtist, mergeTrack, type MemberFacts } from '../domain/merge';
-import { bulkInput, chunked, epochMs, rows, StatementPipeline, type Sql } from './sql';
+import { bulkInput, chunked, epochMs, rows, StatementPipeline, stringList, type Sql } from './sql';
 
 export interface RowWriteStats {
   upserted: number;
@@ -37,8 +37,8 @@ async function loadFacts(sql: Sql, entityIds: readonly string[]): Promise<Map<st
      from projection_entity_members m
      left join projection_observations o on o.provider_key = m.member_key
      left join projection_library_marks lm on lm.member_key = m.member_key
-     where m.entity_id = any($1::varchar[])`,
-    [entityIds],
+     where m.entity_id = any(${stringList.sql('$1')})`,
+    [stringList.encode(entityIds)],
   );
   for (const row of result) {
     const provider = row.member_key.split(':')[0] as ProviderName;
@@ -260,7 +260,7 @@ export async function writeRows(sql: Sql, input: RowWriteInput): Promise<RowWrit
   for (const type of ['artist', 'album', 'track'] as const) {
     const ids = retired[type].map((r) => r.old);
     if (ids.length === 0) continue;
-    pipe.send(`update ${TABLES[type]} set ${IDENTIFIER_COLUMNS[type].map((c) => `${c} = null`).join(', ')} where id = any($1::varchar[])`, [ids]);
+    pipe.send(`update ${TABLES[type]} set ${IDENTIFIER_COLUMNS[type].map((c) => `${c} = null`).join(', ')} where id = any(${stringList.sql('$1')})`, [stringList.encode(ids)]);
   }
 
   const born = new Set(input.changes.filter((c) => c.previousIds.length === 0).map((c) => c.entityId));
@@ -370,7 +370,7 @@ export async function writeRows(sql: Sql, input: RowWriteInput): Promise<RowWrit
   for (const type of ['track', 'album', 'artist'] as const) {
     if (retired[type].length === 0) continue;
     const ids = retired[type].map((r) => r.old);
-    gone.push(pipe.send<{ id: string }>(`delete from ${TABLES[type]} where id = any($1::varchar[]) returning id`, [ids]).then((rows) => ({ type, ids: rows })));
+    gone.push(pipe.send<{ id: string }>(`delete from ${TABLES[type]} where id = any(${stringList.sql('$1')}) returning id`, [stringList.encode(ids)]).then((rows) => ({ type, ids: rows })));
   }
   await pipe.flush();
 

@@ -7,7 +7,7 @@ import {
   type SnapshotObservation,
   type StoredReference,
 } from '../domain/observation';
-import { bulkInput, chunked, iso, rows, StatementPipeline, type Sql } from './sql';
+import { bulkInput, chunked, iso, rows, StatementPipeline, stringList, type Sql } from './sql';
 
 /** Rows per statement for the state tables: bounds the size of one statement's parameter (memory) and pipelines. */
 const STATE_STATEMENT_ROWS = 10_000;
@@ -118,8 +118,8 @@ export async function resolveIdentities(sql: Sql, observations: readonly EntityO
   // own links from the database.
   const pipe = new StatementPipeline(sql);
   const before = pipe.send<{ identity_key: string; member_key: string }>(
-    `select identity_key, member_key from projection_identity_links where identity_key = any($1::varchar[])`,
-    [[...new Set(links.map((l) => l.identityKey))]],
+    `select identity_key, member_key from projection_identity_links where identity_key = any(${stringList.sql('$1')})`,
+    [stringList.encode(new Set(links.map((l) => l.identityKey)))],
   );
   for (const chunk of chunked(links, STATE_STATEMENT_ROWS)) {
     pipe.send(`insert into projection_identity_links (identity_key, member_key) select i, m from ${LINKS.from('$1')} on conflict do nothing`, [
@@ -146,8 +146,8 @@ export async function resolveIdentities(sql: Sql, observations: readonly EntityO
   const existing = new Map<string, MemberState>();
   for (const row of await rows<{ member_key: string; entity_id: string; best_key: string }>(
     sql,
-    `select member_key, entity_id, best_key from projection_entity_members where member_key = any($1::varchar[])`,
-    [[...involved]],
+    `select member_key, entity_id, best_key from projection_entity_members where member_key = any(${stringList.sql('$1')})`,
+    [stringList.encode(involved)],
   )) {
     existing.set(row.member_key, { entityId: row.entity_id, bestKey: row.best_key });
   }
