@@ -445,6 +445,8 @@ Legacy database: ${r.size.artists.toLocaleString('en')} artists / ${r.size.album
 | events replayed | ${r.migrator.events.toLocaleString('en')} (replay ${r.migrator.replayEventsPerSecond.toLocaleString('en')} events/s; ${r.migrator.eventsPerSecond.toLocaleString('en')} events/s end to end) |
 | replay CPU | ${r.migrator.replayCpuSeconds} s (${r.migrator.replayCpuMicrosPerEvent} µs per event) |
 | CPU seconds: migrator / projector / PostgreSQL during the migrator run | ${r.migrator.cpuSeconds} / ${r.projector.cpuSeconds} / ${r.postgresCpuSecondsDuringMigrator} s (total ${r.cpuSecondsMigratorProjectorPostgres} s; broker ${r.brokerCpuSecondsDuringMigrator} s besides) |
+| phases: replay (projector alongside) / projection catching up / verify's checks | ${r.phases.replay.seconds} / ${r.phases.catchUp.seconds} / ${r.phases.checks.seconds} s; PostgreSQL CPU ${r.phases.replay.postgresCpuSeconds} / ${r.phases.catchUp.postgresCpuSeconds} / ${r.phases.checks.postgresCpuSeconds} s, projector ${r.phases.replay.projectorCpuSeconds} / ${r.phases.catchUp.projectorCpuSeconds} / ${r.phases.checks.projectorCpuSeconds} s |
+| CPU per event until projected: PostgreSQL / projector | ${r.phases.projectionMicrosPerEvent.postgres} / ${r.phases.projectionMicrosPerEvent.projector} µs |
 | seed plan's plain-SQL consolidation (INSERT … SELECT … ON CONFLICT), same data | ${r.plainSqlSeconds} s (PostgreSQL CPU ${r.plainSqlPostgresCpuSeconds} s) |
 | **ratio migrator / plain SQL, wall time (target ≤ 3)** | **${r.ratio}** (CPU seconds: ${r.cpuRatio}) |
 | **migrator peak RSS (target ≤ 300 MB)**, NODE_OPTIONS=\`${r.migrator.nodeOptions}\` | **${r.migrator.peakRssMb} MB** (projector ${r.projector.peakRssMb} MB with \`${r.projector.nodeOptions}\`) |
