@@ -89,6 +89,9 @@ describe('decodeEnvelope', () => {
     ['an envelope without event id', encodeEnvelope({ ...toKafkaEvent(artistEvent()).envelope, eventId: '' }), /missing event_id/],
     ['an envelope without payload', encodeEnvelope({ ...toKafkaEvent(artistEvent()).envelope, payload: undefined }), /payload/],
     ['an envelope without observed_at', encodeEnvelope({ ...toKafkaEvent(artistEvent()).envelope, observedAt: undefined }), /observed_at/],
+    ['an unspecified provider', encodeEnvelope({ ...toKafkaEvent(artistEvent()).envelope, provider: Provider.PROVIDER_UNSPECIFIED }), /unknown provider 0/],
+    ['a provider this version does not know', encodeEnvelope({ ...toKafkaEvent(artistEvent()).envelope, provider: 7 as Provider }), /unknown provider 7/],
+    ['a negative provider', encodeEnvelope({ ...toKafkaEvent(artistEvent()).envelope, provider: Provider.UNRECOGNIZED }), /unknown provider -1/],
   ])('rejects %s with a clear error', (_name, bytes, message) => {
     expect(() => decodeEnvelope(bytes)).toThrow(EnvelopeDecodeError);
     expect(() => decodeEnvelope(bytes)).toThrow(message);
