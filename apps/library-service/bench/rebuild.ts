@@ -9,7 +9,9 @@
  * 3. GetArtist at a fixed rate (open loop: latency counted from when each request was due) for a baseline window,
  *    then StartRebuild over gRPC and the same load until GetRebuildStatus says DONE: the rebuild time (start ->
  *    swap committed) and the live read latency during it.
- * Writes benchmarks/results/rebuild.json and the "## bench:rebuild" section of BENCHMARKS.md.
+ * Writes benchmarks/results/rebuild.json and prints the table of the "## bench:rebuild" section of BENCHMARKS.md;
+ * BENCH_REBUILD_UPDATE_BENCHMARKS_MD=1 also replaces that section in BENCHMARKS.md (which holds the written analysis
+ * of earlier runs, so by default the file is left to whoever records the run).
  * CPU seconds of every phase are split by who spent them (service main thread, replay thread, PostgreSQL backends by
  * application_name, broker, this process): they do not depend on the machine's load the way wall-clock time does.
  * Env: BENCH_REBUILD_SCALE (default 1, the issue's full set; smaller for a quick look), BENCH_REBUILD_RATE
@@ -41,6 +43,7 @@ const WORKSPACE = resolve(import.meta.dirname, '../../..');
 const SCALE = Number(process.env.BENCH_REBUILD_SCALE ?? 1);
 /** Only the issue's full set is the recorded result; other scales (iterating) get their own file and leave BENCHMARKS.md alone. */
 const RECORDED = SCALE === 1;
+const UPDATE_BENCHMARKS_MD = process.env.BENCH_REBUILD_UPDATE_BENCHMARKS_MD === '1';
 const RESULTS_FILE = join(WORKSPACE, RECORDED ? 'benchmarks/results/rebuild.json' : `benchmarks/results/rebuild-scale-${SCALE}.json`);
 const RATE = Number(process.env.BENCH_REBUILD_RATE ?? 20);
 const PARTITIONS = Number(process.env.BENCH_REBUILD_PARTITIONS ?? 12);
@@ -220,6 +223,10 @@ function writeBenchmarksSection(
     const end = start < 0 ? -1 : current.indexOf('\\n## ', start + 1);
     const next = start < 0 ? current.trimEnd() + '\\n\\n' + section : current.slice(0, start) + section + (end < 0 ? '' : current.slice(end + 1));
     fs.writeFileSync(path, next);`;
+  if (!UPDATE_BENCHMARKS_MD) {
+    log(`section for BENCHMARKS.md (not written; BENCH_REBUILD_UPDATE_BENCHMARKS_MD=1 writes it):\n${section}`);
+    return;
+  }
   const result = spawnSync('flock', ['/tmp/root.lock', process.execPath, '-e', replace, path, section], { stdio: 'inherit' });
   if (result.status !== 0) throw new Error(`could not update ${path}`);
 }

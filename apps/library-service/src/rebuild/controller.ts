@@ -129,6 +129,8 @@ interface Run {
   closing: boolean;
   /** Set when the replay's process or thread ended without being stopped: the rebuild fails with it. */
   replayLost?: Error;
+  /** Why this run failed, for status answers until the failure is recorded in the database. */
+  error?: string;
   loggedAtMs: number;
   done: Promise<void>;
 }
@@ -357,12 +359,15 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
         else await runInPlace(current);
       } catch (error) {
         if (current.closing) return;
-        current.phase = 'failed';
-        logger.error({ rebuild: record.id, err: (error as Error).message }, 'rebuild failed');
+        const message = (error as Error).message;
+        logger.error({ rebuild: record.id, err: message }, 'rebuild failed');
         await inTransaction(async (sql) => {
           if (record.mode === 'blue_green') await dropSchema(sql, SHADOW_SCHEMA);
-          await setPhase(sql, record.id, 'failed', (error as Error).message);
+          await setPhase(sql, record.id, 'failed', message);
         }).catch((e: Error) => logger.error({ err: e.message }, 'could not record the rebuild failure'));
+        // reported once the shadow is gone: a status that says failed never shows a half-cleaned state
+        current.error = message;
+        current.phase = 'failed';
       } finally {
         await unlock(lock);
         if (run === current) run = undefined;
@@ -410,7 +415,7 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
       etaSeconds: local ? local.meter.etaSeconds(left) : undefined,
       startedAt: record.startedAt,
       finishedAt: record.finishedAt ?? undefined,
-      error: record.error ?? undefined,
+      error: local?.error ?? record.error ?? undefined,
       stuck: local ? local.meter.isStuck(now, left, stuckAfter) : false,
       rollbackAvailable,
     };

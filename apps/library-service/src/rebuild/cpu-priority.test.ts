@@ -49,10 +49,12 @@ describe('isBackendServing', () => {
 /** Runs lowerThisThreadPriority(nice) in a fresh worker thread (which is kept until `stop`). */
 async function inWorker(nice: number): Promise<{ outcome: PriorityOutcome; tid?: number; stop(): Promise<number> }> {
   const moduleUrl = new URL('./cpu-priority.ts', import.meta.url).href;
-  // the worker imports the module under test through tsx, as the service's worker does
+  // the worker imports the module under test through tsx, as the service's worker does, and then stays alive (a
+  // timer) until `stop`: a worker with nothing left to do exits, and its thread id would be gone before the checks
   const worker = new Worker(
     `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(moduleUrl)}); })
-       .then((m) => require('node:worker_threads').parentPort.postMessage({ tid: m.currentThreadId(), outcome: m.lowerThisThreadPriority(${nice}) }));`,
+       .then((m) => require('node:worker_threads').parentPort.postMessage({ tid: m.currentThreadId(), outcome: m.lowerThisThreadPriority(${nice}) }))
+       .then(() => setInterval(() => undefined, 60_000));`,
     { eval: true },
   );
   const reply = await new Promise<{ tid?: number; outcome: PriorityOutcome }>((resolve, reject) => {
