@@ -26,9 +26,9 @@ export const projectorConfigSpec = {
     max: 19,
     doc: "nice value of a blue/green rebuild's replay (its whole process, or its thread with REBUILD_REPLAY_RUNNER=thread; background work; 0 = the service's own priority)",
   }),
-  REBUILD_REPLAY_RUNNER: oneOf(['process', 'thread'] as const, {
-    default: 'process',
-    doc: "where a blue/green rebuild's replay runs: a child process with its own V8 heap and GC threads, all at REBUILD_REPLAY_NICE, or a worker thread of the service",
+  REBUILD_REPLAY_RUNNER: oneOf(['thread', 'process'] as const, {
+    default: 'thread',
+    doc: "where a blue/green rebuild's replay runs: a worker thread of the service, or a child process with its own V8 heap and GC threads, all at REBUILD_REPLAY_NICE (no measurable read-latency gain in bench:rebuild)",
   }),
   REBUILD_REPLAY_MAX_OLD_SPACE_MB: int({
     default: 0,

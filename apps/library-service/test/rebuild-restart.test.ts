@@ -28,7 +28,8 @@ interface Service {
 }
 
 /** The real library-service entry point as its own process (so SIGKILL is a real crash); resolves its gRPC port. */
-function spawnService(stack: Stack): Service {
+/** `runner`: REBUILD_REPLAY_RUNNER (the replay's worker thread, the default, or its own process). */
+function spawnService(stack: Stack, runner: 'thread' | 'process' = 'thread'): Service {
   const child = spawn(process.execPath, ['--import', 'tsx', 'apps/library-service/src/main.ts'], {
     cwd: WORKSPACE,
     env: {
@@ -46,6 +47,7 @@ function spawnService(stack: Stack): Service {
       GRPC_PORT: '0',
       GRPC_HOST: '127.0.0.1',
       PAGE_TOKEN_SECRET: 'rebuild-restart-test-secret',
+      REBUILD_REPLAY_RUNNER: runner,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -72,11 +74,21 @@ function spawnService(stack: Stack): Service {
   return { child, port, exited, stdout };
 }
 
-/** Processes whose parent is `pid` (the service's replay child, spawned through `nice`, which execs node under the same pid). */
+/**
+ * The service's replay child processes: children of `pid` running the service's entry module (spawned through
+ * `nice`, which execs node under the same pid). tsx's esbuild helper is a child of the service too.
+ */
 function childrenOf(pid: number): number[] {
+  const runsService = (entry: string) => {
+    try {
+      return readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('apps/library-service/src/main.ts');
+    } catch {
+      return false;
+    }
+  };
   return readdirSync('/proc')
     .filter((entry) => /^\d+$/.test(entry))
-    .filter((entry) => statFields(`/proc/${entry}/stat`)?.[1] === String(pid))
+    .filter((entry) => statFields(`/proc/${entry}/stat`)?.[1] === String(pid) && runsService(entry))
     .map(Number);
 }
 
@@ -143,7 +155,8 @@ describe('rebuild across a library-service crash', () => {
 
   it('SIGKILLed mid-replay, the restarted service resumes the rebuild and completes it; the CLI reports it', async () => {
     const total = [...(await topicEndOffsets(stack.client, stack.topic)).values()].reduce((a, b) => a + Number(b), 0);
-    service = spawnService(stack);
+    // the replay in its own process here, in the restarted service's worker thread (the default) below
+    service = spawnService(stack, 'process');
     clients = connect(await service.port);
     await eventually(async () => (await liveApplied()) === total, 60_000);
     const before = await dumpLibrary(pool);
@@ -222,8 +235,13 @@ describe('rebuild across a library-service crash', () => {
   }, 170_000);
 
   it('a replay process that dies (SIGKILL, out of memory) fails the rebuild: shadow removed, live tables untouched, reads go on', async () => {
-    // the service the previous test restarted keeps running
-    const running = service!;
+    // the service the previous test restarted is replaced by one that runs the replay in its own process
+    const previous = service!;
+    previous.child.kill('SIGTERM');
+    await previous.exited;
+    clients!.close();
+    const running = (service = spawnService(stack, 'process'));
+    clients = connect(await running.port);
     const before = await dumpLibrary(pool);
     const { artists } = await call(clients!.library, clients!.library.listArtists, { pageSize: 1000, pageToken: '', filter: '', orderBy: '' });
     expect(artists.length).toBeGreaterThan(0);

@@ -252,9 +252,9 @@ function replayProcesses(): number[] {
 
 describe('cancel', () => {
   it('cancel stops the replay process, removes the shadow and leaves the live projection untouched', async () => {
-    // a lag that can never be reached keeps this rebuild replaying until it is cancelled; the replay runs as in the
-    // service: a child process started from the service's entry module
-    const replayOnly = newController({ catchUpLag: -1, replayEntry: SERVICE_ENTRY, replayNice: 10 });
+    // a lag that can never be reached keeps this rebuild replaying until it is cancelled; the replay runs as the
+    // service runs it with REBUILD_REPLAY_RUNNER=process: a child process started from the service's entry module
+    const replayOnly = newController({ catchUpLag: -1, replayEntry: SERVICE_ENTRY, replayRunner: 'process', replayNice: 10 });
     try {
       await waitUntilCaughtUp(live);
       const before = await dumpLibrary(readPool);

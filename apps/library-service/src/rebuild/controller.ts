@@ -61,9 +61,9 @@ export interface RebuildControllerOptions {
    */
   replayEntry?: URL;
   /**
-   * Where the replay runs when `replayEntry` is given: `process` (default) = a child process with its own V8 (heap,
-   * GC threads, flags), entirely at `replayNice`; `thread` = a worker thread of this process, of which only the
-   * replay's own thread is reniced (the V8 GC helper threads it shares with the reads keep the normal priority).
+   * Where the replay runs when `replayEntry` is given: `thread` (default) = a worker thread of this process, of which
+   * only the replay's own thread is reniced (the V8 GC helper threads it shares with the reads keep the normal
+   * priority); `process` = a child process with its own V8 (heap, GC threads, flags), entirely at `replayNice`.
    */
   replayRunner?: ReplayRunner;
   /**
@@ -119,6 +119,8 @@ const maxOffsets = (a: ReadonlyMap<number, bigint>, b: ReadonlyMap<number, bigin
   return out;
 };
 const LOCK_NOT_AVAILABLE = '55P03';
+/** undefined_table, invalid_schema_name */
+const SCHEMA_OR_TABLE_GONE = ['42P01', '3F000'];
 
 interface Run {
   record: RebuildRecord;
@@ -249,6 +251,16 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
     return new Map(rows.map((r) => [r.partition, BigInt(r.next_offset)]));
   }
 
+  /** The shadow checkpoints, or none when a cancel or a failure dropped the shadow meanwhile (a status poll races them). */
+  async function shadowCheckpointsUnlessDropped(): Promise<Map<number, bigint>> {
+    try {
+      return await shadowCheckpointsIn(options.pool);
+    } catch (error) {
+      if (SCHEMA_OR_TABLE_GONE.includes((error as { code?: string }).code ?? '')) return new Map();
+      throw error;
+    }
+  }
+
   async function cleanUpCancelled(current: Run): Promise<void> {
     await inTransaction(async (sql) => {
       await dropSchema(sql, SHADOW_SCHEMA);
@@ -262,7 +274,7 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
   function startShadow(shadowOptions: ShadowProjectorOptions, onUnexpectedExit: (error: Error) => void): Promise<Projector> {
     const entry = options.replayEntry;
     if (!entry) return startShadowProjectorHere(shadowOptions, logger);
-    if (options.replayRunner === 'thread') return startShadowProjectorInWorker(shadowOptions, entry, logger, { onUnexpectedExit });
+    if (options.replayRunner !== 'process') return startShadowProjectorInWorker(shadowOptions, entry, logger, { onUnexpectedExit });
     const settings = { entry, nice: options.replayNice ?? 0, maxOldSpaceMb: options.replayMaxOldSpaceMb };
     return startShadowProjectorInChild(shadowOptions, settings, logger, { onUnexpectedExit });
   }
@@ -398,7 +410,7 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
       // a rebuild run by another replica (or not resumed yet): progress straight from the database
       const live = await liveCheckpoints();
       const offsets =
-        record.mode === 'in_place' ? live : (await schemaIsComplete(options.pool, SHADOW_SCHEMA)) ? await shadowCheckpointsIn(options.pool) : new Map();
+        record.mode === 'in_place' ? live : (await schemaIsComplete(options.pool, SHADOW_SCHEMA)) ? await shadowCheckpointsUnlessDropped() : new Map();
       partitions = partitionProgress(offsets, record.mode === 'in_place' ? record.targetOffsets : maxOffsets(record.targetOffsets, live));
     } else {
       partitions = partitionProgress(new Map(), new Map());
