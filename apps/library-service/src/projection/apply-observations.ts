@@ -109,7 +109,7 @@ export async function applyState(sql: Sql, observations: readonly Observation[])
     );
   }
   return {
-    rows: { affected, changes, knownTrackFacts },
+    rows: { affected, changes, knownTrackFacts, entityOfKey: entityOf },
     observations: observations.length,
     merges: changes.filter((c) => c.previousIds.length > 1).length,
   };

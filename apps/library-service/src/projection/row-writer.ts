@@ -151,10 +151,14 @@ function upsertRows(pipe: StatementPipeline, spec: TableSpec, values: readonly {
 }
 
 const col = (name: string, type: string, extra: Partial<ColumnSpec> = {}): ColumnSpec => ({ name, type, ...extra });
-/** A parent id looked up from the parent's provider key inside the statement (the member table maps keys to ids). */
+/**
+ * A parent id: the one the caller knows (input field of the same name), else looked up from the parent's provider key
+ * inside the statement (the member table maps keys to ids; coalesce runs the lookup only when needed).
+ */
 const parentId = (name: string, keyField: string): ColumnSpec => ({
   name,
-  from: `(select m.entity_id from projection_entity_members m where m.member_key = r.${keyField})`,
+  type: 'varchar',
+  from: `coalesce(r.${name}, (select m.entity_id from projection_entity_members m where m.member_key = r.${keyField}))`,
 });
 const TIMELINE = [
   col('source', 'varchar'),
@@ -240,6 +244,11 @@ export interface RowWriteInput {
   changes: readonly RowChange[];
   /** Facts of track entities the caller already knows completely (no need to read them back). */
   knownTrackFacts?: ReadonlyMap<string, MemberFacts<'track'>[]>;
+  /**
+   * Entity ids of provider keys, as the state this input was computed from has them (the keys the batch mentioned):
+   * parent ids found here need no lookup in the statement. Like the track facts, only in memory.
+   */
+  entityOfKey?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -268,6 +277,8 @@ export async function writeRows(sql: Sql, input: RowWriteInput): Promise<RowWrit
   const albumIds = [...input.affected.album].sort();
   const trackIds = [...input.affected.track].sort();
   const known = input.knownTrackFacts ?? new Map<string, MemberFacts<'track'>[]>();
+  const entityOfKey = input.entityOfKey ?? new Map<string, string>();
+  const parentOf = (key: string | null): string | null => (key === null ? null : (entityOfKey.get(key) ?? null));
   // every read first (they do not depend on this function's writes), then the writes
   const [snapshots, artistFacts, albumFacts, trackFacts] = await Promise.all([
     loadSnapshotTimes(pipe),
@@ -307,6 +318,7 @@ export async function writeRows(sql: Sql, input: RowWriteInput): Promise<RowWrit
     .map((a) => ({
       id: a.id,
       title: a.title,
+      artist_id: parentOf(a.artistKey),
       artist_key: a.artistKey,
       release_year: a.releaseYear,
       release_date: a.releaseDate,
@@ -336,7 +348,9 @@ export async function writeRows(sql: Sql, input: RowWriteInput): Promise<RowWrit
       .map((t) => ({
         id: t.id,
         title: t.title,
+        artist_id: parentOf(t.artistKey),
         artist_key: t.artistKey,
+        album_id: parentOf(t.albumKey),
         album_key: t.albumKey,
         duration_ms: t.durationMs,
         track_number: t.trackNumber,
