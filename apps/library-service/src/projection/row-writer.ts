@@ -257,8 +257,8 @@ export interface RowWriteInput {
  * and the old row is deleted. Every write is recorded in projection_changes.
  *
  * The merges are computed while PostgreSQL executes the previous statements (a pipeline on the one connection);
- * parent ids are looked up inside the statements, so no write waits for a round trip. Statements run in the order
- * sent, so artists precede the albums and tracks that refer to them.
+ * parent ids come with the input or are looked up inside the statements, so no write waits for a round trip.
+ * Statements run in the order sent, so artists precede the albums and tracks that refer to them.
  */
 export async function writeRows(sql: Sql, input: RowWriteInput): Promise<RowWriteStats> {
   const retired: Record<EntityType, { old: string; next: string }[]> = { artist: [], album: [], track: [] };
