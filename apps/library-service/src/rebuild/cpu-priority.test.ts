@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
@@ -10,10 +10,24 @@ import {
   reniceLocalBackend,
   REPLAY_THREAD_NAME,
   threadIdFromLink,
+  threadNiceValues,
   type PriorityOutcome,
 } from './cpu-priority';
 
 const linux = existsSync('/proc/thread-self');
+
+describe('threadNiceValues', () => {
+  it('has one value per thread of this process, the main thread at its nice value (none without /proc)', () => {
+    const values = threadNiceValues();
+    if (!existsSync('/proc/self/task')) {
+      expect(values).toEqual([]);
+      return;
+    }
+    expect(values.length).toBeGreaterThanOrEqual(1);
+    expect(values.length).toBeLessThanOrEqual(readdirSync('/proc/self/task').length + 2);
+    expect(values).toContain(os.getPriority(process.pid));
+  });
+});
 
 describe('threadIdFromLink', () => {
   it('reads the thread id of a /proc/thread-self link', () => {

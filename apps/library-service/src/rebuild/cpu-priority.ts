@@ -1,4 +1,4 @@
-import { readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import type { Logger } from '@soulspot/observability';
 
@@ -105,6 +105,15 @@ export function priorityLogger(logger: Logger, what: string): (outcome: Priority
     if (outcome.applied) logger.info({ what, id: outcome.id, nice: outcome.nice }, 'lowered the CPU priority of the rebuild replay');
     else logger.info({ what, reason: outcome.reason }, 'CPU priority of the rebuild replay left unchanged');
   };
+}
+
+/** Nice values of every thread of this process (one per `/proc/self/task` entry); empty outside Linux. */
+export function threadNiceValues(): number[] {
+  try {
+    return readdirSync('/proc/self/task').map((tid) => os.getPriority(Number(tid)));
+  } catch {
+    return [];
+  }
 }
 
 /**

@@ -1,10 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
 import { createLogger, type Logger } from '@soulspot/observability';
 import type { Projector } from '../projection';
-import { priorityLogger, processPriorityOutcome } from './cpu-priority';
+import { priorityLogger, processPriorityOutcome, threadNiceValues } from './cpu-priority';
 import { eachLine, isJsonRecord } from './replay-logs';
 import { replayClient, serveReplayRequest, type ReplayReply, type ReplayRequest } from './replay-protocol';
 import { startShadowProjectorHere, type ShadowProjectorOptions } from './shadow-projector';
@@ -101,19 +100,6 @@ async function exitWithin(child: ChildProcess, exited: Promise<void>, ms: number
   const timer = setTimeout(() => child.kill('SIGKILL'), ms);
   await exited;
   clearTimeout(timer);
-}
-
-/** Nice values of every thread of this process (`/proc/self/task/<tid>/stat`, field 19), for the start-up log. */
-export function threadNiceValues(): number[] {
-  try {
-    return readdirSync('/proc/self/task').map((tid) => {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      // after the name's closing parenthesis: state is field 3, nice field 19
-      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-    });
-  } catch {
-    return [];
-  }
 }
 
 /**
