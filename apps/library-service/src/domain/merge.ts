@@ -39,8 +39,21 @@ function referenceFields(type: EntityType, member: MemberFacts): ArtistFields | 
 }
 
 /**
- * Latest first: (observed_at, provider precedence, event_id) descending; then observations before references and
- * the member key, so that even two facts from the same event are ordered the same way on every run.
+ * References are weaker evidence than observations (architecture §4, "Field merge"; this is the rule for what other
+ * entities' events say about an entity: a track's album and artists, an album's artists):
+ *
+ * 1. Every direct observation ranks before every reference, so a reference's field counts only where no observation
+ *    of the entity supplies one ("fills the gaps"); among observations, latest wins as usual.
+ * 2. A reference to a provider key that has an observation of its own is dated by that observation, not by the
+ *    referencing event: how recently some track mentioned an album says nothing new about the album. Its content
+ *    still fills the gaps that observation leaves (a track's album reference may carry the album's MusicBrainz id).
+ *    A reference to a key known by references alone is dated by the referencing event (latest wins among them).
+ * 3. References count in created_at / updated_at only for an entity known by references alone.
+ *
+ * Consequence used by the projector (state-store.ts `storeReferences`): a newer reference to a key that has its own
+ * observation changes the entity's row only if its content differs in a field that observation leaves empty; when
+ * it does not, the entity is not recomputed at all. The stored reference (the greatest per key) is still updated, so
+ * the state, and every row computed from it later, stays a function of the set of events.
  */
 function candidatesOf<F>(type: EntityType, members: readonly MemberFacts[]): Candidate<F>[] {
   const candidates: Candidate<F>[] = [];
@@ -59,7 +72,7 @@ function candidatesOf<F>(type: EntityType, members: readonly MemberFacts[]): Can
       });
     }
     if (member.reference) {
-      const { observedAt, rank, eventId } = member.reference;
+      const { observedAt, rank, eventId } = observation ?? member.reference;
       candidates.push({
         observedAt,
         rank,
@@ -72,10 +85,12 @@ function candidatesOf<F>(type: EntityType, members: readonly MemberFacts[]): Can
     }
   }
   if (candidates.length < 2) return candidates;
+  // observations first, then latest first: (observed_at, provider precedence, event_id) descending; then the member
+  // key, so that even two facts from the same event are ordered the same way on every run
   return candidates.sort((a, b) => {
+    if (a.direct !== b.direct) return a.direct ? -1 : 1;
     const byOrder = compareOrder(b, a);
     if (byOrder !== 0) return byOrder;
-    if (a.direct !== b.direct) return a.direct ? -1 : 1;
     return a.memberKey < b.memberKey ? 1 : a.memberKey > b.memberKey ? -1 : 0;
   });
 }
@@ -101,23 +116,29 @@ interface Timeline {
   source: SourceName;
   /** Latest observed_at of the entity's own observations (null when it is only known through references). */
   lastSyncedAt: Date | null;
-  /** First and latest observed_at of anything that contributed. */
+  /**
+   * Earliest and latest observed_at of the entity's observations (the latest per provider key); of its references
+   * only when it has no observation.
+   */
   createdAt: Date;
   updatedAt: Date;
 }
 
+/** `candidates` in `candidatesOf` order: observations, if any, come first. */
 function timelineOf(candidates: Candidate<unknown>[]): Timeline {
+  if (candidates.length === 0) throw new Error('an entity without observations or references');
+  const known = candidates[0].direct;
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
-  let lastSynced: number | null = null;
   for (const c of candidates) {
+    if (c.direct !== known) continue;
     min = Math.min(min, c.observedAt);
     max = Math.max(max, c.observedAt);
-    if (c.direct) lastSynced = Math.max(lastSynced ?? c.observedAt, c.observedAt);
   }
   return {
+    // every member contributes (an observation, a reference or both): the providers are the members' providers
     source: sourceOf(candidates.map((c) => c.provider)),
-    lastSyncedAt: lastSynced === null ? null : new Date(lastSynced),
+    lastSyncedAt: known ? new Date(max) : null,
     createdAt: new Date(min),
     updatedAt: new Date(max),
   };

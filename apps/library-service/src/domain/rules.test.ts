@@ -180,3 +180,63 @@ describe('identity resolution and merge (architecture §4)', () => {
     expect(lib.artists).toHaveLength(2);
   });
 });
+
+describe('references are weaker evidence than observations (merge.ts, candidatesOf)', () => {
+  const band = { id: '0TnOYISbd1XYRBk9myaseg', name: 'Band' };
+  const album = { id: '1DFixLWuPkv3KT3TnV35m3', name: 'Record' };
+  const albumObserved = (opts: { at: Date; mbid?: string; upc?: string }) => albumEvent('spotify', album.id, album.name, [band], opts);
+  const trackOn = (id: string, albumRef: { id: string; name: string; mbid?: string }, minutes: number, provider: 'spotify' | 'deezer' = 'spotify') =>
+    trackEvent(provider, id, `Track ${id}`, [provider === 'spotify' ? band : { id: '9', name: 'Band' }], {
+      album: albumRef,
+      albumUpc: provider === 'deezer' ? '0724384960650' : undefined,
+      at: at(minutes),
+    });
+
+  it("a newer track's reference does not move its observed album's title, times or last sync", () => {
+    const lib = project([albumObserved({ at: at(1) }), trackOn('tttttttttttttttttttttt', { ...album, name: 'Record (Deluxe)' }, 5)]);
+    expect(lib.albums).toHaveLength(1);
+    expect(lib.albums[0]).toMatchObject({ title: 'Record', createdAt: at(1), updatedAt: at(1), lastSyncedAt: at(1) });
+  });
+
+  it('an album known only through references takes the latest reference, and its times from it', () => {
+    const lib = project([
+      trackOn('uuuuuuuuuuuuuuuuuuuuuu', { ...album, name: 'Record' }, 2),
+      trackOn('vvvvvvvvvvvvvvvvvvvvvv', { ...album, name: 'Record (2)' }, 7),
+    ]);
+    // (the state keeps the greatest reference per provider key, as it keeps the latest observation)
+    expect(lib.albums[0]).toMatchObject({ title: 'Record (2)', createdAt: at(7), updatedAt: at(7), lastSyncedAt: null });
+  });
+
+  it("a reference fills a field no observation supplies, never one an observation does (the album's MusicBrainz id)", () => {
+    const fromTrack = '5b11f4ce-a62d-471e-81fc-a69a8278c7da';
+    const filled = project([albumObserved({ at: at(1) }), trackOn('wwwwwwwwwwwwwwwwwwwwww', { ...album, mbid: fromTrack }, 5)]);
+    expect(filled.albums[0].musicbrainzId).toBe(fromTrack);
+    const own = 'b1392450-e666-3926-a536-22c65f834433';
+    const kept = project([albumObserved({ at: at(1), mbid: own }), trackOn('wwwwwwwwwwwwwwwwwwwwww', { ...album, mbid: fromTrack }, 5)]);
+    expect(kept.albums[0].musicbrainzId).toBe(own);
+  });
+
+  it("a newer reference to another provider's key of the same album does not beat the observation", () => {
+    const lib = project([
+      albumObserved({ at: at(1), upc: '724384960650' }),
+      trackOn('123', { id: '302127', name: 'Record (Deezer spelling)' }, 9, 'deezer'),
+    ]);
+    expect(lib.albums).toHaveLength(1);
+    // the Deezer key is known from the reference: it contributes its id and the source, not the title or the times
+    expect(lib.albums[0]).toMatchObject({ title: 'Record', deezerId: '302127', source: 'hybrid', updatedAt: at(1), lastSyncedAt: at(1) });
+  });
+
+  it('the latest reference to an observed album still supplies the gaps, dated by the observation, in any order', () => {
+    const first = '5b11f4ce-a62d-471e-81fc-a69a8278c7da';
+    const events = [
+      albumObserved({ at: at(3) }),
+      trackOn('xxxxxxxxxxxxxxxxxxxxxx', { ...album, mbid: first }, 2),
+      trackOn('yyyyyyyyyyyyyyyyyyyyyy', { ...album, name: 'Record (Deluxe)' }, 8),
+    ];
+    const forward = project(events);
+    // the greatest reference (at 8) has no MusicBrainz id: the album's column follows it
+    expect(forward.albums[0]).toMatchObject({ title: 'Record', musicbrainzId: null, updatedAt: at(3) });
+    expect(project([...events].reverse())).toEqual(forward);
+    expect(project([events[1], events[0], events[2]])).toEqual(forward);
+  });
+});

@@ -15,6 +15,10 @@ export interface StateOutcome {
   rows: RowWriteInput;
   observations: number;
   merges: number;
+  /** Entities of each type that only a reference change made affected (for the debug log: the cost of references). */
+  affectedByReferenceOnly: Record<EntityType, number>;
+  /** Stored references that changed, and how many of them could change a row (the others are state only). */
+  references: { stored: number; relevant: number };
 }
 
 const typeOfKey = (key: string): EntityType => key.split(':')[1] as EntityType;
@@ -49,8 +53,8 @@ export async function applyState(sql: Sql, observations: readonly Observation[])
     storeSnapshots(pipe, snapshots),
   ]);
   await pipe.flush();
-  // references update member rows, which identity resolution may have just created
-  const referenceChanged = await storeReferences(sql, entities);
+  // references update member rows, which identity resolution may have just created; only some changes can move a row
+  const references = await storeReferences(sql, entities);
 
   const affected: Record<EntityType, Set<string>> = { artist: new Set(), album: new Set(), track: new Set() };
   const unresolved: string[] = [];
@@ -60,9 +64,15 @@ export async function applyState(sql: Sql, observations: readonly Observation[])
     else unresolved.push(key);
   };
   for (const key of freshKeys) touch(key);
-  for (const key of referenceChanged) touch(key);
   for (const key of markChanged) touch(key);
   for (const change of changes) affected[change.type].add(change.entityId);
+  const affectedByReferenceOnly: Record<EntityType, number> = { artist: 0, album: 0, track: 0 };
+  for (const key of references.relevant) {
+    const type = typeOfKey(key);
+    const before = affected[type].size;
+    touch(key);
+    affectedByReferenceOnly[type] += affected[type].size - before;
+  }
   if (unresolved.length > 0) {
     // library marks of keys this batch did not mention (a snapshot listing an artist observed earlier)
     for (const row of await rows<{ member_key: string; entity_id: string }>(
@@ -112,5 +122,7 @@ export async function applyState(sql: Sql, observations: readonly Observation[])
     rows: { affected, changes, knownTrackFacts, entityOfKey: entityOf },
     observations: observations.length,
     merges: changes.filter((c) => c.previousIds.length > 1).length,
+    affectedByReferenceOnly,
+    references: { stored: references.stored, relevant: references.relevant.length },
   };
 }

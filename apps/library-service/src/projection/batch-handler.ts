@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { BatchResult, ConsumedRecord, DeadLetterPublisher, PartitionBatch } from '@soulspot/messaging';
 import type { Logger } from '@soulspot/observability';
 import type { Observation } from '../domain/observation';
-import { applyObservations, applyState } from './apply-observations';
+import { applyObservations, applyState, type StateOutcome } from './apply-observations';
 import { checkpointsInTransaction } from './checkpoints';
 import { classify } from './classify';
 import { blockedKeys, insertDeadLetters, insertParkedEvents, type DeadLetterInput } from './dead-letters';
@@ -49,7 +49,14 @@ async function applyWithIsolation(
   sql: Sql,
   applicable: Applicable[],
   settleRows: () => Promise<void>,
-): Promise<{ failed: Located<DeadLetterInput>[]; parked: Located<{ record: ConsumedRecord }>[]; applied: number; rows: RowWriteInput | null }> {
+): Promise<{
+  failed: Located<DeadLetterInput>[];
+  parked: Located<{ record: ConsumedRecord }>[];
+  applied: number;
+  rows: RowWriteInput | null;
+  byReferenceOnly?: StateOutcome['affectedByReferenceOnly'];
+  references?: StateOutcome['references'];
+}> {
   if (applicable.length === 0) return { failed: [], parked: [], applied: 0, rows: null };
   await sql.query('savepoint whole_batch');
   try {
@@ -58,7 +65,7 @@ async function applyWithIsolation(
       applicable.map((a) => a.observation),
     );
     await sql.query('release savepoint whole_batch');
-    return { failed: [], parked: [], applied: applicable.length, rows: state.rows };
+    return { failed: [], parked: [], applied: applicable.length, rows: state.rows, byReferenceOnly: state.affectedByReferenceOnly, references: state.references };
   } catch (error) {
     if (isInfrastructureError(error)) throw error;
     await sql.query('rollback to savepoint whole_batch');
@@ -212,6 +219,13 @@ export async function handlePartitionBatches(ctx: BatchContext, items: readonly 
       {
         partitions: fresh.map((w) => w.batch.partition),
         events: applicable.length,
+        affected: outcome.rows && {
+          artist: outcome.rows.affected.artist.size,
+          album: outcome.rows.affected.album.size,
+          track: outcome.rows.affected.track.size,
+        },
+        affectedByReferenceOnly: outcome.byReferenceOnly,
+        references: outcome.references,
         ms: Math.round(performance.now() - started),
         waitedForRowsMs: Math.round(performance.now() - ready),
       },

@@ -217,11 +217,22 @@ async function applyClusterChanges(sql: Sql, changes: readonly ClusterChange[]):
   }
 }
 
+export interface StoredReferences {
+  /** Members whose stored reference changed (the greatest reference per key moved). */
+  stored: number;
+  /**
+   * The members among them whose change can change their entity's row (merge.ts, `candidatesOf`): every member
+   * known by references alone; a member with an observation of its own only when the new reference differs from the
+   * old one in a field that observation leaves empty (its MusicBrainz id, say). The other changes are state only.
+   */
+  relevant: string[];
+}
+
 /**
- * Keeps the greatest reference per provider key (max over every event ever seen, so order-independent).
- * Returns the members whose reference changed.
+ * Keeps the greatest reference per provider key (max over every event ever seen, so order-independent) and says
+ * which of the changes matter to the rows.
  */
-export async function storeReferences(sql: Sql, observations: readonly EntityObservation[]): Promise<string[]> {
+export async function storeReferences(sql: Sql, observations: readonly EntityObservation[]): Promise<StoredReferences> {
   const best = new Map<string, StoredReference>();
   for (const obs of observations) {
     for (const ref of obs.references) {
@@ -237,19 +248,27 @@ export async function storeReferences(sql: Sql, observations: readonly EntityObs
       if (!current || compareReferences(stored, current) > 0) best.set(ref.key, stored);
     }
   }
-  if (best.size === 0) return [];
+  if (best.size === 0) return { stored: 0, relevant: [] };
   const entries = [...best].sort(([a], [b]) => (a < b ? -1 : 1));
   // Across batches the same (observed_at, rank, event_id) means the same event, hence the same reference.
-  const changed = await rows<{ member_key: string }>(
+  // `prior` is the row as it was before this statement (the target alias shows the new values in RETURNING); the
+  // observation's fields are the ones merge.ts reads: name (artists) or title, musicbrainzId, artistKey (albums).
+  const changed = await rows<{ member_key: string; relevant: boolean }>(
     sql,
     `update projection_entity_members m
        set ref_name = r.name, ref_musicbrainz_id = r.mbid, ref_parent_key = r.parent_key,
            ref_observed_at = r.observed_at, ref_rank = r.rank, ref_event_id = r.event_id
      from ${REFERENCES.from('$1')}
+     join projection_entity_members prior on prior.member_key = r.member_key
+     left join projection_observations o on o.provider_key = r.member_key
      where m.member_key = r.member_key
        and (m.ref_observed_at is null
             or (r.observed_at, r.rank, r.event_id collate "C") > (m.ref_observed_at, m.ref_rank, m.ref_event_id collate "C"))
-     returning m.member_key`,
+     returning m.member_key,
+       o.provider_key is null
+         or (coalesce(o.data->>'name', o.data->>'title') is null and r.name is distinct from prior.ref_name)
+         or (o.data->>'musicbrainzId' is null and r.mbid is distinct from prior.ref_musicbrainz_id)
+         or (o.data->>'artistKey' is null and r.parent_key is distinct from prior.ref_parent_key) as relevant`,
     [
       REFERENCES.encode(
         entries.map(([key, r]) => ({
@@ -264,7 +283,7 @@ export async function storeReferences(sql: Sql, observations: readonly EntityObs
       ),
     ],
   );
-  return changed.map((r) => r.member_key);
+  return { stored: changed.length, relevant: changed.filter((r) => r.relevant).map((r) => r.member_key) };
 }
 
 /** Latest positive library evidence per provider key (saved albums, snapshot listings). Returns changed keys. */
