@@ -161,6 +161,16 @@ async function main(): Promise<void> {
         (select count(*) from soulspot_artists where source = 'hybrid')::int as hybrid_artists`)
     ).rows[0];
     log(`projected in ${projectSeconds.toFixed(1)} s: ${JSON.stringify(counts)}`);
+    // every soulspot_* row write is in the change feed: rewrites beyond the final row count are repeated work
+    const rowWrites: Record<string, number> = {};
+    for (const row of (
+      await sql.query<{ entity_type: string; writes: number }>(
+        `select entity_type, count(*)::int as writes from projection_changes where op = 'upsert' group by entity_type order by entity_type`,
+      )
+    ).rows) {
+      rowWrites[row.entity_type] = row.writes;
+    }
+    log(`row writes (upserts in projection_changes): ${JSON.stringify(rowWrites)}`);
 
     // floor: COPY the final rows into empty tables with the same indexes
     const dir = mkdtempSync(join(os.tmpdir(), 'bench-projection-'));
@@ -198,6 +208,7 @@ async function main(): Promise<void> {
       shape: { ...shape, partitions: PARTITIONS },
       events: Number(total),
       rows: counts,
+      rowWrites,
       produceSeconds,
       projectionSeconds: projectSeconds,
       eventsPerSecond,

@@ -8,13 +8,15 @@
  * either runs. Next to wall times it records CPU seconds — of the migrator processes, of the projector and of
  * PostgreSQL (process trees from /proc) — which do not depend on what else runs on the machine, and prints progress
  * every 15 s while the migrator runs.
- * Writes benchmarks/results/migrator.json and the "## bench:migrator" section of BENCHMARKS.md (other scales:
- * benchmarks/results/migrator-scale-<s>.json only).
+ * Writes benchmarks/results/migrator.json (other scales: benchmarks/results/migrator-scale-<s>.json) and prints the
+ * "## bench:migrator" section of BENCHMARKS.md; BENCH_MIGRATOR_UPDATE_BENCHMARKS_MD=1 (full scale only) replaces that
+ * section in the file instead (its hand-written analysis is lost then).
  *
  * The run is also split into phases — replay (projector alongside), projection catching up, verify's checks — with
  * PostgreSQL's and the projector's CPU seconds in each (`phases` in the results).
  * Diagnosis knobs: BENCH_SKIP_PLAIN_SQL=1 (no plain SQL, no ratio, nothing written), BENCH_PROJECTOR_AFTER_REPLAY=1
- * (the projector starts once the replay is done), BENCH_MIGRATOR_NODE_OPTIONS; with
+ * (the projector starts once the replay is done), BENCH_MIGRATOR_NODE_OPTIONS, BENCH_PROJECTOR_LOG_LEVEL (e.g. debug:
+ * one line per projection transaction on stdout, with the entities it recomputes); with
  * DEVSTACK_POSTGRES_SETTINGS="shared_preload_libraries=pg_stat_statements" the statements of the migrator run and
  * pg_stat_io (buffer reads/writes/evictions by process kind) are printed at the end.
  */
@@ -34,6 +36,8 @@ const size = { artists: Math.round(10_000 * scale), albums: Math.round(100_000 *
 /** Diagnosis knobs: skip the plain SQL (no ratio, nothing written); start the projector only once the replay is done. */
 const SKIP_PLAIN_SQL = process.env.BENCH_SKIP_PLAIN_SQL === '1';
 const PROJECTOR_AFTER_REPLAY = process.env.BENCH_PROJECTOR_AFTER_REPLAY === '1';
+const PROJECTOR_LOG_LEVEL = process.env.BENCH_PROJECTOR_LOG_LEVEL ?? 'warn';
+const UPDATE_BENCHMARKS_MD = process.env.BENCH_MIGRATOR_UPDATE_BENCHMARKS_MD === '1';
 const seconds = (ms: number) => Math.round(ms / 10) / 100;
 const log = (msg: string) => process.stdout.write(`[bench:migrator] ${msg}\n`);
 
@@ -117,7 +121,7 @@ interface RunningProjector {
 function startProjector(env: Record<string, string>): RunningProjector {
   const child = spawn(process.execPath, ['--import', 'tsx', 'apps/library-service/src/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', GRPC_PORT: '0', GRPC_HOST: '127.0.0.1', NODE_OPTIONS: PROJECTOR_NODE_OPTIONS, ...env },
+    env: { ...process.env, LOG_LEVEL: PROJECTOR_LOG_LEVEL, GRPC_PORT: '0', GRPC_HOST: '127.0.0.1', NODE_OPTIONS: PROJECTOR_NODE_OPTIONS, ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const sampler = sampleTree(child.pid!, 500);
@@ -240,6 +244,20 @@ async function statementStats(url: string, action: 'reset' | 'print'): Promise<v
 }
 
 const round1 = (values: number[]) => values.map((l) => Math.round(l * 10) / 10);
+
+/** soulspot_* rows the projection wrote, by entity type: every write is in its change feed (repeated writes = repeated work). */
+async function rowWritesByType(url: string): Promise<Record<string, number>> {
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  try {
+    const { rows } = await db.query<{ entity_type: string; writes: number }>(
+      `SELECT entity_type, count(*)::int AS writes FROM projection_changes WHERE op = 'upsert' GROUP BY entity_type ORDER BY entity_type`,
+    );
+    return Object.fromEntries(rows.map((r) => [r.entity_type, r.writes]));
+  } finally {
+    await db.end();
+  }
+}
 
 /**
  * The run in three phases — the replay (the projector consuming alongside), the projection catching up after it, and
@@ -365,6 +383,8 @@ async function main(): Promise<void> {
     projectorProcess = undefined;
     log(`verify (incl. waiting for the projection): ${seconds(verify.ms)} s, passed=${verifyReport.passed}`);
     await statementStats(migUrl, 'print');
+    const rowWrites = await rowWritesByType(migUrl);
+    log(`soulspot_* row writes by the projection (upserts in projection_changes): ${JSON.stringify(rowWrites)}`);
     const phases = phaseFigures(replayReport.events, replayEnd, caughtUp, end);
     for (const line of phases.lines) log(line);
 
@@ -405,6 +425,7 @@ async function main(): Promise<void> {
         verifyPassed: verifyReport.passed,
       },
       projector: { cpuSeconds: projector.cpuSeconds, peakRssMb: projector.peakRssMb, nodeOptions: PROJECTOR_NODE_OPTIONS },
+      projectionRowWrites: rowWrites,
       postgresCpuSecondsDuringMigrator: migratorPgCpuSeconds,
       phases: phases.figures,
       brokerCpuSecondsDuringMigrator: brokerCpuSeconds,
@@ -418,8 +439,10 @@ async function main(): Promise<void> {
     // A run at another scale keeps its own file and leaves BENCHMARKS.md (the full-size record) alone.
     const resultsFile = `benchmarks/results/migrator${scale === 1 ? '' : `-scale-${scale}`}.json`;
     writeFileSync(join(ROOT, resultsFile), `${JSON.stringify(result, null, 2)}\n`);
-    if (scale === 1) writeSection(result);
-    log(`wrote ${resultsFile}${scale === 1 ? ' and the bench:migrator section of BENCHMARKS.md' : ''}`);
+    const section = benchmarksSection(result);
+    if (scale === 1 && UPDATE_BENCHMARKS_MD) writeSection(section);
+    else log(`BENCHMARKS.md section (not written; BENCH_MIGRATOR_UPDATE_BENCHMARKS_MD=1 at full scale writes it):\n${section}`);
+    log(`wrote ${resultsFile}${scale === 1 && UPDATE_BENCHMARKS_MD ? ' and the bench:migrator section of BENCHMARKS.md' : ''}`);
     log(`migrator ${result.migrator.totalSeconds} s vs plain SQL ${result.plainSqlSeconds} s: ratio ${ratio} (target <= 3), peak RSS ${peakRssMb} MB (target <= 300)`);
   } finally {
     await projectorProcess?.stop();
@@ -428,9 +451,8 @@ async function main(): Promise<void> {
   }
 }
 
-function writeSection(r: any): void {
-  const file = join(ROOT, 'BENCHMARKS.md');
-  const section = `## bench:migrator
+function benchmarksSection(r: any): string {
+  return `## bench:migrator
 
 \`flock /tmp/bench.lock npm run bench:migrator\` — ${r.date.slice(0, 16).replace('T', ' ')} UTC, ${r.cpu}, ${r.cores} cores, PostgreSQL ${r.postgres}, broker ${r.broker}.
 Load average (1/5/15 min) before the plain SQL ${r.loadAverage.beforePlainSql.join(' / ')}, before the migrator ${r.loadAverage.beforeMigrator.join(' / ')},
@@ -456,6 +478,10 @@ The plain SQL is the floor, not an equivalent: it merges nothing across provider
 with the same ISRC is skipped by \`ON CONFLICT DO NOTHING\`, the invalid ISRC 'UNKNOWN' collides), writes random ids,
 and produces no events, so a rebuild could not reproduce it. Raw figures: \`benchmarks/results/migrator.json\`.
 `;
+}
+
+function writeSection(section: string): void {
+  const file = join(ROOT, 'BENCHMARKS.md');
   const tmp = join(tmpdir(), `bench-migrator-section-${process.pid}.md`);
   writeFileSync(tmp, section);
   const locked = spawnSync('flock', ['/tmp/root.lock', process.execPath, '--import', 'tsx', 'apps/migrator/bench/write-benchmarks-section.ts', 'bench:migrator', tmp], {
