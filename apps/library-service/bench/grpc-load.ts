@@ -11,6 +11,8 @@ import { stallRecorder, type StallStats } from './runtime-stalls';
 
 interface LoadConfig {
   address: string;
+  /** The floor server (grpc-floor-server.ts): a bare grpc-js server answering GetArtist from memory. */
+  floorAddress: string;
   databaseUrl: string;
   pageTokenSecret: string;
   getRate: number;
@@ -26,7 +28,7 @@ interface LoadConfig {
 }
 
 export type LoadClient = 'h2' | 'grpc-js';
-export type PhaseName = 'grpcGetArtist' | 'grpcListArtists' | 'sqlGetArtist' | 'sqlListArtists';
+export type PhaseName = 'grpcGetArtist' | 'grpcFloorGetArtist' | 'grpcListArtists' | 'sqlGetArtist' | 'sqlListArtists';
 
 const config = JSON.parse(process.argv[2]) as LoadConfig;
 const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10, idleTimeoutMillis: 0 });
@@ -56,8 +58,8 @@ const listRequests = positions.map((p) =>
 /** Sends request `i` (pre-serialized) to `method` and resolves with the decoded response. */
 type Unary = <Res>(i: number, method: UnaryMethod<Res>, request: Buffer) => Promise<Res>;
 
-function grpcJsUnary(): { unary: Unary; close(): void } {
-  const clients = Array.from({ length: config.channels }, (_, i) => new LibraryServiceClient(config.address, credentials.createInsecure(), { 'grpc.channel_id': i, 'grpc.enable_channelz': 0 } as object));
+function grpcJsUnary(address: string): { unary: Unary; close(): void } {
+  const clients = Array.from({ length: config.channels }, (_, i) => new LibraryServiceClient(address, credentials.createInsecure(), { 'grpc.channel_id': i, 'grpc.enable_channelz': 0 } as object));
   const preSerialized = (buffer: Buffer) => buffer;
   return {
     unary: <Res>(i: number, method: UnaryMethod<Res>, request: Buffer) =>
@@ -70,8 +72,8 @@ function grpcJsUnary(): { unary: Unary; close(): void } {
   };
 }
 
-async function h2Unary(): Promise<{ unary: Unary; close(): void }> {
-  const client = new RawGrpcClient(config.address, { sessions: config.channels, deadlineMs: DEADLINE_MS });
+async function h2Unary(address: string): Promise<{ unary: Unary; close(): void }> {
+  const client = new RawGrpcClient(address, { sessions: config.channels, deadlineMs: DEADLINE_MS });
   await client.ready();
   // Length-prefixed frames, built once per request message.
   const frames = new Map<Buffer, Buffer>();
@@ -79,10 +81,19 @@ async function h2Unary(): Promise<{ unary: Unary; close(): void }> {
   return { unary: (_i, method, request) => client.unary(method, frames.get(request)!), close: () => client.close() };
 }
 
-const { unary, close: closeClient } = config.client === 'grpc-js' ? grpcJsUnary() : await h2Unary();
+const connect = (address: string) => (config.client === 'grpc-js' ? grpcJsUnary(address) : h2Unary(address));
+const service = await connect(config.address);
+const floor = config.phases.includes('grpcFloorGetArtist') ? await connect(config.floorAddress) : undefined;
+const { unary } = service;
 
 async function grpcGet(i: number): Promise<void> {
   const artist = await unary(i, LibraryServiceService.getArtist, getRequests[requestIndex(i)]);
+  if (!artist.id) throw new Error('empty artist');
+}
+
+/** The same request, frame and client as grpcGet, sent to the floor server. */
+async function floorGet(i: number): Promise<void> {
+  const artist = await floor!.unary(i, LibraryServiceService.getArtist, getRequests[requestIndex(i)]);
   if (!artist.id) throw new Error('empty artist');
 }
 
@@ -124,16 +135,24 @@ const phase = (name: PhaseName) => {
 };
 const runs: Record<PhaseName, () => Promise<RunStats>> = {
   grpcGetArtist: () => openLoop(config.getRate, config.durationMs, config.warmupMs, grpcGet, phase('grpcGetArtist')),
+  grpcFloorGetArtist: () => openLoop(config.getRate, config.durationMs, config.warmupMs, floorGet, phase('grpcFloorGetArtist')),
   grpcListArtists: () => openLoop(config.listRate, config.durationMs, config.warmupMs, grpcList, phase('grpcListArtists')),
   sqlGetArtist: () => openLoop(config.getRate, config.durationMs, config.warmupMs, sqlGet, phase('sqlGetArtist')),
   sqlListArtists: () => openLoop(config.listRate, config.durationMs, config.warmupMs, sqlList, phase('sqlListArtists')),
 };
 const results: Partial<Record<PhaseName, RunStats & { clientCpuMicrosPerRequest?: number; clientStalls?: StallStats }>> = {};
+/** A full GC of this process, when it runs with --expose-gc (the default load-generator flags). */
+const collectGarbage = (globalThis as { gc?: () => void }).gc;
 for (const name of config.phases) {
+  // The load generator's own garbage from the previous phase is collected before this one starts, outside any
+  // measurement: each finished HTTP/2 stream is freed only by a full GC, and one after a long phase pauses this
+  // process for 100 ms or more, which would be charged to whichever phase it happened to fall in.
+  collectGarbage?.();
   const stats = await runs[name]();
   results[name] = { ...stats, clientCpuMicrosPerRequest: Math.round(((clientCpu[name] ?? 0) / stats.requests) * 10) / 10, clientStalls: clientStalls[name] };
 }
 process.stdout.write(`${JSON.stringify(results)}\n`);
-closeClient();
+service.close();
+floor?.close();
 await pool.end();
 process.disconnect?.();

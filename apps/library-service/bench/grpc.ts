@@ -5,13 +5,18 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import pg from 'pg';
 import pino from 'pino';
 import { provisionPostgres } from '@soulspot/devstack';
 import { migrateUp } from '@soulspot/library-db';
+import { credentials } from '@grpc/grpc-js';
+import { LibraryServiceClient, type Artist } from '@soulspot/contracts/library';
 import { startGrpcServer } from '../src/grpc';
 import { deployedNodeOptions } from './deployed-node-options';
 import { DATASET, loadDataset } from './grpc-dataset';
+import { startFloorServer } from './grpc-floor-server';
 import type { LoadClient, PhaseName } from './grpc-load';
 import type { RunStats } from './latency';
 import { parentPid, serverTreeCpuMicros } from './process-cpu';
@@ -25,9 +30,10 @@ const TARGETS = { getArtistP99Ms: 5, getArtistRate: 2000, listArtistsP99Ms: 20, 
  * briefly: Node keeps an HTTP/2 stream's native handle alive through young-generation GCs, so each stream's objects
  * survive their first scavenge and are copied; a scavenge's pause grows with the young generation. A small one
  * (4 MB) keeps each pause short, and a large initial old generation (512 MB) keeps the promoted stream garbage from
- * triggering full GCs during the run. None of this touches the server.
+ * triggering full GCs during a phase; --expose-gc lets the load generator collect that garbage between phases (a
+ * full GC frees finished streams in one pause of 100 ms or more after a long phase). None of this touches the server.
  */
-const LOAD_GENERATOR_NODE_FLAGS = (process.env.BENCH_LOAD_NODE_FLAGS ?? '--max-semi-space-size=4 --initial-old-space-size=512').split(' ').filter(Boolean);
+const LOAD_GENERATOR_NODE_FLAGS = (process.env.BENCH_LOAD_NODE_FLAGS ?? '--max-semi-space-size=4 --initial-old-space-size=512 --expose-gc').split(' ').filter(Boolean);
 /** gRPC channels (HTTP/2 connections) the load generator spreads its calls over (BENCH_GRPC_CHANNELS). */
 const GRPC_CHANNELS = Number(process.env.BENCH_GRPC_CHANNELS ?? 4);
 /**
@@ -44,9 +50,9 @@ const BYID_IN_FLIGHT = process.env.BENCH_BYID_IN_FLIGHT ? Number(process.env.BEN
 const POOL_SIZE = Number(process.env.BENCH_POOL_SIZE ?? 10);
 const durationMs = Number(process.env.BENCH_DURATION_MS ?? 15_000);
 const warmupMs = Number(process.env.BENCH_WARMUP_MS ?? 3_000);
-const ALL_PHASES: PhaseName[] = ['grpcGetArtist', 'grpcListArtists', 'sqlGetArtist', 'sqlListArtists'];
+const ALL_PHASES: PhaseName[] = ['grpcGetArtist', 'grpcFloorGetArtist', 'grpcListArtists', 'sqlGetArtist', 'sqlListArtists'];
 /** BENCH_GET_RATE / BENCH_LIST_RATE override the offered rates (for investigating; a run below the target rate fails). */
-/** BENCH_PHASES=grpcGetArtist,... runs a subset (for investigating one path); results/grpc.json is only written for all four. */
+/** BENCH_PHASES=grpcGetArtist,... runs a subset (for investigating one path); results/grpc.json is only written for all of them. */
 const phases = (process.env.BENCH_PHASES?.split(',') ?? ALL_PHASES) as PhaseName[];
 for (const name of phases) if (!ALL_PHASES.includes(name)) throw new Error(`BENCH_PHASES: unknown phase ${name} (known: ${ALL_PHASES.join(', ')})`);
 /** BENCH_CPU_PROFILE_DIR=dir writes a V8 CPU profile of this process (the gRPC server) per measured gRPC phase. */
@@ -81,6 +87,7 @@ const postgres = reuseUrl ? await existingPostgres(reuseUrl) : await provisionPo
 const pool = new pg.Pool({ connectionString: postgres.url, max: POOL_SIZE, idleTimeoutMillis: 0 });
 pool.on('error', () => undefined);
 let server: Awaited<ReturnType<typeof startGrpcServer>> | undefined;
+let floor: Awaited<ReturnType<typeof startFloorServer>> | undefined;
 try {
   const loadStarted = performance.now();
   if (!reuseUrl) {
@@ -93,8 +100,10 @@ try {
 
   const pageTokenSecret = 'bench-grpc-page-token-secret';
   server = await startGrpcServer({ pool, logger: pino({ level: 'error' }), port: 0, host: '127.0.0.1', pageTokenSecret, byIdStatementsInFlight: BYID_IN_FLIGHT });
+  floor = await startFloorServer(await sampleArtist(`127.0.0.1:${server.port}`, pool));
   const loadConfig = {
     address: `127.0.0.1:${server.port}`,
+    floorAddress: `127.0.0.1:${floor.port}`,
     databaseUrl: postgres.url,
     pageTokenSecret,
     getRate: Number(process.env.BENCH_GET_RATE ?? TARGETS.getArtistRate),
@@ -108,6 +117,7 @@ try {
   };
   log(`driving GetArtist at ${loadConfig.getRate}/s and ListArtists (page ${loadConfig.listPageSize}) at ${loadConfig.listRate}/s, ${durationMs / 1000} s each, then the same SQL (phases: ${phases.join(', ')}) ...`);
   const loadBefore = loadavg()[0];
+  collectGarbage();
   const serverSide = await driveLoad(loadConfig, postgres.pid);
   const runs = serverSide.runs;
   const loadAfter = loadavg()[0];
@@ -141,11 +151,14 @@ try {
           ? 'gRPC over node:http2 (bench/grpc-h2-client.ts): request frames (with page tokens) built once before the run, grpc-timeout sent, HTTP status, content type and grpc-status checked, every response decoded in full by the generated code'
           : 'grpc-js client; requests (with page tokens) serialized once before the run, responses decoded in full',
       sqlBaseline: 'the same SELECT statements via pg (prepared), same rates, same process layout',
+      floor:
+        'grpcFloorGetArtist: the same load generator, requests and rate against a bare grpc-js server in this process (same channel options and node flags) that answers every GetArtist with one real artist of this library held in memory: what grpc-js, node:http2 and the load generator cost by themselves',
       stalls: 'event-loop delay (monitorEventLoopDelay, 1 ms resolution) and GC pauses (PerformanceObserver) per measured phase, server and client',
     },
     targets: TARGETS,
     grpc: { getArtist: grpcRun('grpcGetArtist'), listArtists: grpcRun('grpcListArtists') },
     sql: { getArtist: sqlRun('sqlGetArtist'), listArtists: sqlRun('sqlListArtists') },
+    floor: { getArtist: grpcRun('grpcFloorGetArtist') },
     pass: {
       getArtist: passes(runs.grpcGetArtist, TARGETS.getArtistP99Ms, TARGETS.getArtistRate),
       listArtists: passes(runs.grpcListArtists, TARGETS.listArtistsP99Ms, TARGETS.listArtistsRate),
@@ -177,6 +190,7 @@ try {
   process.stdout.write(
     [
       row('gRPC GetArtist', 'grpcGetArtist'),
+      row('floor GetArtist', 'grpcFloorGetArtist'),
       row('SQL  GetArtist', 'sqlGetArtist'),
       row('gRPC ListArtists(100)', 'grpcListArtists'),
       row('SQL  ListArtists(100)', 'sqlListArtists'),
@@ -190,8 +204,31 @@ try {
   );
 } finally {
   await server?.stop(false);
+  await floor?.stop();
   await pool.end();
   await postgres.stop();
+}
+
+/**
+ * A full GC of this process (the gRPC servers) before each phase, outside the measurements. Finished HTTP/2 streams
+ * are freed only by full GCs, whose pause grows with the number of streams since the last one; collecting between
+ * phases keeps one phase's streams (the floor's, say) from lengthening a pause in the next. Within a phase the server
+ * collects as it would in production.
+ */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
+
+/** A hybrid artist (so its provenance has both providers) as library-service serves it: the floor server's reply. */
+async function sampleArtist(address: string, db: pg.Pool): Promise<Artist> {
+  const { rows } = await db.query<{ id: string }>("SELECT id FROM soulspot_artists WHERE source = 'hybrid' ORDER BY id LIMIT 1");
+  const client = new LibraryServiceClient(address, credentials.createInsecure());
+  try {
+    return await new Promise<Artist>((resolve, reject) => client.getArtist({ name: `artists/${rows[0].id}` }, (error, artist) => (error ? reject(error) : resolve(artist))));
+  } finally {
+    client.close();
+  }
 }
 
 /** An already loaded database; PostgreSQL's CPU is read from its postmaster (the parent of our backend). */
@@ -242,6 +279,8 @@ async function driveLoad(loadConfig: object, postgresPid: number | undefined): P
         };
         if (message.phase.startsWith('grpc')) void profiler?.stop(message.phase);
         current = undefined;
+        // Between phases (the next one warms up first): see collectGarbage.
+        collectGarbage();
       }
     });
     let out = '';

@@ -1,5 +1,8 @@
+import { EventEmitter } from 'node:events';
+import type { ServerUnaryCall } from '@grpc/grpc-js';
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { CallCancellation, CallRegistry } from './call';
+import { CallCancellation, CallRegistry, unary, type CallSignal } from './call';
 
 describe('CallCancellation', () => {
   it('runs each listener once on abort, not after it unsubscribed, and right away once aborted', () => {
@@ -37,5 +40,33 @@ describe('CallRegistry', () => {
     registry.close(second);
     await waiting;
     expect(idle).toBe(true);
+  });
+});
+
+describe('unary', () => {
+  it('aborts the handler\'s signal when the call is cancelled, and detaches from the call once it is answered', async () => {
+    const registry = new CallRegistry();
+    const signals: CallSignal[] = [];
+    const handler = unary<string, string>('Echo', pino({ level: 'silent' }), registry, async (request, { signal }) => {
+      signals.push(signal);
+      await new Promise((resolve) => setImmediate(resolve));
+      return request;
+    });
+    const answer = (call: EventEmitter) =>
+      new Promise<unknown>((resolve) => handler(Object.assign(call, { request: 'hi' }) as unknown as ServerUnaryCall<string, string>, (error, value) => resolve(error ?? value)));
+
+    const cancelled = new EventEmitter();
+    const pending = answer(cancelled);
+    cancelled.emit('cancelled');
+    expect(signals[0].aborted).toBe(true);
+    await pending;
+
+    const finished = new EventEmitter();
+    expect(await answer(finished)).toBe('hi');
+    // grpc-js keeps a finished call until a full GC: nothing of ours may stay attached to it.
+    expect(finished.listenerCount('cancelled')).toBe(0);
+    finished.emit('cancelled');
+    expect(signals[1].aborted).toBe(false);
+    await registry.idle();
   });
 });

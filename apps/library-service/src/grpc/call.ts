@@ -83,15 +83,18 @@ export class CallRegistry {
  * Aborts `controller` when grpc-js reports the call cancelled: the client cancelled, its deadline passed (grpc-js
  * runs the deadline timer itself, answers DEADLINE_EXCEEDED and closes the stream) or the connection dropped.
  * grpc-js also emits 'cancelled' when a finished call's stream closes; the returned `finish` stops that from
- * aborting a call that is already over.
+ * aborting a call that is already over. It also detaches the listener: grpc-js keeps a finished call (its HTTP/2
+ * stream) reachable until the next full GC, and a listener left on it would keep the controller, and whatever still
+ * listens to it, alive as long.
  */
-function watchCancellation(call: { once(event: 'cancelled', listener: () => void): unknown }, controller: CallCancellation): () => void {
-  let finished = false;
-  call.once('cancelled', () => {
-    if (!finished) controller.abort();
-  });
+function watchCancellation(
+  call: { once(event: 'cancelled', listener: () => void): unknown; removeListener(event: 'cancelled', listener: () => void): unknown },
+  controller: CallCancellation,
+): () => void {
+  const onCancelled = () => controller.abort();
+  call.once('cancelled', onCancelled);
   return () => {
-    finished = true;
+    call.removeListener('cancelled', onCancelled);
   };
 }
 

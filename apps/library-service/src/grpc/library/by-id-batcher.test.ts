@@ -19,6 +19,28 @@ function recordingDb() {
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
+/** A caller's signal that counts the listeners still attached to it. */
+function countingSignal(): CallSignal & { listening(): number } {
+  const cancellation = new CallCancellation();
+  let listening = 0;
+  return {
+    get aborted() {
+      return cancellation.aborted;
+    },
+    onAbort(listener) {
+      listening++;
+      const unsubscribe = cancellation.onAbort(listener);
+      let subscribed = true;
+      return () => {
+        if (subscribed) listening--;
+        subscribed = false;
+        unsubscribe();
+      };
+    },
+    listening: () => listening,
+  };
+}
+
 describe('ByIdBatcher', () => {
   it('answers the loads of one event-loop turn with one statement, each caller with its own row', async () => {
     const { db, statements } = recordingDb();
@@ -31,6 +53,24 @@ describe('ByIdBatcher', () => {
     batcher.load('c', new CallCancellation()).catch(() => undefined);
     await turn();
     expect(statements.map((s) => s.ids)).toEqual([['a', 'b', 'missing'], ['c']]);
+  });
+
+  it('leaves no listener on the signal of a caller once the caller is answered or its statement failed', async () => {
+    const { db, statements } = recordingDb();
+    const batcher = new ByIdBatcher(db, 'SELECT', 'get_artists');
+    const answered = countingSignal();
+    const failed = countingSignal();
+    const first = batcher.load('a', answered);
+    await turn();
+    expect(answered.listening()).toBeGreaterThan(0);
+    statements[0].answer([{ id: 'a' }]);
+    await first;
+    const second = batcher.load('b', failed).catch((error: Error) => error.message);
+    await turn();
+    statements[1].fail(new Error('database down'));
+    expect(await second).toBe('database down');
+    // A listener left behind would keep the statement's rows reachable from the finished call.
+    expect([answered.listening(), failed.listening()]).toEqual([0, 0]);
   });
 
   it('splits a turn into statements of at most maxBatch ids and gives every caller a failed statement its error', async () => {

@@ -98,26 +98,37 @@ export class ByIdBatcher {
     // Aborts the statement once no caller is left waiting for it.
     const statement = new CallCancellation();
     let remaining = live.length;
-    for (const waiter of live) {
+    const unsubscribes = live.map((waiter) =>
       waiter.signal.onAbort(() => {
         if (--remaining === 0) statement.abort();
-      });
-    }
+      }),
+    );
     let rows: Row[];
     try {
       rows = await this.db.query(this.sql, [[...batch.keys()]], statement, this.statementName);
     } catch (error) {
-      for (const waiters of batch.values()) for (const waiter of waiters) settle(waiter, () => waiter.reject(error));
+      for (const waiters of batch.values()) for (const waiter of waiters) if (claim(waiter)) waiter.reject(error);
       return;
+    } finally {
+      // A caller's signal outlives its call (grpc-js keeps the finished call until a full GC); a listener left on it
+      // would keep this statement's rows alive as long, and get them promoted to the old generation.
+      for (const unsubscribe of unsubscribes) unsubscribe();
     }
-    const byId = new Map(rows.map((row) => [String(row.id), row]));
-    for (const [id, waiters] of batch) for (const waiter of waiters) settle(waiter, () => waiter.resolve(byId.get(id)));
+    const byId = new Map<string, Row>();
+    for (const row of rows) byId.set(String(row.id), row);
+    for (const [id, waiters] of batch) {
+      const row = byId.get(id);
+      for (const waiter of waiters) if (claim(waiter)) waiter.resolve(row);
+    }
   }
 }
 
-/** Answers a caller that has not been cancelled meanwhile (a cancelled one was answered when it aborted). */
-function settle(waiter: Waiter, answer: () => void): void {
-  if (waiter.signal.aborted) return;
+/**
+ * Whether `waiter` still waits for its answer (a cancelled one was answered when it aborted); if so, it stops
+ * listening for its cancellation, and the caller answers it.
+ */
+function claim(waiter: Waiter): boolean {
+  if (waiter.signal.aborted) return false;
   waiter.unsubscribe();
-  answer();
+  return true;
 }
