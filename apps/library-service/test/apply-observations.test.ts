@@ -1,52 +1,23 @@
 import fc from 'fast-check';
 import pg from 'pg';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { decodeEnvelope, type KafkaEvent } from '@soulspot/contracts';
-import { provisionPostgres, type ProvisionedPostgres } from '@soulspot/devstack';
-import { migrateUp } from '@soulspot/library-db';
-import { toObservation } from '../src/domain/from-envelope';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '@soulspot/observability';
 import type { Observation } from '../src/domain/observation';
 import { ReferenceProjection } from '../src/domain/reference-projection';
 import { applyObservations, applyState } from '../src/projection/apply-observations';
 import { createPendingRowsWriter, recordPendingRows } from '../src/projection/pending-rows';
-import { lockProjectionState, lockProjectionWriter } from '../src/projection/sql';
+import { lockProjectionState } from '../src/projection/sql';
 import { dumpLibrary, resetProjection } from './support/dump';
 import { albumEvent, artistEvent, at, trackEvent } from './support/events';
-import { generateLibrary, prng } from './support/library-generator';
-import { createLogger } from '@soulspot/observability';
-
-const observe = (events: KafkaEvent[]): Observation[] => events.map((e) => toObservation(decodeEnvelope(e.value)));
+import { generateLibrary } from './support/library-generator';
+import { observe, useProjectionDatabase } from './support/projection-db';
+import { splitRandomly } from './support/random-batches';
 
 describe('applyObservations on PostgreSQL', () => {
-  let db: ProvisionedPostgres;
-  let client: pg.Client;
-
-  beforeAll(async () => {
-    db = await provisionPostgres();
-    await migrateUp(db.url);
-    client = new pg.Client({ connectionString: db.url });
-    await client.connect();
-  });
-  afterAll(async () => {
-    await client?.end();
-    await db?.stop();
-  });
-  beforeEach(async () => {
-    await resetProjection(client);
-  });
+  const database = useProjectionDatabase();
 
   async function apply(batches: Observation[][]): Promise<void> {
-    for (const batch of batches) {
-      await client.query('begin');
-      try {
-        await lockProjectionWriter(client);
-        await applyObservations(client, batch);
-        await client.query('commit');
-      } catch (error) {
-        await client.query('rollback');
-        throw error;
-      }
-    }
+    for (const batch of batches) await database.inWriterTransaction(() => applyObservations(database.client, batch));
   }
 
   const scenario = observe([...generateLibrary({ artists: 24, albumsPerArtist: 2, tracksPerAlbum: 3, overlap: 0.5, seed: 7, twists: true })]);
@@ -56,9 +27,9 @@ describe('applyObservations on PostgreSQL', () => {
     const reference = new ReferenceProjection();
     for (const obs of scenario) reference.apply(obs);
     const expected = reference.library();
-    const artists = (await client.query('select * from soulspot_artists order by id collate "C"')).rows;
-    const albums = (await client.query('select * from soulspot_albums order by id collate "C"')).rows;
-    const tracks = (await client.query('select * from soulspot_tracks order by id collate "C"')).rows;
+    const artists = (await database.client.query('select * from soulspot_artists order by id collate "C"')).rows;
+    const albums = (await database.client.query('select * from soulspot_albums order by id collate "C"')).rows;
+    const tracks = (await database.client.query('select * from soulspot_tracks order by id collate "C"')).rows;
     const byId = <T extends { id: string }>(list: T[]) => [...list].sort((a, b) => (a.id < b.id ? -1 : 1));
     expect(artists.map((a) => [a.id, a.name, a.source, a.spotify_uri, a.deezer_id, a.musicbrainz_id, a.is_followed])).toEqual(
       byId(expected.artists).map((a) => [a.id, a.name, a.source, a.spotifyUri, a.deezerId, a.musicbrainzId, a.isFollowed]),
@@ -75,11 +46,11 @@ describe('applyObservations on PostgreSQL', () => {
 
   it('is idempotent: applying everything again writes nothing and changes nothing', async () => {
     await apply([scenario]);
-    const before = await dumpLibrary(client);
-    const changes = Number((await client.query('select count(*) from projection_changes')).rows[0].count);
+    const before = await dumpLibrary(database.client);
+    const changes = Number((await database.client.query('select count(*) from projection_changes')).rows[0].count);
     await apply([scenario.slice(0, 100), scenario.slice(100)]);
-    expect(await dumpLibrary(client)).toBe(before);
-    expect(Number((await client.query('select count(*) from projection_changes')).rows[0].count)).toBe(changes);
+    expect(await dumpLibrary(database.client)).toBe(before);
+    expect(Number((await database.client.query('select count(*) from projection_changes')).rows[0].count)).toBe(changes);
   });
 
   it('merges retire the old id: redirect recorded, children moved, change feed tells', async () => {
@@ -89,7 +60,7 @@ describe('applyObservations on PostgreSQL', () => {
     });
     const deezerTrack = trackEvent('deezer', '77', 'Song', [{ id: '88', name: 'Singer' }], { isrc: 'GBXYZ2600001', at: at(2) });
     await apply([observe([spotifyTrack]), observe([deezerTrack])]);
-    const before = (await client.query(`select id from soulspot_tracks`)).rows.map((r) => r.id);
+    const before = (await database.client.query(`select id from soulspot_tracks`)).rows.map((r) => r.id);
     expect(before).toHaveLength(2);
     // the Spotify track learns its ISRC: both tracks are one now, named after the ISRC
     const withIsrc = trackEvent('spotify', 'aaaaaaaaaaaaaaaaaaaaaa', 'Song', [{ id: 'bbbbbbbbbbbbbbbbbbbbbb', name: 'Singer' }], {
@@ -98,19 +69,19 @@ describe('applyObservations on PostgreSQL', () => {
       at: at(3),
     });
     await apply([observe([withIsrc])]);
-    const after = (await client.query(`select id, source, spotify_uri, deezer_id, album_id from soulspot_tracks`)).rows;
+    const after = (await database.client.query(`select id, source, spotify_uri, deezer_id, album_id from soulspot_tracks`)).rows;
     expect(after).toHaveLength(1);
     expect(after[0]).toMatchObject({ source: 'hybrid', spotify_uri: 'spotify:track:aaaaaaaaaaaaaaaaaaaaaa', deezer_id: '77' });
     expect(after[0].album_id).not.toBeNull();
-    const redirects = (await client.query(`select old_id, new_id from projection_id_redirects where entity_type = 'track'`)).rows;
+    const redirects = (await database.client.query(`select old_id, new_id from projection_id_redirects where entity_type = 'track'`)).rows;
     // the Deezer track was already named after the ISRC; only the Spotify track's id goes away
     expect(before).toContain(after[0].id);
     expect(redirects.map((r) => r.old_id)).toEqual(before.filter((id) => id !== after[0].id));
     expect(new Set(redirects.map((r) => r.new_id))).toEqual(new Set([after[0].id]));
-    const deletes = (await client.query(`select entity_id, redirect_to from projection_changes where op = 'delete' and entity_type = 'track'`)).rows;
+    const deletes = (await database.client.query(`select entity_id, redirect_to from projection_changes where op = 'delete' and entity_type = 'track'`)).rows;
     expect(deletes).toEqual(redirects.map((r) => ({ entity_id: r.old_id, redirect_to: after[0].id })));
     // and the two artists are one too: same name on a shared ISRC
-    expect(Number((await client.query('select count(*) from soulspot_artists')).rows[0].count)).toBe(1);
+    expect(Number((await database.client.query('select count(*) from soulspot_artists')).rows[0].count)).toBe(1);
   });
 
   it('a provider lacking a field keeps what another provider said; older events change nothing', async () => {
@@ -120,7 +91,7 @@ describe('applyObservations on PostgreSQL', () => {
       observe([albumEvent('spotify', 'eeeeeeeeeeeeeeeeeeeeee', 'Moon Safari', [{ id: 'dddddddddddddddddddddd', name: 'Air' }], { at: at(1) })]),
       observe([artistEvent('spotify', 'dddddddddddddddddddddd', 'Old Air', { at: at(2), popularity: 1 })]),
     ]);
-    const artists = (await client.query('select name, genres, popularity, source, last_synced_at from soulspot_artists')).rows;
+    const artists = (await database.client.query('select name, genres, popularity, source, last_synced_at from soulspot_artists')).rows;
     expect(artists).toEqual([
       { name: 'Air', genres: '["french house"]', popularity: 60, source: 'hybrid', last_synced_at: at(6) },
     ]);
@@ -128,29 +99,29 @@ describe('applyObservations on PostgreSQL', () => {
 
   it('split into a state transaction and a later row transaction (what the projector does), gives the same library', async () => {
     await apply([scenario]);
-    const baseline = await dumpLibrary(client);
-    await resetProjection(client);
-    const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+    const baseline = await dumpLibrary(database.client);
+    await resetProjection(database.client);
+    const pool = new pg.Pool({ connectionString: database.db.url, max: 2 });
     try {
       const writer = createPendingRowsWriter({ pool, projection: 'split-test', logger: createLogger('split-test') });
       const batches = [scenario.slice(0, 40), scenario.slice(40, 41), scenario.slice(41, 150), scenario.slice(150)];
       for (const [index, batch] of batches.entries()) {
-        await client.query('begin');
-        await lockProjectionState(client);
-        const state = await applyState(client, batch);
+        await database.client.query('begin');
+        await lockProjectionState(database.client);
+        const state = await applyState(database.client, batch);
         const end = { topic: 't', positions: [{ partition: 0, nextOffset: BigInt(index + 1) }] };
-        await recordPendingRows(client, 'split-test', end, state.rows);
-        await client.query('commit');
+        await recordPendingRows(database.client, 'split-test', end, state.rows);
+        await database.client.query('commit');
         // committed state, rows not yet written: the checkpoint has not moved (a crash here leaves the record)
-        const checkpoint = await client.query(`select next_offset from projection_checkpoints where projection = 'split-test'`);
+        const checkpoint = await database.client.query(`select next_offset from projection_checkpoints where projection = 'split-test'`);
         expect(checkpoint.rows.map((r) => Number(r.next_offset))).toEqual(index === 0 ? [] : [index]);
         // a restarted projector writes what is recorded: rows, checkpoint, record gone
         expect(await writer.drain()).toBe(1);
-        const after = await client.query(`select next_offset from projection_checkpoints where projection = 'split-test'`);
+        const after = await database.client.query(`select next_offset from projection_checkpoints where projection = 'split-test'`);
         expect(after.rows.map((r) => Number(r.next_offset))).toEqual([index + 1]);
       }
-      expect(Number((await client.query('select count(*) from projection_pending_rows')).rows[0].count)).toBe(0);
-      expect(await dumpLibrary(client)).toBe(baseline);
+      expect(Number((await database.client.query('select count(*) from projection_pending_rows')).rows[0].count)).toBe(0);
+      expect(await dumpLibrary(database.client)).toBe(baseline);
     } finally {
       await pool.end();
     }
@@ -158,33 +129,13 @@ describe('applyObservations on PostgreSQL', () => {
 
   it('order independence: any interleaving and batch split of the same events gives the identical dump', async () => {
     await apply([scenario]);
-    const baseline = await dumpLibrary(client);
+    const baseline = await dumpLibrary(database.client);
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.integer({ min: 4, max: 120 }), async (seed, maxBatch) => {
-        await resetProjection(client);
-        const rnd = prng(seed);
-        const shuffled = [...scenario];
-        for (let i = shuffled.length - 1; i > 0; i--) {
-          const j = Math.floor(rnd() * (i + 1));
-          [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
-        }
-        // keep per-key order (Kafka's guarantee): events of one key stay in their original relative order
-        const positions = new Map<string, number[]>();
-        scenario.forEach((o, i) => positions.set(o.key, [...(positions.get(o.key) ?? []), i]));
-        const cursor = new Map<string, number>();
-        const ordered = shuffled.map((o) => {
-          const n = cursor.get(o.key) ?? 0;
-          cursor.set(o.key, n + 1);
-          return scenario[positions.get(o.key)![n]];
-        });
-        const batches: Observation[][] = [];
-        for (let i = 0; i < ordered.length; ) {
-          const size = 1 + Math.floor(rnd() * maxBatch);
-          batches.push(ordered.slice(i, i + size));
-          i += size;
-        }
+        await resetProjection(database.client);
+        const batches = splitRandomly(scenario, seed, maxBatch);
         await apply(batches);
-        expect(await dumpLibrary(client)).toBe(baseline);
+        expect(await dumpLibrary(database.client)).toBe(baseline);
       }),
       { numRuns: 10 },
     );

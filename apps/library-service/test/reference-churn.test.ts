@@ -1,18 +1,13 @@
 import fc from 'fast-check';
-import pg from 'pg';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { decodeEnvelope, type KafkaEvent } from '@soulspot/contracts';
-import { provisionPostgres, type ProvisionedPostgres } from '@soulspot/devstack';
-import { migrateUp } from '@soulspot/library-db';
-import { toObservation } from '../src/domain/from-envelope';
-import type { Observation } from '../src/domain/observation';
+import { describe, expect, it } from 'vitest';
+import type { KafkaEvent } from '@soulspot/contracts';
 import { ReferenceProjection } from '../src/domain/reference-projection';
 import { applyObservations, applyState } from '../src/projection/apply-observations';
 import { writeRows } from '../src/projection/row-writer';
-import { lockProjectionWriter } from '../src/projection/sql';
 import { resetProjection } from './support/dump';
 import { albumEvent, artistEvent, at, trackEvent } from './support/events';
-import { prng } from './support/library-generator';
+import { observe, useProjectionDatabase } from './support/projection-db';
+import { splitRandomly } from './support/random-batches';
 
 /**
  * The projector skips entities whose only change is a newer reference to a provider key that has its own
@@ -21,8 +16,6 @@ import { prng } from './support/library-generator';
  * tests compare the rows, after any batch split and interleaving, with the in-memory reference projection, which
  * recomputes everything from the set of events.
  */
-const observe = (events: KafkaEvent[]): Observation[] => events.map((e) => toObservation(decodeEnvelope(e.value)));
-
 const band = { id: '0TnOYISbd1XYRBk9myaseg', name: 'Band' };
 const bandOnDeezer = { id: '9', name: 'BAND' };
 const solo = { id: '1vCWHaC5f2uS3yhpwWbIA6', name: 'Solo' };
@@ -52,64 +45,18 @@ const churn = observe([
   albumEvent('spotify', record.id, 'Record (Remaster)', [band], { upc: UPC, at: at(50) }),
 ]);
 
-/** Random interleaving that keeps each key's events in order (Kafka's per-partition order), cut into batches. */
-function splitRandomly(events: readonly Observation[], seed: number, maxBatch: number): Observation[][] {
-  const rnd = prng(seed);
-  const shuffled = [...events];
-  for (let i = shuffled.length - 1; i > 0; i--) {
-    const j = Math.floor(rnd() * (i + 1));
-    [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
-  }
-  const queues = new Map<string, Observation[]>();
-  for (const event of events) queues.set(event.key, [...(queues.get(event.key) ?? []), event]);
-  const ordered = shuffled.map((event) => queues.get(event.key)!.shift()!);
-  const batches: Observation[][] = [];
-  for (let i = 0; i < ordered.length; ) {
-    const size = 1 + Math.floor(rnd() * maxBatch);
-    batches.push(ordered.slice(i, i + size));
-    i += size;
-  }
-  return batches;
-}
-
 const time = (d: Date | null) => (d === null ? null : d.getTime());
 
 describe('reference churn on PostgreSQL', () => {
-  let db: ProvisionedPostgres;
-  let client: pg.Client;
-
-  beforeAll(async () => {
-    db = await provisionPostgres();
-    await migrateUp(db.url);
-    client = new pg.Client({ connectionString: db.url });
-    await client.connect();
-  });
-  afterAll(async () => {
-    await client?.end();
-    await db?.stop();
-  });
-  beforeEach(async () => {
-    await resetProjection(client);
-  });
-
-  async function inTransaction<T>(work: () => Promise<T>): Promise<T> {
-    await client.query('begin');
-    try {
-      await lockProjectionWriter(client);
-      const result = await work();
-      await client.query('commit');
-      return result;
-    } catch (error) {
-      await client.query('rollback');
-      throw error;
-    }
-  }
+  const database = useProjectionDatabase();
+  const client = () => database.client;
+  const inTransaction = database.inWriterTransaction;
 
   async function rowsOf() {
-    const artists = await client.query(
+    const artists = await client().query(
       'select id, name, musicbrainz_id, spotify_uri, deezer_id, source, created_at, updated_at, last_synced_at from soulspot_artists order by id collate "C"',
     );
-    const albums = await client.query(
+    const albums = await client().query(
       `select id, title, artist_id, musicbrainz_id, spotify_uri, deezer_id, upc, source, created_at, updated_at, last_synced_at
        from soulspot_albums order by id collate "C"`,
     );
@@ -176,8 +123,8 @@ describe('reference churn on PostgreSQL', () => {
     );
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.integer({ min: 1, max: 6 }), async (seed, maxBatch) => {
-        await resetProjection(client);
-        for (const batch of splitRandomly(churn, seed, maxBatch)) await inTransaction(() => applyObservations(client, batch));
+        await resetProjection(client());
+        for (const batch of splitRandomly(churn, seed, maxBatch)) await inTransaction(() => applyObservations(client(), batch));
         expect(await rowsOf()).toEqual(expected);
       }),
       { numRuns: 25 },
@@ -188,12 +135,12 @@ describe('reference churn on PostgreSQL', () => {
     const albumKey = `spotify:album:${record.id}`;
     const apply = (events: KafkaEvent[]) =>
       inTransaction(async () => {
-        const state = await applyState(client, observe(events));
-        await writeRows(client, state.rows);
+        const state = await applyState(client(), observe(events));
+        await writeRows(client(), state.rows);
         return state;
       });
-    const albumRow = async () => (await client.query(`select title, musicbrainz_id, updated_at from soulspot_albums`)).rows;
-    const albumWrites = async () => Number((await client.query(`select count(*) from projection_changes where entity_type = 'album'`)).rows[0].count);
+    const albumRow = async () => (await client().query(`select title, musicbrainz_id, updated_at from soulspot_albums`)).rows;
+    const albumWrites = async () => Number((await client().query(`select count(*) from projection_changes where entity_type = 'album'`)).rows[0].count);
 
     // the first reference brings the MusicBrainz id the album's observation lacks (and links it: a new identity)
     await apply([
@@ -217,7 +164,7 @@ describe('reference churn on PostgreSQL', () => {
     ]);
     expect(sameGaps.references).toEqual({ stored: 2, relevant: 0 });
     expect([...sameGaps.rows.affected.album, ...sameGaps.rows.affected.artist]).toEqual([]);
-    const stored = await client.query(`select ref_name, ref_observed_at from projection_entity_members where member_key = $1`, [albumKey]);
+    const stored = await client().query(`select ref_name, ref_observed_at from projection_entity_members where member_key = $1`, [albumKey]);
     expect(stored.rows).toEqual([{ ref_name: 'Record (Live)', ref_observed_at: at(35) }]);
     expect(await albumWrites()).toBe(writes);
 
