@@ -17,7 +17,7 @@ import {
   type RebuildControllerOptions,
   type SwitchableProjector,
 } from '../src/rebuild';
-import { createShadowSchema, dropSchema } from '../src/rebuild/schemas';
+import { createShadowSchema, dropSchema, PROJECTION_TABLES } from '../src/rebuild/schemas';
 import { dumpLibrary } from './support/dump';
 import { artistEvent, at } from './support/events';
 import { call, callError, connect, type Clients } from './support/grpc-client';
@@ -146,6 +146,20 @@ function readLoop(knownArtistId: string, minimumArtists: number): { stop(): Prom
 
 const artistCount = async () => Number((await readPool.query('select count(*) from soulspot_artists')).rows[0].count);
 const schemaExists = async (schema: string) => (await readPool.query('select 1 from pg_namespace where nspname = $1', [schema])).rowCount === 1;
+/** The projection tables of `schema` whose autovacuum is turned off. */
+const autovacuumOff = async (schema: string) =>
+  (
+    await readPool.query<{ relname: string }>(
+      `select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
+       where n.nspname = $1 and c.relkind = 'r' and 'autovacuum_enabled=false' = any(coalesce(c.reloptions, '{}')) order by 1`,
+      [schema],
+    )
+  ).rows.map((r) => r.relname);
+const ALL_PROJECTION_TABLES = [...PROJECTION_TABLES].sort();
+/** Has the table had an explicit ANALYZE (autovacuum's would be last_autoanalyze)? */
+const analyzedExplicitly = async (schema: string, table: string) =>
+  (await readPool.query(`select 1 from pg_stat_user_tables where schemaname = $1 and relname = $2 and last_analyze is not null`, [schema, table]))
+    .rowCount === 1;
 
 beforeAll(async () => {
   stack = await startStack('library-events-rebuild', PARTITIONS);
@@ -212,6 +226,11 @@ describe('blue/green rebuild', () => {
 
     await waitUntilCaughtUp(live);
     expect(await schemaExists('projection_shadow')).toBe(false);
+    // nothing a swap moves had autovacuum on (it would have queued the reads for a second): the tables now live have
+    // it back, and the statistics the shadow was given before the swap; the rollback target keeps it off
+    expect(await autovacuumOff('public')).toEqual([]);
+    expect(await analyzedExplicitly('public', 'soulspot_tracks')).toBe(true);
+    expect(await autovacuumOff('projection_previous')).toEqual(ALL_PROJECTION_TABLES);
     expect(await artistCount()).toBeGreaterThanOrEqual(before + written);
     expect(await dumpLibrary(readPool)).toBe(await freshProjectionDump());
   }, 120_000);
@@ -261,6 +280,7 @@ describe('cancel', () => {
       await replayOnly.start('blue_green');
       await eventually(async () => (await shadowApplied()) > 0);
       expect(await schemaExists('projection_shadow')).toBe(true);
+      expect(await autovacuumOff('projection_shadow')).toEqual(ALL_PROJECTION_TABLES);
       const [replay] = replayProcesses();
       expect(os.getPriority(replay)).toBe(10);
       const cancelled = await replayOnly.cancel();
@@ -308,6 +328,8 @@ describe('merge-rule change, in-place rebuild and rollback', () => {
 
     const rolledBack = await inPlace.rollback();
     expect(rolledBack.rollbackAvailable).toBe(true);
+    expect(await autovacuumOff('public')).toEqual([]);
+    expect(await autovacuumOff('projection_previous')).toEqual(ALL_PROJECTION_TABLES);
     await waitUntilCaughtUp(live);
     expect(await dumpLibrary(readPool)).toBe(v1);
     // rolling back again exchanges the tables once more

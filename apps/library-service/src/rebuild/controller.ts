@@ -11,13 +11,16 @@ import { shadowPool, startShadowProjectorHere, startShadowProjectorInWorker, typ
 import { RebuildMetrics } from './metrics';
 import { applied, hasReached, lagBehind, partitionProgress, remaining, ThroughputMeter, type PartitionProgress } from './progress';
 import {
+  LIVE_SCHEMA,
   PREVIOUS_SCHEMA,
   SHADOW_SCHEMA,
+  analyzeSchema,
   createShadowSchema,
   dropSchema,
   exchangeLiveAndPrevious,
   schemaExists,
   schemaIsComplete,
+  setAutovacuum,
   swapShadowIn,
   truncateLive,
 } from './schemas';
@@ -284,6 +287,8 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
     const pool = shadowPool(options.databaseUrl, logger);
     let shadow: Projector | undefined;
     let paused = false;
+    let liveAutovacuumOff = false;
+    let swapped = false;
     try {
       const shadowOptions: ShadowProjectorOptions = {
         databaseUrl: options.databaseUrl,
@@ -314,6 +319,11 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
         const target = maxOffsets(current.record.targetOffsets, live);
         observe(current, shadowOffsets, target);
         if (!paused && lagBehind(shadowOffsets, target) <= catchUpLag) {
+          // the swap must not queue reads behind an autovacuum worker (schemas.ts): the shadow gets its statistics
+          // and the live tables lose their autovacuum now, while reads and the live projector go on
+          await analyzeSchema(options.pool, SHADOW_SCHEMA);
+          liveAutovacuumOff = true;
+          await setAutovacuum(options.pool, LIVE_SCHEMA, false);
           // close enough: freeze the live checkpoints so the shadow can reach them
           await setPhase(options.pool, current.record.id, 'catching_up');
           current.phase = 'catching_up';
@@ -329,13 +339,23 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
       shadow = undefined;
       current.phase = 'swapping';
       await swap(current);
+      swapped = true;
       current.phase = 'done';
       logger.info({ rebuild: current.record.id }, 'blue/green swap committed; previous tables kept for rollback');
     } finally {
       await shadow?.stop().catch((error: Error) => logger.warn({ err: error.message }, 'shadow projector stop failed'));
       await pool.end().catch(() => undefined);
+      // (a swap gave the new live tables their autovacuum back itself)
+      if (liveAutovacuumOff && !swapped) await restoreLiveAutovacuum();
       if (paused) await options.live.resume();
     }
+  }
+
+  /** Idempotent: after a rebuild or rollback that stopped short of its exchange, and wherever one may have. */
+  async function restoreLiveAutovacuum(): Promise<void> {
+    await setAutovacuum(options.pool, LIVE_SCHEMA, true).catch((error: Error) =>
+      logger.error({ err: error.message }, 'could not turn autovacuum of the live projection tables back on'),
+    );
   }
 
   async function runInPlace(current: Run): Promise<void> {
@@ -501,6 +521,8 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
           await dropSchema(sql, SHADOW_SCHEMA);
           await setPhase(sql, record.id, 'cancelled');
         });
+        // the process that ran it may have stopped between turning live autovacuum off and the swap
+        await restoreLiveAutovacuum();
       } finally {
         await unlock(lock);
       }
@@ -511,10 +533,14 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
       if (run) throw new RebuildConflictError(`rebuild ${run.record.id} is running; cancel it or let it finish first`);
       const lock = await tryLock();
       if (!lock) throw new RebuildConflictError('a rebuild is running on this database');
+      let exchanging = false;
       try {
         const record = await latestRebuild(options.pool, options.projection);
         if (record && ACTIVE_PHASES.includes(record.phase)) throw new RebuildConflictError(`rebuild ${record.id} is still active`);
         if (!(await schemaIsComplete(options.pool, PREVIOUS_SCHEMA))) throw new RebuildConflictError('there is no previous set of tables to roll back to');
+        // like a swap, the exchange must not wait for an autovacuum worker (schemas.ts); it turns it back on itself
+        await setAutovacuum(options.pool, LIVE_SCHEMA, false);
+        exchanging = true;
         for (let attempt = 1; ; attempt++) {
           try {
             await inTransaction(async (sql) => {
@@ -528,8 +554,10 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
             if ((error as { code?: string }).code !== LOCK_NOT_AVAILABLE || attempt >= 20) throw error;
           }
         }
+        exchanging = false;
         logger.info('rolled back to the tables of before the last swap');
       } finally {
+        if (exchanging) await restoreLiveAutovacuum();
         await unlock(lock);
       }
       return status();

@@ -104,7 +104,8 @@ export async function createShadowSchema(sql: Sql, schema: string): Promise<void
     await sql.query(
       `create table ${qualified(schema, table)} (like ${qualified(LIVE_SCHEMA, table)}
          including defaults including constraints including identity including generated including storage including comments
-         excluding indexes)`,
+         excluding indexes)
+       with (${AUTOVACUUM_OPTIONS.map((option) => `${option} = false`).join(', ')})`,
     );
   }
   for (const serial of serials) {
@@ -136,6 +137,29 @@ export async function createShadowSchema(sql: Sql, schema: string): Promise<void
   await sql.query(`set local search_path = ${ident(LIVE_SCHEMA)}`);
 }
 
+/*
+ * Autovacuum and the swap. A swap (or a rollback) takes ACCESS EXCLUSIVE locks on the tables it moves. An autovacuum
+ * worker on one of them makes that request wait until PostgreSQL cancels the worker, which it does only after
+ * deadlock_timeout (1 s by default), and every read queues behind the waiting request meanwhile: a second-long stall
+ * of the library at the moment of the swap. So no table a swap moves has autovacuum running when the locks are
+ * requested: the shadow is created with autovacuum off (it is written once, by the replay; `analyzeSchema` gives it
+ * its statistics before it goes live) and the live tables have it turned off just before (`setAutovacuum`: changing
+ * the option waits for a running worker to be cancelled, but does not block reads or writes). Inside the swap, the
+ * tables that become live get autovacuum back; the rollback target keeps it off, as nothing writes it.
+ */
+const AUTOVACUUM_OPTIONS = ['autovacuum_enabled', 'toast.autovacuum_enabled'];
+
+/** Turns autovacuum of every projection table in `schema` off, or back to the server's settings. */
+export async function setAutovacuum(sql: Sql, schema: string, enabled: boolean): Promise<void> {
+  const change = enabled ? `reset (${AUTOVACUUM_OPTIONS.join(', ')})` : `set (${AUTOVACUUM_OPTIONS.map((o) => `${o} = false`).join(', ')})`;
+  for (const table of PROJECTION_TABLES) await sql.query(`alter table ${qualified(schema, table)} ${change}`);
+}
+
+/** Planner statistics for every projection table in `schema` (the shadow, before it goes live). */
+export async function analyzeSchema(sql: Sql, schema: string): Promise<void> {
+  await sql.query(`analyze ${PROJECTION_TABLES.map((table) => qualified(schema, table)).join(', ')}`);
+}
+
 /** Takes the exclusive locks of a swap up front, in one statement, so readers queue behind it instead of deadlocking. */
 async function lockTables(sql: Sql, schemas: string[]): Promise<void> {
   const names = schemas.flatMap((schema) => PROJECTION_TABLES.map((table) => qualified(schema, table)));
@@ -161,7 +185,8 @@ async function continueChangeSequence(sql: Sql, outgoingSchema: string): Promise
 /**
  * Blue/green swap, inside the caller's transaction: live tables -> previous schema (replacing an older rollback
  * target), shadow tables -> live schema, shadow schema dropped. Concurrent readers wait on the locks and then
- * resolve the names again, so every query sees either all old or all new tables.
+ * resolve the names again, so every query sees either all old or all new tables. The caller has turned autovacuum of
+ * the live tables off beforehand; the tables that go live get it back here.
  */
 export async function swapShadowIn(sql: Sql): Promise<void> {
   await lockTables(sql, [LIVE_SCHEMA, SHADOW_SCHEMA]);
@@ -169,6 +194,7 @@ export async function swapShadowIn(sql: Sql): Promise<void> {
   await sql.query(`create schema ${ident(PREVIOUS_SCHEMA)}`);
   await moveTables(sql, LIVE_SCHEMA, PREVIOUS_SCHEMA);
   await moveTables(sql, SHADOW_SCHEMA, LIVE_SCHEMA);
+  await setAutovacuum(sql, LIVE_SCHEMA, true);
   await continueChangeSequence(sql, PREVIOUS_SCHEMA);
   await dropSchema(sql, SHADOW_SCHEMA);
 }
@@ -176,7 +202,7 @@ export async function swapShadowIn(sql: Sql): Promise<void> {
 /**
  * Rollback, inside the caller's transaction: the previous tables and the live ones change places (so a second
  * rollback undoes the first). The checkpoints travel with their tables: the projector re-applies what the restored
- * tables have not seen yet.
+ * tables have not seen yet. As for a swap, the caller has turned autovacuum of the live tables off beforehand.
  */
 export async function exchangeLiveAndPrevious(sql: Sql): Promise<void> {
   await lockTables(sql, [LIVE_SCHEMA, PREVIOUS_SCHEMA]);
@@ -185,6 +211,7 @@ export async function exchangeLiveAndPrevious(sql: Sql): Promise<void> {
   await moveTables(sql, LIVE_SCHEMA, EXCHANGE_SCHEMA);
   await moveTables(sql, PREVIOUS_SCHEMA, LIVE_SCHEMA);
   await moveTables(sql, EXCHANGE_SCHEMA, PREVIOUS_SCHEMA);
+  await setAutovacuum(sql, LIVE_SCHEMA, true);
   await dropSchema(sql, EXCHANGE_SCHEMA);
   await continueChangeSequence(sql, PREVIOUS_SCHEMA);
 }
