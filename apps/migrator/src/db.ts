@@ -1,8 +1,12 @@
 import pg from 'pg';
 
 /** Timestamps without zone in legacy tables were written as UTC; every migrator session works in UTC. */
-export function createPool(databaseUrl: string, max = 4): pg.Pool {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max, options: '-c TimeZone=UTC' });
+/** A pool whose sessions run in UTC, with any further server settings (`name: value`) for this pool's sessions. */
+export function createPool(databaseUrl: string, max = 4, settings: Record<string, string> = {}): pg.Pool {
+  const options = Object.entries({ TimeZone: 'UTC', ...settings })
+    .map(([name, value]) => `-c ${name}=${value}`)
+    .join(' ');
+  const pool = new pg.Pool({ connectionString: databaseUrl, max, options });
   pool.on('error', () => undefined);
   return pool;
 }

@@ -43,7 +43,9 @@ export interface VerifyReport {
 
 /** `migrator verify`: wait for the projection, then prove every legacy row has exactly one counterpart. */
 export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {
-  const pool = createPool(options.databaseUrl, 2);
+  // The checks hash-join whole tables (checks.ts): enough memory for a million tracks' Spotify URIs or ISRCs keeps a
+  // hash in memory instead of spilling it to disk in batches. Per session, for this command's two connections only.
+  const pool = createPool(options.databaseUrl, 2, { work_mem: '128MB' });
   try {
     const projection = options.brokers?.length
       ? await waitForProjection(pool, { ...options, brokers: options.brokers, timeoutMs: options.timeoutMs })
