@@ -17,7 +17,7 @@ import {
   type RebuildControllerOptions,
   type SwitchableProjector,
 } from '../src/rebuild';
-import { createShadowSchema, dropSchema, PROJECTION_TABLES } from '../src/rebuild/schemas';
+import { createShadowSchema, dropSchema, PROJECTION_TABLES, setAutovacuum } from '../src/rebuild/schemas';
 import { dumpLibrary } from './support/dump';
 import { artistEvent, at } from './support/events';
 import { call, callError, connect, type Clients } from './support/grpc-client';
@@ -277,6 +277,8 @@ describe('cancel', () => {
     try {
       await waitUntilCaughtUp(live);
       const before = await dumpLibrary(readPool);
+      // as a service killed while this rebuild was catching up would have left it: live autovacuum off
+      await setAutovacuum(readPool, 'public', false);
       await replayOnly.start('blue_green');
       await eventually(async () => (await shadowApplied()) > 0);
       expect(await schemaExists('projection_shadow')).toBe(true);
@@ -287,6 +289,7 @@ describe('cancel', () => {
       expect(cancelled.phase).toBe('cancelled');
       expect(replayProcesses()).toEqual([]);
       expect(await schemaExists('projection_shadow')).toBe(false);
+      expect(await autovacuumOff('public')).toEqual([]);
       expect(await dumpLibrary(readPool)).toBe(before);
       await expect(replayOnly.cancel()).rejects.toBeInstanceOf(RebuildConflictError);
     } finally {

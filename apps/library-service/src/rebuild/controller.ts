@@ -287,7 +287,6 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
     const pool = shadowPool(options.databaseUrl, logger);
     let shadow: Projector | undefined;
     let paused = false;
-    let liveAutovacuumOff = false;
     let swapped = false;
     try {
       const shadowOptions: ShadowProjectorOptions = {
@@ -322,7 +321,6 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
           // the swap must not queue reads behind an autovacuum worker (schemas.ts): the shadow gets its statistics
           // and the live tables lose their autovacuum now, while reads and the live projector go on
           await analyzeSchema(options.pool, SHADOW_SCHEMA);
-          liveAutovacuumOff = true;
           await setAutovacuum(options.pool, LIVE_SCHEMA, false);
           // close enough: freeze the live checkpoints so the shadow can reach them
           await setPhase(options.pool, current.record.id, 'catching_up');
@@ -345,8 +343,9 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
     } finally {
       await shadow?.stop().catch((error: Error) => logger.warn({ err: error.message }, 'shadow projector stop failed'));
       await pool.end().catch(() => undefined);
-      // (a swap gave the new live tables their autovacuum back itself)
-      if (liveAutovacuumOff && !swapped) await restoreLiveAutovacuum();
+      // (a swap gave the new live tables their autovacuum back itself; without one, this run or an interrupted earlier
+      // run of the same rebuild may have left it off)
+      if (!swapped) await restoreLiveAutovacuum();
       if (paused) await options.live.resume();
     }
   }
@@ -539,8 +538,8 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
         if (record && ACTIVE_PHASES.includes(record.phase)) throw new RebuildConflictError(`rebuild ${record.id} is still active`);
         if (!(await schemaIsComplete(options.pool, PREVIOUS_SCHEMA))) throw new RebuildConflictError('there is no previous set of tables to roll back to');
         // like a swap, the exchange must not wait for an autovacuum worker (schemas.ts); it turns it back on itself
-        await setAutovacuum(options.pool, LIVE_SCHEMA, false);
         exchanging = true;
+        await setAutovacuum(options.pool, LIVE_SCHEMA, false);
         for (let attempt = 1; ; attempt++) {
           try {
             await inTransaction(async (sql) => {

@@ -149,10 +149,25 @@ export async function createShadowSchema(sql: Sql, schema: string): Promise<void
  */
 const AUTOVACUUM_OPTIONS = ['autovacuum_enabled', 'toast.autovacuum_enabled'];
 
-/** Turns autovacuum of every projection table in `schema` off, or back to the server's settings. */
+/**
+ * Turns autovacuum of every projection table in `schema` off, or back to the server's settings. Turning it back on
+ * touches only the tables that have it off, so it is cheap to call wherever it may have been left off (a process that
+ * stopped between turning it off and the swap).
+ */
 export async function setAutovacuum(sql: Sql, schema: string, enabled: boolean): Promise<void> {
   const change = enabled ? `reset (${AUTOVACUUM_OPTIONS.join(', ')})` : `set (${AUTOVACUUM_OPTIONS.map((o) => `${o} = false`).join(', ')})`;
-  for (const table of PROJECTION_TABLES) await sql.query(`alter table ${qualified(schema, table)} ${change}`);
+  const tables = enabled ? await tablesWithAutovacuumOff(sql, schema) : PROJECTION_TABLES;
+  for (const table of tables) await sql.query(`alter table ${qualified(schema, table)} ${change}`);
+}
+
+async function tablesWithAutovacuumOff(sql: Sql, schema: string): Promise<string[]> {
+  const { rows } = await sql.query<{ relname: string }>(
+    `select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
+     where n.nspname = $1 and c.relname = any($2::text[]) and c.relkind = 'r'
+       and 'autovacuum_enabled=false' = any(coalesce(c.reloptions, '{}'))`,
+    [schema, PROJECTION_TABLES],
+  );
+  return rows.map((r) => r.relname);
 }
 
 /** Planner statistics for every projection table in `schema` (the shadow, before it goes live). */
