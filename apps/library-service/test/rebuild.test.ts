@@ -313,6 +313,8 @@ describe('merge-rule change, in-place rebuild and rollback', () => {
     const inPlace = newController({ onReadiness: (serving) => readiness.push(serving) });
     await installRuleV1();
     await inPlace.start('in_place');
+    // turned off around the truncation only
+    expect(await autovacuumOff('public')).toEqual([]);
     await inPlace.settled();
     expect((await inPlace.status()).phase).toBe('done');
     expect(readiness).toEqual([false, true]);

@@ -475,11 +475,17 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
       } else {
         await options.live.pause();
         paused = true;
-        record = await inTransaction(async (sql) => {
-          await lockProjectionWriter(sql);
-          await truncateLive(sql);
-          return insertRebuild(sql, { projection: options.projection, mode, consumerGroup, targetOffsets: target });
-        });
+        // TRUNCATE's exclusive locks, like a swap's, must not queue reads behind an autovacuum worker (schemas.ts)
+        try {
+          await setAutovacuum(options.pool, LIVE_SCHEMA, false);
+          record = await inTransaction(async (sql) => {
+            await lockProjectionWriter(sql);
+            await truncateLive(sql);
+            return insertRebuild(sql, { projection: options.projection, mode, consumerGroup, targetOffsets: target });
+          });
+        } finally {
+          await restoreLiveAutovacuum();
+        }
         setReadiness(false);
         paused = false;
         await options.live.resume();
