@@ -17,7 +17,7 @@ import {
   type RebuildControllerOptions,
   type SwitchableProjector,
 } from '../src/rebuild';
-import { createShadowSchema, dropSchema, PROJECTION_TABLES, setAutovacuum } from '../src/rebuild/schemas';
+import { createShadowSchema, dropSchema, PROJECTION_TABLES, setAutovacuum, tablesWithAutovacuumOff } from '../src/rebuild/schemas';
 import { dumpLibrary } from './support/dump';
 import { artistEvent, at } from './support/events';
 import { call, callError, connect, type Clients } from './support/grpc-client';
@@ -146,15 +146,7 @@ function readLoop(knownArtistId: string, minimumArtists: number): { stop(): Prom
 
 const artistCount = async () => Number((await readPool.query('select count(*) from soulspot_artists')).rows[0].count);
 const schemaExists = async (schema: string) => (await readPool.query('select 1 from pg_namespace where nspname = $1', [schema])).rowCount === 1;
-/** The projection tables of `schema` whose autovacuum is turned off. */
-const autovacuumOff = async (schema: string) =>
-  (
-    await readPool.query<{ relname: string }>(
-      `select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
-       where n.nspname = $1 and c.relkind = 'r' and 'autovacuum_enabled=false' = any(coalesce(c.reloptions, '{}')) order by 1`,
-      [schema],
-    )
-  ).rows.map((r) => r.relname);
+const autovacuumOff = (schema: string) => tablesWithAutovacuumOff(readPool, schema);
 const ALL_PROJECTION_TABLES = [...PROJECTION_TABLES].sort();
 /** Has the table had an explicit ANALYZE (autovacuum's would be last_autoanalyze)? */
 const analyzedExplicitly = async (schema: string, table: string) =>

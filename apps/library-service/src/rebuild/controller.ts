@@ -357,6 +357,19 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
     );
   }
 
+  /**
+   * Work that takes exclusive locks on the live tables (an exchange, a truncation), done with their autovacuum off so
+   * that the locks never wait for a worker (schemas.ts); autovacuum is back on afterwards, whatever happened.
+   */
+  async function withoutLiveAutovacuum<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      await setAutovacuum(options.pool, LIVE_SCHEMA, false);
+      return await work();
+    } finally {
+      await restoreLiveAutovacuum();
+    }
+  }
+
   async function runInPlace(current: Run): Promise<void> {
     setReadiness(false);
     for (;;) {
@@ -475,17 +488,13 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
       } else {
         await options.live.pause();
         paused = true;
-        // TRUNCATE's exclusive locks, like a swap's, must not queue reads behind an autovacuum worker (schemas.ts)
-        try {
-          await setAutovacuum(options.pool, LIVE_SCHEMA, false);
-          record = await inTransaction(async (sql) => {
+        record = await withoutLiveAutovacuum(() =>
+          inTransaction(async (sql) => {
             await lockProjectionWriter(sql);
             await truncateLive(sql);
             return insertRebuild(sql, { projection: options.projection, mode, consumerGroup, targetOffsets: target });
-          });
-        } finally {
-          await restoreLiveAutovacuum();
-        }
+          }),
+        );
         setReadiness(false);
         paused = false;
         await options.live.resume();
@@ -538,31 +547,27 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
       if (run) throw new RebuildConflictError(`rebuild ${run.record.id} is running; cancel it or let it finish first`);
       const lock = await tryLock();
       if (!lock) throw new RebuildConflictError('a rebuild is running on this database');
-      let exchanging = false;
       try {
         const record = await latestRebuild(options.pool, options.projection);
         if (record && ACTIVE_PHASES.includes(record.phase)) throw new RebuildConflictError(`rebuild ${record.id} is still active`);
         if (!(await schemaIsComplete(options.pool, PREVIOUS_SCHEMA))) throw new RebuildConflictError('there is no previous set of tables to roll back to');
-        // like a swap, the exchange must not wait for an autovacuum worker (schemas.ts); it turns it back on itself
-        exchanging = true;
-        await setAutovacuum(options.pool, LIVE_SCHEMA, false);
-        for (let attempt = 1; ; attempt++) {
-          try {
-            await inTransaction(async (sql) => {
-              await sql.query(`set local lock_timeout = '3s'`);
-              // the live projector's batches hold this lock: none is half-applied across the exchange
-              await lockProjectionWriter(sql);
-              await exchangeLiveAndPrevious(sql);
-            });
-            break;
-          } catch (error) {
-            if ((error as { code?: string }).code !== LOCK_NOT_AVAILABLE || attempt >= 20) throw error;
+        await withoutLiveAutovacuum(async () => {
+          for (let attempt = 1; ; attempt++) {
+            try {
+              await inTransaction(async (sql) => {
+                await sql.query(`set local lock_timeout = '3s'`);
+                // the live projector's batches hold this lock: none is half-applied across the exchange
+                await lockProjectionWriter(sql);
+                await exchangeLiveAndPrevious(sql);
+              });
+              return;
+            } catch (error) {
+              if ((error as { code?: string }).code !== LOCK_NOT_AVAILABLE || attempt >= 20) throw error;
+            }
           }
-        }
-        exchanging = false;
+        });
         logger.info('rolled back to the tables of before the last swap');
       } finally {
-        if (exchanging) await restoreLiveAutovacuum();
         await unlock(lock);
       }
       return status();

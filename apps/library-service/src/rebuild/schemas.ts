@@ -160,11 +160,13 @@ export async function setAutovacuum(sql: Sql, schema: string, enabled: boolean):
   for (const table of tables) await sql.query(`alter table ${qualified(schema, table)} ${change}`);
 }
 
-async function tablesWithAutovacuumOff(sql: Sql, schema: string): Promise<string[]> {
+/** The projection tables in `schema` whose autovacuum is turned off, by name. */
+export async function tablesWithAutovacuumOff(sql: Sql, schema: string): Promise<string[]> {
   const { rows } = await sql.query<{ relname: string }>(
     `select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
      where n.nspname = $1 and c.relname = any($2::text[]) and c.relkind = 'r'
-       and 'autovacuum_enabled=false' = any(coalesce(c.reloptions, '{}'))`,
+       and 'autovacuum_enabled=false' = any(coalesce(c.reloptions, '{}'))
+     order by c.relname`,
     [schema, PROJECTION_TABLES],
   );
   return rows.map((r) => r.relname);
