@@ -1,4 +1,5 @@
 import type { EntityType } from '@soulspot/contracts';
+import { identityKeyHash } from '@soulspot/library-db';
 import { resolveClusters, type ClusterChange, type MemberState } from '../domain/clustering';
 import {
   compareOrder,
@@ -21,6 +22,7 @@ const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 const OBSERVATIONS = bulkInput({ k: 'varchar', t: 'varchar', p: 'varchar', e: 'varchar', o: 'timestamptz', d: 'jsonb' });
 const LINKS = bulkInput({ i: 'varchar', m: 'varchar' });
+
 const MOVES = bulkInput({ previous_id: 'varchar', next_id: 'varchar', best_key: 'varchar' });
 const MEMBERS = bulkInput({ k: 'varchar', t: 'varchar', e: 'varchar', b: 'varchar' });
 const REDIRECTS = bulkInput({ entity_type: 'varchar', old_id: 'varchar', new_id: 'varchar' });
@@ -119,27 +121,32 @@ export async function resolveIdentities(sql: Sql, observations: readonly EntityO
     for (const ref of obs.references) mentioned.add(ref.key);
   }
   const links = linksOf(observations);
-  // The holders of the batch's identity keys as they were before the batch, read before its links go in (the pipeline
-  // keeps the order): the links that are new and every key's full holder list follow without returning the batch's
-  // own links from the database.
-  const pipe = new StatementPipeline(sql);
-  const before = pipe.send<{ identity_key: string; member_key: string }>(
-    `select identity_key, member_key from projection_identity_links where identity_key = any(${stringList.sql('$1')})`,
-    [stringList.encode(new Set(links.map((l) => l.identityKey)))],
-  );
-  for (const chunk of chunked(links, STATE_STATEMENT_ROWS)) {
-    pipe.send(`insert into projection_identity_links (identity_key, member_key) select i, m from ${LINKS.from('$1')} on conflict do nothing`, [
-      LINKS.encode(chunk.map((l) => ({ i: l.identityKey, m: l.memberKey }))),
-    ]);
-  }
-  await pipe.flush();
+  // The holders of the batch's identity keys as they were before the batch: the links that are new, and every key's
+  // full holder list, follow from them. Links have no uniqueness constraint (see the compact_identity_links
+  // migration): only the new ones are inserted, which the state lock (one writer) makes safe.
+  const keys = new Set(links.map((l) => l.identityKey));
   const heldBefore = new Map<string, string[]>();
-  for (const row of await before) {
+  // By hash alone: comparing each row with the list of keys in SQL is a linear search per row; the rare hash
+  // collision is dropped here instead.
+  for (const row of await rows<{ identity_key: string; member_key: string }>(
+    sql,
+    `select identity_key, member_key from projection_identity_links
+     where ${identityKeyHash('identity_key')} = any(array(select ${identityKeyHash('k')} from jsonb_array_elements_text($1::jsonb) as k))`,
+    [stringList.encode(keys)],
+  )) {
+    if (!keys.has(row.identity_key)) continue;
     const list = heldBefore.get(row.identity_key);
     if (list) list.push(row.member_key);
     else heldBefore.set(row.identity_key, [row.member_key]);
   }
   const newLinks = links.filter((l) => !heldBefore.get(l.identityKey)?.includes(l.memberKey));
+  const pipe = new StatementPipeline(sql);
+  for (const chunk of chunked(newLinks, STATE_STATEMENT_ROWS)) {
+    // in the index's order, so the statement walks it once (see byString)
+    pipe.send(`insert into projection_identity_links (identity_key, member_key) select i, m from ${LINKS.from('$1')} order by ${identityKeyHash('i')}`, [
+      LINKS.encode(chunk.map((l) => ({ i: l.identityKey, m: l.memberKey }))),
+    ]);
+  }
   // every holder of each identity key a new link claims: the ones from before and the batch's own
   const holders = new Map<string, string[]>();
   for (const link of newLinks) {
@@ -149,14 +156,14 @@ export async function resolveIdentities(sql: Sql, observations: readonly EntityO
   }
   const involved = new Set(mentioned);
   for (const list of holders.values()) for (const member of list) involved.add(member);
-  const existing = new Map<string, MemberState>();
-  for (const row of await rows<{ member_key: string; entity_id: string; best_key: string }>(
-    sql,
+  // (on the pipeline, behind the link inserts: PostgreSQL runs them while this waits)
+  const members = pipe.send<{ member_key: string; entity_id: string; best_key: string }>(
     `select member_key, entity_id, best_key from projection_entity_members where member_key = any(${stringList.sql('$1')})`,
     [stringList.encode(involved)],
-  )) {
-    existing.set(row.member_key, { entityId: row.entity_id, bestKey: row.best_key });
-  }
+  );
+  await pipe.flush();
+  const existing = new Map<string, MemberState>();
+  for (const row of await members) existing.set(row.member_key, { entityId: row.entity_id, bestKey: row.best_key });
 
   // split by entity type once: each type resolves separately
   const byType = {

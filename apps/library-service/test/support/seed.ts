@@ -79,7 +79,7 @@ export async function seedArtist(db: Queryable, artist: SeedArtist): Promise<str
   ];
   await members(db, 'artist', id, keys, { musicbrainzId: artist.musicbrainzId });
   if (artist.musicbrainzId && keys.length > 0) {
-    await db.query('INSERT INTO projection_identity_links (identity_key, member_key) VALUES ($1, $2) ON CONFLICT DO NOTHING', [`mbid:artist:${artist.musicbrainzId}`, keys[0]]);
+    await db.query('INSERT INTO projection_identity_links (identity_key, member_key) VALUES ($1, $2)', [`mbid:artist:${artist.musicbrainzId}`, keys[0]]);
   }
   await change(db, 'artist', id);
   return id;

@@ -1,3 +1,4 @@
+import { identityKeyHash } from '@soulspot/library-db';
 import type { CallSignal } from '../call';
 import { StatementNames, type Db, type Row } from '../db';
 import { ByIdBatcher } from './by-id-batcher';
@@ -107,8 +108,9 @@ export class EntityReader<M> {
       branches.push(`SELECT m.entity_id AS id, 0 AS preference FROM projection_entity_members m WHERE m.member_key = ${params.add(candidates.memberKey)} AND m.entity_type = '${config.type}'`);
     }
     if (candidates.identityKey) {
+      const key = params.add(candidates.identityKey);
       branches.push(`SELECT m.entity_id AS id, 1 AS preference FROM projection_identity_links l JOIN projection_entity_members m ON m.member_key = l.member_key
-        WHERE l.identity_key = ${params.add(candidates.identityKey)} AND m.entity_type = '${config.type}'`);
+        WHERE ${identityKeyHash('l.identity_key')} = ${identityKeyHash(`${key}::text`)} AND l.identity_key = ${key} AND m.entity_type = '${config.type}'`);
     }
     if (candidates.column) {
       branches.push(`SELECT x.id AS id, 2 AS preference FROM ${config.table} x WHERE x.${candidates.column.name} = ${params.add(candidates.column.value)}`);
