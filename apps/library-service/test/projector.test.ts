@@ -46,12 +46,19 @@ describe('projector over the broker: idempotent replay', () => {
     // forget the checkpoints (Kafka's committed offsets stay ahead; the database decides) and replay everything
     await stack.sql.query('delete from projection_checkpoints');
     const changesBefore = (await stack.sql.query('select count(*)::int as n from projection_changes')).rows[0].n;
+    const links = async () =>
+      (await stack.sql.query('select count(*)::int as n, count(distinct (identity_key, member_key))::int as distinct_n from projection_identity_links')).rows[0];
+    const linksBefore = await links();
+    expect(linksBefore.n).toBeGreaterThan(counts.tracks);
+    expect(linksBefore.distinct_n).toBe(linksBefore.n);
     projector = await projectorFor(stack);
     await waitUntilCaughtUp(projector);
     expect((await projector.status()).eventsApplied).toBe(events.length);
     await projector.stop();
     expect(await dumpLibrary(stack.sql)).toBe(first);
     expect((await stack.sql.query('select count(*)::int as n from projection_changes')).rows[0].n).toBe(changesBefore);
+    // links have no uniqueness constraint: the replay must not have inserted any again
+    expect(await links()).toEqual(linksBefore);
   });
 });
 
