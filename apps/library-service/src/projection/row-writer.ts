@@ -1,4 +1,5 @@
 import type { EntityType, ProviderName } from '@soulspot/contracts';
+import { hashedKeyIn } from '@soulspot/library-db';
 import type { ClusterChange } from '../domain/clustering';
 import { PROVIDER_RANK } from '../domain/identity-keys';
 import type { LibraryListing, SnapshotTimes } from '../domain/library-flags';
@@ -38,10 +39,12 @@ async function loadFacts(sql: Sql, entityIds: readonly string[]): Promise<Map<st
      from projection_entity_members m
      left join projection_observations o on o.provider_key = m.member_key
      left join projection_library_marks lm on lm.member_key = m.member_key
-     where m.entity_id = any(${stringList.sql('$1')})`,
+     where ${hashedKeyIn('m.entity_id', '$1')}`,
     [stringList.encode(entityIds)],
   );
+  const wanted = new Set(entityIds);
   for (const row of result) {
+    if (!wanted.has(row.entity_id)) continue; // a hash collision (hashed-keys.ts)
     const provider = row.member_key.split(':')[0] as ProviderName;
     const member: MemberFacts = {
       key: row.member_key,

@@ -1,5 +1,5 @@
 import type { EntityType } from '@soulspot/contracts';
-import { identityKeyHash } from '@soulspot/library-db';
+import { hashedKey, hashedKeyIn } from '@soulspot/library-db';
 import { resolveClusters, type ClusterChange, type MemberState } from '../domain/clustering';
 import {
   compareOrder,
@@ -126,12 +126,10 @@ export async function resolveIdentities(sql: Sql, observations: readonly EntityO
   // migration): only the new ones are inserted, which the state lock (one writer) makes safe.
   const keys = new Set(links.map((l) => l.identityKey));
   const heldBefore = new Map<string, string[]>();
-  // By hash alone: comparing each row with the list of keys in SQL is a linear search per row; the rare hash
-  // collision is dropped here instead.
+  // by hash (hashed-keys.ts): the rare collision is dropped here
   for (const row of await rows<{ identity_key: string; member_key: string }>(
     sql,
-    `select identity_key, member_key from projection_identity_links
-     where ${identityKeyHash('identity_key')} = any(array(select ${identityKeyHash('k')} from jsonb_array_elements_text($1::jsonb) as k))`,
+    `select identity_key, member_key from projection_identity_links where ${hashedKeyIn('identity_key', '$1')}`,
     [stringList.encode(keys)],
   )) {
     if (!keys.has(row.identity_key)) continue;
@@ -143,7 +141,7 @@ export async function resolveIdentities(sql: Sql, observations: readonly EntityO
   const pipe = new StatementPipeline(sql);
   for (const chunk of chunked(newLinks, STATE_STATEMENT_ROWS)) {
     // in the index's order, so the statement walks it once (see byString)
-    pipe.send(`insert into projection_identity_links (identity_key, member_key) select i, m from ${LINKS.from('$1')} order by ${identityKeyHash('i')}`, [
+    pipe.send(`insert into projection_identity_links (identity_key, member_key) select i, m from ${LINKS.from('$1')} order by ${hashedKey('i')}`, [
       LINKS.encode(chunk.map((l) => ({ i: l.identityKey, m: l.memberKey }))),
     ]);
   }
@@ -196,7 +194,7 @@ async function applyClusterChanges(sql: Sql, changes: readonly ClusterChange[]):
     await sql.query(
       `update projection_entity_members m set entity_id = c.next_id, best_key = c.best_key
        from ${MOVES.from('$1', 'c')}
-       where m.entity_id = c.previous_id`,
+       where ${hashedKey('m.entity_id')} = ${hashedKey('c.previous_id')} and m.entity_id = c.previous_id`,
       [MOVES.encode(moves.map((m) => ({ previous_id: m.previous, next_id: m.next, best_key: m.bestKey })))],
     );
   }
