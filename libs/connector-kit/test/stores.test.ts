@@ -59,6 +59,22 @@ describe('SyncStatusStore', () => {
     expect(await new SyncStatusStore(pool(), 'spotify').claim('artist_albums', ['x'], { leaseMs: 1000 })).toEqual(new Set(['x']));
   });
 
+  it('two instances claiming, completing and releasing the same entities in opposite orders never deadlock', async () => {
+    const [one, two] = [new SyncStatusStore(pool(), 'spotify'), new SyncStatusStore(pool(), 'spotify')];
+    const ids = Array.from({ length: 300 }, (_, i) => `dl-${String(i).padStart(3, '0')}`);
+    const reversed = [...ids].reverse();
+    const lease = { leaseMs: 60_000, force: true };
+    // A deadlock makes PostgreSQL abort one of the statements (40P01), which would fail that instance's sync.
+    for (let round = 0; round < 10; round++) {
+      await Promise.all([
+        one.claim('album', ids, lease).then(() => one.complete('album', reversed, { cooldownMs: 1 })),
+        two.claim('album', reversed, lease).then(() => two.release('album', ids)),
+        one.complete('album', ids, { cooldownMs: 1 }),
+        two.claim('album', ids, lease),
+      ]);
+    }
+  });
+
   it('persists a rate-limit window, never shortening it', async () => {
     const store = new SyncStatusStore(pool(), 'spotify');
     expect(await store.rateLimitedUntil()).toBeUndefined();

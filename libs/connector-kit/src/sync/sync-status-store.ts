@@ -8,7 +8,15 @@ export type SyncEntityType = 'artist_albums' | 'album' | 'followed_artists' | 's
  * There is no "running" flag that a crash could leave behind: claiming an entity moves `next_sync_allowed_at`
  * forward by a lease; finishing moves it to now + cooldown; failing releases it. A crashed run's leases simply
  * expire, so nothing is ever blocked for longer than the lease.
+ *
+ * Two connector instances (or two runs) can write the same entities at once, each statement locking many rows. Every
+ * statement here locks its rows in entity_id order, so two of them wait for each other instead of deadlocking (a
+ * deadlock makes PostgreSQL abort one of them, and with it a whole sync run).
  */
+/** The rows of entities $3 (provider $1, type $2), locked in entity_id order (the order `claim` locks them in). */
+const LOCK_IN_ORDER = `SELECT id FROM provider_sync_status
+  WHERE provider = $1 AND entity_type = $2 AND entity_id = ANY($3::text[]) ORDER BY entity_id FOR UPDATE`;
+
 export class SyncStatusStore {
   constructor(private readonly pool: Pool, private readonly provider: string) {}
 
@@ -19,7 +27,7 @@ export class SyncStatusStore {
     const { rows } = await this.pool.query(
       `INSERT INTO provider_sync_status (id, provider, entity_type, entity_id, status, next_sync_allowed_at, updated_at)
        SELECT gen_random_uuid()::text, $1, $2, entity_id, 'running', now() + ($4::double precision * interval '1 millisecond'), now()
-       FROM unnest($3::text[]) AS entity_id
+       FROM (SELECT unnest($3::text[]) AS entity_id ORDER BY 1) AS due
        ON CONFLICT (provider, entity_type, entity_id) DO UPDATE
          SET status = 'running', next_sync_allowed_at = EXCLUDED.next_sync_allowed_at, updated_at = now()
          WHERE $5 OR provider_sync_status.next_sync_allowed_at IS NULL OR provider_sync_status.next_sync_allowed_at <= now()
@@ -33,10 +41,11 @@ export class SyncStatusStore {
   async complete(entityType: SyncEntityType, ids: string[], { cooldownMs, itemsSynced }: { cooldownMs: number; itemsSynced?: number }): Promise<void> {
     if (ids.length === 0) return;
     await this.pool.query(
-      `UPDATE provider_sync_status SET status = 'idle', last_sync_at = now(),
+      `WITH locked AS (${LOCK_IN_ORDER})
+       UPDATE provider_sync_status s SET status = 'idle', last_sync_at = now(),
          next_sync_allowed_at = now() + ($4::double precision * interval '1 millisecond'), error_message = NULL,
          items_synced = COALESCE($5, items_synced), updated_at = now()
-       WHERE provider = $1 AND entity_type = $2 AND entity_id = ANY($3::text[])`,
+       FROM locked WHERE s.id = locked.id`,
       [this.provider, entityType, ids, cooldownMs, itemsSynced ?? null],
     );
   }
@@ -45,8 +54,9 @@ export class SyncStatusStore {
   async release(entityType: SyncEntityType, ids: string[], error?: string): Promise<void> {
     if (ids.length === 0) return;
     await this.pool.query(
-      `UPDATE provider_sync_status SET status = $4, error_message = $5, next_sync_allowed_at = now(), updated_at = now()
-       WHERE provider = $1 AND entity_type = $2 AND entity_id = ANY($3::text[])`,
+      `WITH locked AS (${LOCK_IN_ORDER})
+       UPDATE provider_sync_status s SET status = $4, error_message = $5, next_sync_allowed_at = now(), updated_at = now()
+       FROM locked WHERE s.id = locked.id`,
       [this.provider, entityType, ids, error ? 'error' : 'idle', error?.slice(0, 1000) ?? null],
     );
   }
