@@ -22,7 +22,6 @@ const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 const OBSERVATIONS = bulkInput({ k: 'varchar', t: 'varchar', p: 'varchar', e: 'varchar', o: 'timestamptz', d: 'jsonb' });
 const LINKS = bulkInput({ i: 'varchar', m: 'varchar' });
-
 const MOVES = bulkInput({ previous_id: 'varchar', next_id: 'varchar', best_key: 'varchar' });
 const MEMBERS = bulkInput({ k: 'varchar', t: 'varchar', e: 'varchar', b: 'varchar' });
 const REDIRECTS = bulkInput({ entity_type: 'varchar', old_id: 'varchar', new_id: 'varchar' });
@@ -101,7 +100,8 @@ function linksOf(observations: readonly EntityObservation[]): Link[] {
   }
   const links: Link[] = [];
   for (const [identityKey, members] of claims) for (const memberKey of members) links.push({ identityKey, memberKey });
-  return links.sort((a, b) => byString(a.identityKey, b.identityKey) || byString(a.memberKey, b.memberKey));
+  // (unsorted: their statement sorts them in its index's order, see resolveIdentities)
+  return links;
 }
 
 export interface IdentityResult {
@@ -140,7 +140,7 @@ export async function resolveIdentities(sql: Sql, observations: readonly EntityO
   const newLinks = links.filter((l) => !heldBefore.get(l.identityKey)?.includes(l.memberKey));
   const pipe = new StatementPipeline(sql);
   for (const chunk of chunked(newLinks, STATE_STATEMENT_ROWS)) {
-    // in the index's order, so the statement walks it once (see byString)
+    // in the order of the index (a hash of the key), so the statement walks it once (see byString)
     pipe.send(`insert into projection_identity_links (identity_key, member_key) select i, m from ${LINKS.from('$1')} order by ${hashedKey('i')}`, [
       LINKS.encode(chunk.map((l) => ({ i: l.identityKey, m: l.memberKey }))),
     ]);
