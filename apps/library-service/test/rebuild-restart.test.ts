@@ -183,8 +183,11 @@ describe('rebuild across a library-service crash', () => {
 
     // the crash left an active rebuild and its shadow; the live tables are as they were
     const { rows } = await pool.query(`select phase from projection_rebuilds order by id desc limit 1`);
+    // (before the swap; on a busy machine the 187-event replay may have applied everything by the time the checks
+    // above let the kill happen — a CI run saw that — and the restart must then finish the catch-up and the swap)
     expect(['replaying', 'catching_up']).toContain(rows[0].phase);
-    expect(await shadowApplied()).toBeLessThan(total);
+    expect(await shadowApplied()).toBeGreaterThan(0);
+    expect(await shadowApplied()).toBeLessThanOrEqual(total);
     expect(await dumpLibrary(pool)).toBe(before);
 
     service = spawnService(stack);
