@@ -1,7 +1,9 @@
 import pg from 'pg';
 
-/** Timestamps without zone in legacy tables were written as UTC; every migrator session works in UTC. */
-/** A pool whose sessions run in UTC, with any further server settings (`name: value`) for this pool's sessions. */
+/**
+ * A pool whose sessions run in UTC (timestamps without zone in legacy tables were written as UTC), with any further
+ * server settings (`name: value`) for this pool's sessions.
+ */
 export function createPool(databaseUrl: string, max = 4, settings: Record<string, string> = {}): pg.Pool {
   const options = Object.entries({ TimeZone: 'UTC', ...settings })
     .map(([name, value]) => `-c ${name}=${value}`)

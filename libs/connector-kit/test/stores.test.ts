@@ -66,12 +66,18 @@ describe('SyncStatusStore', () => {
     const lease = { leaseMs: 60_000, force: true };
     // A deadlock makes PostgreSQL abort one of the statements (40P01), which would fail that instance's sync.
     for (let round = 0; round < 10; round++) {
-      await Promise.all([
-        one.claim('album', ids, lease).then(() => one.complete('album', reversed, { cooldownMs: 1 })),
+      const [claimedByOne, , , claimedByTwo] = await Promise.all([
+        one.claim('album', ids, lease).then(async (claimed) => {
+          await one.complete('album', reversed, { cooldownMs: 1 });
+          return claimed;
+        }),
         two.claim('album', reversed, lease).then(() => two.release('album', ids)),
         one.complete('album', ids, { cooldownMs: 1 }),
         two.claim('album', ids, lease),
       ]);
+      // forced claims take every entity, whoever held it
+      expect(claimedByOne.size).toBe(ids.length);
+      expect(claimedByTwo.size).toBe(ids.length);
     }
   });
 
