@@ -9,12 +9,11 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import pg from 'pg';
 import pino from 'pino';
-import { provisionPostgres } from '@soulspot/devstack';
+import { deployedNodeOptions, provisionPostgres } from '@soulspot/devstack';
 import { migrateUp } from '@soulspot/library-db';
 import { credentials } from '@grpc/grpc-js';
 import { LibraryServiceClient, type Artist } from '@soulspot/contracts/library';
 import { startGrpcServer } from '../src/grpc';
-import { deployedNodeOptions } from './deployed-node-options';
 import { DATASET, loadDataset } from './grpc-dataset';
 import { startFloorServer } from './grpc-floor-server';
 import type { LoadClient, PhaseName } from './grpc-load';
@@ -71,7 +70,7 @@ const reuseUrl = process.env.BENCH_DATABASE_URL;
  * generation makes each of those pauses shorter (more of them, each about 2-4 ms instead of 5-15 ms at 32 MB).
  * Started without them, the bench restarts itself with these flags; BENCH_SERVER_NODE_FLAGS='' measures V8's defaults.
  */
-const SERVER_NODE_FLAGS = (process.env.BENCH_SERVER_NODE_FLAGS ?? deployedNodeOptions(join(import.meta.dirname, '../../..')).join(' '))
+const SERVER_NODE_FLAGS = (process.env.BENCH_SERVER_NODE_FLAGS ?? deployedNodeOptions(join(import.meta.dirname, '../../..'), 'deploy/k8s/base/library-service.yaml').join(' '))
   .split(' ')
   .filter(Boolean);
 if (SERVER_NODE_FLAGS.length > 0 && process.env.BENCH_GRPC_SERVER_FLAGS_APPLIED !== '1') {

@@ -7,7 +7,8 @@
  * 2. A generated library — 10,000 artists x 10 albums x 10 tracks at scale 1, a third of the artists (with their
  *    albums and tracks) also on Deezer with the same UPC/ISRC, plus renames, stale re-observations, MusicBrainz ids,
  *    homonyms and library snapshots — produced to the topic (timed separately).
- * 3. The real service (`apps/library-service/src/main.ts`) started as its own process; timed from spawn until every
+ * 3. The real service started as deployed (its esbuild bundle, with its Deployment's NODE_OPTIONS: devstack's
+ *    buildDeployedService) as its own process; timed from spawn until every
  *    partition's database checkpoint reaches the end of the topic; its RSS sampled (peak VmHWM reported).
  * 4. The floor: the final soulspot_* rows COPYed (server-side files) into empty copies of the tables with the same
  *    indexes (CREATE TABLE ... LIKE ... INCLUDING ALL; foreign keys not included), loaded BENCH_PROJECTION_COPY_RUNS
@@ -21,22 +22,19 @@ import os from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import type { KafkaEvent } from '@soulspot/contracts';
-import { provisionPostgres, startKafkaProcess } from '@soulspot/devstack';
+import { buildDeployedService, provisionPostgres, startKafkaProcess } from '@soulspot/devstack';
 import { migrateUp } from '@soulspot/library-db';
 import { createEventPublisher, createKafka, ensureTopics, topicEndOffsets } from '@soulspot/messaging';
 import { createLogger } from '@soulspot/observability';
 import { generateLibrary } from '../test/support/library-generator';
-import { deployedNodeOptions } from './deployed-node-options';
 import { processCpuSeconds, processMemory, serverTreeCpuMicros } from './process-cpu';
 
 const WORKSPACE = resolve(import.meta.dirname, '../../..');
 const SCALE = Number(process.env.BENCH_PROJECTION_SCALE ?? 1);
 // Runs at another scale keep their own file, so a quick run never overwrites the full-scale record.
 const RESULTS_FILE = join(WORKSPACE, `benchmarks/results/projection${SCALE === 1 ? '' : `-scale-${SCALE}`}.json`);
-// The service is measured as it is deployed: with the NODE_OPTIONS of its Deployment (the V8 heap cap). Extra node
-// arguments for the projector process (e.g. --cpu-prof) come from BENCH_PROJECTOR_NODE_ARGS.
-const DEPLOYED_NODE_ARGS = deployedNodeOptions(WORKSPACE);
-const PROJECTOR_NODE_ARGS = [...DEPLOYED_NODE_ARGS, ...(process.env.BENCH_PROJECTOR_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+// Extra node arguments for the projector process (e.g. --cpu-prof) come from BENCH_PROJECTOR_NODE_ARGS.
+const EXTRA_NODE_ARGS = (process.env.BENCH_PROJECTOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const PARTITIONS = Number(process.env.BENCH_PROJECTION_PARTITIONS ?? 12);
 const COPY_RUNS = Number(process.env.BENCH_PROJECTION_COPY_RUNS ?? 3);
 if (!Number.isInteger(COPY_RUNS) || COPY_RUNS < 1) throw new Error('BENCH_PROJECTION_COPY_RUNS must be a positive integer');
@@ -79,6 +77,7 @@ async function printTopStatements(sql: pg.Client): Promise<void> {
 async function main(): Promise<void> {
   const shape = { artists: Math.round(10_000 * SCALE), albumsPerArtist: 10, tracksPerAlbum: 10, overlap: 1 / 3, seed: 42, twists: true };
   log(`shape ${JSON.stringify(shape)}, ${PARTITIONS} partitions`);
+  const service = buildDeployedService(WORKSPACE, 'library-service', 'deploy/k8s/base/library-service.yaml');
   const loadBefore = os.loadavg();
   const db = await provisionPostgres();
   const broker = await startBroker();
@@ -116,7 +115,7 @@ async function main(): Promise<void> {
 
     // project
     const projectStart = performance.now();
-    projector = spawn(process.execPath, [...PROJECTOR_NODE_ARGS, '--import', 'tsx', 'apps/library-service/src/main.ts'], {
+    projector = spawn(process.execPath, [...service.nodeOptions, ...EXTRA_NODE_ARGS, service.bundle], {
       cwd: WORKSPACE,
       env: {
         ...process.env,

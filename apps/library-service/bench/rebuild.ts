@@ -29,12 +29,11 @@ import pg from 'pg';
 import { credentials, Metadata } from '@grpc/grpc-js';
 import type { KafkaEvent } from '@soulspot/contracts';
 import { LibraryServiceClient, ProjectionAdminClient, RebuildMode, RebuildPhase, type RebuildStatus } from '@soulspot/contracts/library';
-import { provisionPostgres, startKafkaProcess } from '@soulspot/devstack';
+import { buildDeployedService, provisionPostgres, startKafkaProcess, type DeployedService } from '@soulspot/devstack';
 import { migrateUp } from '@soulspot/library-db';
 import { createEventPublisher, createKafka, ensureTopics, topicEndOffsets } from '@soulspot/messaging';
 import { createLogger } from '@soulspot/observability';
 import { generateLibrary } from '../test/support/library-generator';
-import { deployedNodeOptions } from './deployed-node-options';
 import { summarize, type RunStats } from './latency';
 import { parentPid, processMemory } from './process-cpu';
 import { childPids, CpuSampler, RuntimeScraper, totalCpu, type PhaseCpu } from './rebuild-cpu';
@@ -72,9 +71,9 @@ async function startBroker(): Promise<{ brokers: string[]; pid?: number; stop():
 
 const priorityLog: string[] = [];
 
-function spawnService(databaseUrl: string, brokers: string[], metricsPort: number): { child: ChildProcess; port: Promise<number> } {
-  // measured as deployed: with the Deployment's node flags (heap cap)
-  const child = spawn(process.execPath, [...deployedNodeOptions(WORKSPACE), ...EXTRA_NODE_FLAGS, '--import', 'tsx', 'apps/library-service/src/main.ts'], {
+function spawnService(service: DeployedService, databaseUrl: string, brokers: string[], metricsPort: number): { child: ChildProcess; port: Promise<number> } {
+  // measured as deployed: the bundle, with the Deployment's node flags (heap cap)
+  const child = spawn(process.execPath, [...service.nodeOptions, ...EXTRA_NODE_FLAGS, service.bundle], {
     cwd: WORKSPACE,
     env: {
       ...process.env,
@@ -234,6 +233,7 @@ function writeBenchmarksSection(
 async function main(): Promise<void> {
   const shape = { artists: Math.max(1, Math.round(10_000 * SCALE)), albumsPerArtist: 10, tracksPerAlbum: 10, overlap: 1 / 3, seed: 42, twists: true };
   log(`shape ${JSON.stringify(shape)}, ${PARTITIONS} partitions`);
+  const deployed = buildDeployedService(WORKSPACE, 'library-service', 'deploy/k8s/base/library-service.yaml');
   const loadBefore = os.loadavg();
   const db = await provisionPostgres();
   const broker = await startBroker();
@@ -265,7 +265,7 @@ async function main(): Promise<void> {
     const loadAverages: Record<string, number[]> = { beforeInitial: os.loadavg() };
     const spawnedAt = performance.now();
     const metricsPort = await freePort();
-    const spawned = spawnService(db.url, broker.brokers, metricsPort);
+    const spawned = spawnService(deployed, db.url, broker.brokers, metricsPort);
     const runtime = new RuntimeScraper(`http://127.0.0.1:${metricsPort}/metrics`);
     service = spawned.child;
     const cpu = new CpuSampler(sql, { service: service.pid!, postmaster: parentPid(backendPid), broker: broker.pid });
@@ -358,7 +358,7 @@ async function main(): Promise<void> {
       rebuildReplayProcessPeakRssMb: replayPeakRss / 2 ** 20,
       ratioToInitial: ratio,
       priority: { env: PRIORITY_ENV, serviceLog: priorityLog },
-      serviceNodeFlags: [...deployedNodeOptions(WORKSPACE), ...EXTRA_NODE_FLAGS],
+      serviceNodeFlags: [...deployed.nodeOptions, ...EXTRA_NODE_FLAGS],
       loadAverages,
       cpuSeconds: {
         initial: { ...initialCpu, total: totalCpu(initialCpu), microsPerEvent: Math.round((totalCpu(initialCpu) * 1e6) / events) },

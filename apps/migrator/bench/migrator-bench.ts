@@ -21,11 +21,11 @@
  * pg_stat_io (buffer reads/writes/evictions by process kind) are printed at the end.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
-import { provisionPostgres, startKafkaProcess } from '@soulspot/devstack';
+import { buildDeployedService, provisionPostgres, startKafkaProcess, type DeployedService } from '@soulspot/devstack';
 import { createLegacyDatabase } from '@soulspot/legacy-fixtures';
 import { PLAIN_SQL_CONSOLIDATION } from './plain-sql-consolidation';
 import { sampleTree, treeCpuSeconds, type TreeSample } from './process-tree';
@@ -66,24 +66,22 @@ async function dropDatabase(serverUrl: string, name: string): Promise<void> {
   await runSql(serverUrl, `DROP DATABASE ${name} WITH (FORCE)`);
 }
 
-/** The production form of the CLI: the esbuild bundle (what the container image runs), built once here. */
-const MIGRATOR_BUNDLE = 'dist/apps/migrator/main.js';
 /**
- * Each process runs with the NODE_OPTIONS its Kubernetes manifest sets (the V8 heap caps), so the benchmark measures
- * them as deployed. BENCH_MIGRATOR_NODE_OPTIONS overrides the migrator's.
+ * The migrator and the projector run as deployed (devstack's buildDeployedService): their esbuild bundles, with the
+ * NODE_OPTIONS their Kubernetes manifests set (the V8 heap caps). BENCH_MIGRATOR_NODE_OPTIONS overrides the migrator's.
  */
-function deployedNodeOptions(manifest: string): string {
-  const text = readFileSync(join(ROOT, manifest), 'utf8');
-  const value = /- name: NODE_OPTIONS\s*\n\s*value: (.+)/.exec(text)?.[1];
-  if (!value) throw new Error(`${manifest} sets no NODE_OPTIONS`);
-  return value.trim();
+interface Services {
+  migrator: DeployedService;
+  projector: DeployedService;
 }
-const MIGRATOR_NODE_OPTIONS = process.env.BENCH_MIGRATOR_NODE_OPTIONS ?? deployedNodeOptions('deploy/k8s/base/migrator-job.yaml');
-const PROJECTOR_NODE_OPTIONS = deployedNodeOptions('deploy/k8s/base/library-service.yaml');
 
-function buildMigrator(): void {
-  const built = spawnSync(process.execPath, ['tools/scripts/build.mjs', 'apps/migrator'], { cwd: ROOT, stdio: 'inherit' });
-  if (built.status !== 0) throw new Error('building the migrator bundle failed');
+function buildServices(): Services {
+  const migrator = buildDeployedService(ROOT, 'migrator', 'deploy/k8s/base/migrator-job.yaml');
+  const override = process.env.BENCH_MIGRATOR_NODE_OPTIONS;
+  return {
+    migrator: override === undefined ? migrator : { ...migrator, nodeOptions: override.split(' ').filter(Boolean) },
+    projector: buildDeployedService(ROOT, 'library-service', 'deploy/k8s/base/library-service.yaml'),
+  };
 }
 
 interface MeasuredRun extends TreeSample {
@@ -92,12 +90,12 @@ interface MeasuredRun extends TreeSample {
 }
 
 /** Runs a migrator command as its own process, sampling its process tree (peak RSS, CPU seconds) from /proc. */
-function migrator(args: string[], env: Record<string, string>): Promise<MeasuredRun> {
+function migrator(service: DeployedService, args: string[], env: Record<string, string>): Promise<MeasuredRun> {
   return new Promise((resolveRun, reject) => {
     const started = Date.now();
-    const child = spawn(process.execPath, [MIGRATOR_BUNDLE, ...args], {
+    const child = spawn(process.execPath, [service.bundle, ...args], {
       cwd: ROOT,
-      env: { ...process.env, LOG_LEVEL: 'warn', NODE_OPTIONS: MIGRATOR_NODE_OPTIONS, ...env },
+      env: { ...process.env, LOG_LEVEL: 'warn', NODE_OPTIONS: service.nodeOptions.join(' '), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const sampler = sampleTree(child.pid!);
@@ -118,10 +116,10 @@ interface RunningProjector {
   stop(): Promise<TreeSample>;
 }
 
-function startProjector(env: Record<string, string>): RunningProjector {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/library-service/src/main.ts'], {
+function startProjector(service: DeployedService, env: Record<string, string>): RunningProjector {
+  const child = spawn(process.execPath, [service.bundle], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: PROJECTOR_LOG_LEVEL, GRPC_PORT: '0', GRPC_HOST: '127.0.0.1', NODE_OPTIONS: PROJECTOR_NODE_OPTIONS, ...env },
+    env: { ...process.env, LOG_LEVEL: PROJECTOR_LOG_LEVEL, GRPC_PORT: '0', GRPC_HOST: '127.0.0.1', NODE_OPTIONS: service.nodeOptions.join(' '), ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const sampler = sampleTree(child.pid!, 500);
@@ -293,7 +291,7 @@ function phaseFigures(events: number, replayEnd: CpuMark, caughtUp: CpuMark, end
 
 async function main(): Promise<void> {
   log(`size ${JSON.stringify(size)} (BENCH_SCALE=${scale})`);
-  buildMigrator();
+  const services = buildServices();
   const postgres = await provisionPostgres();
   // the embedded broker in its own process (in memory, like provisionKafka's), so that its CPU is measured apart
   const kafka = await startKafkaProcess();
@@ -355,22 +353,22 @@ async function main(): Promise<void> {
     const brokerCpuBefore = treeCpuSeconds(kafka.pid);
     const started = Date.now();
     const cpuNow = () => ({ postgres: pgCpu() - migratorPgCpuBefore, projector: projectorProcess?.current().cpuSeconds ?? 0 });
-    const schema = await migrator(['schema'], env);
+    const schema = await migrator(services.migrator, ['schema'], env);
     log(`schema: ${seconds(schema.ms)} s`);
     const tracker = trackProjection(migUrl, topic, started, cpuNow);
-    if (!PROJECTOR_AFTER_REPLAY) projectorProcess = startProjector(projectorEnv);
-    const replay = await migrator(['replay', '--json'], env);
+    if (!PROJECTOR_AFTER_REPLAY) projectorProcess = startProjector(services.projector, projectorEnv);
+    const replay = await migrator(services.migrator, ['replay', '--json'], env);
     const replayEnd: CpuMark = { atMs: Date.now() - started, ...cpuNow() };
     const replayReport = JSON.parse(replay.stdout);
     const replayCpuMicrosPerEvent = Math.round((replay.cpuSeconds * 1e6) / Math.max(replayReport.events, 1));
     log(`replay: ${seconds(replay.ms)} s, ${replayReport.events} events, CPU ${replay.cpuSeconds} s (${replayCpuMicrosPerEvent} µs/event), peak RSS ${replay.peakRssMb} MB`);
     if (PROJECTOR_AFTER_REPLAY) {
       log('projector started after the replay (BENCH_PROJECTOR_AFTER_REPLAY)');
-      projectorProcess = startProjector(projectorEnv);
+      projectorProcess = startProjector(services.projector, projectorEnv);
     }
     // the topic is the bench's own: the projection is complete when its checkpoints sum to the events replayed
     tracker.expect(replayReport.events);
-    const verify = await migrator(['verify', '--json'], env);
+    const verify = await migrator(services.migrator, ['verify', '--json'], env);
     const verifyReport = JSON.parse(verify.stdout);
     const migratorMs = Date.now() - started;
     const end: CpuMark = { atMs: migratorMs, ...cpuNow() };
@@ -421,10 +419,10 @@ async function main(): Promise<void> {
         replayCpuMicrosPerEvent,
         cpuSeconds: migratorCpuSeconds,
         peakRssMb,
-        nodeOptions: MIGRATOR_NODE_OPTIONS,
+        nodeOptions: services.migrator.nodeOptions.join(' '),
         verifyPassed: verifyReport.passed,
       },
-      projector: { cpuSeconds: projector.cpuSeconds, peakRssMb: projector.peakRssMb, nodeOptions: PROJECTOR_NODE_OPTIONS },
+      projector: { cpuSeconds: projector.cpuSeconds, peakRssMb: projector.peakRssMb, nodeOptions: services.projector.nodeOptions.join(' ') },
       projectionRowWrites: rowWrites,
       postgresCpuSecondsDuringMigrator: migratorPgCpuSeconds,
       phases: phases.figures,

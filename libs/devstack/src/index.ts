@@ -3,3 +3,4 @@ export { provisionKafka, KAFKA_IMAGE_ENV, type ProvisionedKafka } from './kafka'
 export { freePort } from './free-port';
 export { containerRuntimeAvailable } from './container-runtime';
 export { startKafkaProcess, type KafkaProcess } from './kafka-process';
+export { buildDeployedService, deployedNodeOptions, type DeployedService } from './deployed-service';
