@@ -57,9 +57,10 @@ export async function startShadowProjectorHere(options: ShadowProjectorOptions, 
 }
 
 /**
- * The shadow projector in a worker thread of this process (`REBUILD_REPLAY_RUNNER=thread`, the default; the other runner is a
- * child process, replay-process.ts). In a worker the replay's long synchronous stretches cannot hold up the gRPC event
- * loop, but it shares the process's V8 garbage-collection helper threads (at the service's priority) and memory.
+ * The shadow projector in a worker thread of this process (`REBUILD_REPLAY_RUNNER=thread`, the default; the other
+ * runner is a child process, replay-process.ts). In a worker the replay's long synchronous stretches cannot hold up
+ * the gRPC event loop, but it shares the process's V8 garbage-collection helper threads (at the service's priority)
+ * and memory.
  * `entry` is the module that calls `runShadowProjectorWorkerIfAsked()` first thing (the service's main module).
  */
 export function startShadowProjectorInWorker(
