@@ -1,28 +1,14 @@
 import { connectorTesting } from '@soulspot/connector-kit';
-import { freePort, provisionKafka, provisionPostgres } from '@soulspot/devstack';
+import { freePort, provisionStack, type ProvisionedStack } from '@soulspot/devstack';
 import { migrateUp } from '@soulspot/library-db';
 import type { FakeDeezer } from '@soulspot/provider-fakes';
 import { loadConfig } from '../src/config';
 import { type DeezerConnector, createDeezerConnector } from '../src/connector';
 
-export interface Infra {
-  databaseUrl: string;
-  brokers: string[];
-  stop(): Promise<void>;
-}
+export type Infra = ProvisionedStack;
 
 /** Real PostgreSQL (migrated) and a real broker, shared by one test file. */
-export async function startInfra(): Promise<Infra> {
-  const [postgres, kafka] = await Promise.all([provisionPostgres(), provisionKafka()]);
-  await migrateUp(postgres.url);
-  return {
-    databaseUrl: postgres.url,
-    brokers: kafka.brokers,
-    stop: async () => {
-      await Promise.allSettled([kafka.stop(), postgres.stop()]);
-    },
-  };
-}
+export const startInfra = (): Promise<Infra> => provisionStack({ prepare: migrateUp });
 
 export interface Running {
   connector: DeezerConnector;

@@ -1,4 +1,4 @@
-import { freePort, provisionKafka, provisionPostgres } from '@soulspot/devstack';
+import { freePort, provisionStack, type ProvisionedStack } from '@soulspot/devstack';
 import { migrateUp } from '@soulspot/library-db';
 import { type FakeSpotify, type FakeSpotifyOptions, startFakeSpotify } from '@soulspot/provider-fakes';
 import { loadConfig } from '../src/config';
@@ -7,24 +7,10 @@ import { connectorTesting } from '@soulspot/connector-kit';
 
 const { capturedLogger } = connectorTesting;
 
-export interface Infra {
-  databaseUrl: string;
-  brokers: string[];
-  stop(): Promise<void>;
-}
+export type Infra = ProvisionedStack;
 
 /** Real PostgreSQL (migrated) and a real broker, shared by one test file. */
-export async function startInfra(): Promise<Infra> {
-  const [postgres, kafka] = await Promise.all([provisionPostgres(), provisionKafka()]);
-  await migrateUp(postgres.url);
-  return {
-    databaseUrl: postgres.url,
-    brokers: kafka.brokers,
-    stop: async () => {
-      await Promise.allSettled([kafka.stop(), postgres.stop()]);
-    },
-  };
-}
+export const startInfra = (): Promise<Infra> => provisionStack({ prepare: migrateUp });
 
 export interface Running {
   connector: SpotifyConnector;

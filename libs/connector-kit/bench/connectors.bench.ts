@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { freePort, provisionKafka, provisionPostgres } from '@soulspot/devstack';
+import { freePort, provisionStack } from '@soulspot/devstack';
 import { migrateUp } from '@soulspot/library-db';
 import { type FakeStats, startFakeDeezer, startFakeSpotify } from '@soulspot/provider-fakes';
 import * as connectorTesting from '../src/testing/connector-test-helpers';
@@ -142,11 +142,10 @@ async function runConnector(provider: 'spotify' | 'deezer', env: Record<string, 
 }
 
 async function main(): Promise<void> {
-  const [postgres, kafka] = await Promise.all([provisionPostgres(), provisionKafka()]);
-  await migrateUp(postgres.url);
+  const stack = await provisionStack({ prepare: migrateUp });
   const common = {
-    DATABASE_URL: postgres.url,
-    KAFKA_BROKERS: kafka.brokers.join(','),
+    DATABASE_URL: stack.databaseUrl,
+    KAFKA_BROKERS: stack.brokers.join(','),
     TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     SYNC_ALBUM_CONCURRENCY: '16',
     SYNC_ARTIST_CONCURRENCY: '8',
@@ -197,7 +196,7 @@ async function main(): Promise<void> {
       await deezer.close();
     }
   } finally {
-    await Promise.allSettled([kafka.stop(), postgres.stop()]);
+    await stack.stop();
   }
 
   const deezer = results.find((r) => r.provider === 'deezer');

@@ -4,3 +4,4 @@ export { freePort } from './free-port';
 export { containerRuntimeAvailable } from './container-runtime';
 export { startKafkaProcess, type KafkaProcess } from './kafka-process';
 export { buildDeployedService, deployedNodeOptions, type DeployedService } from './deployed-service';
+export { provisionStack, type ProvisionedStack } from './stack';
