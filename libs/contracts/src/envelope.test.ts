@@ -104,3 +104,33 @@ describe('decodeEnvelope', () => {
     expect(() => decodeEnvelope(withUnknownPayload)).toThrow(/unknown or missing payload type/);
   });
 });
+
+describe('encodeEnvelope', () => {
+  // what a writer of its own produces for the same message
+  const fresh = (envelope: EventEnvelope) => Buffer.from(EventEnvelope.encode(envelope).finish());
+  const envelopeOf = (name: string) => toKafkaEvent(artistEvent({}, name)).envelope;
+
+  it('encodes each message on its own, whatever the messages before it (one writer is reused)', () => {
+    const long = envelopeOf('x'.repeat(5000));
+    const short = envelopeOf('A');
+    const first = encodeEnvelope(long);
+    const second = encodeEnvelope(short);
+    expect(first.equals(fresh(long))).toBe(true);
+    expect(second.equals(fresh(short))).toBe(true);
+    // each result owns its bytes: changing one changes nothing the next encode returns
+    second.fill(0);
+    expect(encodeEnvelope(short).equals(fresh(short))).toBe(true);
+    expect(first.equals(fresh(long))).toBe(true);
+  });
+
+  it('starts clean after an encode that failed half-way', () => {
+    // built first: building an envelope encodes too (its event id)
+    const after = envelopeOf('After');
+    // genres that are not a list fail inside the nested artist message, after the writer has forked twice
+    const half = envelopeOf('Half');
+    const payload = half.payload as Extract<EventEnvelope['payload'], { $case: 'artistObserved' }>;
+    const broken = { ...half, payload: { ...payload, value: { artist: { ...payload.value.artist!, genres: null as unknown as string[] } } } };
+    expect(() => encodeEnvelope(broken)).toThrow();
+    expect(encodeEnvelope(after).equals(fresh(after))).toBe(true);
+  });
+});

@@ -1,3 +1,4 @@
+import { BinaryWriter } from '@bufbuild/protobuf/wire';
 import { BufferReader } from './buffer-reader';
 import { Provider } from './generated/soulspot/events/v1/dto';
 import { EventEnvelope, Origin } from './generated/soulspot/events/v1/events';
@@ -50,7 +51,7 @@ function requireDto<T>(dto: T | undefined, what: string): T {
  */
 export function computeEventId(provider: Provider, payload: EnvelopePayload): string {
   const key = envelopeKey(provider, payload);
-  const content = EventEnvelope.encode({
+  const content = encodeEnvelope({
     eventId: '',
     observedAt: undefined,
     provider,
@@ -58,7 +59,7 @@ export function computeEventId(provider: Provider, payload: EnvelopePayload): st
     producer: '',
     correlationId: '',
     payload,
-  }).finish();
+  });
   return uuidV5(Buffer.concat([Buffer.from(`${key}\n`), content]), EVENT_ID_NAMESPACE);
 }
 
@@ -83,8 +84,25 @@ export function createEnvelope(input: NewEnvelope): EventEnvelope {
   return { ...input, eventId: computeEventId(input.provider, input.payload) };
 }
 
+/*
+ * One writer for every envelope this process encodes. A fresh BinaryWriter starts at 128 bytes and doubles (a new
+ * zero-filled array and a copy each time) until the message fits: two or three times for a track event, on every
+ * event the connectors and the migrator produce. Encoding is synchronous, so one writer kept at its grown size serves
+ * them all; `finish()` returns a copy of the bytes and resets it.
+ */
+const envelopeWriter = new BinaryWriter();
+
+/** The protobuf bytes of an envelope (all of its fields, or the ones a partial envelope sets). */
 export function encodeEnvelope(envelope: EventEnvelope): Buffer {
-  return Buffer.from(EventEnvelope.encode(envelope).finish());
+  let bytes: Uint8Array;
+  try {
+    bytes = EventEnvelope.encode(envelope, envelopeWriter).finish();
+  } catch (error) {
+    envelopeWriter.finish(); // drop what a failed encode left behind, so the next message starts clean
+    throw error;
+  }
+  // finish() returned a fresh copy: wrap it without copying again
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** Builds the record to produce: key, protobuf value and the header conventions. */

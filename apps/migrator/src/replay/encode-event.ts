@@ -1,13 +1,14 @@
 import {
   ENVELOPE_CONTENT_TYPE,
   EVENT_ID_NAMESPACE,
-  EventEnvelope,
   HEADER_CONTENT_TYPE,
   HEADER_EVENT_ID,
   HEADER_EVENT_TYPE,
   Origin,
   Provider,
+  encodeEnvelope,
   envelopeKey,
+  type EventEnvelope,
   uuidV5,
   type NewEnvelope,
 } from '@soulspot/contracts';
@@ -29,17 +30,17 @@ export interface ReplayEvent {
  *   envelope = [event_id, observed_at] + [provider] + [origin, producer, correlation_id] + [payload]
  *   id content = [provider] + [payload]                      (what computeEventId encodes)
  *
- * Every part is produced by the generated `EventEnvelope.encode` itself, so field tags and wire types come from
+ * Every part is produced by the generated `EventEnvelope.encode` itself (through `encodeEnvelope`), so field tags and wire types come from
  * the schema, not from this file. The constant parts are cached. The decoded envelope object is not returned:
  * a page of records waiting for the broker's acknowledgement then holds only bytes and short strings.
  */
 export function encodeReplayEvent(input: NewEnvelope): ReplayEvent {
   const key = envelopeKey(input.provider, input.payload);
-  const content = EventEnvelope.encode(envelopeOf({ provider: input.provider, payload: input.payload })).finish();
+  const content = encodeEnvelope(envelopeOf({ provider: input.provider, payload: input.payload }));
   const providerPart = providerBytes(input.provider);
   if (!startsWith(content, providerPart)) throw new Error('encodeReplayEvent: provider is not the first field of the id content');
   const eventId = uuidV5(Buffer.concat([Buffer.from(`${key}\n`), content]), EVENT_ID_NAMESPACE);
-  const head = EventEnvelope.encode(envelopeOf({ eventId, observedAt: input.observedAt })).finish();
+  const head = encodeEnvelope(envelopeOf({ eventId, observedAt: input.observedAt }));
   const value = Buffer.concat([head, providerPart, middleBytes(input.origin, input.producer, input.correlationId), content.subarray(providerPart.length)]);
   return {
     key,
@@ -66,7 +67,7 @@ const providerCache = new Map<Provider, Uint8Array>();
 function providerBytes(provider: Provider): Uint8Array {
   let bytes = providerCache.get(provider);
   if (!bytes) {
-    bytes = EventEnvelope.encode(envelopeOf({ provider })).finish();
+    bytes = encodeEnvelope(envelopeOf({ provider }));
     providerCache.set(provider, bytes);
   }
   return bytes;
@@ -78,7 +79,7 @@ function middleBytes(origin: Origin, producer: string, correlationId: string): U
   const cacheKey = `${origin}\u0000${producer}\u0000${correlationId}`;
   let bytes = middleCache.get(cacheKey);
   if (!bytes) {
-    bytes = EventEnvelope.encode(envelopeOf({ origin, producer, correlationId })).finish();
+    bytes = encodeEnvelope(envelopeOf({ origin, producer, correlationId }));
     middleCache.set(cacheKey, bytes);
   }
   return bytes;
