@@ -8,6 +8,9 @@
  */
 export const hashedKey = (textExpression: string): string => `hashtextextended(${textExpression}, 0)`;
 
+/** SQL for "`column` (a hashed-key column) equals `value`": the hash comparison the index answers, then the key. */
+export const hashedKeyEquals = (column: string, value: string): string => `${hashedKey(column)} = ${hashedKey(value)} AND ${column} = ${value}`;
+
 /**
  * SQL for `hashedKey(column) = any(<the hashes of a JSON array of keys>)`: the index condition for looking up many
  * keys at once. Compare the rows' keys with the wanted set in code: comparing each row with a long list in SQL is a

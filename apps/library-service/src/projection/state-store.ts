@@ -1,5 +1,5 @@
 import type { EntityType } from '@soulspot/contracts';
-import { hashedKey, hashedKeyIn } from '@soulspot/library-db';
+import { hashedKey, hashedKeyEquals, hashedKeyIn } from '@soulspot/library-db';
 import { resolveClusters, type ClusterChange, type MemberState } from '../domain/clustering';
 import {
   compareOrder,
@@ -194,7 +194,7 @@ async function applyClusterChanges(sql: Sql, changes: readonly ClusterChange[]):
     await sql.query(
       `update projection_entity_members m set entity_id = c.next_id, best_key = c.best_key
        from ${MOVES.from('$1', 'c')}
-       where ${hashedKey('m.entity_id')} = ${hashedKey('c.previous_id')} and m.entity_id = c.previous_id`,
+       where ${hashedKeyEquals('m.entity_id', 'c.previous_id')}`,
       [MOVES.encode(moves.map((m) => ({ previous_id: m.previous, next_id: m.next, best_key: m.bestKey })))],
     );
   }

@@ -30,8 +30,8 @@ export interface ReplayEvent {
  *   envelope = [event_id, observed_at] + [provider] + [origin, producer, correlation_id] + [payload]
  *   id content = [provider] + [payload]                      (what computeEventId encodes)
  *
- * Every part is produced by the generated `EventEnvelope.encode` itself (through `encodeEnvelope`), so field tags and wire types come from
- * the schema, not from this file. The constant parts are cached. The decoded envelope object is not returned:
+ * Every part is produced by the generated `EventEnvelope.encode` itself (through `encodeEnvelope`), so field tags
+ * and wire types come from the schema, not from this file. The constant parts are cached. The decoded envelope object is not returned:
  * a page of records waiting for the broker's acknowledgement then holds only bytes and short strings.
  */
 export function encodeReplayEvent(input: NewEnvelope): ReplayEvent {

@@ -1,5 +1,5 @@
 import { Provider } from '@soulspot/contracts';
-import { hashedKey } from '@soulspot/library-db';
+import { hashedKeyEquals } from '@soulspot/library-db';
 import { Source, type Album, type Artist, type Provenance, type Track } from '@soulspot/contracts/library';
 import { spotifyIdFromUri } from '@soulspot/music-model';
 import type { FieldSpecs } from '../filter/compile';
@@ -47,7 +47,7 @@ function provenanceColumn(alias: string, type: EntityType): string {
       o.provider, o.provider_key, o.observed_at,
       coalesce(o.data->>'musicbrainzId', o.data->>'musicbrainz_id'), o.data->>'isrc', o.data->>'upc') ORDER BY o.provider_key), '[]'::json)
     FROM projection_entity_members m JOIN projection_observations o ON o.provider_key = m.member_key
-    WHERE ${hashedKey('m.entity_id')} = ${hashedKey(`${alias}.id`)} AND m.entity_id = ${alias}.id AND m.entity_type = '${type}') AS provenance`;
+    WHERE ${hashedKeyEquals('m.entity_id', `${alias}.id`)} AND m.entity_type = '${type}') AS provenance`;
 }
 
 /** Positions in one provenance array built by provenanceColumn. */

@@ -1,4 +1,4 @@
-import { hashedKey } from '@soulspot/library-db';
+import { hashedKeyEquals } from '@soulspot/library-db';
 import type { CallSignal } from '../call';
 import { StatementNames, type Db, type Row } from '../db';
 import { ByIdBatcher } from './by-id-batcher';
@@ -110,7 +110,7 @@ export class EntityReader<M> {
     if (candidates.identityKey) {
       const key = params.add(candidates.identityKey);
       branches.push(`SELECT m.entity_id AS id, 1 AS preference FROM projection_identity_links l JOIN projection_entity_members m ON m.member_key = l.member_key
-        WHERE ${hashedKey('l.identity_key')} = ${hashedKey(`${key}::text`)} AND l.identity_key = ${key} AND m.entity_type = '${config.type}'`);
+        WHERE ${hashedKeyEquals('l.identity_key', `${key}::text`)} AND m.entity_type = '${config.type}'`);
     }
     if (candidates.column) {
       branches.push(`SELECT x.id AS id, 2 AS preference FROM ${config.table} x WHERE x.${candidates.column.name} = ${params.add(candidates.column.value)}`);
