@@ -8,7 +8,7 @@ import { classify } from './classify';
 import { blockedKeys, insertDeadLetters, insertParkedEvents, type DeadLetterInput } from './dead-letters';
 import { recordPendingRows, type PendingRows, type PendingRowsWriter } from './pending-rows';
 import type { RowWriteInput } from './row-writer';
-import { lockProjectionRows, lockProjectionState, type Sql } from './sql';
+import { lockProjectionRows, type Sql } from './sql';
 import { inProjectionTransaction, isInfrastructureError } from './transaction';
 
 export interface BatchContext {
@@ -142,7 +142,6 @@ export async function handlePartitionBatches(ctx: BatchContext, items: readonly 
   const committed: { pending?: PendingRows; count?: Omit<BatchStats, 'skipped'> } = {};
   let skipped = 0;
   const results = await inProjectionTransaction(ctx.pool, async (client) => {
-    await lockProjectionState(client);
     const checkpoints = await checkpointsInTransaction(client, ctx.projection, batches[0].topic);
 
     const work: PartitionWork[] = [];
@@ -239,7 +238,7 @@ export async function handlePartitionBatches(ctx: BatchContext, items: readonly 
       parked: fresh.reduce((sum, w) => sum + w.parked.length, 0),
     };
     return work.map((w) => w.result);
-  });
+  }, 'state');
   // counted once committed (a failed transaction is consumed again)
   stats.skipped += skipped;
   if (committed.count) {

@@ -3,7 +3,7 @@ import type { EntityType } from '@soulspot/contracts';
 import type { Logger } from '@soulspot/observability';
 import { writeCheckpoints } from './checkpoints';
 import { writeRows, type RowWriteInput } from './row-writer';
-import { lockProjectionRows, rows, type Sql } from './sql';
+import { rows, type Sql } from './sql';
 import { inProjectionTransaction } from './transaction';
 
 /*
@@ -79,12 +79,11 @@ export function createPendingRowsWriter(options: { pool: pg.Pool; projection: st
   const write = (pending: PendingRows) => {
     const started = performance.now();
     return inProjectionTransaction(pool, async (client) => {
-      await lockProjectionRows(client);
       const written = pending.rows ? await writeRows(client, pending.rows) : { upserted: 0, deleted: 0 };
       await writeCheckpoints(client, projection, pending.end.topic, pending.end.positions);
       await client.query('delete from projection_pending_rows where seq = $1', [pending.seq]);
       return written;
-    }).then((written) => logger.debug({ seq: pending.seq, ...written, ms: Math.round(performance.now() - started) }, 'row transaction committed'));
+    }, 'rows').then((written) => logger.debug({ seq: pending.seq, ...written, ms: Math.round(performance.now() - started) }, 'row transaction committed'));
   };
 
   async function drain(): Promise<number> {

@@ -3,7 +3,7 @@ import type { ConsumedRecord, DeadLetterPublisher } from '@soulspot/messaging';
 import { applyObservations } from './apply-observations';
 import { classify } from './classify';
 import { insertDeadLetters } from './dead-letters';
-import { lockProjectionWriter, rows } from './sql';
+import { rows } from './sql';
 import { inProjectionTransaction } from './transaction';
 
 export interface RetryResult {
@@ -36,7 +36,6 @@ export async function retryDeadLetters(
   dlq?: Pick<DeadLetterPublisher, 'publish'>,
 ): Promise<RetryResult> {
   return inProjectionTransaction(pool, async (client) => {
-    await lockProjectionWriter(client);
     const chosen = await rows<{ id: string; key: string | null }>(
       client,
       `select id::text, key from projection_dead_letters
@@ -109,5 +108,5 @@ export async function retryDeadLetters(
       }
     }
     return result;
-  });
+  }, 'writer');
 }

@@ -75,18 +75,30 @@ export const epochMs = (column: string): string => `(extract(epoch from ${column
 export const PROJECTION_WRITER_LOCK = 0x50_52_4f_4a; // "PROJ"
 export const PROJECTION_ROWS_LOCK = 0x50_52_4f_57; // "PROW"
 
+/** The lock sets: the projector's state transaction, its row transaction, and any other writer (state first). */
+export const PROJECTION_LOCKS = {
+  state: [PROJECTION_WRITER_LOCK],
+  rows: [PROJECTION_ROWS_LOCK],
+  writer: [PROJECTION_WRITER_LOCK, PROJECTION_ROWS_LOCK],
+} as const;
+export type ProjectionLocks = keyof typeof PROJECTION_LOCKS;
+
+/** The statements that take a lock set, in order (literal keys, so they can share a simple-protocol message). */
+export function lockStatements(locks: ProjectionLocks): string[] {
+  return PROJECTION_LOCKS[locks].map((key) => `select pg_advisory_xact_lock(${key})`);
+}
+
 export async function lockProjectionState(sql: Sql): Promise<void> {
-  await sql.query('select pg_advisory_xact_lock($1)', [PROJECTION_WRITER_LOCK]);
+  await sql.query(lockStatements('state').join('; '));
 }
 
 export async function lockProjectionRows(sql: Sql): Promise<void> {
-  await sql.query('select pg_advisory_xact_lock($1)', [PROJECTION_ROWS_LOCK]);
+  await sql.query(lockStatements('rows').join('; '));
 }
 
 /** Both locks: for a transaction that changes the state and writes the rows itself. */
 export async function lockProjectionWriter(sql: Sql): Promise<void> {
-  await lockProjectionState(sql);
-  await lockProjectionRows(sql);
+  await sql.query(lockStatements('writer').join('; '));
 }
 
 /**
