@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type ConfigSpec, oneOf, str } from '@soulspot/observability';
+import { type ConfigSpec, int, oneOf, str } from '@soulspot/observability';
 import { workspaceRoot } from './kustomize';
 
 /** The deployable services; each is also the container name and the image name (soulspot/<app>). */
@@ -44,11 +44,12 @@ export function pickConfigSpec(module: Record<string, unknown>, origin: string):
 
 /**
  * Variables read for any process, whether or not the app's spec declares them: Node.js itself reads NODE_OPTIONS
- * (the workloads cap V8's heap with it), and @soulspot/observability's createLogger falls back to LOG_LEVEL when the
+ * (the workloads cap V8's heap with it), glibc reads MALLOC_ARENA_MAX, and @soulspot/observability's createLogger falls back to LOG_LEVEL when the
  * app passes no level.
  */
 export const SHARED_LIBRARY_ENV: ConfigSpec = {
   NODE_OPTIONS: str({ required: false, doc: 'Node.js runtime options, e.g. --max-old-space-size (heap cap)' }),
+  MALLOC_ARENA_MAX: int({ required: false, min: 1, doc: "glibc malloc's arena limit (fewer arenas, less RSS in threaded processes)" }),
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, {
     default: 'info',
     doc: 'pino level (createLogger falls back to it)',

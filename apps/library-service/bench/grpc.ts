@@ -9,7 +9,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import pg from 'pg';
 import pino from 'pino';
-import { deployedNodeOptions, provisionPostgres } from '@soulspot/devstack';
+import { deployedNodeOptions, deployedProcessEnv, provisionPostgres } from '@soulspot/devstack';
 import { migrateUp } from '@soulspot/library-db';
 import { credentials } from '@grpc/grpc-js';
 import { LibraryServiceClient, type Artist } from '@soulspot/contracts/library';
@@ -68,15 +68,17 @@ const reuseUrl = process.env.BENCH_DATABASE_URL;
  * semi-space (BENCHMARKS.md, bench:grpc). grpc-js serves each call on an HTTP/2 stream whose native handle survives
  * young-generation GCs, so a call's objects are copied by the next scavenge whatever its size; a smaller young
  * generation makes each of those pauses shorter (more of them, each about 2-4 ms instead of 5-15 ms at 32 MB).
- * Started without them, the bench restarts itself with these flags; BENCH_SERVER_NODE_FLAGS='' measures V8's defaults.
+ * Started without them, the bench restarts itself with these flags (and the Deployment's MALLOC_ARENA_MAX);
+ * BENCH_SERVER_NODE_FLAGS='' measures V8's defaults.
  */
-const SERVER_NODE_FLAGS = (process.env.BENCH_SERVER_NODE_FLAGS ?? deployedNodeOptions(join(import.meta.dirname, '../../..'), 'deploy/k8s/base/library-service.yaml').join(' '))
+const SERVER_MANIFEST = [join(import.meta.dirname, '../../..'), 'deploy/k8s/base/library-service.yaml'] as const;
+const SERVER_NODE_FLAGS = (process.env.BENCH_SERVER_NODE_FLAGS ?? deployedNodeOptions(...SERVER_MANIFEST).join(' '))
   .split(' ')
   .filter(Boolean);
 if (SERVER_NODE_FLAGS.length > 0 && process.env.BENCH_GRPC_SERVER_FLAGS_APPLIED !== '1') {
   const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...process.execArgv, ...process.argv.slice(1)], {
     stdio: 'inherit',
-    env: { ...process.env, BENCH_GRPC_SERVER_FLAGS_APPLIED: '1' },
+    env: { ...process.env, ...deployedProcessEnv(...SERVER_MANIFEST), BENCH_GRPC_SERVER_FLAGS_APPLIED: '1' },
   });
   const code = await new Promise<number>((resolve) => child.on('exit', (exitCode) => resolve(exitCode ?? 1)));
   process.exit(code);

@@ -119,6 +119,7 @@ async function main(): Promise<void> {
       cwd: WORKSPACE,
       env: {
         ...process.env,
+        ...service.env,
         DATABASE_URL: db.url,
         KAFKA_BROKERS: broker.brokers.join(','),
         KAFKA_TOPIC: TOPIC,
@@ -235,6 +236,8 @@ async function main(): Promise<void> {
         ratioToCopy: (projectorCpu + pgCpuProjection) / pgCpuCopy,
       },
       projectorPeakRssMb: Math.max(peakRss, hwm) / 2 ** 20,
+      projectorNodeFlags: [...service.nodeOptions, ...EXTRA_NODE_ARGS],
+      projectorProcessEnv: service.env,
       targets: TARGETS,
       meetsTargets: {
         ratioToCopy: projectSeconds / copySeconds <= TARGETS.maxCopyRatio,

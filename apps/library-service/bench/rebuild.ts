@@ -77,6 +77,7 @@ function spawnService(service: DeployedService, databaseUrl: string, brokers: st
     cwd: WORKSPACE,
     env: {
       ...process.env,
+      ...service.env,
       DATABASE_URL: databaseUrl,
       KAFKA_BROKERS: brokers.join(','),
       KAFKA_TOPIC: TOPIC,
@@ -359,6 +360,7 @@ async function main(): Promise<void> {
       ratioToInitial: ratio,
       priority: { env: PRIORITY_ENV, serviceLog: priorityLog },
       serviceNodeFlags: [...deployed.nodeOptions, ...EXTRA_NODE_FLAGS],
+      serviceProcessEnv: deployed.env,
       loadAverages,
       cpuSeconds: {
         initial: { ...initialCpu, total: totalCpu(initialCpu), microsPerEvent: Math.round((totalCpu(initialCpu) * 1e6) / events) },

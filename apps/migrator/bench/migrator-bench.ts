@@ -95,7 +95,7 @@ function migrator(service: DeployedService, args: string[], env: Record<string, 
     const started = Date.now();
     const child = spawn(process.execPath, [service.bundle, ...args], {
       cwd: ROOT,
-      env: { ...process.env, LOG_LEVEL: 'warn', NODE_OPTIONS: service.nodeOptions.join(' '), ...env },
+      env: { ...process.env, ...service.env, LOG_LEVEL: 'warn', NODE_OPTIONS: service.nodeOptions.join(' '), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const sampler = sampleTree(child.pid!);
@@ -119,7 +119,15 @@ interface RunningProjector {
 function startProjector(service: DeployedService, env: Record<string, string>): RunningProjector {
   const child = spawn(process.execPath, [service.bundle], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: PROJECTOR_LOG_LEVEL, GRPC_PORT: '0', GRPC_HOST: '127.0.0.1', NODE_OPTIONS: service.nodeOptions.join(' '), ...env },
+    env: {
+      ...process.env,
+      ...service.env,
+      LOG_LEVEL: PROJECTOR_LOG_LEVEL,
+      GRPC_PORT: '0',
+      GRPC_HOST: '127.0.0.1',
+      NODE_OPTIONS: service.nodeOptions.join(' '),
+      ...env,
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const sampler = sampleTree(child.pid!, 500);
@@ -422,7 +430,12 @@ async function main(): Promise<void> {
         nodeOptions: services.migrator.nodeOptions.join(' '),
         verifyPassed: verifyReport.passed,
       },
-      projector: { cpuSeconds: projector.cpuSeconds, peakRssMb: projector.peakRssMb, nodeOptions: services.projector.nodeOptions.join(' ') },
+      projector: {
+        cpuSeconds: projector.cpuSeconds,
+        peakRssMb: projector.peakRssMb,
+        nodeOptions: services.projector.nodeOptions.join(' '),
+        processEnv: services.projector.env,
+      },
       projectionRowWrites: rowWrites,
       postgresCpuSecondsDuringMigrator: migratorPgCpuSeconds,
       phases: phases.figures,

@@ -3,5 +3,5 @@ export { provisionKafka, KAFKA_IMAGE_ENV, type ProvisionedKafka } from './kafka'
 export { freePort } from './free-port';
 export { containerRuntimeAvailable } from './container-runtime';
 export { startKafkaProcess, type KafkaProcess } from './kafka-process';
-export { buildDeployedService, deployedNodeOptions, type DeployedService } from './deployed-service';
+export { buildDeployedService, deployedNodeOptions, deployedProcessEnv, type DeployedService } from './deployed-service';
 export { provisionStack, type ProvisionedStack } from './stack';
