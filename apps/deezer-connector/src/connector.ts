@@ -8,7 +8,9 @@ import {
   bucketForWindow,
   createConnectorRuntime,
   parseRateSpec,
-  syncOptionsFromConfig,
+  retryPolicyFromConfig,
+  runtimeOptionsFromConfig,
+  serviceOptionsFromConfig,
 } from '@soulspot/connector-kit';
 import type { Logger } from 'pino';
 import { DeezerApi } from './api/deezer-api';
@@ -27,15 +29,7 @@ export interface DeezerConnector extends AssembledConnector {
 
 /** Wires the Deezer connector from its configuration: kit runtime + Deezer API client + OAuth + HTTP server. */
 export async function createDeezerConnector(config: DeezerConnectorConfig, logger: Logger): Promise<DeezerConnector> {
-  const runtime = await createConnectorRuntime({
-    provider: 'deezer',
-    producer: PRODUCER,
-    databaseUrl: config.DATABASE_URL,
-    kafkaBrokers: config.KAFKA_BROKERS,
-    partitions: config.KAFKA_TOPIC_PARTITIONS,
-    encryptionKey: config.TOKEN_ENCRYPTION_KEY,
-    logger,
-  });
+  const runtime = await createConnectorRuntime({ ...runtimeOptionsFromConfig(config), provider: 'deezer', producer: PRODUCER, logger });
   const tokens = new DeezerTokenStore({ pool: runtime.pool, cipher: runtime.cipher, logger });
   const { limit, windowMs } = parseRateSpec(config.DEEZER_RATE_LIMIT);
   const http = new ProviderHttpClient({
@@ -45,9 +39,7 @@ export async function createDeezerConnector(config: DeezerConnectorConfig, logge
     auth: tokens,
     interpret: interpretDeezer,
     backoff: { baseMs: 500, capMs: 8_000 },
-    retryAfterCapMs: config.RETRY_AFTER_CAP_SECONDS * 1000,
-    timeoutMs: config.HTTP_TIMEOUT_MS,
-    maxAttempts: config.HTTP_MAX_ATTEMPTS,
+    ...retryPolicyFromConfig(config),
     logger,
     observe: runtime.metrics.observeRequest,
   });
@@ -64,11 +56,7 @@ export async function createDeezerConnector(config: DeezerConnectorConfig, logge
     sessionsTable: 'deezer_sessions',
     oauth: credentials ? deezerOAuth(credentials, tokens) : undefined,
     source: () => new DeezerLibrarySource(api),
-    sync: syncOptionsFromConfig(config),
-    syncIntervalMs: config.SYNC_INTERVAL_SECONDS * 1000,
-    publicUrl: config.PUBLIC_URL,
-    host: config.HOST,
-    port: config.PORT,
+    ...serviceOptionsFromConfig(config),
     logger,
   });
   return { ...assembled, tokens, runtime, http };

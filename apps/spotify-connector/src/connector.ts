@@ -8,7 +8,9 @@ import {
   bucketForWindow,
   createConnectorRuntime,
   parseRateSpec,
-  syncOptionsFromConfig,
+  retryPolicyFromConfig,
+  runtimeOptionsFromConfig,
+  serviceOptionsFromConfig,
 } from '@soulspot/connector-kit';
 import type { Logger } from 'pino';
 import { SpotifyApi } from './api/spotify-api';
@@ -27,15 +29,7 @@ export interface SpotifyConnector extends AssembledConnector {
 
 /** Wires the Spotify connector from its configuration: kit runtime + Spotify API client + OAuth + HTTP server. */
 export async function createSpotifyConnector(config: SpotifyConnectorConfig, logger: Logger): Promise<SpotifyConnector> {
-  const runtime = await createConnectorRuntime({
-    provider: 'spotify',
-    producer: PRODUCER,
-    databaseUrl: config.DATABASE_URL,
-    kafkaBrokers: config.KAFKA_BROKERS,
-    partitions: config.KAFKA_TOPIC_PARTITIONS,
-    encryptionKey: config.TOKEN_ENCRYPTION_KEY,
-    logger,
-  });
+  const runtime = await createConnectorRuntime({ ...runtimeOptionsFromConfig(config), provider: 'spotify', producer: PRODUCER, logger });
   const credentials = config.SPOTIFY_CLIENT_ID
     ? { accountsUrl: config.SPOTIFY_ACCOUNTS_URL, clientId: config.SPOTIFY_CLIENT_ID, clientSecret: config.SPOTIFY_CLIENT_SECRET, scopes: config.SPOTIFY_SCOPES }
     : undefined;
@@ -55,9 +49,7 @@ export async function createSpotifyConnector(config: SpotifyConnectorConfig, log
     limiter: new TokenBucket(bucketForWindow(limit, windowMs)),
     auth: tokens,
     interpret: interpretSpotify,
-    retryAfterCapMs: config.RETRY_AFTER_CAP_SECONDS * 1000,
-    timeoutMs: config.HTTP_TIMEOUT_MS,
-    maxAttempts: config.HTTP_MAX_ATTEMPTS,
+    ...retryPolicyFromConfig(config),
     logger,
     observe: runtime.metrics.observeRequest,
   });
@@ -75,11 +67,7 @@ export async function createSpotifyConnector(config: SpotifyConnectorConfig, log
     sessionsTable: 'spotify_sessions',
     oauth: credentials ? spotifyOAuth(credentials, tokens) : undefined,
     source: () => new SpotifyLibrarySource(api),
-    sync: syncOptionsFromConfig(config),
-    syncIntervalMs: config.SYNC_INTERVAL_SECONDS * 1000,
-    publicUrl: config.PUBLIC_URL,
-    host: config.HOST,
-    port: config.PORT,
+    ...serviceOptionsFromConfig(config),
     logger,
   });
   return { ...assembled, tokens, runtime, http };

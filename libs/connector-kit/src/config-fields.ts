@@ -1,5 +1,8 @@
-import { type Field, int, list, oneOf, str, url } from '@soulspot/observability';
+import { type Config, type Field, int, list, oneOf, str, url } from '@soulspot/observability';
+import type { AssembleOptions } from './assemble';
 import { parseEncryptionKey } from './auth/token-cipher';
+import type { ProviderHttpClientOptions } from './http/provider-http-client';
+import type { ConnectorRuntimeOptions } from './runtime';
 import type { LibrarySyncOptions } from './sync/library-sync';
 
 /**
@@ -40,14 +43,48 @@ export function connectorConfigSpec({ port }: { port: number }) {
   };
 }
 
+/** The shared variables as parsed (every connector's config has them). */
+export type SharedConnectorConfig = Config<ReturnType<typeof connectorConfigSpec>>;
+
+/** The runtime's infrastructure (database, broker, token key) from the shared variables. */
+export function runtimeOptionsFromConfig(
+  config: Pick<SharedConnectorConfig, 'DATABASE_URL' | 'KAFKA_BROKERS' | 'KAFKA_TOPIC_PARTITIONS' | 'TOKEN_ENCRYPTION_KEY'>,
+): Pick<ConnectorRuntimeOptions, 'databaseUrl' | 'kafkaBrokers' | 'partitions' | 'encryptionKey'> {
+  return {
+    databaseUrl: config.DATABASE_URL,
+    kafkaBrokers: config.KAFKA_BROKERS,
+    partitions: config.KAFKA_TOPIC_PARTITIONS,
+    encryptionKey: config.TOKEN_ENCRYPTION_KEY,
+  };
+}
+
+/** The provider HTTP client's retry policy from the shared variables. */
+export function retryPolicyFromConfig(
+  config: Pick<SharedConnectorConfig, 'RETRY_AFTER_CAP_SECONDS' | 'HTTP_TIMEOUT_MS' | 'HTTP_MAX_ATTEMPTS'>,
+): Pick<ProviderHttpClientOptions, 'retryAfterCapMs' | 'timeoutMs' | 'maxAttempts'> {
+  return { retryAfterCapMs: config.RETRY_AFTER_CAP_SECONDS * 1000, timeoutMs: config.HTTP_TIMEOUT_MS, maxAttempts: config.HTTP_MAX_ATTEMPTS };
+}
+
+/** How an assembled connector serves HTTP and schedules syncs, from the shared variables. */
+export function serviceOptionsFromConfig(
+  config: SharedConnectorConfig,
+): Pick<AssembleOptions, 'sync' | 'syncIntervalMs' | 'publicUrl' | 'host' | 'port'> {
+  return {
+    sync: syncOptionsFromConfig(config),
+    syncIntervalMs: config.SYNC_INTERVAL_SECONDS * 1000,
+    publicUrl: config.PUBLIC_URL,
+    host: config.HOST,
+    port: config.PORT,
+  };
+}
+
 /** The sync options from the shared variables. */
-export function syncOptionsFromConfig(config: {
-  SYNC_ALBUM_CONCURRENCY: number;
-  SYNC_ARTIST_CONCURRENCY: number;
-  SYNC_LEASE_SECONDS: number;
-  SYNC_ARTIST_ALBUMS_COOLDOWN_SECONDS: number;
-  SYNC_ALBUM_COOLDOWN_SECONDS: number;
-}): Omit<LibrarySyncOptions, 'force'> {
+function syncOptionsFromConfig(
+  config: Pick<
+    SharedConnectorConfig,
+    'SYNC_ALBUM_CONCURRENCY' | 'SYNC_ARTIST_CONCURRENCY' | 'SYNC_LEASE_SECONDS' | 'SYNC_ARTIST_ALBUMS_COOLDOWN_SECONDS' | 'SYNC_ALBUM_COOLDOWN_SECONDS'
+  >,
+): Omit<LibrarySyncOptions, 'force'> {
   return {
     albumConcurrency: config.SYNC_ALBUM_CONCURRENCY,
     artistConcurrency: config.SYNC_ARTIST_CONCURRENCY,

@@ -32,5 +32,12 @@ export { createConnectorRuntime, type ConnectorRuntime, type ConnectorRuntimeOpt
 export { startSyncScheduler } from './sync/scheduler';
 export { assembleConnector, type AssembleOptions, type AssembledConnector } from './assemble';
 export * as connectorTesting from './testing/connector-test-helpers';
-export { connectorConfigSpec, encryptionKeyField, syncOptionsFromConfig } from './config-fields';
+export {
+  connectorConfigSpec,
+  encryptionKeyField,
+  retryPolicyFromConfig,
+  runtimeOptionsFromConfig,
+  serviceOptionsFromConfig,
+  type SharedConnectorConfig,
+} from './config-fields';
 export { createNodeTransport, type Transport, type TransportResponse, type ResponseHeaders } from './http/node-transport';
