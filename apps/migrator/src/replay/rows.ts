@@ -58,7 +58,17 @@ export interface UnifiedArtistRow extends UnifiedIds {
   observed_at: Date | null;
 }
 
-export interface UnifiedAlbumRow extends UnifiedIds {
+/** The artist a unified album or track row is joined to (its identifiers, for the event's artist reference). */
+export interface UnifiedArtistColumns {
+  artist_id: string | null;
+  artist_name: string | null;
+  artist_source: string | null;
+  artist_spotify_uri: string | null;
+  artist_deezer_id: string | null;
+  artist_musicbrainz_id: string | null;
+}
+
+export interface UnifiedAlbumRow extends UnifiedIds, UnifiedArtistColumns {
   key: string;
   title: string | null;
   upc: string | null;
@@ -71,15 +81,9 @@ export interface UnifiedAlbumRow extends UnifiedIds {
   total_tracks: number | null;
   is_saved: boolean | null;
   observed_at: Date | null;
-  artist_id: string | null;
-  artist_name: string | null;
-  artist_source: string | null;
-  artist_spotify_uri: string | null;
-  artist_deezer_id: string | null;
-  artist_musicbrainz_id: string | null;
 }
 
-export interface UnifiedTrackRow extends UnifiedIds {
+export interface UnifiedTrackRow extends UnifiedIds, UnifiedArtistColumns {
   key: string;
   title: string | null;
   isrc: string | null;
@@ -90,12 +94,6 @@ export interface UnifiedTrackRow extends UnifiedIds {
   preview_url: string | null;
   file_path: string | null;
   observed_at: Date | null;
-  artist_id: string | null;
-  artist_name: string | null;
-  artist_source: string | null;
-  artist_spotify_uri: string | null;
-  artist_deezer_id: string | null;
-  artist_musicbrainz_id: string | null;
   album_id: string | null;
   album_title: string | null;
   album_source: string | null;
