@@ -1,4 +1,5 @@
 import type { EntityKind } from '../generator/ids';
+import { matchRoute, pathSegments, type RouteEntry } from '../http/routes';
 import { json, type FakeRequest, type Reply } from '../http/server';
 import { deezerErrorBody } from './settings';
 import {
@@ -25,7 +26,7 @@ export interface DeezerRoute {
   paging?: boolean;
 }
 
-const ROUTES: { pattern: string[]; route: Omit<DeezerRoute, 'params'> }[] = [
+const ROUTES: RouteEntry<Omit<DeezerRoute, 'params'>>[] = [
   { pattern: ['user', 'me'], route: { key: 'GET /user/me', user: true } },
   { pattern: ['user', 'me', 'artists'], route: { key: 'GET /user/me/artists', user: true, paging: true } },
   { pattern: ['user', 'me', 'albums'], route: { key: 'GET /user/me/albums', user: true, paging: true } },
@@ -39,18 +40,10 @@ const ROUTES: { pattern: string[]; route: Omit<DeezerRoute, 'params'> }[] = [
 export const DEEZER_API_ENDPOINTS = ROUTES.map((r) => r.route.key);
 
 export function matchDeezerRoute(method: string, path: string): DeezerRoute | null {
-  if (method !== 'GET') return null;
-  const segments = path.split('/').filter(Boolean);
+  const segments = pathSegments(path);
   // `/user/{id}/...` with the current user's numeric id is the same as `/user/me/...`.
   if (segments[0] === 'user' && segments[1] === String(DEEZER_USER_ID)) segments[1] = 'me';
-  for (const { pattern, route } of ROUTES) {
-    if (pattern.length !== segments.length) continue;
-    const params: string[] = [];
-    if (pattern.every((part, i) => (part === '*' ? (params.push(decodeURIComponent(segments[i]!)), true) : part === segments[i]))) {
-      return { ...route, params };
-    }
-  }
-  return null;
+  return matchRoute(ROUTES, method, segments);
 }
 
 export interface DeezerApiContext extends DeezerShapeContext {

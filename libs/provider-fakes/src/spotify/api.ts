@@ -1,4 +1,5 @@
 import { isWellFormedSpotifyId, type EntityKind } from '../generator/ids';
+import { matchRoute, pathSegments, type RouteEntry } from '../http/routes';
 import { json, type FakeRequest, type Reply } from '../http/server';
 import type { AccessGrant } from './accounts';
 import { albumTracksPage, currentUser, fullAlbum, fullArtist, fullTrack, offsetPage, simplifiedAlbum, type SpotifyShapeContext } from './shapes';
@@ -20,7 +21,7 @@ export interface ApiRoute {
   paging?: boolean;
 }
 
-const ROUTES: { pattern: string[]; route: Omit<ApiRoute, 'params'> }[] = [
+const ROUTES: RouteEntry<Omit<ApiRoute, 'params'>>[] = [
   { pattern: ['v1', 'me'], route: { key: 'GET /v1/me' } },
   { pattern: ['v1', 'me', 'following'], route: { key: 'GET /v1/me/following', scope: 'user-follow-read', paging: true } },
   { pattern: ['v1', 'me', 'albums'], route: { key: 'GET /v1/me/albums', scope: 'user-library-read', paging: true } },
@@ -37,16 +38,7 @@ const ROUTES: { pattern: string[]; route: Omit<ApiRoute, 'params'> }[] = [
 export const SPOTIFY_API_ENDPOINTS = ROUTES.map((r) => r.route.key);
 
 export function matchApiRoute(method: string, path: string): ApiRoute | null {
-  if (method !== 'GET') return null;
-  const segments = path.split('/').filter(Boolean);
-  for (const { pattern, route } of ROUTES) {
-    if (pattern.length !== segments.length) continue;
-    const params: string[] = [];
-    if (pattern.every((part, i) => (part === '*' ? (params.push(decodeURIComponent(segments[i]!)), true) : part === segments[i]))) {
-      return { ...route, params };
-    }
-  }
-  return null;
+  return matchRoute(ROUTES, method, pathSegments(path));
 }
 
 export interface ApiContext extends SpotifyShapeContext {
