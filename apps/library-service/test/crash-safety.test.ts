@@ -1,5 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeEnvelope, type KafkaEvent } from '@soulspot/contracts';
@@ -10,30 +9,18 @@ import { toObservation } from '../src/domain/from-envelope';
 import { applyObservations } from '../src/projection/apply-observations';
 import { lockProjectionWriter } from '../src/projection/sql';
 import { dumpLibrary, libraryCounts } from './support/dump';
-import { startStack, type Stack } from './support/harness';
+import { spawnLibraryService, startStack, type Stack } from './support/harness';
 import { generateLibrary, prng } from './support/library-generator';
 
-const WORKSPACE = resolve(import.meta.dirname, '../../..');
 const KILLS = 10;
 
 /** The real service entry point, as its own process (so SIGKILL is a real crash). */
 function spawnProjector(stack: Stack): { child: ChildProcess; assigned: Promise<void>; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/library-service/src/main.ts'], {
-    cwd: WORKSPACE,
-    env: {
-      ...process.env,
-      DATABASE_URL: stack.db.url,
-      KAFKA_BROKERS: stack.kafka.brokers.join(','),
-      KAFKA_TOPIC: stack.topic,
-      KAFKA_DLQ_TOPIC: stack.dlqTopic,
-      KAFKA_GROUP_ID: 'crash-test',
-      KAFKA_SESSION_TIMEOUT_MS: '1500',
-      PROJECTION_MAX_BATCH_BYTES: '65536',
-      GRPC_PORT: '0',
-      GRPC_HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const child = spawnLibraryService(stack, {
+    KAFKA_GROUP_ID: 'crash-test',
+    KAFKA_SESSION_TIMEOUT_MS: '1500',
+    PROJECTION_MAX_BATCH_BYTES: '65536',
+    LOG_LEVEL: 'info',
   });
   let output = '';
   const assigned = new Promise<void>((resolveAssigned, reject) => {

@@ -1,7 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
-import { resolve } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RebuildMode, RebuildPhase, type RebuildStatus } from '@soulspot/contracts/library';
@@ -12,10 +11,9 @@ import { createShadowSchema, dropSchema } from '../src/rebuild/schemas';
 import { runCli } from '../src/cli/run';
 import { dumpLibrary } from './support/dump';
 import { call, connect, type Clients } from './support/grpc-client';
-import { startStack, waitUntilCaughtUp, type Stack } from './support/harness';
+import { spawnLibraryService, startStack, waitUntilCaughtUp, type Stack } from './support/harness';
 import { generateLibrary } from './support/library-generator';
 
-const WORKSPACE = resolve(import.meta.dirname, '../../..');
 const PARTITIONS = 4;
 const logger = createLogger('rebuild-restart-test');
 
@@ -30,26 +28,15 @@ interface Service {
 /** The real library-service entry point as its own process (so SIGKILL is a real crash); resolves its gRPC port. */
 /** `runner`: REBUILD_REPLAY_RUNNER (the replay's worker thread, the default, or its own process). */
 function spawnService(stack: Stack, runner: 'thread' | 'process' = 'thread'): Service {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/library-service/src/main.ts'], {
-    cwd: WORKSPACE,
-    env: {
-      ...process.env,
-      DATABASE_URL: stack.db.url,
-      KAFKA_BROKERS: stack.kafka.brokers.join(','),
-      KAFKA_TOPIC: stack.topic,
-      KAFKA_DLQ_TOPIC: stack.dlqTopic,
-      KAFKA_GROUP_ID: 'rebuild-restart-live',
-      KAFKA_SESSION_TIMEOUT_MS: '3000',
-      // small batches: the replay is long enough to be killed in the middle
-      PROJECTION_MAX_BATCH_BYTES: '4096',
-      // small transactions, so that the kill lands mid-replay
-      PROJECTION_MAX_EVENTS_PER_TRANSACTION: '10',
-      GRPC_PORT: '0',
-      GRPC_HOST: '127.0.0.1',
-      PAGE_TOKEN_SECRET: 'rebuild-restart-test-secret',
-      REBUILD_REPLAY_RUNNER: runner,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const child = spawnLibraryService(stack, {
+    KAFKA_GROUP_ID: 'rebuild-restart-live',
+    KAFKA_SESSION_TIMEOUT_MS: '3000',
+    // small batches: the replay is long enough to be killed in the middle
+    PROJECTION_MAX_BATCH_BYTES: '4096',
+    // small transactions, so that the kill lands mid-replay
+    PROJECTION_MAX_EVENTS_PER_TRANSACTION: '10',
+    PAGE_TOKEN_SECRET: 'rebuild-restart-test-secret',
+    REBUILD_REPLAY_RUNNER: runner,
   });
   let output = '';
   const stdout: string[] = [];

@@ -1,3 +1,5 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
 import pg from 'pg';
 import { LIBRARY_EVENTS_DLQ_TOPIC, type KafkaEvent } from '@soulspot/contracts';
 import { provisionKafka, provisionPostgres, type ProvisionedKafka, type ProvisionedPostgres } from '@soulspot/devstack';
@@ -45,6 +47,29 @@ export async function startStack(topic: string, partitions: number): Promise<Sta
       await db.stop();
     },
   };
+}
+
+const WORKSPACE = resolve(import.meta.dirname, '../../../..');
+
+/**
+ * The real library-service entry point as its own process on `stack` (so SIGKILL is a real crash), from its
+ * TypeScript sources, serving gRPC on a port of the OS's choosing; `env` adds or overrides variables.
+ */
+export function spawnLibraryService(stack: Stack, env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', 'apps/library-service/src/main.ts'], {
+    cwd: WORKSPACE,
+    env: {
+      ...process.env,
+      DATABASE_URL: stack.db.url,
+      KAFKA_BROKERS: stack.kafka.brokers.join(','),
+      KAFKA_TOPIC: stack.topic,
+      KAFKA_DLQ_TOPIC: stack.dlqTopic,
+      GRPC_PORT: '0',
+      GRPC_HOST: '127.0.0.1',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 /** Polls until the projector has applied every partition up to its end, or fails after `timeoutMs`. */
