@@ -31,8 +31,9 @@ export interface ReplayEvent {
  *   id content = [provider] + [payload]                      (what computeEventId encodes)
  *
  * Every part is produced by the generated `EventEnvelope.encode` itself (through `encodeEnvelope`), so field tags
- * and wire types come from the schema, not from this file. The constant parts are cached. The decoded envelope object is not returned:
- * a page of records waiting for the broker's acknowledgement then holds only bytes and short strings.
+ * and wire types come from the schema, not from this file. The constant parts are cached. The decoded envelope
+ * object is not returned: a page of records waiting for the broker's acknowledgement then holds only bytes and short
+ * strings.
  */
 export function encodeReplayEvent(input: NewEnvelope): ReplayEvent {
   const key = envelopeKey(input.provider, input.payload);
