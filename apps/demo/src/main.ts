@@ -1,6 +1,7 @@
 // `npm run demo`: the whole SoulSpot platform on this machine, end to end, in under two minutes.
 import { parseArgs } from 'node:util';
 import { runDemo, type DemoResult } from './demo-flow';
+import { contributors } from './format';
 
 const HELP = `Usage: npm run demo [-- --logs <dir>]
 
@@ -30,10 +31,10 @@ function printResult(result: DemoResult): void {
   console.log(row('albums', library.albums));
   console.log(row('tracks', library.tracks));
 
-  console.log('\nHybrid entities (one row, both providers):');
-  for (const a of library.hybridExamples.artists) console.log(`  artist ${a.displayName.padEnd(28)} ${a.providerIds?.spotifyUri ?? ''}  deezer:${a.providerIds?.deezerId ?? ''}`);
-  for (const a of library.hybridExamples.albums) console.log(`  album  ${a.title.padEnd(28)} ${a.providerIds?.spotifyUri ?? ''}  deezer:${a.providerIds?.deezerId ?? ''}  upc:${a.upc}`);
-  for (const t of library.hybridExamples.tracks) console.log(`  track  ${t.title.padEnd(28)} ${t.providerIds?.spotifyUri ?? ''}  deezer:${t.providerIds?.deezerId ?? ''}  isrc:${t.isrc}`);
+  console.log('\nHybrid entities (one row, merged from the provider entries listed):');
+  for (const a of library.hybridExamples.artists) console.log(`  artist ${a.displayName.padEnd(28)} ${contributors(a.provenance)}`);
+  for (const a of library.hybridExamples.albums) console.log(`  album  ${a.title.padEnd(28)} upc:${a.upc}  ${contributors(a.provenance)}`);
+  for (const t of library.hybridExamples.tracks) console.log(`  track  ${t.title.padEnd(28)} isrc:${t.isrc}  ${contributors(t.provenance)}`);
 
   const legacy = expected.legacy.legacy;
   console.log('\nMigration (legacy spotify_* replayed as events, then backed up to legacy_backup and dropped):');
