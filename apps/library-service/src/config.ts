@@ -18,6 +18,10 @@ export const projectorConfigSpec = {
     min: 1,
     doc: 'events one projection transaction applies at most (batches of several partitions go together up to this)',
   }),
+  PROJECTION_RUNNER: oneOf(['thread', 'main'] as const, {
+    default: 'thread',
+    doc: 'where the live projector runs: its own worker thread (reads are never held up by a projection batch) or the thread that serves gRPC',
+  }),
   METRICS_PORT: int({ default: 0, min: 0, max: 65535, doc: 'Prometheus /metrics port (rebuild progress and stuck signal); 0 disables' }),
   REBUILD_STUCK_AFTER_SECONDS: int({ default: 60, min: 1, doc: 'a rebuild without progress for this long is reported stuck' }),
   REBUILD_REPLAY_NICE: int({

@@ -1,7 +1,7 @@
 import pg from 'pg';
-import { createLogger, createMetricsRegistry, onShutdown } from '@soulspot/observability';
+import { createLogger, createMetricsRegistry, onShutdown, runCleanups } from '@soulspot/observability';
 import { loadProjectorConfig } from './config';
-import { startProjector } from './projection';
+import { runLiveProjectorWorkerIfAsked, startLiveProjectorInWorker, startProjector } from './projection';
 import { startGrpcFromConfig } from './grpc/from-config';
 import type { GrpcServerHandle } from './grpc';
 import { createRebuildController, createSwitchableProjector } from './rebuild';
@@ -13,7 +13,8 @@ import { serveMetrics } from './rebuild/metrics';
 async function main(): Promise<void> {
   const config = loadProjectorConfig();
   const logger = createLogger('library-service');
-  const projectorOptions = {
+  const entry = new URL(import.meta.url);
+  const projectionOptions = {
     databaseUrl: config.DATABASE_URL,
     brokers: config.KAFKA_BROKERS,
     topic: config.KAFKA_TOPIC,
@@ -23,10 +24,20 @@ async function main(): Promise<void> {
     maxBytesPerPartition: config.PROJECTION_MAX_BATCH_BYTES,
     maxEventsPerTransaction: config.PROJECTION_MAX_EVENTS_PER_TRANSACTION,
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
-    logger,
   };
+  const projectorOptions = { ...projectionOptions, logger };
+  // A live projector that dies on its own leaves the library silently stale: the service goes down with it (and is
+  // restarted, resuming from the database checkpoints) rather than serve without a projection.
+  const onUnexpectedExit = (error: Error) => {
+    logger.fatal({ err: error.message }, 'the live projector stopped unexpectedly; shutting down');
+    void runCleanups().finally(() => process.exit(1));
+  };
+  const startLive = () =>
+    config.PROJECTION_RUNNER === 'thread'
+      ? startLiveProjectorInWorker({ ...projectionOptions, groupId: config.KAFKA_GROUP_ID }, entry, logger, { onUnexpectedExit })
+      : startProjector({ ...projectorOptions, groupId: config.KAFKA_GROUP_ID });
   // switchable: a rebuild pauses the live projector around its swap (stop, then a new consumer from the checkpoints)
-  const projector = await createSwitchableProjector(() => startProjector({ ...projectorOptions, groupId: config.KAFKA_GROUP_ID }));
+  const projector = await createSwitchableProjector(startLive);
   onShutdown(() => projector.stop());
 
   const registry = createMetricsRegistry();
@@ -41,7 +52,7 @@ async function main(): Promise<void> {
     registry,
     stuckAfterSeconds: config.REBUILD_STUCK_AFTER_SECONDS,
     // a rebuild's replay runs in a child process (or worker thread) started from this module, away from the gRPC reads
-    replayEntry: new URL(import.meta.url),
+    replayEntry: entry,
     replayRunner: config.REBUILD_REPLAY_RUNNER,
     replayNice: config.REBUILD_REPLAY_NICE,
     replayMaxOldSpaceMb: config.REBUILD_REPLAY_MAX_OLD_SPACE_MB || undefined,
@@ -65,8 +76,8 @@ async function main(): Promise<void> {
   await rebuild.resumeInterrupted();
 }
 
-// a rebuild's replay process or thread runs this module too, and is taken over here
-if (!runReplayChildIfAsked() && !runShadowProjectorWorkerIfAsked()) {
+// the live projector's thread and a rebuild's replay process or thread run this module too, and are taken over here
+if (!runLiveProjectorWorkerIfAsked() && !runReplayChildIfAsked() && !runShadowProjectorWorkerIfAsked()) {
   main().catch((error: Error) => {
     process.stderr.write(`library-service failed to start: ${error.stack ?? error.message}\n`);
     process.exit(1);

@@ -515,7 +515,8 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
     status,
 
     async cancel() {
-      if (run) {
+      // a run that has ended (its swap committed, or it failed) is only resuming the live projector: nothing to cancel
+      if (run && ACTIVE_PHASES.includes(run.phase)) {
         if (run.record.mode === 'in_place') throw new RebuildConflictError('an in-place rebuild cannot be cancelled: the replay is the live projection');
         run.cancelRequested = true;
         await run.done;

@@ -2,10 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
 import { createLogger, type Logger } from '@soulspot/observability';
-import type { Projector } from '../projection';
+import { remoteProjectorClient, serveRemoteRequest, type Projector, type RemoteReply, type RemoteRequest } from '../projection';
 import { priorityLogger, processPriorityOutcome, threadNiceValues } from './cpu-priority';
 import { eachLine, isJsonRecord } from './replay-logs';
-import { replayClient, serveReplayRequest, type ReplayReply, type ReplayRequest } from './replay-protocol';
 import { startShadowProjectorHere, type ShadowProjectorOptions } from './shadow-projector';
 
 /*
@@ -71,14 +70,14 @@ export function startShadowProjectorInChild(
 
   let stopping = false;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const client = replayClient(
+  const client = remoteProjectorClient(
     (request) => child.send(request),
     async () => {
       stopping = true;
       await exitWithin(child, exited, EXIT_GRACE_MS);
     },
   );
-  child.on('message', (reply: ReplayReply) => client.receive(reply));
+  child.on('message', (reply: RemoteReply) => client.receive(reply));
   child.once('error', (error) => {
     // spawn failed (no `nice` on PATH?) or the channel broke
     replayLog.error({ err: error.message, command: file }, 'rebuild replay process failed');
@@ -110,7 +109,7 @@ async function exitWithin(child: ChildProcess, exited: Promise<void>, ms: number
  */
 export function runReplayChildIfAsked(): boolean {
   if (process.env[REPLAY_CHILD_ENV] !== '1' || !process.send) return false;
-  const send = (message: ReplayReply, then?: () => void) => process.send!(message, undefined, undefined, () => then?.());
+  const send = (message: RemoteReply, then?: () => void) => process.send!(message, undefined, undefined, () => then?.());
   process.on('disconnect', () => process.exit(3));
   // a Ctrl-C or SIGTERM to the whole process group reaches the child too: the service's shutdown stops it cleanly
   process.on('SIGINT', () => undefined);
@@ -125,8 +124,8 @@ export function runReplayChildIfAsked(): boolean {
     priorityLogger(logger, 'replay process')(processPriorityOutcome(process.pid, options.replayNice ?? 0, threads));
     startShadowProjectorHere(options, base).then(
       (projector) => {
-        process.on('message', (request: ReplayRequest) => {
-          void serveReplayRequest(projector, request, (reply) => send(reply, request.op === 'stop' ? () => process.exit(0) : undefined));
+        process.on('message', (request: RemoteRequest) => {
+          void serveRemoteRequest(projector, request, (reply) => send(reply, request.op === 'stop' ? () => process.exit(0) : undefined));
         });
         send({ ready: true });
       },

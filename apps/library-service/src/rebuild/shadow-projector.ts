@@ -1,9 +1,7 @@
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import pg from 'pg';
 import { createLogger, type Logger } from '@soulspot/observability';
-import { startProjector, type Projector, type ProjectorOptions } from '../projection';
+import { serveProjectorInWorker, startProjector, startProjectorInWorker, type Projector, type ProjectorOptions, type ProjectorWorkerHooks } from '../projection';
 import { lowerThisThreadPriority, priorityLogger, reniceLocalBackend } from './cpu-priority';
-import { replayClient, serveReplayRequest, type ReplayReply, type ReplayRequest } from './replay-protocol';
 import { SHADOW_SCHEMA } from './schemas';
 
 /** What a shadow projector needs, as plain data (it crosses into a worker thread). */
@@ -67,55 +65,17 @@ export function startShadowProjectorInWorker(
   options: ShadowProjectorOptions,
   entry: URL,
   logger: Logger,
-  hooks: { onUnexpectedExit?(error: Error): void } = {},
+  hooks: ProjectorWorkerHooks = {},
 ): Promise<Projector> {
-  const worker = spawnWorker(entry, { role: WORKER_ROLE, options });
-  let stopping = false;
-  const client = replayClient(
-    (request) => worker.postMessage(request),
-    async () => {
-      stopping = true;
-      await worker.terminate();
-    },
-  );
-  worker.on('message', (reply: ReplayReply) => client.receive(reply));
-  worker.on('error', (error) => {
-    logger.error({ err: error.message }, 'shadow projector worker failed');
-    client.close(error);
-  });
-  worker.on('exit', (code) => {
-    const error = new Error(`shadow projector worker exited (${code})`);
-    client.close(error);
-    if (!stopping) hooks.onUnexpectedExit?.(error);
-  });
-  return client.started;
-}
-
-/**
- * A worker running `entry`. Workers do not inherit the parent's module loader hooks, so when the service runs from
- * TypeScript sources (tsx, in development and tests) the worker registers tsx itself before importing the entry;
- * the bundled service (main.js) is loaded directly.
- */
-function spawnWorker(entry: URL, data: unknown): Worker {
-  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { workerData: data });
-  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData: data });
+  return startProjectorInWorker(entry, WORKER_ROLE, options, 'shadow projector worker', logger, hooks);
 }
 
 /** In a shadow projector worker: runs it and answers the parent's requests; elsewhere does nothing. Returns whether it did. */
 export function runShadowProjectorWorkerIfAsked(): boolean {
-  if (isMainThread || (workerData as { role?: string } | null)?.role !== WORKER_ROLE) return false;
-  const port = parentPort!;
-  const logger = createLogger('library-service');
-  const { options } = workerData as { options: ShadowProjectorOptions };
-  // first thing: the replay is background work, and this thread is the replay's alone
-  priorityLogger(logger.child(options.logBindings), 'replay thread')(lowerThisThreadPriority(options.replayNice ?? 0));
-  void startShadowProjectorHere(options, logger).then(
-    (projector) => {
-      port.on('message', (request: ReplayRequest) => void serveReplayRequest(projector, request, (reply) => port.postMessage(reply)));
-      port.postMessage({ ready: true } satisfies ReplayReply);
-    },
-    (error: Error) => port.postMessage({ failed: error.message } satisfies ReplayReply),
-  );
-  return true;
+  return serveProjectorInWorker(WORKER_ROLE, (options: ShadowProjectorOptions) => {
+    const logger = createLogger('library-service');
+    // first thing: the replay is background work, and this thread is the replay's alone
+    priorityLogger(logger.child(options.logBindings), 'replay thread')(lowerThisThreadPriority(options.replayNice ?? 0));
+    return startShadowProjectorHere(options, logger);
+  });
 }

@@ -1,21 +1,22 @@
-import type { Projector } from '../projection';
+import type { Projector } from './projector';
 
 /*
- * The messages between the rebuild controller and a shadow projector that runs elsewhere (a child process, or a
- * worker thread): requests carry an id, replies answer it; `ready` / `failed` report the start-up. The transport
- * (IPC channel, MessagePort) only has to deliver structured-clonable values in order.
+ * The messages between the service and a projector that runs elsewhere (the live projector in its worker thread; a
+ * rebuild's shadow projector in a worker thread or a child process): requests carry an id, replies answer it;
+ * `ready` / `failed` report the start-up. The transport (MessagePort, IPC channel) only has to deliver
+ * structured-clonable values in order.
  */
 
 type Operation = { op: 'status' } | { op: 'retry'; ids: string[] } | { op: 'stop' };
-export type ReplayRequest = Operation & { id: number };
-export type ReplayReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string } | { ready: true } | { failed: string };
+export type RemoteRequest = Operation & { id: number };
+export type RemoteReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string } | { ready: true } | { failed: string };
 
-/** The controller's side of one running replay. */
-export interface ReplayClient {
+/** The service's side of one projector running elsewhere. */
+export interface RemoteProjectorClient {
   /** Resolves with the remote projector once it reported `ready`; rejects when it failed or the transport closed first. */
   started: Promise<Projector>;
   /** Feed every reply from the transport here. */
-  receive(reply: ReplayReply): void;
+  receive(reply: RemoteReply): void;
   /** The transport is gone (the process or thread exited): pending and future calls fail with `error`. */
   close(error: Error): void;
 }
@@ -24,7 +25,7 @@ export interface ReplayClient {
  * Request/reply over a message transport. `send` posts a request; `shutdown` runs after a successful remote stop
  * (e.g. waits for the process to exit).
  */
-export function replayClient(send: (request: ReplayRequest) => void, shutdown: () => Promise<void>): ReplayClient {
+export function remoteProjectorClient(send: (request: RemoteRequest) => void, shutdown: () => Promise<void>): RemoteProjectorClient {
   const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   let nextId = 0;
   let closed: Error | undefined;
@@ -51,7 +52,7 @@ export function replayClient(send: (request: ReplayRequest) => void, shutdown: (
     started,
     receive(reply) {
       if ('ready' in reply) settle.resolve(projector);
-      else if ('failed' in reply) settle.reject(new Error(`shadow projector failed to start: ${reply.failed}`));
+      else if ('failed' in reply) settle.reject(new Error(`projector failed to start: ${reply.failed}`));
       else {
         const waiting = pending.get(reply.id);
         pending.delete(reply.id);
@@ -68,8 +69,8 @@ export function replayClient(send: (request: ReplayRequest) => void, shutdown: (
   };
 }
 
-/** The replay's side: answers each request with what the local projector returns. */
-export function serveReplayRequest(projector: Projector, request: ReplayRequest, reply: (message: ReplayReply) => void): Promise<void> {
+/** The remote side: answers each request with what its local projector returns. */
+export function serveRemoteRequest(projector: Projector, request: RemoteRequest, reply: (message: RemoteReply) => void): Promise<void> {
   const work = request.op === 'status' ? projector.status() : request.op === 'retry' ? projector.retryDeadLetters(request.ids) : projector.stop();
   return work.then(
     (value) => reply({ id: request.id, ok: true, value }),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Projector, ProjectorStatus } from '../projection';
-import { replayClient, serveReplayRequest, type ReplayReply, type ReplayRequest } from './replay-protocol';
+import { remoteProjectorClient, serveRemoteRequest, type RemoteReply, type RemoteRequest } from './remote-protocol';
 
 /** A projector whose answers the test controls. */
 function fakeProjector(): Projector & { stopped: boolean } {
@@ -21,15 +21,15 @@ function fakeProjector(): Projector & { stopped: boolean } {
 /** Client and server joined by an asynchronous in-memory channel, like an IPC channel or a MessagePort. */
 function connected(remote: Projector) {
   let shutDown = 0;
-  const toClient: ReplayReply[] = [];
-  const client = replayClient(
-    (request: ReplayRequest) => setImmediate(() => void serveReplayRequest(remote, request, (reply) => setImmediate(() => client.receive(reply)))),
+  const toClient: RemoteReply[] = [];
+  const client = remoteProjectorClient(
+    (request: RemoteRequest) => setImmediate(() => void serveRemoteRequest(remote, request, (reply) => setImmediate(() => client.receive(reply)))),
     async () => void shutDown++,
   );
   return { client, toClient, shutDowns: () => shutDown };
 }
 
-describe('replay protocol', () => {
+describe('remote projector protocol', () => {
   it('answers status, retry and stop through the channel once the remote reported ready', async () => {
     const remote = fakeProjector();
     const { client, shutDowns } = connected(remote);
@@ -46,7 +46,7 @@ describe('replay protocol', () => {
   it('rejects the start when the remote failed to start', async () => {
     const { client } = connected(fakeProjector());
     client.receive({ failed: 'database unreachable' });
-    await expect(client.started).rejects.toThrow('shadow projector failed to start: database unreachable');
+    await expect(client.started).rejects.toThrow('projector failed to start: database unreachable');
   });
 
   it('fails pending and later calls once the transport is gone, and a stop is then a no-op', async () => {
