@@ -51,7 +51,6 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const legacyOptions = options.legacy ?? DEMO_LEGACY;
   const cleanups: Array<() => Promise<unknown>> = [];
   const supervisor = new Supervisor(options.logDir ?? join(workspaceRoot, 'tmp/demo-logs', String(Date.now())));
-  cleanups.push(() => supervisor.stopAll());
   try {
     const [postgres, kafka] = await progress.step(
       'provisioning PostgreSQL and Kafka (libs/devstack)',
@@ -59,6 +58,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       ([pg, k]) => `PostgreSQL: ${pg.mode}, Kafka: ${k.mode} at ${k.brokers.join(',')}`,
     );
     cleanups.push(() => postgres.stop(), () => kafka.stop());
+    // (cleanups run in reverse: the services, started on this infrastructure, stop before it does)
+    cleanups.push(() => supervisor.stopAll());
 
     const legacy = await progress.step(
       'building a legacy SoulSpot database (spotify_* cache tables + existing soulspot_* rows)',
