@@ -18,16 +18,16 @@ describe('a projector in a worker thread', () => {
     expect(unexpected).toBeUndefined();
   }, 30_000);
 
-  it('reports a thread that dies on its own, and every later call fails with what killed it', async () => {
+  it('reports a thread that dies on its own; the call in flight and every later call fail with what killed it', async () => {
     let reportExit!: (error: Error) => void;
     const exited = new Promise<Error>((resolve) => (reportExit = resolve));
     const projector = await startProjectorInWorker(ENTRY, 'test-crashing', { projection: 'crashing' }, 'crashing worker', logger, {
       onUnexpectedExit: (error) => reportExit(error),
     });
     expect((await projector.status()).projection).toBe('crashing');
+    await expect(projector.retryDeadLetters(['crash'])).rejects.toThrow('stand-in projector crashed');
     expect((await exited).message).toBe('crashing worker exited (1)');
     await expect(projector.status()).rejects.toThrow('stand-in projector crashed');
-    await expect(projector.retryDeadLetters([])).rejects.toThrow('stand-in projector crashed');
     await projector.stop(); // nothing left to stop: resolves
   }, 30_000);
 });
