@@ -14,7 +14,8 @@ async function main(): Promise<void> {
   const config = loadProjectorConfig();
   const logger = createLogger('library-service');
   const entry = new URL(import.meta.url);
-  const projectionOptions = {
+  // the projector's settings as plain data: they also cross into its worker thread
+  const projectorSettings = {
     databaseUrl: config.DATABASE_URL,
     brokers: config.KAFKA_BROKERS,
     topic: config.KAFKA_TOPIC,
@@ -25,7 +26,6 @@ async function main(): Promise<void> {
     maxEventsPerTransaction: config.PROJECTION_MAX_EVENTS_PER_TRANSACTION,
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
   };
-  const projectorOptions = { ...projectionOptions, logger };
   // A live projector that dies on its own leaves the library silently stale: the service goes down with it (and is
   // restarted, resuming from the database checkpoints) rather than serve without a projection.
   const onUnexpectedExit = (error: Error) => {
@@ -34,8 +34,8 @@ async function main(): Promise<void> {
   };
   const startLive = () =>
     config.PROJECTION_RUNNER === 'thread'
-      ? startLiveProjectorInWorker({ ...projectionOptions, groupId: config.KAFKA_GROUP_ID }, entry, logger, { onUnexpectedExit })
-      : startProjector({ ...projectorOptions, groupId: config.KAFKA_GROUP_ID });
+      ? startLiveProjectorInWorker({ ...projectorSettings, groupId: config.KAFKA_GROUP_ID }, entry, logger, { onUnexpectedExit })
+      : startProjector({ ...projectorSettings, groupId: config.KAFKA_GROUP_ID, logger });
   // switchable: a rebuild pauses the live projector around its swap (stop, then a new consumer from the checkpoints)
   const projector = await createSwitchableProjector(startLive);
   onShutdown(() => projector.stop());
@@ -46,7 +46,8 @@ async function main(): Promise<void> {
   // the server is created after the controller (it serves the controller's RPCs); readiness reaches it once it exists
   const started: { grpc?: GrpcServerHandle } = {};
   const rebuild = createRebuildController({
-    ...projectorOptions,
+    ...projectorSettings,
+    logger,
     pool: rebuildPool,
     live: projector,
     registry,

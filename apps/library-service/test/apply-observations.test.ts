@@ -6,7 +6,7 @@ import type { Observation } from '../src/domain/observation';
 import { ReferenceProjection } from '../src/domain/reference-projection';
 import { applyObservations, applyState } from '../src/projection/apply-observations';
 import { createPendingRowsWriter, recordPendingRows } from '../src/projection/pending-rows';
-import { lockProjectionState } from '../src/projection/sql';
+import { lockProjection } from '../src/projection/sql';
 import { dumpLibrary, resetProjection } from './support/dump';
 import { albumEvent, artistEvent, at, trackEvent } from './support/events';
 import { generateLibrary } from './support/library-generator';
@@ -107,7 +107,7 @@ describe('applyObservations on PostgreSQL', () => {
       const batches = [scenario.slice(0, 40), scenario.slice(40, 41), scenario.slice(41, 150), scenario.slice(150)];
       for (const [index, batch] of batches.entries()) {
         await database.client.query('begin');
-        await lockProjectionState(database.client);
+        await lockProjection(database.client, 'state');
         const state = await applyState(database.client, batch);
         const end = { topic: 't', positions: [{ partition: 0, nextOffset: BigInt(index + 1) }] };
         await recordPendingRows(database.client, 'split-test', end, state.rows);

@@ -7,7 +7,7 @@ import { migrateUp } from '@soulspot/library-db';
 import { topicEndOffsets } from '@soulspot/messaging';
 import { toObservation } from '../src/domain/from-envelope';
 import { applyObservations } from '../src/projection/apply-observations';
-import { lockProjectionWriter } from '../src/projection/sql';
+import { lockProjection } from '../src/projection/sql';
 import { dumpLibrary, libraryCounts } from './support/dump';
 import { spawnLibraryService, startStack, type Stack } from './support/harness';
 import { generateLibrary, prng } from './support/library-generator';
@@ -71,7 +71,7 @@ describe('crash safety', () => {
         const observations = events.map((e) => toObservation(decodeEnvelope(e.value)));
         for (let i = 0; i < observations.length; i += 5000) {
           await ref.query('begin');
-          await lockProjectionWriter(ref);
+          await lockProjection(ref, 'writer');
           await applyObservations(ref, observations.slice(i, i + 5000));
           await ref.query('commit');
         }

@@ -8,7 +8,7 @@ import { provisionPostgres, type ProvisionedPostgres } from '@soulspot/devstack'
 import { migrateUp } from '@soulspot/library-db';
 import { toObservation } from '../src/domain/from-envelope';
 import { applyObservations } from '../src/projection/apply-observations';
-import { lockProjectionWriter } from '../src/projection/sql';
+import { lockProjection } from '../src/projection/sql';
 import { startGrpcServer, type GrpcServerHandle } from '../src/grpc';
 import { call, connect, type Clients } from './support/grpc-client';
 import { albumEvent, artistEvent, at, trackEvent } from './support/events';
@@ -43,7 +43,7 @@ async function project(events: KafkaEvent[]): Promise<void> {
   const client = await pool.connect();
   try {
     await client.query('begin');
-    await lockProjectionWriter(client);
+    await lockProjection(client, 'writer');
     await applyObservations(client, events.map((e) => toObservation(decodeEnvelope(e.value))));
     await client.query('commit');
   } catch (error) {

@@ -2,12 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@soulspot/observability';
 import { startLiveProjectorInWorker, startProjector, type LiveProjectorOptions } from '../src/projection';
 import { dumpLibrary, libraryCounts, resetProjection } from './support/dump';
-import { startStack, waitUntilCaughtUp, type Stack } from './support/harness';
+import { SERVICE_ENTRY, startStack, waitUntilCaughtUp, type Stack } from './support/harness';
 import { generateLibrary } from './support/library-generator';
 
 const logger = createLogger('live-worker-test');
-/** The service's entry module: in a worker it starts the projector it is asked for instead of the service. */
-const SERVICE_ENTRY = new URL('../src/main.ts', import.meta.url);
 
 describe('the live projector in its own worker thread', () => {
   let stack: Stack;

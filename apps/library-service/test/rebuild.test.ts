@@ -21,7 +21,7 @@ import { createShadowSchema, dropSchema, PROJECTION_TABLES, setAutovacuum, table
 import { dumpLibrary } from './support/dump';
 import { artistEvent, at } from './support/events';
 import { call, callError, connect, type Clients } from './support/grpc-client';
-import { startStack, waitUntilCaughtUp, type Stack } from './support/harness';
+import { SERVICE_ENTRY, startStack, waitUntilCaughtUp, type Stack } from './support/harness';
 import { generateLibrary, spotifyId } from './support/library-generator';
 
 const logger = createLogger('rebuild-test');
@@ -242,8 +242,6 @@ const shadowApplied = async () =>
     (await readPool.query(`select coalesce(sum(next_offset), 0) as n from projection_shadow.projection_checkpoints`).catch(() => ({ rows: [{ n: 0 }] })))
       .rows[0].n,
   );
-
-const SERVICE_ENTRY = new URL('../src/main.ts', import.meta.url);
 
 /** Live replay child processes of this test process (spawned through `nice`, which execs node under the same pid). */
 function replayProcesses(): number[] {

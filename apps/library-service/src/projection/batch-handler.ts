@@ -8,7 +8,7 @@ import { classify } from './classify';
 import { blockedKeys, insertDeadLetters, insertParkedEvents, type DeadLetterInput } from './dead-letters';
 import { recordPendingRows, type PendingRows, type PendingRowsWriter } from './pending-rows';
 import type { RowWriteInput } from './row-writer';
-import { lockProjectionRows, type Sql } from './sql';
+import { lockProjection, type Sql } from './sql';
 import { inProjectionTransaction, isInfrastructureError } from './transaction';
 
 export interface BatchContext {
@@ -72,7 +72,7 @@ async function applyWithIsolation(
   }
   // this path writes rows itself: after the row work in flight, and keeping later row work out until it commits
   await settleRows();
-  await lockProjectionRows(sql);
+  await lockProjection(sql, 'rows');
   const failed: Located<DeadLetterInput>[] = [];
   const parked: Located<{ record: ConsumedRecord }>[] = [];
   const blocked = new Set<string>();

@@ -88,17 +88,12 @@ export function lockStatements(locks: ProjectionLocks): string[] {
   return PROJECTION_LOCKS[locks].map((key) => `select pg_advisory_xact_lock(${key})`);
 }
 
-export async function lockProjectionState(sql: Sql): Promise<void> {
-  await sql.query(lockStatements('state').join('; '));
-}
-
-export async function lockProjectionRows(sql: Sql): Promise<void> {
-  await sql.query(lockStatements('rows').join('; '));
-}
-
-/** Both locks: for a transaction that changes the state and writes the rows itself. */
-export async function lockProjectionWriter(sql: Sql): Promise<void> {
-  await sql.query(lockStatements('writer').join('; '));
+/**
+ * Takes a lock set inside the caller's transaction (`writer`: both, for a transaction that changes the state and
+ * writes the rows itself).
+ */
+export async function lockProjection(sql: Sql, locks: ProjectionLocks): Promise<void> {
+  await sql.query(lockStatements(locks).join('; '));
 }
 
 /**

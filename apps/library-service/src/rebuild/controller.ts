@@ -4,7 +4,7 @@ import { createKafka, topicEndOffsets, type Kafka } from '@soulspot/messaging';
 import { createLogger, type Logger } from '@soulspot/observability';
 import type { Projector } from '../projection';
 import { readCheckpoints } from '../projection/checkpoints';
-import { lockProjectionWriter } from '../projection/sql';
+import { lockProjection } from '../projection/sql';
 import type { LiveProjection } from './live-projection';
 import { startShadowProjectorInChild } from './replay-process';
 import { shadowPool, startShadowProjectorHere, startShadowProjectorInWorker, type ShadowProjectorOptions } from './shadow-projector';
@@ -231,7 +231,7 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
         await inTransaction(async (sql) => {
           // readers holding the tables make the swap wait a little, not fail; new readers queue behind it
           await sql.query(`set local lock_timeout = '3s'`);
-          await lockProjectionWriter(sql);
+          await lockProjection(sql, 'writer');
           const shadowCheckpoints = await shadowCheckpointsIn(sql);
           const live = await readCheckpoints(sql, options.projection, options.topic);
           if (!hasReached(shadowCheckpoints, live)) throw new Error('the shadow fell behind the live projection before the swap');
@@ -490,7 +490,7 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
         paused = true;
         record = await withoutLiveAutovacuum(() =>
           inTransaction(async (sql) => {
-            await lockProjectionWriter(sql);
+            await lockProjection(sql, 'writer');
             await truncateLive(sql);
             return insertRebuild(sql, { projection: options.projection, mode, consumerGroup, targetOffsets: target });
           }),
@@ -558,7 +558,7 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
               await inTransaction(async (sql) => {
                 await sql.query(`set local lock_timeout = '3s'`);
                 // the live projector's batches hold this lock: none is half-applied across the exchange
-                await lockProjectionWriter(sql);
+                await lockProjection(sql, 'writer');
                 await exchangeLiveAndPrevious(sql);
               });
               return;

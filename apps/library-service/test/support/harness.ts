@@ -51,6 +51,9 @@ export async function startStack(topic: string, partitions: number): Promise<Sta
 
 const WORKSPACE = resolve(import.meta.dirname, '../../../..');
 
+/** The service's entry module: in a worker or child it starts the projector it was started for instead of the service. */
+export const SERVICE_ENTRY = new URL('../../src/main.ts', import.meta.url);
+
 /**
  * The real library-service entry point as its own process on `stack` (so SIGKILL is a real crash), from its
  * TypeScript sources, serving gRPC on a port of the OS's choosing; `env` adds or overrides variables.

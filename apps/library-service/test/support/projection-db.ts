@@ -5,7 +5,7 @@ import { provisionPostgres, type ProvisionedPostgres } from '@soulspot/devstack'
 import { migrateUp } from '@soulspot/library-db';
 import { toObservation } from '../../src/domain/from-envelope';
 import type { Observation } from '../../src/domain/observation';
-import { lockProjectionWriter } from '../../src/projection/sql';
+import { lockProjection } from '../../src/projection/sql';
 import { resetProjection } from './dump';
 
 /** Events as the projector sees them after decoding. */
@@ -50,7 +50,7 @@ export function useProjectionDatabase(): ProjectionDatabase {
     async inWriterTransaction<T>(work: () => Promise<T>): Promise<T> {
       await client!.query('begin');
       try {
-        await lockProjectionWriter(client!);
+        await lockProjection(client!, 'writer');
         const result = await work();
         await client!.query('commit');
         return result;
