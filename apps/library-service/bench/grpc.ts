@@ -30,9 +30,13 @@ const TARGETS = { getArtistP99Ms: 5, getArtistRate: 2000, listArtistsP99Ms: 20, 
  * survive their first scavenge and are copied; a scavenge's pause grows with the young generation. A small one
  * (4 MB) keeps each pause short, and a large initial old generation (512 MB) keeps the promoted stream garbage from
  * triggering full GCs during a phase; --expose-gc lets the load generator collect that garbage between phases (a
- * full GC frees finished streams in one pause of 100 ms or more after a long phase). None of this touches the server.
+ * full GC frees finished streams in one pause of 100 ms or more after a long phase). One V8 helper thread
+ * (--v8-pool-size=1, as the service's Deployment has): four helpers joining every scavenge on two cores shared with the
+ * server and PostgreSQL made the pauses longer, not shorter. None of this touches the server.
  */
-const LOAD_GENERATOR_NODE_FLAGS = (process.env.BENCH_LOAD_NODE_FLAGS ?? '--max-semi-space-size=4 --initial-old-space-size=512 --expose-gc').split(' ').filter(Boolean);
+const LOAD_GENERATOR_NODE_FLAGS = (process.env.BENCH_LOAD_NODE_FLAGS ?? '--max-semi-space-size=4 --initial-old-space-size=512 --expose-gc --v8-pool-size=1')
+  .split(' ')
+  .filter(Boolean);
 /** gRPC channels (HTTP/2 connections) the load generator spreads its calls over (BENCH_GRPC_CHANNELS). */
 const GRPC_CHANNELS = Number(process.env.BENCH_GRPC_CHANNELS ?? 4);
 /**
