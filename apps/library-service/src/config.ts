@@ -12,7 +12,7 @@ export const projectorConfigSpec = {
   PROJECTION_NAME: str({ default: 'library', doc: 'projection name (checkpoint rows, dead letters, consumer group)' }),
   KAFKA_GROUP_ID: str({ required: false, doc: 'consumer group (default library-service.<PROJECTION_NAME>)' }),
   KAFKA_SESSION_TIMEOUT_MS: int({ default: 30_000, min: 1000, doc: 'consumer-group session timeout' }),
-  PROJECTION_MAX_BATCH_BYTES: int({ default: 768 * 1024, min: 1024, doc: 'bytes fetched per partition and batch' }),
+  PROJECTION_MAX_BATCH_BYTES: int({ default: 512 * 1024, min: 1024, doc: 'bytes fetched per partition and batch' }),
   PROJECTION_MAX_EVENTS_PER_TRANSACTION: int({
     default: 30_000,
     min: 1,

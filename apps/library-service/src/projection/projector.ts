@@ -31,7 +31,8 @@ export interface ProjectorOptions {
   maxBytesPerPartition?: number;
   /**
    * Upper bound on the events one transaction applies (the batches of several partitions go together up to this);
-   * bounds the memory of a catch-up. Default 30,000 (about a whole fetch of 12 partitions of 768 KiB each).
+   * bounds the memory of a catch-up. Default 30,000 (a whole fetch of 12 partitions of 768 KiB each; the service fetches
+   * 512 KiB per partition, ~14,000 events).
    */
   maxEventsPerTransaction?: number;
   /** Consumer-group session timeout: how fast the group notices a dead member (a crashed projector). */
