@@ -1,6 +1,7 @@
 import { DEFAULT_PARTITIONS, LIBRARY_EVENTS_DLQ_TOPIC, LIBRARY_EVENTS_TOPIC } from '@soulspot/contracts';
 import { int, list, loadConfig, oneOf, str, url } from '@soulspot/observability';
 import { grpcConfigSpec } from './grpc/from-config';
+import { DEFAULT_MAX_BYTES_PER_PARTITION, DEFAULT_MAX_EVENTS_PER_TRANSACTION } from './projection/defaults';
 
 /** Environment of the library-service projector. */
 export const projectorConfigSpec = {
@@ -12,9 +13,9 @@ export const projectorConfigSpec = {
   PROJECTION_NAME: str({ default: 'library', doc: 'projection name (checkpoint rows, dead letters, consumer group)' }),
   KAFKA_GROUP_ID: str({ required: false, doc: 'consumer group (default library-service.<PROJECTION_NAME>)' }),
   KAFKA_SESSION_TIMEOUT_MS: int({ default: 30_000, min: 1000, doc: 'consumer-group session timeout' }),
-  PROJECTION_MAX_BATCH_BYTES: int({ default: 512 * 1024, min: 1024, doc: 'bytes fetched per partition and batch' }),
+  PROJECTION_MAX_BATCH_BYTES: int({ default: DEFAULT_MAX_BYTES_PER_PARTITION, min: 1024, doc: 'bytes fetched per partition and batch' }),
   PROJECTION_MAX_EVENTS_PER_TRANSACTION: int({
-    default: 30_000,
+    default: DEFAULT_MAX_EVENTS_PER_TRANSACTION,
     min: 1,
     doc: 'events one projection transaction applies at most (batches of several partitions go together up to this)',
   }),

@@ -14,6 +14,7 @@ import { createLogger, type Logger } from '@soulspot/observability';
 import { createCoalescer } from './batch-coalescer';
 import { classifyBatch, handlePartitionBatches, type BatchStats, type ClassifiedBatch } from './batch-handler';
 import { readCheckpoints } from './checkpoints';
+import { DEFAULT_MAX_BYTES_PER_PARTITION, DEFAULT_MAX_EVENTS_PER_TRANSACTION } from './defaults';
 import { createPendingRowsWriter } from './pending-rows';
 import { retryDeadLetters, type RetryResult } from './retry';
 
@@ -27,12 +28,11 @@ export interface ProjectorOptions {
   groupId?: string;
   /** Partitions to create the topics with when they do not exist yet. */
   partitions?: number;
-  /** Bounds the batch size: bytes fetched per partition and request. */
+  /** Bounds the batch size: bytes fetched per partition and request. Default `DEFAULT_MAX_BYTES_PER_PARTITION`. */
   maxBytesPerPartition?: number;
   /**
    * Upper bound on the events one transaction applies (the batches of several partitions go together up to this);
-   * bounds the memory of a catch-up. Default 30,000 (a whole fetch of 12 partitions of 768 KiB each; the service fetches
-   * 512 KiB per partition, ~14,000 events).
+   * bounds the memory of a catch-up. Default `DEFAULT_MAX_EVENTS_PER_TRANSACTION`.
    */
   maxEventsPerTransaction?: number;
   /** Consumer-group session timeout: how fast the group notices a dead member (a crashed projector). */
@@ -99,7 +99,7 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
   await rows.drain();
   const context = { pool, projection: options.projection, dlq, logger, rows };
   const applyGroup = createCoalescer((items: ClassifiedBatch[]) => handlePartitionBatches(context, items, stats), {
-    maxWeight: options.maxEventsPerTransaction ?? 30_000,
+    maxWeight: options.maxEventsPerTransaction ?? DEFAULT_MAX_EVENTS_PER_TRANSACTION,
     weight: (item) => item.batch.records.length,
     // kafkajs decodes the batches of one fetch one after the other and hands each to a worker as soon as it is
     // decoded: a short quiet period (capped) gathers the whole fetch
@@ -107,12 +107,13 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
     maxLingerMs: 250,
   });
 
+  const maxBytesPerPartition = options.maxBytesPerPartition ?? DEFAULT_MAX_BYTES_PER_PARTITION;
   const consumer: CheckpointedConsumer = await startCheckpointedConsumer(kafka, {
     topic: options.topic,
     groupId: options.groupId ?? `library-service.${options.projection}`,
-    maxBytesPerPartition: options.maxBytesPerPartition,
+    maxBytesPerPartition,
     // one fetch can bring a full batch of every partition, and they are applied together
-    maxBytes: (options.maxBytesPerPartition ?? 1024 * 1024) * partitions,
+    maxBytes: maxBytesPerPartition * partitions,
     // every partition's batch can be in flight: those that arrive while a transaction runs join the next one
     partitionsConsumedConcurrently: partitions,
     sessionTimeout: options.sessionTimeoutMs,
