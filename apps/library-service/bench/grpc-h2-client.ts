@@ -1,13 +1,16 @@
-// A minimal gRPC unary client on node:http2 for bench:grpc's load generator.
+// A minimal gRPC unary client for bench:grpc's load generator, on its own HTTP/2 implementation (./http2).
 //
 // Why not grpc-js: on this 2-core machine the load generator shares the CPU with the server it measures, and a
 // grpc-js client call costs about as much CPU as the server's handling of it (channel, call stack, filters, metadata
-// objects, a deadline timer per call). This client speaks the same wire protocol (gRPC over HTTP/2: POST, the
-// `application/grpc` content type, `te: trailers`, `grpc-timeout`, length-prefixed messages, status in trailers) with
-// request frames built once up front, so the measured CPU and pauses are the server's, not the tool's. It is still an
-// honest client: every response's HTTP status, content type and `grpc-status` are checked, the message framing is
-// validated and every message is decoded by the generated code; deadlines are sent to the server and enforced here.
-import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders, type IncomingHttpStatusHeader } from 'node:http2';
+// objects, a deadline timer per call). Why not node:http2 either: see ./http2/connection.ts (its streams outlive
+// young-generation GCs, so the tool's own GC pauses grew with the call rate). This client speaks the same wire
+// protocol (gRPC over HTTP/2: POST, the `application/grpc` content type, `te: trailers`, `grpc-timeout`,
+// length-prefixed messages, status in trailers) with request frames and header blocks built once up front, so the
+// measured CPU and pauses are the server's, not the tool's. It is still an honest client: every response's HTTP
+// status, content type and `grpc-status` are checked, the message framing is validated and every message is decoded
+// by the generated code; deadlines are sent to the server and enforced here.
+import { Http2ClientConnection, type StreamHandlers } from './http2/connection';
+import { encodeLiteralHeaderBlock, type HeaderFields } from './http2/hpack';
 
 /** The parts of a generated grpc-js method definition this client needs. */
 export interface UnaryMethod<Res> {
@@ -71,29 +74,17 @@ function decodeGrpcMessage(value: string | string[] | undefined): string {
 }
 
 /** The final status of a call from its trailers (or from its headers in a trailers-only response). */
-export function statusFromMetadata(headers: IncomingHttpHeaders): { code: number; details: string } | undefined {
+export function statusFromMetadata(headers: Readonly<Record<string, string | string[] | undefined>>): { code: number; details: string } | undefined {
   const raw = headers['grpc-status'];
   if (raw === undefined) return undefined;
   const code = Number(Array.isArray(raw) ? raw[0] : raw);
   return { code: Number.isInteger(code) ? code : GRPC_STATUS.UNKNOWN, details: decodeGrpcMessage(headers['grpc-message']) };
 }
 
-/**
- * Unhooks this client's listeners from a finished stream. Node keeps an HTTP/2 stream's native handle alive through
- * young-generation GCs (it is a wrapper object with properties set), and with it the stream and everything its
- * listeners reach: left attached, our closures would keep the response buffers and, through the promise's resolve
- * function, the decoded response alive until the next full GC, so every scavenge would copy them. A no-op 'error'
- * listener stays so that a late stream error cannot crash the process.
- */
-function detach(stream: ClientHttp2Stream): void {
-  stream.removeAllListeners();
-  stream.on('error', ignore);
-}
-
-const ignore = () => undefined;
-
 interface PendingCall {
-  stream: ClientHttp2Stream;
+  connection: Http2ClientConnection;
+  streamId: number;
+  handlers: StreamHandlers;
   deadline: number;
   fail(error: GrpcCallError): void;
 }
@@ -111,55 +102,49 @@ export interface RawGrpcClientOptions {
 const WINDOW_BYTES = 8 * 1024 * 1024;
 
 /**
- * Unary gRPC calls over a few HTTP/2 sessions, cleartext (h2c, like grpc-js `createInsecure`). Not a general client:
- * no compression, no retries, no metadata beyond the protocol's own headers.
+ * Unary gRPC calls over a few HTTP/2 connections, cleartext (h2c, like grpc-js `createInsecure`). Not a general
+ * client: no compression, no retries, no metadata beyond the protocol's own headers.
  */
 export class RawGrpcClient {
-  private readonly sessions: ClientHttp2Session[];
+  private readonly connections: Http2ClientConnection[];
   private readonly pending = new Set<PendingCall>();
   private readonly sweeper: NodeJS.Timeout;
-  private readonly headersByPath = new Map<string, http2.OutgoingHttpHeaders>();
+  private readonly headerBlocks = new Map<string, Buffer>();
+  private readonly host: string;
+  private readonly port: number;
   private next = 0;
 
   constructor(
     private readonly address: string,
     private readonly options: RawGrpcClientOptions,
   ) {
-    this.sessions = Array.from({ length: options.sessions }, () => this.connect());
+    const separator = address.lastIndexOf(':');
+    this.host = address.slice(0, separator);
+    this.port = Number(address.slice(separator + 1));
+    this.connections = Array.from({ length: options.sessions }, () => this.connect());
     this.sweeper = setInterval(() => this.expireCalls(), options.deadlineCheckMs ?? 50);
     this.sweeper.unref();
   }
 
-  /** Resolves once every session is connected (so the first measured calls do not pay for the handshake). */
+  /** Resolves once every connection is established (so the first measured calls do not pay for the handshake). */
   async ready(): Promise<void> {
-    await Promise.all(
-      this.sessions.map((session) =>
-        session.connecting ? new Promise<void>((resolve, reject) => session.once('connect', () => resolve()).once('error', reject)) : Promise.resolve(),
-      ),
-    );
+    await Promise.all(this.connections.map((connection) => connection.ready));
   }
 
   /** Sends `frame` (see grpcFrame) to `method` and decodes the single response message. */
   unary<Res>(method: UnaryMethod<Res>, frame: Buffer): Promise<Res> {
     return new Promise<Res>((resolve, reject) => {
-      const session = this.session();
-      const stream = session.request(this.headersFor(method.path), { endStream: false });
       const chunks: Buffer[] = [];
       let status: { code: number; details: string } | undefined;
       let httpProblem: string | undefined;
+      let headersSeen = false;
       let settled = false;
-      const call: PendingCall = {
-        stream,
-        deadline: performance.now() + this.options.deadlineMs,
-        fail: (error) => finish(error),
-      };
       const finish = (error?: GrpcCallError) => {
         if (settled) return;
         settled = true;
         this.pending.delete(call);
-        detach(stream);
         if (error) {
-          if (!stream.closed) stream.close(http2.constants.NGHTTP2_CANCEL);
+          call.connection.cancel(call.streamId, handlers);
           reject(error);
           return;
         }
@@ -168,69 +153,75 @@ export class RawGrpcClient {
           if (!status) throw new GrpcCallError(GRPC_STATUS.INTERNAL, 'the stream ended without a grpc-status');
           if (status.code !== GRPC_STATUS.OK) throw new GrpcCallError(status.code, status.details);
           const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-          chunks.length = 0;
           resolve(method.responseDeserialize(unaryResponseMessage(body)));
         } catch (failure) {
           reject(failure instanceof GrpcCallError ? failure : new GrpcCallError(GRPC_STATUS.INTERNAL, `response not decodable: ${(failure as Error).message}`));
         }
       };
+      const handlers: StreamHandlers = {
+        headers: (fields: HeaderFields, endStream: boolean) => {
+          if (!headersSeen) {
+            headersSeen = true;
+            if (fields[':status'] !== '200') httpProblem = `HTTP status ${fields[':status']}`;
+            else if (!String(fields['content-type']).startsWith('application/grpc')) httpProblem = `content-type ${fields['content-type']}`;
+          }
+          // Trailers carry the status; so do the headers of a trailers-only response (typically an error).
+          status = statusFromMetadata(fields) ?? status;
+          if (endStream) finish();
+        },
+        data: (chunk: Buffer, endStream: boolean) => {
+          chunks.push(chunk);
+          if (endStream) finish();
+        },
+        error: (message: string) => finish(new GrpcCallError(GRPC_STATUS.UNAVAILABLE, message)),
+      };
+      const call: PendingCall = {
+        connection: this.connection(),
+        streamId: 0,
+        handlers,
+        deadline: performance.now() + this.options.deadlineMs,
+        fail: (error) => finish(error),
+      };
       this.pending.add(call);
-      stream.on('response', (headers: IncomingHttpHeaders & IncomingHttpStatusHeader) => {
-        if (headers[':status'] !== 200) httpProblem = `HTTP status ${headers[':status']}`;
-        else if (!String(headers['content-type']).startsWith('application/grpc')) httpProblem = `content-type ${headers['content-type']}`;
-        // A trailers-only response (typically an error) carries the status in its headers.
-        status = statusFromMetadata(headers) ?? status;
-      });
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('trailers', (trailers: IncomingHttpHeaders) => (status = statusFromMetadata(trailers) ?? status));
-      stream.on('error', (error: Error) => finish(new GrpcCallError(GRPC_STATUS.UNAVAILABLE, `stream error: ${error.message}`)));
-      stream.on('close', () => {
-        // A stream reset by the server (RST_STREAM) closes without trailers.
-        if (!status && !httpProblem && stream.rstCode !== http2.constants.NGHTTP2_NO_ERROR) finish(new GrpcCallError(GRPC_STATUS.UNAVAILABLE, `stream reset (code ${stream.rstCode})`));
-        else finish();
-      });
-      stream.end(frame);
+      const streamId = call.connection.request(this.headerBlockFor(method.path), frame, handlers);
+      if (!settled) call.streamId = streamId;
     });
   }
 
   close(): void {
     clearInterval(this.sweeper);
     for (const call of [...this.pending]) call.fail(new GrpcCallError(GRPC_STATUS.CANCELLED, 'client closed'));
-    for (const session of this.sessions) session.close();
+    for (const connection of this.connections) connection.close();
   }
 
-  private connect(): ClientHttp2Session {
-    const session = http2.connect(`http://${this.address}`, { settings: { initialWindowSize: WINDOW_BYTES } });
-    session.on('connect', () => session.setLocalWindowSize(WINDOW_BYTES));
-    // Errors surface on the streams; a session error without streams must not crash the process.
-    session.on('error', () => undefined);
-    return session;
+  private connect(): Http2ClientConnection {
+    return new Http2ClientConnection({ host: this.host, port: this.port, windowBytes: WINDOW_BYTES });
   }
 
-  private session(): ClientHttp2Session {
-    let session = this.sessions[this.next];
-    if (session.closed || session.destroyed) session = this.sessions[this.next] = this.connect();
-    this.next = (this.next + 1) % this.sessions.length;
-    return session;
+  private connection(): Http2ClientConnection {
+    let connection = this.connections[this.next];
+    if (!connection.usable) connection = this.connections[this.next] = this.connect();
+    this.next = (this.next + 1) % this.connections.length;
+    return connection;
   }
 
-  /** Request headers per method, built once: every call has the same relative deadline. */
-  private headersFor(path: string): http2.OutgoingHttpHeaders {
-    let headers = this.headersByPath.get(path);
-    if (!headers) {
-      headers = {
-        ':method': 'POST',
-        ':path': path,
-        ':authority': this.address,
-        ':scheme': 'http',
-        'content-type': 'application/grpc',
-        te: 'trailers',
-        'grpc-timeout': grpcTimeoutHeader(this.options.deadlineMs),
-        'user-agent': 'soulspot-bench-grpc-h2/1',
-      };
-      this.headersByPath.set(path, headers);
+  /** The request header block per method, encoded once: every call has the same relative deadline. */
+  private headerBlockFor(path: string): Buffer {
+    let block = this.headerBlocks.get(path);
+    if (!block) {
+      block = encodeLiteralHeaderBlock([
+        [':method', 'POST'],
+        [':scheme', 'http'],
+        [':path', path],
+        [':authority', this.address],
+        ['content-type', 'application/grpc'],
+        ['te', 'trailers'],
+        ['grpc-timeout', grpcTimeoutHeader(this.options.deadlineMs)],
+        ['user-agent', 'soulspot-bench-grpc-h2/2'],
+      ]);
+      this.headerBlocks.set(path, block);
     }
-    return headers;
+    return block;
   }
 
   private expireCalls(): void {

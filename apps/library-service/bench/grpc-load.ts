@@ -21,7 +21,7 @@ interface LoadConfig {
   durationMs: number;
   warmupMs: number;
   channels: number;
-  /** 'h2': the lean node:http2 client (grpc-h2-client.ts); 'grpc-js': the real grpc-js client. */
+  /** 'h2': the lean HTTP/2 client (grpc-h2-client.ts); 'grpc-js': the real grpc-js client. */
   client: LoadClient;
   /** Which runs to do, in this order (all four by default). */
   phases: PhaseName[];

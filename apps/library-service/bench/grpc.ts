@@ -26,22 +26,23 @@ const TARGETS = { getArtistP99Ms: 5, getArtistRate: 2000, listArtistsP99Ms: 20, 
 /**
  * V8 flags of the load-generator process (BENCH_LOAD_NODE_FLAGS). Every pause of the load process delays the calls
  * due meanwhile, which the open-loop measurement (rightly) counts as latency, so the measuring tool is tuned to pause
- * briefly: Node keeps an HTTP/2 stream's native handle alive through young-generation GCs, so each stream's objects
- * survive their first scavenge and are copied; a scavenge's pause grows with the young generation. A small one
- * (4 MB) keeps each pause short, and a large initial old generation (512 MB) keeps the promoted stream garbage from
- * triggering full GCs during a phase; --expose-gc lets the load generator collect that garbage between phases (a
- * full GC frees finished streams in one pause of 100 ms or more after a long phase). One V8 helper thread
- * (--v8-pool-size=1, as the service's Deployment has): four helpers joining every scavenge on two cores shared with the
- * server and PostgreSQL made the pauses longer, not shorter. None of this touches the server.
+ * briefly. A small young generation (4 MB) keeps each scavenge short. V8's allocation-site pretenuring is off: at
+ * 2,000 calls/s it decided, from a scavenge in which many calls were in flight, that the per-call objects (decoded
+ * responses, promises) live long, and allocated them straight into the old generation from then on; the old
+ * generation grew by ~150 MB per phase and every scavenge had to trace those objects' pointers into the young one
+ * (7-9 ms average scavenges instead of ~2 ms). A large initial old generation (512 MB) keeps what is still promoted
+ * from triggering full GCs during a phase, and --expose-gc lets the load generator collect it between phases. One V8
+ * helper thread (--v8-pool-size=1, as the service's Deployment has): four helpers joining every scavenge on two cores
+ * shared with the server and PostgreSQL made the pauses longer, not shorter. None of this touches the server.
  */
-const LOAD_GENERATOR_NODE_FLAGS = (process.env.BENCH_LOAD_NODE_FLAGS ?? '--max-semi-space-size=4 --initial-old-space-size=512 --expose-gc --v8-pool-size=1')
+const LOAD_GENERATOR_NODE_FLAGS = (process.env.BENCH_LOAD_NODE_FLAGS ?? '--max-semi-space-size=4 --initial-old-space-size=512 --expose-gc --v8-pool-size=1 --no-allocation-site-pretenuring')
   .split(' ')
   .filter(Boolean);
 /** gRPC channels (HTTP/2 connections) the load generator spreads its calls over (BENCH_GRPC_CHANNELS). */
 const GRPC_CHANNELS = Number(process.env.BENCH_GRPC_CHANNELS ?? 4);
 /**
- * The load generator's client (BENCH_LOAD_CLIENT): 'h2' (default), a lean gRPC client on node:http2 with pre-built
- * request frames (bench/grpc-h2-client.ts), or 'grpc-js', the real grpc-js client. Both speak the same protocol to the
+ * The load generator's client (BENCH_LOAD_CLIENT): 'h2' (default), a lean gRPC client on this benchmark's own HTTP/2
+ * implementation with pre-built request frames (bench/grpc-h2-client.ts, bench/http2), or 'grpc-js', the real grpc-js client. Both speak the same protocol to the
  * same server and decode every response; the h2 client needs a fraction of the CPU, which on 2 shared cores is CPU
  * the measured server gets back.
  */
@@ -153,7 +154,7 @@ try {
       listArtists: 'order_by name, page_size 100, page tokens at random keyset positions',
       loadGenerator:
         LOAD_CLIENT === 'h2'
-          ? 'gRPC over node:http2 (bench/grpc-h2-client.ts): request frames (with page tokens) built once before the run, grpc-timeout sent, HTTP status, content type and grpc-status checked, every response decoded in full by the generated code'
+          ? 'gRPC over the benchmark\'s own HTTP/2 client (bench/grpc-h2-client.ts, bench/http2): request frames (with page tokens) and header blocks built once before the run, grpc-timeout sent, HTTP status, content type and grpc-status checked, every response decoded in full by the generated code'
           : 'grpc-js client; requests (with page tokens) serialized once before the run, responses decoded in full',
       sqlBaseline: 'the same SELECT statements via pg (prepared), same rates, same process layout',
       floor:

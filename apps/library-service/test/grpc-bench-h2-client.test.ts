@@ -1,5 +1,8 @@
 // bench:grpc's lean load-generator client (bench/grpc-h2-client.ts) against a real grpc-js server: it must speak the
 // protocol well enough that grpc-js answers it, and report every status, deadline and framing problem honestly.
+import { once } from 'node:events';
+import http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Server, ServerCredentials, status as Status, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
 import {
@@ -130,6 +133,92 @@ describe('RawGrpcClient against grpc-js', () => {
       await expect(client.unary(LibraryServiceService.getArtist, getFrame('1'))).rejects.toMatchObject({ code: Status.UNAVAILABLE });
     } finally {
       client.close();
+    }
+  });
+});
+
+/** A node:http2 server answering every stream as a unary gRPC call with artist(n); `hooks` see each session and stream. */
+async function rawGrpcServer(
+  settings: http2.Settings,
+  onStream: (stream: http2.ServerHttp2Stream, reply: () => void) => void,
+): Promise<{ server: http2.Http2Server; address: string; sessions: http2.ServerHttp2Session[] }> {
+  const server = http2.createServer({ settings });
+  const sessions: http2.ServerHttp2Session[] = [];
+  server.on('session', (session) => sessions.push(session));
+  server.on('stream', (stream) => {
+    stream.on('error', () => undefined);
+    onStream(stream, () => {
+      if (stream.destroyed) return;
+      stream.respond({ ':status': 200, 'content-type': 'application/grpc+proto' }, { waitForTrailers: true });
+      stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
+      stream.end(grpcFrame(Artist.encode(artist(stream.id!)).finish()));
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { server, address: `127.0.0.1:${(server.address() as AddressInfo).port}`, sessions };
+}
+
+describe('RawGrpcClient, HTTP/2 connection management', () => {
+  it('answers the server\'s PINGs (grpc-js keepalive closes connections that do not)', async () => {
+    const { server, address, sessions } = await rawGrpcServer({}, (_stream, reply) => reply());
+    const client = new RawGrpcClient(address, { sessions: 1, deadlineMs: 5000 });
+    try {
+      await client.ready();
+      const rtt = await new Promise<number>((resolve, reject) => sessions[0].ping((error, duration) => (error ? reject(error) : resolve(duration))));
+      expect(rtt).toBeGreaterThanOrEqual(0);
+      await expect(client.unary(LibraryServiceService.getArtist, getFrame('1'))).resolves.toMatchObject({ id: 'id-1' });
+    } finally {
+      client.close();
+      server.close();
+    }
+  });
+
+  it('keeps within the server\'s SETTINGS_MAX_CONCURRENT_STREAMS, queueing the rest', async () => {
+    let open = 0;
+    let maxOpen = 0;
+    const { server, address } = await rawGrpcServer({ maxConcurrentStreams: 2 }, (stream, reply) => {
+      maxOpen = Math.max(maxOpen, ++open);
+      stream.on('close', () => open--);
+      setTimeout(reply, 20);
+    });
+    const client = new RawGrpcClient(address, { sessions: 1, deadlineMs: 5000 });
+    try {
+      await client.ready();
+      const answers = await Promise.all(Array.from({ length: 10 }, () => client.unary(LibraryServiceService.getArtist, getFrame('1'))));
+      expect(answers).toHaveLength(10);
+      expect(maxOpen).toBe(2);
+    } finally {
+      client.close();
+      server.close();
+    }
+  });
+
+  it('after a GOAWAY, fails the streams the server refused and opens a new connection for new calls', async () => {
+    let goAwaySent = false;
+    const { server, address, sessions } = await rawGrpcServer({}, (stream, reply) => {
+      // The first stream is answered after the GOAWAY that refuses every stream after it (last stream id 1).
+      if (stream.id === 1 && !goAwaySent) {
+        goAwaySent = true;
+        stream.session!.goaway(http2.constants.NGHTTP2_NO_ERROR, 1);
+        setTimeout(reply, 20);
+      } else {
+        reply();
+      }
+    });
+    const client = new RawGrpcClient(address, { sessions: 1, deadlineMs: 5000 });
+    try {
+      await client.ready();
+      const first = client.unary(LibraryServiceService.getArtist, getFrame('1'));
+      const second = client.unary(LibraryServiceService.getArtist, getFrame('1')).catch((e: unknown) => e);
+      await expect(first).resolves.toMatchObject({ id: 'id-1' });
+      // Stream 3 is beyond the GOAWAY's last stream id: the server never processes it, the client reports it.
+      expect(await second).toMatchObject({ code: Status.UNAVAILABLE, details: expect.stringMatching(/GOAWAY/) });
+      await expect(client.unary(LibraryServiceService.getArtist, getFrame('1'))).resolves.toMatchObject({ id: expect.stringMatching(/^id-/) });
+      expect(sessions.length).toBe(2);
+    } finally {
+      client.close();
+      server.close();
     }
   });
 });
