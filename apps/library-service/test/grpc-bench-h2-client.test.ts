@@ -2,8 +2,8 @@
 // protocol well enough that grpc-js answers it, and report every status, deadline and framing problem honestly.
 import { once } from 'node:events';
 import http2 from 'node:http2';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Server, ServerCredentials, status as Status, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
 import {
   Artist,
@@ -137,6 +137,16 @@ describe('RawGrpcClient against grpc-js', () => {
   });
 });
 
+/** One HTTP/2 frame: 9-byte header (length, type, flags, stream id) and payload. */
+function h2Frame(type: number, flags: number, streamId: number, payload: Buffer): Buffer {
+  const header = Buffer.alloc(9);
+  header.writeUIntBE(payload.length, 0, 3);
+  header[3] = type;
+  header[4] = flags;
+  header.writeUInt32BE(streamId, 5);
+  return Buffer.concat([header, payload]);
+}
+
 /** A node:http2 server answering every stream as a unary gRPC call with artist(n); `hooks` see each session and stream. */
 async function rawGrpcServer(
   settings: http2.Settings,
@@ -191,6 +201,52 @@ describe('RawGrpcClient, HTTP/2 connection management', () => {
     } finally {
       client.close();
       server.close();
+    }
+  });
+
+  it('sends no more request DATA than the connection window allows, and the rest once the server grants more', async () => {
+    // A bare TCP peer that speaks just enough HTTP/2 to count what the client sends: it announces its SETTINGS but
+    // returns no WINDOW_UPDATE until told to, so the client may send 65,535 bytes of DATA and no more.
+    let dataBytes = 0;
+    let peer: Socket | undefined;
+    const tcp = createNetServer((socket) => {
+      peer = socket;
+      let buffered = Buffer.alloc(0);
+      let prefaceSeen = false;
+      socket.on('data', (chunk: Buffer) => {
+        buffered = Buffer.concat([buffered, chunk]);
+        if (!prefaceSeen && buffered.length >= 24) {
+          prefaceSeen = true;
+          buffered = buffered.subarray(24);
+          socket.write(h2Frame(0x4, 0, 0, Buffer.alloc(0)));
+        }
+        while (prefaceSeen && buffered.length >= 9 && buffered.length >= 9 + buffered.readUIntBE(0, 3)) {
+          const length = buffered.readUIntBE(0, 3);
+          if (buffered[3] === 0x0) dataBytes += length;
+          buffered = buffered.subarray(9 + length);
+        }
+      });
+      socket.on('error', () => undefined);
+    });
+    tcp.listen(0, '127.0.0.1');
+    await once(tcp, 'listening');
+    const client = new RawGrpcClient(`127.0.0.1:${(tcp.address() as AddressInfo).port}`, { sessions: 1, deadlineMs: 10_000 });
+    try {
+      await client.ready();
+      const frame = grpcFrame(GetArtistRequest.encode({ name: `artists/${'x'.repeat(1024)}` }).finish());
+      const calls = Array.from({ length: 300 }, () => client.unary(LibraryServiceService.getArtist, frame).catch(() => undefined));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(dataBytes).toBeLessThanOrEqual(65_535);
+      expect(dataBytes).toBeGreaterThan(65_535 - frame.length);
+      const increment = Buffer.alloc(4);
+      increment.writeUInt32BE(1 << 20);
+      peer!.write(h2Frame(0x8, 0, 0, increment));
+      await vi.waitFor(() => expect(dataBytes).toBe(300 * frame.length));
+      client.close();
+      await Promise.all(calls);
+    } finally {
+      client.close();
+      tcp.close();
     }
   });
 
