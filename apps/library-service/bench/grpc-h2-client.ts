@@ -83,8 +83,8 @@ export function statusFromMetadata(headers: Readonly<Record<string, string | str
 
 interface PendingCall {
   connection: Http2ClientConnection;
+  /** 0 until the connection opened the stream (it may wait for a concurrency slot or send window). */
   streamId: number;
-  handlers: StreamHandlers;
   deadline: number;
   fail(error: GrpcCallError): void;
 }
@@ -178,7 +178,6 @@ export class RawGrpcClient {
       const call: PendingCall = {
         connection: this.connection(),
         streamId: 0,
-        handlers,
         deadline: performance.now() + this.options.deadlineMs,
         fail: (error) => finish(error),
       };
