@@ -15,6 +15,7 @@ import {
 } from '@soulspot/contracts/library';
 import { Provider } from '@soulspot/contracts';
 import { GrpcCallError, grpcFrame, grpcTimeoutHeader, RawGrpcClient, statusFromMetadata, unaryResponseMessage } from '../bench/grpc-h2-client';
+import { h2Frame } from './support/h2-frame';
 
 function artist(i: number): Artist {
   return {
@@ -136,16 +137,6 @@ describe('RawGrpcClient against grpc-js', () => {
     }
   });
 });
-
-/** One HTTP/2 frame: 9-byte header (length, type, flags, stream id) and payload. */
-function h2Frame(type: number, flags: number, streamId: number, payload: Buffer): Buffer {
-  const header = Buffer.alloc(9);
-  header.writeUIntBE(payload.length, 0, 3);
-  header[3] = type;
-  header[4] = flags;
-  header.writeUInt32BE(streamId, 5);
-  return Buffer.concat([header, payload]);
-}
 
 /** A node:http2 server answering every stream as a unary gRPC call with artist(n); `hooks` see each session and stream. */
 async function rawGrpcServer(

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeLiteralHeaderBlock, HpackDecoder, HpackError } from '../bench/http2/hpack';
 import { huffmanDecode } from '../bench/http2/huffman';
+import { h2Frame } from './support/h2-frame';
 
 const hex = (text: string) => Buffer.from(text.replace(/\s+/g, ''), 'hex');
 
@@ -120,16 +121,8 @@ describe('HpackDecoder against nghttp2 (node:http2 server)', () => {
     // decoded by one HpackDecoder, in arrival order.
     const socket = connect({ host: '127.0.0.1', port });
     await once(socket, 'connect');
-    const frame = (type: number, flags: number, stream: number, payload: Buffer) => {
-      const header = Buffer.alloc(9);
-      header.writeUIntBE(payload.length, 0, 3);
-      header[3] = type;
-      header[4] = flags;
-      header.writeUInt32BE(stream, 5);
-      return Buffer.concat([header, payload]);
-    };
     const requests = Array.from({ length: 60 }, (_, i) =>
-      frame(
+      h2Frame(
         0x1,
         0x4 | 0x1,
         2 * i + 1,
@@ -142,7 +135,7 @@ describe('HpackDecoder against nghttp2 (node:http2 server)', () => {
         ]),
       ),
     );
-    socket.write(Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1'), frame(0x4, 0, 0, Buffer.alloc(0)), ...requests]));
+    socket.write(Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1'), h2Frame(0x4, 0, 0, Buffer.alloc(0)), ...requests]));
 
     const decoder = new HpackDecoder();
     const blocks = new Map<number, Array<Record<string, string>>>();
