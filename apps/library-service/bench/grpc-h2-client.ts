@@ -64,8 +64,7 @@ export function grpcTimeoutHeader(ms: number): string {
 }
 
 /** `grpc-message` is percent-encoded on the wire. */
-function decodeGrpcMessage(value: string | string[] | undefined): string {
-  const text = Array.isArray(value) ? value.join(',') : (value ?? '');
+function decodeGrpcMessage(text: string): string {
   try {
     return decodeURIComponent(text);
   } catch {
@@ -74,11 +73,11 @@ function decodeGrpcMessage(value: string | string[] | undefined): string {
 }
 
 /** The final status of a call from its trailers (or from its headers in a trailers-only response). */
-export function statusFromMetadata(headers: Readonly<Record<string, string | string[] | undefined>>): { code: number; details: string } | undefined {
-  const raw = headers['grpc-status'];
+export function statusFromMetadata(fields: Readonly<HeaderFields>): { code: number; details: string } | undefined {
+  const raw = fields['grpc-status'];
   if (raw === undefined) return undefined;
-  const code = Number(Array.isArray(raw) ? raw[0] : raw);
-  return { code: Number.isInteger(code) ? code : GRPC_STATUS.UNKNOWN, details: decodeGrpcMessage(headers['grpc-message']) };
+  const code = Number(raw);
+  return { code: Number.isInteger(code) ? code : GRPC_STATUS.UNKNOWN, details: decodeGrpcMessage(fields['grpc-message'] ?? '') };
 }
 
 interface PendingCall {

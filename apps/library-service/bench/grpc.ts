@@ -26,14 +26,13 @@ const TARGETS = { getArtistP99Ms: 5, getArtistRate: 2000, listArtistsP99Ms: 20, 
 /**
  * V8 flags of the load-generator process (BENCH_LOAD_NODE_FLAGS). Every pause of the load process delays the calls
  * due meanwhile, which the open-loop measurement (rightly) counts as latency, so the measuring tool is tuned to pause
- * briefly. A small young generation (4 MB) keeps each scavenge short. V8's allocation-site pretenuring is off: at
- * 2,000 calls/s it decided, from a scavenge in which many calls were in flight, that the per-call objects (decoded
- * responses, promises) live long, and allocated them straight into the old generation from then on; the old
- * generation grew by ~150 MB per phase and every scavenge had to trace those objects' pointers into the young one
- * (7-9 ms average scavenges instead of ~2 ms). A large initial old generation (512 MB) keeps what is still promoted
- * from triggering full GCs during a phase, and --expose-gc lets the load generator collect it between phases. One V8
- * helper thread (--v8-pool-size=1, as the service's Deployment has): four helpers joining every scavenge on two cores
- * shared with the server and PostgreSQL made the pauses longer, not shorter. None of this touches the server.
+ * briefly. A small young generation (4 MB) keeps each scavenge short. V8's allocation-site pretenuring is off: with
+ * it, the first runs of this client spent 1.1-1.2 s per phase in scavenges of 7-10 ms on average, and ListArtists
+ * cost 2.3 ms of client CPU per call; without it, 0.7 ms per call and 0.15-0.25 s of GC per phase (BENCHMARKS.md,
+ * bench:grpc session 12). A large initial old generation (512 MB) keeps what is still promoted from triggering full
+ * GCs during a phase, and --expose-gc lets the load generator collect it between phases. One V8 helper thread
+ * (--v8-pool-size=1, as the service's Deployment has): four helpers joining every scavenge on two cores shared with
+ * the server and PostgreSQL made the pauses longer, not shorter. None of this touches the server.
  */
 const LOAD_GENERATOR_NODE_FLAGS = (process.env.BENCH_LOAD_NODE_FLAGS ?? '--max-semi-space-size=4 --initial-old-space-size=512 --expose-gc --v8-pool-size=1 --no-allocation-site-pretenuring')
   .split(' ')
@@ -42,9 +41,9 @@ const LOAD_GENERATOR_NODE_FLAGS = (process.env.BENCH_LOAD_NODE_FLAGS ?? '--max-s
 const GRPC_CHANNELS = Number(process.env.BENCH_GRPC_CHANNELS ?? 4);
 /**
  * The load generator's client (BENCH_LOAD_CLIENT): 'h2' (default), a lean gRPC client on this benchmark's own HTTP/2
- * implementation with pre-built request frames (bench/grpc-h2-client.ts, bench/http2), or 'grpc-js', the real grpc-js client. Both speak the same protocol to the
- * same server and decode every response; the h2 client needs a fraction of the CPU, which on 2 shared cores is CPU
- * the measured server gets back.
+ * implementation with pre-built request frames (bench/grpc-h2-client.ts, bench/http2), or 'grpc-js', the real grpc-js
+ * client. Both speak the same protocol to the same server and decode every response; the h2 client needs a fraction
+ * of the CPU, which on 2 shared cores is CPU the measured server gets back.
  */
 const LOAD_CLIENT = (process.env.BENCH_LOAD_CLIENT ?? 'h2') as LoadClient;
 if (LOAD_CLIENT !== 'h2' && LOAD_CLIENT !== 'grpc-js') throw new Error(`BENCH_LOAD_CLIENT: ${LOAD_CLIENT} is neither h2 nor grpc-js`);

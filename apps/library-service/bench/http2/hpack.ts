@@ -96,7 +96,7 @@ export class HpackDecoder {
     this.maxSize = maxTableSize;
   }
 
-  decode(block: Uint8Array): HeaderFields {
+  decode(block: Buffer): HeaderFields {
     const fields: HeaderFields = {};
     const add = (name: string, value: string) => {
       const previous = fields[name];
@@ -134,7 +134,7 @@ export class HpackDecoder {
     return fields;
   }
 
-  private literal(block: Uint8Array, cursor: { at: number }, prefixBits: number): [string, string] {
+  private literal(block: Buffer, cursor: { at: number }, prefixBits: number): [string, string] {
     const nameIndex = readInteger(block, cursor, prefixBits);
     const name = nameIndex === 0 ? readString(block, cursor) : this.entry(nameIndex)[0];
     return [name, readString(block, cursor)];
@@ -168,7 +168,7 @@ export class HpackDecoder {
 }
 
 /** An HPACK integer with an N-bit prefix (§5.1); advances the cursor. */
-function readInteger(block: Uint8Array, cursor: { at: number }, prefixBits: number): number {
+function readInteger(block: Buffer, cursor: { at: number }, prefixBits: number): number {
   if (cursor.at >= block.length) throw new HpackError('header block ends inside an integer');
   const max = (1 << prefixBits) - 1;
   let value = block[cursor.at++] & max;
@@ -183,17 +183,17 @@ function readInteger(block: Uint8Array, cursor: { at: number }, prefixBits: numb
 }
 
 /** An HPACK string literal (§5.2), Huffman-coded or raw (bytes as Latin-1, as HTTP field values are). */
-function readString(block: Uint8Array, cursor: { at: number }): string {
+function readString(block: Buffer, cursor: { at: number }): string {
   if (cursor.at >= block.length) throw new HpackError('header block ends before a string');
   const huffman = (block[cursor.at] & 0x80) !== 0;
   const length = readInteger(block, cursor, 7);
   const end = cursor.at + length;
   if (end > block.length) throw new HpackError(`string of ${length} bytes overruns the header block`);
-  const bytes = block.subarray(cursor.at, end);
+  const start = cursor.at;
   cursor.at = end;
-  if (!huffman) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  if (!huffman) return block.toString('latin1', start, end);
   try {
-    return huffmanDecode(bytes);
+    return huffmanDecode(block.subarray(start, end));
   } catch (error) {
     throw new HpackError((error as Error).message);
   }
