@@ -1,4 +1,4 @@
-import type { Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 
 /** A record that could not be applied, as sent to the dead-letter topic. */
 export interface DeadLetterRecord {
@@ -29,7 +29,12 @@ export const DLQ_HEADERS = {
  * consumer can re-read them. Idempotent producer: a retried send is stored once.
  */
 export async function createDeadLetterPublisher(kafka: Kafka, topic: string): Promise<DeadLetterPublisher> {
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const producer: Producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   await producer.connect();
   return {
     async publish(records) {

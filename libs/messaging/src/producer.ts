@@ -1,4 +1,4 @@
-import { CompressionTypes, type Kafka, type Producer } from 'kafkajs';
+import { CompressionTypes, Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { LIBRARY_EVENTS_TOPIC, type KafkaEvent } from '@soulspot/contracts';
 import { Int32Murmur2Partitioner } from './partitioner';
 
@@ -40,7 +40,8 @@ export async function createEventPublisher(kafka: Kafka, options: PublisherOptio
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
-    ...(options.partitioner === 'int32-murmur2' ? { createPartitioner: Int32Murmur2Partitioner } : {}),
+    // (named even when it is kafkajs's default: a producer without one logs a partitioner-change warning at start)
+    createPartitioner: options.partitioner === 'int32-murmur2' ? Int32Murmur2Partitioner : Partitioners.DefaultPartitioner,
   });
   await producer.connect();
   let published = 0;
