@@ -127,6 +127,39 @@ describe('applyObservations on PostgreSQL', () => {
     }
   });
 
+  it('row work whose record went away after its state committed (tables exchanged meanwhile) writes nothing', async () => {
+    await resetProjection(database.client);
+    const pool = new pg.Pool({ connectionString: database.db.url, max: 2 });
+    try {
+      const writer = createPendingRowsWriter({ pool, projection: 'stale-test', logger: createLogger('stale-test', { level: 'silent' }) });
+      await database.client.query('begin');
+      await lockProjection(database.client, 'state');
+      const state = await applyState(database.client, scenario);
+      const pending = await recordPendingRows(database.client, 'stale-test', { topic: 't', positions: [{ partition: 0, nextOffset: 7n }] }, state.rows);
+      await database.client.query('commit');
+      // what a rollback, a swap or an in-place truncation does between the two transactions: the record's tables go
+      await database.inWriterTransaction(() => database.client.query('delete from projection_pending_rows'));
+      writer.start(pending);
+      await writer.settle();
+      const counts = await database.client.query(
+        `select (select count(*) from soulspot_tracks)::int as tracks, (select count(*) from projection_checkpoints)::int as checkpoints`,
+      );
+      expect(counts.rows[0]).toEqual({ tracks: 0, checkpoints: 0 });
+      // the same work with its record in place is written
+      await database.client.query('begin');
+      await lockProjection(database.client, 'state');
+      const again = await recordPendingRows(database.client, 'stale-test', { topic: 't', positions: [{ partition: 0, nextOffset: 7n }] }, state.rows);
+      await database.client.query('commit');
+      writer.start(again);
+      await writer.settle();
+      const after = await database.client.query(`select (select count(*) from soulspot_tracks)::int as tracks, (select next_offset from projection_checkpoints) as next`);
+      expect(after.rows[0].tracks).toBeGreaterThan(0);
+      expect(Number(after.rows[0].next)).toBe(7);
+    } finally {
+      await pool.end();
+    }
+  });
+
   it('order independence: any interleaving and batch split of the same events gives the identical dump', async () => {
     await apply([scenario]);
     const baseline = await dumpLibrary(database.client);

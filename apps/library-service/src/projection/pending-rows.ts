@@ -48,9 +48,25 @@ export interface PendingRows {
 
 const NO_ROWS = '{"affected":{"artist":[],"album":[],"track":[]},"changes":[]}';
 
+/** A batch end's positions as the record stores them. */
+const positionsJson = (positions: BatchEnd['positions']): string =>
+  JSON.stringify(positions.map((p) => ({ partition: p.partition, nextOffset: p.nextOffset.toString() })));
+
+/**
+ * The row work's record is gone: the projection tables were exchanged or truncated after its state committed (the
+ * work belongs to tables that are no longer live). Nothing is written; the consumer goes on from the checkpoints of
+ * the tables that are live now.
+ */
+export class StaleRowWorkError extends Error {
+  override name = 'StaleRowWorkError';
+  constructor(readonly seq: string) {
+    super(`row work ${seq} is no longer recorded in the live tables (they were swapped, rolled back or truncated since its state committed); not written`);
+  }
+}
+
 /** Records row work inside the state transaction. */
 export async function recordPendingRows(sql: Sql, projection: string, end: BatchEnd, input: RowWriteInput | null): Promise<PendingRows> {
-  const positions = JSON.stringify(end.positions.map((p) => ({ partition: p.partition, nextOffset: p.nextOffset.toString() })));
+  const positions = positionsJson(end.positions);
   const [row] = await rows<{ seq: string }>(
     sql,
     'insert into projection_pending_rows (projection, topic, positions, work) values ($1, $2, $3, $4) returning seq',
@@ -79,9 +95,16 @@ export function createPendingRowsWriter(options: { pool: pg.Pool; projection: st
   const write = (pending: PendingRows) => {
     const started = performance.now();
     return inProjectionTransaction(pool, async (client) => {
+      // First, under the rows lock: the record must still be there. Its state committed in a transaction before this
+      // one, and in between a rollback, a blue/green swap or an in-place truncation (which take both locks) may have
+      // replaced the tables; writing this work and its checkpoints into those would skip or misplace events.
+      const claimed = await client.query('delete from projection_pending_rows where seq = $1 and positions = $2::jsonb', [
+        pending.seq,
+        positionsJson(pending.end.positions),
+      ]);
+      if (claimed.rowCount !== 1) throw new StaleRowWorkError(pending.seq);
       const written = pending.rows ? await writeRows(client, pending.rows) : { upserted: 0, deleted: 0 };
       await writeCheckpoints(client, projection, pending.end.topic, pending.end.positions);
-      await client.query('delete from projection_pending_rows where seq = $1', [pending.seq]);
       return written;
     }, 'rows').then((written) => logger.debug({ seq: pending.seq, ...written, ms: Math.round(performance.now() - started) }, 'row transaction committed'));
   };
@@ -105,7 +128,8 @@ export function createPendingRowsWriter(options: { pool: pg.Pool; projection: st
     start(pending) {
       inFlight = write(pending).catch((error: unknown) => {
         failed = true;
-        logger.error({ err: error, seq: pending.seq }, 'row work failed; it stays recorded and is written again before the next batch');
+        if (error instanceof StaleRowWorkError) logger.warn({ seq: pending.seq }, error.message);
+        else logger.error({ err: error, seq: pending.seq }, 'row work failed; it stays recorded and is written again before the next batch');
       });
     },
     async settle() {
