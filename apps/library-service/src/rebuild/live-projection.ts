@@ -20,7 +20,13 @@ export async function createSwitchableProjector(start: () => Promise<Projector>)
   let lastStatus: ProjectorStatus | undefined;
   let stopped = false;
   let switching: Promise<void> = Promise.resolve();
-  const serially = (step: () => Promise<void>) => (switching = switching.then(step));
+  // Steps run one after the other; a step that failed is reported to its caller only, and the next one still runs
+  // (a chain that kept the rejection would refuse every later pause, resume and stop).
+  const serially = (step: () => Promise<void>): Promise<void> => {
+    const next = switching.then(step);
+    switching = next.catch(() => undefined);
+    return next;
+  };
 
   return {
     async status() {
@@ -41,8 +47,9 @@ export async function createSwitchableProjector(start: () => Promise<Projector>)
         const projector = current;
         if (!projector) return;
         lastStatus = await projector.status().catch(() => lastStatus);
-        current = undefined;
         await projector.stop();
+        // only once stopped: after a failed stop it is still the live projector (resume must not start a second one)
+        current = undefined;
       }),
     resume: () =>
       serially(async () => {
