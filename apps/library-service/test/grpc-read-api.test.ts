@@ -283,6 +283,7 @@ describe('bad input never yields INTERNAL', () => {
     ['unknown filter field', () => call(clients.library, clients.library.listArtists, { pageSize: 1, pageToken: '', filter: 'genre = rock', orderBy: '' }), [Status.INVALID_ARGUMENT]],
     ['SQL metacharacters in filter syntax', () => call(clients.library, clients.library.listArtists, { pageSize: 1, pageToken: '', filter: "name = x; DROP TABLE soulspot_artists; --", orderBy: '' }), [Status.INVALID_ARGUMENT]],
     ['SQL in a filter value', () => call(clients.library, clients.library.listAlbums, { parent: '', pageSize: 1, pageToken: '', filter: `title : "'); DELETE FROM soulspot_albums; --"`, orderBy: '' }), []],
+    ['NUL character in a filter value', () => call(clients.library, clients.library.listArtists, { pageSize: 1, pageToken: '', filter: 'name = "a\u0000b"', orderBy: '' }), [Status.INVALID_ARGUMENT]],
     ['oversized filter', () => call(clients.library, clients.library.listArtists, { pageSize: 1, pageToken: '', filter: huge, orderBy: '' }), [Status.INVALID_ARGUMENT]],
     ['bad order_by', () => call(clients.library, clients.library.listArtists, { pageSize: 1, pageToken: '', filter: '', orderBy: 'id; DROP TABLE x' }), [Status.INVALID_ARGUMENT]],
     ['bad parent', () => call(clients.library, clients.library.listAlbums, { parent: 'tracks/x', pageSize: 1, pageToken: '', filter: '', orderBy: '' }), [Status.INVALID_ARGUMENT]],
@@ -357,9 +358,12 @@ describe('WatchLibraryChanges', () => {
     await pool.query("DELETE FROM soulspot_artists WHERE name = 'Live Artist'");
   });
 
-  it('rejects a garbage cursor', async () => {
+  it.each([
+    ['garbage', '1; DROP TABLE x'],
+    ['beyond bigint', '9999999999999999999'],
+  ])('rejects a %s cursor', async (_what, startCursor) => {
     const error = await new Promise<{ code: Status }>((resolve) => {
-      const stream = clients.library.watchLibraryChanges({ startCursor: "1; DROP TABLE x", entityTypes: [] }, new Metadata());
+      const stream = clients.library.watchLibraryChanges({ startCursor, entityTypes: [] }, new Metadata());
       stream.on('error', resolve);
       stream.on('data', () => undefined);
     });

@@ -18,6 +18,7 @@ describe('toServiceError', () => {
   it('maps database outages to UNAVAILABLE and statement timeouts to DEADLINE_EXCEEDED', () => {
     for (const error of [
       pgError('ECONNREFUSED'),
+      pgError('ENOENT', 'connect ENOENT /var/run/postgresql/.s.PGSQL.5432'),
       pgError('57P01', 'terminating connection due to administrator command'),
       pgError('08006'),
       pgError('53300', 'too many connections'),

@@ -61,7 +61,19 @@ export class Violations {
 
 /** SQLSTATE classes/codes meaning "the database cannot serve right now" (connection, shutdown, resources). */
 const UNAVAILABLE_SQLSTATES = /^(08|53|57P0[1-3]|3D000|58)/;
-const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE', 'EAI_AGAIN']);
+// (ENOENT: a server reached through a Unix socket is down when its socket file is gone)
+const NETWORK_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'ENOTFOUND',
+  'ENOENT',
+  'EPIPE',
+  'EAI_AGAIN',
+]);
 
 /** True when an error means the database is unreachable or refusing work (maps to UNAVAILABLE). */
 export function isDatabaseUnavailable(error: unknown): boolean {

@@ -112,6 +112,11 @@ describe('compileFilter', () => {
     expect(filterError('source : spot').message).toMatch(/does not support ":"/);
   });
 
+  it('rejects a NUL character, quoted or not (PostgreSQL text cannot hold one)', () => {
+    expect(filterError('name = "a\u0000b"').message).toMatch(/NUL character \(at column 10\)/);
+    expect(filterError('name : \u0000').message).toMatch(/NUL/);
+  });
+
   it('combines clauses with AND/OR/NOT and numbers parameters in order', () => {
     const { sql, values } = compile('(name = a* OR name = b*) AND -source = local');
     expect(sql).toMatch(/^\(\(.*\$1.* OR .*\$2.*\) AND \(NOT coalesce\(a\.source = \$3, false\)\)\)$/);

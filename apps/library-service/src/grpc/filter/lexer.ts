@@ -27,6 +27,9 @@ export function filterError(description: string, column?: number): Error {
 /** Splits an AIP-160 filter into tokens. Keywords are upper-case as in AIP-160; quoted strings take \" and \\. */
 export function tokenize(input: string): Token[] {
   if (input.length > MAX_FILTER_LENGTH) throw filterError(`is longer than ${MAX_FILTER_LENGTH} characters`);
+  // valid in a proto string, but PostgreSQL text cannot hold it (the query would fail as a server error)
+  const nul = input.indexOf('\0');
+  if (nul >= 0) throw filterError('contains a NUL character', nul + 1);
   const tokens: Token[] = [];
   let i = 0;
   while (i < input.length) {

@@ -30,9 +30,12 @@ interface ChangeRow {
   changed_at: Date;
 }
 
+const MAX_CURSOR = 2n ** 63n - 1n;
+
 export function parseCursor(value: string): bigint | undefined {
   if (value === '') return undefined;
-  if (!/^\d{1,19}$/.test(value)) throw invalidArgument('start_cursor', `${echo(value)} is not a cursor returned by this feed`);
+  // (cursors are bigint sequence numbers: 19 digits can still exceed the largest one)
+  if (!/^\d{1,19}$/.test(value) || BigInt(value) > MAX_CURSOR) throw invalidArgument('start_cursor', `${echo(value)} is not a cursor returned by this feed`);
   return BigInt(value);
 }
 
