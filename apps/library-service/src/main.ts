@@ -59,6 +59,7 @@ async function main(): Promise<void> {
     replayMaxOldSpaceMb: config.REBUILD_REPLAY_MAX_OLD_SPACE_MB || undefined,
     postgresNice: config.REBUILD_POSTGRES_NICE,
     onReadiness: (serving) => started.grpc?.health.setRebuilding(!serving),
+    onLiveProjectionLost: onUnexpectedExit,
   });
   onShutdown(async () => {
     await rebuild.close();
@@ -73,9 +74,18 @@ async function main(): Promise<void> {
   const server = await startGrpcFromConfig(config, { logger, projection: projector, rebuild });
   started.grpc = server;
   onShutdown(() => server.stop(true));
-  // a rebuild this service was running when it went down continues (its state and shadow tables are in the database)
+  // A rebuild this service was running when it went down continues (its state and shadow tables are in the database).
+  // In a rolling update the old replica still holds the rebuild lock at this point, so this one keeps asking until the
+  // lock is free or no rebuild is left active.
   await rebuild.resumeInterrupted();
+  const resumeCheck = setInterval(() => {
+    rebuild.resumeInterrupted().catch((error: Error) => logger.warn({ err: error.message }, 'could not check for an interrupted rebuild'));
+  }, RESUME_CHECK_MS);
+  onShutdown(() => clearInterval(resumeCheck));
 }
+
+/** How often a replica looks for an active rebuild that no process runs (its runner went away). */
+const RESUME_CHECK_MS = 15_000;
 
 // the live projector's thread and a rebuild's replay process or thread run this module too, and are taken over here
 if (!runLiveProjectorWorkerIfAsked() && !runReplayChildIfAsked() && !runShadowProjectorWorkerIfAsked()) {

@@ -13,6 +13,7 @@ import {
   createRebuildController,
   createSwitchableProjector,
   RebuildConflictError,
+  REBUILD_LOCK,
   type RebuildController,
   type RebuildControllerOptions,
   type SwitchableProjector,
@@ -282,6 +283,30 @@ describe('cancel', () => {
       expect(await autovacuumOff('public')).toEqual([]);
       expect(await dumpLibrary(readPool)).toBe(before);
       await expect(replayOnly.cancel()).rejects.toBeInstanceOf(RebuildConflictError);
+    } finally {
+      await replayOnly.close();
+    }
+  }, 120_000);
+
+  it('a rebuild whose lock connection dies fails cleanly (the service stays up), removes its shadow and frees the lock', async () => {
+    const replayOnly = newController({ catchUpLag: -1 });
+    try {
+      await waitUntilCaughtUp(live);
+      const before = await dumpLibrary(readPool);
+      await replayOnly.start('blue_green');
+      await eventually(async () => (await shadowApplied()) > 0);
+      // a failover or an idle-session timeout would do the same: the session, and the advisory lock with it, is gone
+      const killed = await readPool.query<{ ok: boolean }>(
+        `select pg_terminate_backend(pid) as ok from pg_locks where locktype = 'advisory' and objid = $1 and granted`,
+        [REBUILD_LOCK],
+      );
+      expect(killed.rows.map((r) => r.ok)).toEqual([true]);
+      await replayOnly.settled();
+      const after = await replayOnly.status();
+      expect(after.phase).toBe('failed');
+      expect(after.error).toMatch(/lost the rebuild lock/);
+      expect(await schemaExists('projection_shadow')).toBe(false);
+      expect(await dumpLibrary(readPool)).toBe(before);
     } finally {
       await replayOnly.close();
     }

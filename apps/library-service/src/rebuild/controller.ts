@@ -24,7 +24,7 @@ import {
   swapShadowIn,
   truncateLive,
 } from './schemas';
-import { ACTIVE_PHASES, insertRebuild, latestRebuild, setPhase, type RebuildMode, type RebuildPhase, type RebuildRecord } from './state';
+import { ACTIVE_PHASES, cancelIfActive, insertRebuild, latestRebuild, setPhase, type RebuildMode, type RebuildPhase, type RebuildRecord } from './state';
 
 /** Session-level advisory lock held by the one process running a rebuild (or a rollback) of the database. */
 export const REBUILD_LOCK = 0x52_45_42_4c; // "REBL"
@@ -84,6 +84,11 @@ export interface RebuildControllerOptions {
   postgresNice?: number;
   /** Readiness of the read API: false while an in-place rebuild replays, true once it has caught up. */
   onReadiness?: (serving: boolean) => void;
+  /**
+   * The live projector could not be resumed after a pause (swap, rollback, in-place truncation), even after retries:
+   * the library would go stale while looking healthy. The service shuts down on it (and is restarted).
+   */
+  onLiveProjectionLost?: (error: Error) => void;
 }
 
 export interface RebuildStatusView {
@@ -122,11 +127,15 @@ const maxOffsets = (a: ReadonlyMap<number, bigint>, b: ReadonlyMap<number, bigin
   return out;
 };
 const LOCK_NOT_AVAILABLE = '55P03';
+const LIVE_RESUME_ATTEMPTS = 5;
+const LIVE_RESUME_BACKOFF_MS = 1_000;
 /** undefined_table, invalid_schema_name */
 const SCHEMA_OR_TABLE_GONE = ['42P01', '3F000'];
 
 interface Run {
   record: RebuildRecord;
+  /** The connection holding REBUILD_LOCK for this run. */
+  lock: pg.PoolClient;
   phase: RebuildPhase;
   meter: ThroughputMeter;
   progress: PartitionProgress[];
@@ -158,12 +167,28 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
   const kafkaClient = () => (kafka ??= createKafka({ brokers: options.brokers, clientId: `library-rebuild-${options.projection}`, logger }));
   const liveCheckpoints = () => readCheckpoints(options.pool, options.projection, options.topic);
 
+  /** Lock connections whose session failed, taking the advisory lock with it, and why. */
+  const lostLocks = new WeakMap<pg.PoolClient, Error>();
+  /** Fails a run whose lock went with its connection: another replica may now take the lock and run a rebuild too. */
+  function assertLockHeld(current: Run): void {
+    const error = lostLocks.get(current.lock);
+    if (error) throw new Error(`lost the rebuild lock with its database connection (${error.message})`);
+  }
+
   /** A dedicated connection holding the rebuild lock, or undefined when another session holds it. */
   async function tryLock(): Promise<pg.PoolClient | undefined> {
     const client = await options.pool.connect();
     try {
       const { rows } = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1) as ok', [REBUILD_LOCK]);
-      if (rows[0].ok) return client;
+      if (rows[0].ok) {
+        // a checked-out pg client has no error listener: a dropped session (failover, idle timeout, terminated
+        // backend) would otherwise crash the service with an unhandled 'error' event
+        client.on('error', (error: Error) => {
+          lostLocks.set(client, error);
+          logger.error({ err: error.message }, 'the connection holding the rebuild lock failed; the lock is gone');
+        });
+        return client;
+      }
     } catch (error) {
       client.release(true);
       throw error;
@@ -189,6 +214,27 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
       throw error;
     } finally {
       client.release();
+    }
+  }
+
+  /**
+   * Resumes the live projector after a pause; never throws. A failure here is not the rebuild's (its swap may have
+   * committed): it is retried, and if the projector still does not come back, reported as lost.
+   */
+  async function resumeLive(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await options.live.resume();
+        return;
+      } catch (error) {
+        if (attempt >= LIVE_RESUME_ATTEMPTS) {
+          logger.fatal({ err: (error as Error).message, attempts: attempt }, 'the live projector could not be resumed');
+          options.onLiveProjectionLost?.(error as Error);
+          return;
+        }
+        logger.warn({ err: (error as Error).message, attempt }, 'the live projector did not resume; retrying');
+        await sleep(LIVE_RESUME_BACKOFF_MS * attempt);
+      }
     }
   }
 
@@ -225,20 +271,24 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
     return rows[0]?.phase === 'cancelled';
   }
 
-  async function swap(current: Run): Promise<void> {
+  /** The swap; false (and nothing swapped) when the rebuild was cancelled in the database meanwhile. */
+  async function swap(current: Run): Promise<boolean> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await inTransaction(async (sql) => {
+        return await inTransaction(async (sql) => {
           // readers holding the tables make the swap wait a little, not fail; new readers queue behind it
           await sql.query(`set local lock_timeout = '3s'`);
+          // a cancel from another replica commits either before this row lock (then no swap) or waits for the swap
+          const { rows } = await sql.query<{ phase: string }>('select phase from projection_rebuilds where id = $1 for update', [current.record.id]);
+          if (rows[0]?.phase === 'cancelled') return false;
           await lockProjection(sql, 'writer');
           const shadowCheckpoints = await shadowCheckpointsIn(sql);
           const live = await readCheckpoints(sql, options.projection, options.topic);
           if (!hasReached(shadowCheckpoints, live)) throw new Error('the shadow fell behind the live projection before the swap');
           await swapShadowIn(sql);
           await setPhase(sql, current.record.id, 'done');
+          return true;
         });
-        return;
       } catch (error) {
         if ((error as { code?: string }).code !== LOCK_NOT_AVAILABLE || attempt >= 20) throw error;
         logger.info({ attempt }, 'swap waited too long for readers; retrying');
@@ -308,6 +358,7 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
       for (;;) {
         if (current.closing) return;
         if (current.replayLost) throw current.replayLost;
+        assertLockHeld(current);
         if (current.cancelRequested || (await cancelledInDatabase(current.record.id))) {
           await shadow.stop();
           shadow = undefined;
@@ -336,7 +387,11 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
       await shadow.stop();
       shadow = undefined;
       current.phase = 'swapping';
-      await swap(current);
+      assertLockHeld(current);
+      if (!(await swap(current))) {
+        await cleanUpCancelled(current);
+        return;
+      }
       swapped = true;
       current.phase = 'done';
       logger.info({ rebuild: current.record.id }, 'blue/green swap committed; previous tables kept for rollback');
@@ -346,7 +401,7 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
       // (a swap gave the new live tables their autovacuum back itself; without one, this run or an interrupted earlier
       // run of the same rebuild may have left it off)
       if (!swapped) await restoreLiveAutovacuum();
-      if (paused) await options.live.resume();
+      if (paused) await resumeLive();
     }
   }
 
@@ -374,9 +429,17 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
     setReadiness(false);
     for (;;) {
       if (current.closing) return;
-      const live = await liveCheckpoints();
-      observe(current, live, current.record.targetOffsets);
-      if (hasReached(live, current.record.targetOffsets)) break;
+      assertLockHeld(current);
+      // the replay is the live projector's: a failed look at its checkpoints (the database briefly away) is retried,
+      // not taken for a failed rebuild that would leave readiness NOT_SERVING for good
+      const live = await liveCheckpoints().catch((error: Error) => {
+        logger.warn({ rebuild: current.record.id, err: error.message }, 'could not read the live checkpoints; retrying');
+        return undefined;
+      });
+      if (live) {
+        observe(current, live, current.record.targetOffsets);
+        if (hasReached(live, current.record.targetOffsets)) break;
+      }
       await sleep(pollMs);
     }
     await setPhase(options.pool, current.record.id, 'done');
@@ -389,6 +452,7 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
   function launch(record: RebuildRecord, lock: pg.PoolClient): Run {
     const current: Run = {
       record,
+      lock,
       phase: record.phase === 'catching_up' ? 'replaying' : record.phase,
       meter: new ThroughputMeter(),
       progress: [],
@@ -497,14 +561,14 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
         );
         setReadiness(false);
         paused = false;
-        await options.live.resume();
+        await resumeLive();
       }
       logger.info({ rebuild: record.id, mode, target: Object.fromEntries([...target].map(([p, o]) => [p, o.toString()])) }, 'rebuild started');
       launch(record, lock);
       launched = true;
       return await status();
     } catch (error) {
-      if (paused) await options.live.resume();
+      if (paused) await resumeLive();
       if (!launched) await unlock(lock);
       throw error;
     }
@@ -527,8 +591,8 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
       if (record.mode === 'in_place') throw new RebuildConflictError('an in-place rebuild cannot be cancelled: the replay is the live projection');
       const lock = await tryLock();
       if (!lock) {
-        // another replica runs it: it notices the phase and removes its shadow
-        await setPhase(options.pool, record.id, 'cancelled');
+        // another replica runs it: it notices the phase and removes its shadow (unless its swap got there first)
+        if (!(await cancelIfActive(options.pool, record.id))) throw new RebuildConflictError(`rebuild ${record.id} ended before it could be cancelled`);
         return status();
       }
       try {
@@ -548,10 +612,15 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
       if (run) throw new RebuildConflictError(`rebuild ${run.record.id} is running; cancel it or let it finish first`);
       const lock = await tryLock();
       if (!lock) throw new RebuildConflictError('a rebuild is running on this database');
+      let paused = false;
       try {
         const record = await latestRebuild(options.pool, options.projection);
         if (record && ACTIVE_PHASES.includes(record.phase)) throw new RebuildConflictError(`rebuild ${record.id} is still active`);
         if (!(await schemaIsComplete(options.pool, PREVIOUS_SCHEMA))) throw new RebuildConflictError('there is no previous set of tables to roll back to');
+        // as around a swap: no batch of this process's projector is between its state and its rows at the exchange,
+        // and it resumes from the restored tables' checkpoints
+        await options.live.pause();
+        paused = true;
         await withoutLiveAutovacuum(async () => {
           for (let attempt = 1; ; attempt++) {
             try {
@@ -569,6 +638,7 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
         });
         logger.info('rolled back to the tables of before the last swap');
       } finally {
+        if (paused) await resumeLive();
         await unlock(lock);
       }
       return status();

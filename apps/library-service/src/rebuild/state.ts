@@ -72,6 +72,18 @@ export async function latestRebuild(sql: Sql, projection: string): Promise<Rebui
   return result.rows[0] ? toRecord(result.rows[0]) : undefined;
 }
 
+/**
+ * Marks a rebuild cancelled if it is still active; false when it has ended meanwhile (its swap committed, it failed).
+ * A swap holds the rebuild's row while it commits, so this waits for it and then sees the new phase.
+ */
+export async function cancelIfActive(sql: Sql, id: string): Promise<boolean> {
+  const { rowCount } = await sql.query(
+    `update projection_rebuilds set phase = 'cancelled', updated_at = now(), finished_at = now() where id = $1 and phase = any($2::text[])`,
+    [id, ACTIVE_PHASES],
+  );
+  return rowCount === 1;
+}
+
 export async function setPhase(sql: Sql, id: string, phase: RebuildPhase, error: string | null = null): Promise<void> {
   const finished = !ACTIVE_PHASES.includes(phase);
   await sql.query(
