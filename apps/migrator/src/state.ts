@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { Queryable } from './db';
 
 /** Named facts the migrator keeps in `migrator_state` (see schema/migrator-tables.ts). */
-export type StateKey = 'schema' | 'replay' | 'verify' | 'finalize' | 'restore';
+export type StateKey = 'schema' | 'replay' | 'replay_source' | 'verify' | 'finalize' | 'restore';
 
 export async function writeState(db: Queryable | pg.Pool, key: StateKey, value: unknown): Promise<void> {
   await db.query(

@@ -134,15 +134,26 @@ describe('legacy migration end to end', () => {
     expect(verify.stdout).toContain(`missing: ${gone.spotify_id}`);
   });
 
-  it('finalize refuses after a legacy write newer than the last verify', async () => {
+  it('after a legacy write newer than the last verify: finalize refuses, verify fails, replay starts over, then all pass', async () => {
     const [row] = await query(a.url, `SELECT spotify_id, name FROM spotify_tracks ORDER BY spotify_id LIMIT 1`);
-    await query(a.url, `UPDATE spotify_tracks SET name = name || ' (live)' WHERE spotify_id = $1`, [row.spotify_id]);
+    const renamed = `${row.name} (live)`;
+    await query(a.url, `UPDATE spotify_tracks SET name = $2, updated_at = now() WHERE spotify_id = $1`, [row.spotify_id, renamed]);
     await expect(runFinalize(a.url, { confirm: true, dryRun: false, logger: quietLogger })).rejects.toThrow(/legacy tables changed since the last verify/);
-    await query(a.url, `UPDATE spotify_tracks SET name = $2 WHERE spotify_id = $1`, [row.spotify_id, row.name]);
+    // the track exists, so every counterpart check passes; what fails is that the replay read an older content
+    const stale = await runCli(['verify'], env(a, 'e2e-a'));
+    expect(stale.status, stale.stdout).toBe(1);
+    expect(stale.stdout).toMatch(/changed since the replay read them/);
+    // a completed replay sees the change and publishes everything again (unchanged rows as identical events)
+    const replay = await runCli(['replay'], env(a, 'e2e-a'));
+    expect(replay.status, replay.stderr).toBe(0);
+    const verify = await runCli(['verify'], env(a, 'e2e-a'));
+    expect(verify.status, `${verify.stdout}\n${verify.stderr}`).toBe(0);
+    const [projected] = await query(a.url, `SELECT title FROM soulspot_tracks WHERE spotify_uri = $1`, [`spotify:track:${row.spotify_id}`]);
+    expect(projected.title).toBe(renamed);
     const dryRun = await runFinalize(a.url, { confirm: false, dryRun: true, logger: quietLogger });
     expect(dryRun.dropped).toEqual(['spotify_tracks', 'spotify_albums', 'spotify_artists']);
     expect((await query(a.url, `SELECT count(*)::int AS n FROM spotify_tracks`))[0].n).toBe(options.tracks);
-  });
+  }, 120_000);
 
   it('finalize backs up and drops the legacy tables; restore-legacy brings them back', async () => {
     const finalize = await runCli(['finalize', '--confirm'], env(a, 'e2e-a'));

@@ -4,7 +4,8 @@ import { createEventPublisher, createKafka, ensureTopics, type EventPublisher } 
 import type { Logger } from '@soulspot/observability';
 import { createPool, isNotNullAndIndexed, listColumns, listTables } from '../db';
 import { createProgress } from '../progress';
-import { writeState } from '../state';
+import { readState, writeState } from '../state';
+import { legacyFingerprint, sameFingerprint, type Fingerprint, type ReplaySource } from '../verify/fingerprint';
 import type { ReplayEvent } from './encode-event';
 import { spotifyAlbumEvent, spotifyArtistEvent, spotifyTrackEvent, unifiedAlbumEvents, unifiedArtistEvents, unifiedTrackEvents, type Built } from './events';
 import { mapColumns } from './mapping';
@@ -108,6 +109,9 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayReport> {
   try {
     if (options.restart && !options.dryRun) await pool.query(`DELETE FROM migrator_replay_cursors`);
     await snapshot.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    // the legacy content this run reads, from its own snapshot: resuming cursors over changed rows would leave pages
+    // of two different states, and a completed replay would never publish the change
+    if (!options.dryRun) await restartIfLegacyChanged(pool, await legacyFingerprint(snapshot), options.logger);
     const { present, mappings } = await resolveSources(snapshot);
     if (present.length === 0) options.logger.warn('no legacy source tables found: nothing to replay');
     for (const source of present) {
@@ -123,6 +127,23 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayReport> {
     await publisher?.disconnect().catch(() => undefined);
     await pool.end();
   }
+}
+
+/**
+ * Keeps the cursors only while the legacy tables are as they were when the replay began (`replay_source`); otherwise
+ * replays from the start. Unchanged rows then give the same events again (deterministic ids: the projection skips
+ * them), changed rows their new version.
+ */
+async function restartIfLegacyChanged(pool: pg.Pool, fingerprint: Fingerprint, logger: Logger): Promise<void> {
+  const previous = await readState<ReplaySource>(pool, 'replay_source');
+  const cursors = Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM migrator_replay_cursors`)).rows[0].n);
+  const unchanged = previous !== null && sameFingerprint(previous.fingerprint, fingerprint);
+  if (cursors > 0 && unchanged) return;
+  if (cursors > 0) {
+    logger.warn({ since: previous?.at ?? null }, 'the legacy tables changed since this replay began: replaying every row again');
+    await pool.query(`DELETE FROM migrator_replay_cursors`);
+  }
+  await writeState(pool, 'replay_source', { fingerprint, at: new Date().toISOString() } satisfies ReplaySource);
 }
 
 async function replaySource(

@@ -23,6 +23,12 @@ export async function legacyFingerprint(db: Queryable): Promise<Fingerprint> {
   return out;
 }
 
+/** The legacy content a replay's cursors were built from (`migrator_state` key `replay_source`). */
+export interface ReplaySource {
+  fingerprint: Fingerprint;
+  at: string;
+}
+
 export function sameFingerprint(a: Fingerprint, b: Fingerprint): boolean {
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
   for (const key of keys) {

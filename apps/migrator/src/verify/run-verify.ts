@@ -1,9 +1,9 @@
 import type { Logger } from '@soulspot/observability';
 import { createPool, withClient } from '../db';
 import { resolveSources } from '../replay/run-replay';
-import { writeState } from '../state';
+import { readState, writeState } from '../state';
 import { counterpartChecks } from './checks';
-import { legacyFingerprint, type Fingerprint } from './fingerprint';
+import { legacyFingerprint, sameFingerprint, type Fingerprint, type ReplaySource } from './fingerprint';
 import { spotChecks, type SpotCheckResult } from './spot-checks';
 import { waitForProjection, type ProjectionLag } from './wait-for-projection';
 
@@ -39,6 +39,11 @@ export interface VerifyReport {
   tables: TableCheckReport[];
   spotChecks: SpotCheckResult[];
   fingerprint: Fingerprint;
+  /**
+   * The legacy tables differ from what the replay read (a write after it): their counterparts may exist but carry the
+   * old content. Fails the verify; `migrator replay` starts over when it sees the change.
+   */
+  legacyChangedSinceReplay: boolean;
 }
 
 /** `migrator verify`: wait for the projection, then prove every legacy row has exactly one counterpart. */
@@ -51,6 +56,11 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {
       ? await waitForProjection(pool, { ...options, brokers: options.brokers, timeoutMs: options.timeoutMs })
       : null;
     if (!projection) options.logger.warn('no KAFKA_BROKERS: not waiting for the projection, checking what is projected now');
+    // Before the checks: finalize drops only what this fingerprint describes, so a write during the checks must
+    // change it (taken after them, a row written meanwhile would be dropped unchecked).
+    const fingerprint = await legacyFingerprint(pool);
+    const replayed = await readState<ReplaySource>(pool, 'replay_source');
+    const legacyChangedSinceReplay = replayed !== null && !sameFingerprint(replayed.fingerprint, fingerprint);
     const { present, mappings } = await withClient(pool, (c) => resolveSources(c));
     const tables: TableCheckReport[] = [];
     const count = async (sql: string | undefined): Promise<number> => (sql ? Number((await pool.query(sql)).rows[0].n) : 0);
@@ -67,9 +77,18 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {
       (await pool.query(`SELECT count(*) AS n FROM projection_dead_letters WHERE projection = $1 AND topic = $2 AND status = 'dead'`, [options.projection, options.topic]))
         .rows[0].n,
     );
-    const fingerprint = await legacyFingerprint(pool);
-    const passed = tables.every((t) => t.missing === 0 && t.split === 0) && spot.every((s) => s.mismatches.length === 0);
-    const report: VerifyReport = { passed, at: new Date().toISOString(), projection, deadLetters, tables, spotChecks: spot, fingerprint };
+    const passed =
+      !legacyChangedSinceReplay && tables.every((t) => t.missing === 0 && t.split === 0) && spot.every((s) => s.mismatches.length === 0);
+    const report: VerifyReport = {
+      passed,
+      at: new Date().toISOString(),
+      projection,
+      deadLetters,
+      tables,
+      spotChecks: spot,
+      fingerprint,
+      legacyChangedSinceReplay,
+    };
     await writeState(pool, 'verify', report);
     return report;
   } finally {
@@ -88,6 +107,9 @@ export function formatVerifyReport(report: VerifyReport): string[] {
   for (const s of report.spotChecks) {
     lines.push(`  spot-check ${s.source.padEnd(23)} ${s.compared} compared, ${s.mergedSkipped} merged, ${s.mismatches.length} mismatches`);
     for (const m of s.mismatches.slice(0, 20)) lines.push(`      ${m}`);
+  }
+  if (report.legacyChangedSinceReplay) {
+    lines.push('  the legacy tables changed since the replay read them: run `migrator replay` again (it starts over), then verify');
   }
   if (report.deadLetters > 0) lines.push(`  ${report.deadLetters} dead-lettered events on the topic (see projection_dead_letters)`);
   return lines;
