@@ -127,11 +127,17 @@ describe('legacy migration end to end', () => {
     await query(b.url, `UPDATE soulspot_tracks SET isrc = NULL WHERE id = $1`, [kept.id]);
     await query(b.url, `UPDATE soulspot_tracks SET isrc = $2 WHERE id = $1`, [other.id, kept.isrc]);
 
+    // an album whose own event never applied (as if dead-lettered) keeps a row, built from its tracks' references
+    const [album] = await query(b.url, `SELECT spotify_id FROM spotify_albums ORDER BY spotify_id LIMIT 1`);
+    await query(b.url, `DELETE FROM projection_observations WHERE provider_key = $1`, [`spotify:album:${album.spotify_id}`]);
+
     const verify = await runCli(['verify', '--no-wait'], env(b, 'e2e-b'));
     expect(verify.status, verify.stderr).toBe(1);
     expect(verify.stdout).toMatch(/verify FAILED/);
-    expect(verify.stdout).toMatch(/public\.spotify_tracks\s+\d+ rows\s+1 MISSING, 1 SPLIT/);
+    expect(verify.stdout).toMatch(/public\.spotify_tracks\s+\d+ rows\s+1 MISSING, 1 SPLIT\n/);
     expect(verify.stdout).toContain(`missing: ${gone.spotify_id}`);
+    expect(verify.stdout).toMatch(/public\.spotify_albums\s+\d+ rows\s+all represented, 1 NOT PROJECTED/);
+    expect(verify.stdout).toContain(`not projected: ${album.spotify_id}`);
   });
 
   it('after a legacy write newer than the last verify: finalize refuses, verify fails, replay starts over, then all pass', async () => {

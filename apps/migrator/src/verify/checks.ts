@@ -21,6 +21,13 @@ export interface CounterpartCheck {
   missingCountSql: string;
   /** Rows represented by two different soulspot rows (URI row != ISRC row): should be 0. */
   splitCountSql?: string;
+  /**
+   * Legacy rows whose own event was never applied (skipped by the replay, dead-lettered or parked), by id: a soulspot
+   * row can still carry their URI, built from what other rows' events said about them (a track's album), but their
+   * own fields would be lost with the table. Only for the spotify_* tables finalize drops.
+   */
+  unobservedSql?: string;
+  unobservedCountSql?: string;
 }
 
 const ISRC_RE = `'^[A-Z]{2}[A-Z0-9]{3}[0-9]{7}$'`;
@@ -63,12 +70,22 @@ function spotifyCheck(source: SourceTable, m: ColumnMapping, entity: Counterpart
   const id = col(m, 'l', 'id');
   const uri = spotifyUriSql(`${id}::text`, TYPES[entity]);
   const byUri = `EXISTS (SELECT 1 FROM ${table} s WHERE s.spotify_uri = ${uri})`;
-  if (entity !== 'tracks') return check(source, entity, 'l', id, [byUri, memberExists(uri, table)]);
+  const unobserved = unobservedRows(source, id, uri);
+  if (entity !== 'tracks') return { ...check(source, entity, 'l', id, [byUri, memberExists(uri, table)]), ...unobserved };
   const isrc = normalizedIsrcSql(`${col(m, 'l', 'isrc')}::text`);
   const byIsrc = `(${isrc} IS NOT NULL AND EXISTS (SELECT 1 FROM ${table} s WHERE s.isrc = ${isrc}))`;
   // spotify_uri and isrc are unique: a legacy row joins at most one row of each
   const split = `JOIN ${table} a ON a.spotify_uri = ${uri} JOIN ${table} b ON b.isrc = ${isrc} WHERE a.id <> b.id`;
-  return check(source, entity, 'l', id, [byUri, byIsrc, memberExists(uri, table)], split);
+  return { ...check(source, entity, 'l', id, [byUri, byIsrc, memberExists(uri, table)], split), ...unobserved };
+}
+
+/** Legacy rows without an applied observation under their own provider key (one anti-join, like the checks above). */
+function unobservedRows(source: SourceTable, idExpr: string, uri: string): Pick<CounterpartCheck, 'unobservedSql' | 'unobservedCountSql'> {
+  const rows = `${source.schema}."${source.table}" l WHERE NOT EXISTS (SELECT 1 FROM projection_observations o WHERE o.provider_key = ${uri})`;
+  return {
+    unobservedSql: `SELECT ${idExpr}::text AS id FROM ${rows} ORDER BY ${idExpr} LIMIT $1`,
+    unobservedCountSql: `SELECT count(*)::bigint AS n FROM ${rows}`,
+  };
 }
 
 function unifiedCheck(source: SourceTable, m: ColumnMapping, entity: CounterpartCheck['entity']): CounterpartCheck {

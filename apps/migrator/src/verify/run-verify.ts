@@ -29,6 +29,9 @@ export interface TableCheckReport {
   missingIds: string[];
   /** Legacy tracks represented by two soulspot rows (their URI row and ISRC row differ). */
   split: number;
+  /** Legacy rows whose own event was never applied (skipped, dead-lettered, parked): their fields would be lost. */
+  unobserved: number;
+  unobservedIds: string[];
 }
 
 export interface VerifyReport {
@@ -68,9 +71,13 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {
       // The two scans of a source (rows without counterpart; rows split over two entities) run side by side on the
       // pool's two connections: on a million-track table each probes indexes for every row.
       const [missing, split, total] = await Promise.all([count(check.missingCountSql), count(check.splitCountSql), count(check.totalSql)]);
-      const missingIds = missing > 0 ? (await pool.query(check.missingSql, [options.listLimit ?? 50])).rows.map((r) => r.id as string) : [];
-      tables.push({ source: check.source, entity: check.entity, total, missing, missingIds, split });
-      options.logger.info({ source: check.source, total, missing, split }, `checked ${check.source}`);
+      const unobserved = await count(check.unobservedCountSql);
+      const listed = async (sql: string | undefined, n: number) =>
+        sql && n > 0 ? (await pool.query(sql, [options.listLimit ?? 50])).rows.map((r) => r.id as string) : [];
+      const missingIds = await listed(check.missingSql, missing);
+      const unobservedIds = await listed(check.unobservedSql, unobserved);
+      tables.push({ source: check.source, entity: check.entity, total, missing, missingIds, split, unobserved, unobservedIds });
+      options.logger.info({ source: check.source, total, missing, split, unobserved }, `checked ${check.source}`);
     }
     const spot = await spotChecks(pool, present, mappings, options.sampleSize);
     const deadLetters = Number(
@@ -78,7 +85,9 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {
         .rows[0].n,
     );
     const passed =
-      !legacyChangedSinceReplay && tables.every((t) => t.missing === 0 && t.split === 0) && spot.every((s) => s.mismatches.length === 0);
+      !legacyChangedSinceReplay &&
+      tables.every((t) => t.missing === 0 && t.split === 0 && t.unobserved === 0) &&
+      spot.every((s) => s.mismatches.length === 0);
     const report: VerifyReport = {
       passed,
       at: new Date().toISOString(),
@@ -101,8 +110,12 @@ export function formatVerifyReport(report: VerifyReport): string[] {
   const lines = [`verify ${report.passed ? 'PASSED' : 'FAILED'} at ${report.at}`];
   if (report.projection) lines.push(`projection caught up (${report.projection.partitions.length} partitions)`);
   for (const t of report.tables) {
-    lines.push(`  ${t.source.padEnd(34)} ${String(t.total).padStart(9)} rows  ${t.missing === 0 ? 'all represented' : `${t.missing} MISSING`}${t.split ? `, ${t.split} SPLIT` : ''}`);
+    lines.push(
+      `  ${t.source.padEnd(34)} ${String(t.total).padStart(9)} rows  ${t.missing === 0 ? 'all represented' : `${t.missing} MISSING`}` +
+        `${t.split ? `, ${t.split} SPLIT` : ''}${t.unobserved ? `, ${t.unobserved} NOT PROJECTED (their own event was never applied)` : ''}`,
+    );
     for (const id of t.missingIds) lines.push(`      missing: ${id}`);
+    for (const id of t.unobservedIds) lines.push(`      not projected: ${id}`);
   }
   for (const s of report.spotChecks) {
     lines.push(`  spot-check ${s.source.padEnd(23)} ${s.compared} compared, ${s.mergedSkipped} merged, ${s.mismatches.length} mismatches`);
