@@ -13,15 +13,24 @@ const RANGES: Array<[number, number]> = [
   [0x0400, 0x04ff], // Cyrillic
   [0x1e00, 0x1eff], // Latin Extended Additional (Vietnamese, ...)
 ];
-/** Letters with a stroke have no canonical decomposition but are read as their base letter. */
-const STROKES: Record<string, string> = { ø: 'o', Ø: 'o', đ: 'd', Đ: 'd', ł: 'l', Ł: 'l', ħ: 'h', Ħ: 'h', ı: 'i' };
+/**
+ * Letters read as another letter without a canonical decomposition: letters with a stroke, the dotless i, and the
+ * final sigma (lower() gives "ΟΔΟΣ" a plain σ, JavaScript's whole-word lower-casing a final ς).
+ */
+const BASE_LETTERS: Record<string, string> = { ø: 'o', Ø: 'o', đ: 'd', Đ: 'd', ł: 'l', Ł: 'l', ħ: 'h', Ħ: 'h', ı: 'i', ς: 'σ' };
+/**
+ * Combining diacritical marks (U+0300-U+036F), deleted on both sides: text typed or tagged in decomposed form
+ * ("e" + U+0301, common from macOS) then matches its precomposed form ("é", which the table folds).
+ */
+const COMBINING_MARKS = Array.from({ length: 0x70 }, (_, i) => String.fromCodePoint(0x300 + i)).join('');
+const isCombiningMark = (char: string): boolean => char >= '\u0300' && char <= '\u036f';
 
 function buildTable(): Map<string, string> {
   const table = new Map<string, string>();
   for (const [from, to] of RANGES) {
     for (let code = from; code <= to; code++) {
       const char = String.fromCodePoint(code);
-      const folded = STROKES[char] ?? char.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+      const folded = BASE_LETTERS[char] ?? char.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
       if ([...folded].length === 1 && folded !== char) table.set(char, folded);
     }
   }
@@ -32,16 +41,26 @@ const TABLE = buildTable();
 const FROM = [...TABLE.keys()].join('');
 const TO = [...TABLE.values()].join('');
 
-/** Folds text the way {@link foldSql} folds a column. */
+/**
+ * Folds text the way {@link foldSql} folds a column: character by character, as SQL lower() and translate() work
+ * (lower-casing a whole string applies context rules SQL does not: "İ" becomes "i" plus a dot, a word-final "Σ" "ς").
+ */
 export function foldText(text: string): string {
   let out = '';
-  for (const char of text.toLowerCase()) out += TABLE.get(char) ?? char;
+  for (const char of text) {
+    const folded = TABLE.get(char);
+    if (folded !== undefined) out += folded;
+    else if (!isCombiningMark(char)) out += char.toLowerCase();
+  }
   return out;
 }
 
-/** SQL expression folding `column` (a trusted identifier, never user input). The table holds no quotes. */
+/**
+ * SQL expression folding `column` (a trusted identifier, never user input). The tables hold no quotes; the combining
+ * marks at the end of FROM have no counterpart in TO, so translate() deletes them.
+ */
 export function foldSql(column: string): string {
-  return `translate(lower(${column}), '${FROM}', '${TO}')`;
+  return `translate(lower(${column}), '${FROM}${COMBINING_MARKS}', '${TO}')`;
 }
 
 /** Escapes LIKE wildcards so user text matches literally (used with ESCAPE '\'). */
