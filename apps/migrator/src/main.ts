@@ -77,6 +77,7 @@ async function verify(config: MigratorConfig, flags: Flags, logger: Logger): Pro
     projection: config.PROJECTION_NAME,
     timeoutMs: config.VERIFY_TIMEOUT_SECONDS * 1000,
     sampleSize: config.VERIFY_SAMPLE_SIZE,
+    dryRun: flags.dryRun,
     logger,
   });
 }

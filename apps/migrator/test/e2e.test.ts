@@ -39,7 +39,9 @@ describe('legacy migration end to end', () => {
     await Promise.all([kafka?.stop(), a?.stop(), b?.stop()]);
   });
 
-  it('finalize refuses without a passing verify', async () => {
+  it('finalize refuses without a passing verify (a dry-run verify stores nothing)', async () => {
+    const dryVerify = await runCli(['verify', '--no-wait', '--dry-run'], env(a, 'e2e-a'));
+    expect(dryVerify.status).toBe(1); // nothing is replayed yet
     const result = await runCli(['finalize', '--confirm'], env(a, 'e2e-a'));
     expect(result.status).toBe(3);
     expect(result.stderr).toMatch(/no verify has run yet/);

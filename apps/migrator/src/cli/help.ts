@@ -18,11 +18,12 @@ const COMMAND_HELP: Record<Command, string> = {
   last page the broker acknowledged (migrator_replay_cursors). Needs KAFKA_BROKERS.
   --dry-run  read and build every event, publish nothing, store no cursor
   --restart  forget the cursors and publish everything again (identical events)`,
-  verify: `migrator verify [--no-wait] [--json]
+  verify: `migrator verify [--no-wait] [--dry-run] [--json]
   Waits until library-service's checkpoints reach the topic's end, then checks that every legacy row has
   exactly one counterpart (artists/albums by Spotify URI, tracks by ISRC or URI, pre-existing rows by their
   provider keys) and spot-checks fields. Exit status 1 with the missing rows listed when anything is missing.
-  --no-wait  check what is projected now, do not wait for the projection`,
+  --no-wait  check what is projected now, do not wait for the projection
+  --dry-run  check and report, but do not store the result (the one finalize's gate reads)`,
   finalize: `migrator finalize --confirm [--dry-run] [--json]
   Refuses (exit 3) unless the last verify passed and the legacy tables did not change since. Then, in ONE
   transaction: copies spotify_artists/albums/tracks into legacy_backup (row counts checked) and drops them;

@@ -18,6 +18,8 @@ export interface VerifyOptions {
   sampleSize: number;
   /** Rows listed per table when missing. */
   listLimit?: number;
+  /** Report only: the stored result (finalize's gate) stays as it was. */
+  dryRun?: boolean;
   logger: Logger;
 }
 
@@ -98,7 +100,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {
       fingerprint,
       legacyChangedSinceReplay,
     };
-    await writeState(pool, 'verify', report);
+    if (!options.dryRun) await writeState(pool, 'verify', report);
     return report;
   } finally {
     await pool.end();
