@@ -164,6 +164,15 @@ describe('legacy migration end to end', () => {
   }, 120_000);
 
   it('finalize backs up and drops the legacy tables; restore-legacy brings them back', async () => {
+    const foreignKeys = () =>
+      query(
+        a.url,
+        `SELECT c.relname AS table, k.conname AS name, pg_get_constraintdef(k.oid) AS definition, k.convalidated AS validated
+         FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
+         WHERE c.relnamespace = 'public'::regnamespace AND c.relname LIKE 'spotify\\_%' AND k.contype = 'f' ORDER BY 1, 2`,
+      );
+    const keysBefore = await foreignKeys();
+    expect(keysBefore.length).toBeGreaterThan(0);
     const finalize = await runCli(['finalize', '--confirm'], env(a, 'e2e-a'));
     expect(finalize.status, finalize.stderr).toBe(0);
     const tables = await query(a.url, `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name LIKE 'spotify\\_%'`);
@@ -178,6 +187,11 @@ describe('legacy migration end to end', () => {
     expect(restore.status, restore.stderr).toBe(0);
     const restored = await query(a.url, `SELECT (SELECT count(*) FROM spotify_tracks)::int AS tracks, (SELECT count(*) FROM spotify_albums)::int AS albums`);
     expect(restored[0]).toEqual({ tracks: options.tracks, albums: options.albums });
+    // the database's own foreign keys come back (those into tables the projection has rewritten, NOT VALID)
+    const keysAfter = await foreignKeys();
+    const comparable = (keys: typeof keysBefore) => keys.map(({ table, name, definition }) => ({ table, name, definition: definition.replace(/ NOT VALID$/, '') }));
+    expect(comparable(keysAfter)).toEqual(comparable(keysBefore));
+    for (const key of keysAfter) expect(key.validated, key.name).toBe(/REFERENCES spotify_/.test(key.definition));
     const status = await runCli(['status'], env(a, 'e2e-a'));
     expect(status.stdout).toMatch(/next: run `migrator verify`/);
   }, 120_000);

@@ -1,20 +1,39 @@
 import type { Logger } from '@soulspot/observability';
 import { MIGRATOR_LOCK_KEY, createPool, inTransaction, listTables } from '../db';
 import { BACKUP_SCHEMA } from '../schema/migrator-tables';
-import { writeState } from '../state';
+import { readState, writeState } from '../state';
+import type { FinalizeState, LegacyForeignKey } from './run-finalize';
 import { DROPPED_LEGACY_TABLES } from '../verify/fingerprint';
 
-/** Foreign keys of the legacy cache tables (soulspot-origin §1.4), re-created on restore. */
-const LEGACY_FOREIGN_KEYS: Array<{ table: string; sql: string }> = [
+/**
+ * Foreign keys of the real legacy layout (soulspot-origin §1.4), for a backup made by a finalize that did not record
+ * the database's own (since then finalize stores them with its state, whatever the layout's column names).
+ */
+const LEGACY_FOREIGN_KEYS: LegacyForeignKey[] = [
   {
     table: 'spotify_albums',
-    sql: `ALTER TABLE public.spotify_albums ADD CONSTRAINT spotify_albums_artist_id_fkey FOREIGN KEY (artist_id) REFERENCES public.spotify_artists (spotify_id) ON DELETE CASCADE`,
+    name: 'spotify_albums_artist_id_fkey',
+    definition: 'FOREIGN KEY (artist_id) REFERENCES public.spotify_artists(spotify_id) ON DELETE CASCADE',
+    references: 'spotify_artists',
   },
   {
     table: 'spotify_tracks',
-    sql: `ALTER TABLE public.spotify_tracks ADD CONSTRAINT spotify_tracks_album_id_fkey FOREIGN KEY (album_id) REFERENCES public.spotify_albums (spotify_id) ON DELETE CASCADE`,
+    name: 'spotify_tracks_album_id_fkey',
+    definition: 'FOREIGN KEY (album_id) REFERENCES public.spotify_albums(spotify_id) ON DELETE CASCADE',
+    references: 'spotify_albums',
   },
 ];
+
+/**
+ * Re-creates a foreign key. One into a table that is not restored with it (e.g. spotify_tracks.local_track_id ->
+ * soulspot_tracks, whose rows the projection has rewritten since) is added NOT VALID: enforced for new rows, the
+ * restored ones are taken as they were.
+ */
+function addForeignKeySql(fk: LegacyForeignKey, restored: readonly string[]): string {
+  const referenced = fk.references.replace(/^public\./, '').replaceAll('"', '');
+  const validated = restored.includes(referenced);
+  return `ALTER TABLE public."${fk.table}" ADD CONSTRAINT "${fk.name}" ${fk.definition}${validated ? '' : ' NOT VALID'}`;
+}
 
 export interface RestoreReport {
   restored: Record<string, number>;
@@ -48,7 +67,9 @@ export async function runRestoreLegacy(databaseUrl: string, options: { dryRun: b
         if (inserted !== expected) throw new Error(`restore-legacy: restored ${inserted} rows of ${table}, backup has ${expected}`);
         restored[table] = inserted;
       }
-      for (const fk of LEGACY_FOREIGN_KEYS) if (tables.includes(fk.table as any)) await db.query(fk.sql);
+      const finalized = await readState<Partial<FinalizeState>>(db, 'finalize');
+      const foreignKeys = finalized?.foreignKeys ?? LEGACY_FOREIGN_KEYS;
+      for (const fk of foreignKeys) if ((tables as readonly string[]).includes(fk.table)) await db.query(addForeignKeySql(fk, tables));
       report = { restored, dryRun: options.dryRun };
       if (options.dryRun) throw new DryRunRollback();
       await db.query(`DELETE FROM migrator_state WHERE key IN ('verify', 'finalize')`);

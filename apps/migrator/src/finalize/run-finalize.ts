@@ -37,6 +37,32 @@ export async function finalizeGate(db: Queryable): Promise<VerifyReport> {
   return verify;
 }
 
+/** A foreign key of a legacy table, as `ALTER TABLE … ADD CONSTRAINT <name> <definition>` takes it. */
+export interface LegacyForeignKey {
+  table: string;
+  name: string;
+  definition: string;
+  /** The referenced table (bare name when in `public`). */
+  references: string;
+}
+
+/** What finalize stores under `migrator_state` key `finalize`. */
+export interface FinalizeState extends FinalizeReport {
+  at: string;
+  foreignKeys: LegacyForeignKey[];
+}
+
+async function legacyForeignKeys(db: Queryable, tables: readonly string[]): Promise<LegacyForeignKey[]> {
+  const { rows } = await db.query<LegacyForeignKey>(
+    `SELECT c.relname AS table, k.conname AS name, pg_get_constraintdef(k.oid) AS definition, k.confrelid::regclass::text AS references
+     FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = 'public' AND c.relname = ANY($1::text[]) AND k.contype = 'f'
+     ORDER BY c.relname, k.conname`,
+    [tables],
+  );
+  return rows;
+}
+
 async function copyTable(db: Queryable, table: string): Promise<number> {
   await db.query(`DROP TABLE IF EXISTS ${BACKUP_SCHEMA}."${table}"`);
   await db.query(`CREATE TABLE ${BACKUP_SCHEMA}."${table}" (LIKE public."${table}" INCLUDING ALL)`);
@@ -72,13 +98,16 @@ export async function runFinalize(databaseUrl: string, options: { confirm: boole
       await db.query(`CREATE SCHEMA IF NOT EXISTS ${BACKUP_SCHEMA}`);
       const copied: Record<string, number> = {};
       for (const table of tables) copied[table] = await copyTable(db, table);
+      // a backup copy has no foreign keys (LIKE never copies them): their definitions go with the state, as they are
+      // in this database (the legacy layouts differ in column names), for restore-legacy
+      const foreignKeys = await legacyForeignKeys(db, tables);
       for (const table of [...tables].reverse()) await db.query(`DROP TABLE public."${table}"`);
       const backups = await listTables(db, BACKUP_SCHEMA);
       const droppedSecretBackups = PLAINTEXT_SECRET_BACKUPS.filter((t) => backups.has(t));
       for (const table of droppedSecretBackups) await db.query(`DROP TABLE ${BACKUP_SCHEMA}."${table}"`);
       report = { copied, dropped: [...tables].reverse(), droppedSecretBackups, dryRun: options.dryRun };
       if (options.dryRun) throw new DryRunRollback();
-      await writeState(db, 'finalize', { at: new Date().toISOString(), ...report });
+      await writeState(db, 'finalize', { at: new Date().toISOString(), ...report, foreignKeys } satisfies FinalizeState);
     });
   } catch (error) {
     if (!(error instanceof DryRunRollback)) throw error;
