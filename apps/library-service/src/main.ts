@@ -34,8 +34,8 @@ async function main(): Promise<void> {
   };
   const startLive = () =>
     config.PROJECTION_RUNNER === 'thread'
-      ? startLiveProjectorInWorker({ ...projectorSettings, groupId: config.KAFKA_GROUP_ID }, entry, logger, { onUnexpectedExit })
-      : startProjector({ ...projectorSettings, groupId: config.KAFKA_GROUP_ID, logger });
+      ? startLiveProjectorInWorker({ ...projectorSettings, groupId: config.KAFKA_GROUP_ID, yieldsToRebuild: true }, entry, logger, { onUnexpectedExit })
+      : startProjector({ ...projectorSettings, groupId: config.KAFKA_GROUP_ID, yieldsToRebuild: true, logger });
   // switchable: a rebuild pauses the live projector around its swap (stop, then a new consumer from the checkpoints)
   const projector = await createSwitchableProjector(startLive);
   onShutdown(() => projector.stop());

@@ -9,7 +9,7 @@ import { generateLibrary } from './support/library-generator';
 
 const logger = createLogger('projector-test');
 
-function projectorFor(stack: Stack, extra: { groupId?: string } = {}): Promise<Projector> {
+function projectorFor(stack: Stack, extra: { groupId?: string; yieldsToRebuild?: boolean } = {}): Promise<Projector> {
   return startProjector({
     databaseUrl: stack.db.url,
     brokers: stack.kafka.brokers,
@@ -18,6 +18,7 @@ function projectorFor(stack: Stack, extra: { groupId?: string } = {}): Promise<P
     projection: 'library',
     groupId: extra.groupId ?? 'projector-test',
     maxBytesPerPartition: 16 * 1024,
+    yieldsToRebuild: extra.yieldsToRebuild,
     logger,
   });
 }
@@ -158,3 +159,45 @@ async function readTopic(stack: Stack, topic: string, count: number) {
   await consumer.disconnect();
   return records;
 }
+
+describe('live projector and a blue/green rebuild run by another process', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack('library-events-hold', 2);
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  const applied = async () => Number((await stack.sql.query('select coalesce(sum(next_offset), 0) as n from projection_checkpoints')).rows[0].n);
+
+  it('applies nothing while the rebuild catches up and swaps, then goes on; a shadow projector is never held', async () => {
+    const events = [...generateLibrary({ artists: 4, albumsPerArtist: 1, tracksPerAlbum: 2, overlap: 0, seed: 3, twists: false })];
+    // what another replica's controller records before it pauses its own live projector
+    await stack.sql.query(
+      `insert into projection_rebuilds (projection, mode, phase, consumer_group, target_offsets) values ('library', 'blue_green', 'catching_up', 'elsewhere', '{}')`,
+    );
+    await stack.publish(events);
+    const live = await projectorFor(stack, { groupId: 'hold-live', yieldsToRebuild: true });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      expect(await applied()).toBe(0);
+      await stack.sql.query(`update projection_rebuilds set phase = 'done'`);
+      await waitUntilCaughtUp(live);
+      expect(await applied()).toBe(events.length);
+    } finally {
+      await live.stop();
+    }
+    // the same hold does not apply to a projector that is not the live one (a rebuild's shadow)
+    await stack.sql.query(`update projection_rebuilds set phase = 'catching_up'`);
+    await stack.sql.query('delete from projection_checkpoints');
+    const shadowLike = await projectorFor(stack, { groupId: 'hold-shadow' });
+    try {
+      await waitUntilCaughtUp(shadowLike);
+      expect(await applied()).toBe(events.length);
+    } finally {
+      await shadowLike.stop();
+      await stack.sql.query(`update projection_rebuilds set phase = 'cancelled'`);
+    }
+  });
+});

@@ -159,7 +159,8 @@ beforeAll(async () => {
   readPool = new pg.Pool({ connectionString: stack.db.url, max: 6 });
   // like the service's pools: an idle connection the server drops (teardown after a slow stop) must not crash the run
   readPool.on('error', (error) => logger.warn({ err: error.message }, 'idle read connection failed'));
-  live = await createSwitchableProjector(() => startProjector(projectorOptions('library-service.live')));
+  // as the service runs it: the live projection holds still while a blue/green rebuild catches up and swaps
+  live = await createSwitchableProjector(() => startProjector({ ...projectorOptions('library-service.live'), yieldsToRebuild: true }));
   controller = newController();
   server = await startGrpcServer({
     pool: readPool,
@@ -225,6 +226,26 @@ describe('blue/green rebuild', () => {
     expect(await analyzedExplicitly('public', 'soulspot_tracks')).toBe(true);
     expect(await autovacuumOff('projection_previous')).toEqual(ALL_PROJECTION_TABLES);
     expect(await artistCount()).toBeGreaterThanOrEqual(before + written);
+    expect(await dumpLibrary(readPool)).toBe(await freshProjectionDump());
+  }, 120_000);
+
+  it('swaps while another replica of the live projection, which this process cannot pause, consumes continuous writes', async () => {
+    // a second library-service replica: same consumer group, its own projector; only the database tells it to hold
+    const replica = await startProjector({ ...projectorOptions('library-service.live'), yieldsToRebuild: true });
+    const writer = continuousWrites(2);
+    let written: number;
+    try {
+      await controller.start('blue_green');
+      await controller.settled();
+      const status = await controller.status();
+      expect(status.phase, status.error).toBe('done');
+    } finally {
+      written = await writer.stop();
+    }
+    expect(written).toBeGreaterThan(0);
+    await waitUntilCaughtUp(replica);
+    await replica.stop();
+    await waitUntilCaughtUp(live);
     expect(await dumpLibrary(readPool)).toBe(await freshProjectionDump());
   }, 120_000);
 });

@@ -19,10 +19,14 @@ export interface PartitionBatch {
 }
 
 /**
- * What the handler did with a batch: applied it (together with the new checkpoint, in one transaction), or found
- * that the batch does not start at its checkpoint and asks the consumer to seek there.
+ * What the handler did with a batch: applied it (together with the new checkpoint, in one transaction), found that
+ * the batch does not start at its checkpoint and asks the consumer to seek there, or may not apply anything for now
+ * (`retry`: the consumer seeks back to `offset`, the checkpoint, after `afterMs`; not counted as a refusal).
  */
-export type BatchResult = { kind: 'applied'; nextOffset: bigint } | { kind: 'seek'; offset: bigint };
+export type BatchResult =
+  | { kind: 'applied'; nextOffset: bigint }
+  | { kind: 'seek'; offset: bigint }
+  | { kind: 'retry'; offset: bigint; afterMs: number };
 
 export interface CheckpointedConsumerOptions {
   topic: string;
@@ -106,10 +110,12 @@ export async function startCheckpointedConsumer(kafka: Kafka, options: Checkpoin
   const next = new Map<number, bigint>();
   const highWatermarks = new Map<number, bigint>();
   const refusals = new Map<number, { offset: bigint; count: number }>();
+  let stopped = false;
 
   const seek = (partition: number, offset: bigint) => {
     next.set(partition, offset);
-    consumer.seek({ topic, partition, offset: offset.toString() });
+    // (a handler's result can arrive after stop(): the next member starts from the database checkpoints anyway)
+    if (!stopped) consumer.seek({ topic, partition, offset: offset.toString() });
   };
 
   consumer.on(consumer.events.GROUP_JOIN, (event) => {
@@ -125,6 +131,13 @@ export async function startCheckpointedConsumer(kafka: Kafka, options: Checkpoin
 
   /** Reacts to what the handler did with a batch: seek where it asks, or record how far the partition got. */
   const settle = async (partition: number, firstOffset: bigint, result: BatchResult): Promise<void> => {
+    if (result.kind === 'retry') {
+      // held on purpose by the handler: not a sign of lost records, however often it repeats
+      refusals.delete(partition);
+      if (!stopped) await new Promise((resolveLater) => setTimeout(resolveLater, result.afterMs));
+      seek(partition, result.offset);
+      return;
+    }
     if (result.kind === 'seek') {
       // A batch fetched before our seek took effect is refused once. Refused again and again for the same
       // checkpoint means the records there are gone (retention): that is data loss, so say it loudly and never
@@ -190,7 +203,7 @@ export async function startCheckpointedConsumer(kafka: Kafka, options: Checkpoin
       }
       const result = await handled;
       await settle(partition, firstOffset, result);
-      if (result.kind === 'seek') return;
+      if (result.kind !== 'applied') return;
       if (result.nextOffset > 0n) resolveOffset((result.nextOffset - 1n).toString());
       await heartbeat();
       await commitOffsetsIfNecessary();
@@ -206,6 +219,7 @@ export async function startCheckpointedConsumer(kafka: Kafka, options: Checkpoin
         highWatermark: highWatermarks.get(partition) ?? null,
       })),
     async stop() {
+      stopped = true;
       await consumer.disconnect();
       // batches handed over before the stop finish (or fail) before the consumer counts as stopped
       await Promise.all(inFlight.values());

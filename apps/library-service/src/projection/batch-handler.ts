@@ -7,6 +7,7 @@ import { checkpointsInTransaction } from './checkpoints';
 import { classify } from './classify';
 import { blockedKeys, insertDeadLetters, insertParkedEvents, type DeadLetterInput } from './dead-letters';
 import { recordPendingRows, type PendingRows, type PendingRowsWriter } from './pending-rows';
+import { heldByRebuild, REBUILD_HOLD_RETRY_MS } from './rebuild-hold';
 import type { RowWriteInput } from './row-writer';
 import { lockProjection, type Sql } from './sql';
 import { inProjectionTransaction, isInfrastructureError } from './transaction';
@@ -18,6 +19,10 @@ export interface BatchContext {
   logger: Logger;
   /** Writes the rows of committed batches (see pending-rows.ts). */
   rows: PendingRowsWriter;
+  /** The live projection: applies nothing while a blue/green rebuild of it catches up and swaps (rebuild-hold.ts). */
+  yieldsToRebuild?: boolean;
+  /** Whether the current hold has been logged (once per hold). */
+  holdLogged?: boolean;
 }
 
 export interface BatchStats {
@@ -141,8 +146,13 @@ export async function handlePartitionBatches(ctx: BatchContext, items: readonly 
   const started = performance.now();
   const committed: { pending?: PendingRows; count?: Omit<BatchStats, 'skipped'> } = {};
   let skipped = 0;
+  let held = false;
   const results = await inProjectionTransaction(ctx.pool, async (client) => {
     const checkpoints = await checkpointsInTransaction(client, ctx.projection, batches[0].topic);
+    if (ctx.yieldsToRebuild && (await heldByRebuild(client, ctx.projection))) {
+      held = true;
+      return batches.map((batch): BatchResult => ({ kind: 'retry', offset: checkpoints.get(batch.partition) ?? 0n, afterMs: REBUILD_HOLD_RETRY_MS }));
+    }
 
     const work: PartitionWork[] = [];
     const applicable: Applicable[] = [];
@@ -239,6 +249,10 @@ export async function handlePartitionBatches(ctx: BatchContext, items: readonly 
     };
     return work.map((w) => w.result);
   }, 'state');
+  if (held !== (ctx.holdLogged ?? false)) {
+    ctx.logger.info({ projection: ctx.projection }, held ? 'a blue/green rebuild is swapping: applying nothing until it is done' : 'rebuild hold over');
+    ctx.holdLogged = held;
+  }
   // counted once committed (a failed transaction is consumed again)
   stats.skipped += skipped;
   if (committed.count) {

@@ -12,7 +12,7 @@ import {
 } from '@soulspot/messaging';
 import { createLogger, type Logger } from '@soulspot/observability';
 import { createCoalescer } from './batch-coalescer';
-import { classifyBatch, handlePartitionBatches, type BatchStats, type ClassifiedBatch } from './batch-handler';
+import { classifyBatch, handlePartitionBatches, type BatchContext, type BatchStats, type ClassifiedBatch } from './batch-handler';
 import { readCheckpoints } from './checkpoints';
 import { DEFAULT_MAX_BYTES_PER_PARTITION, DEFAULT_MAX_EVENTS_PER_TRANSACTION } from './defaults';
 import { createPendingRowsWriter } from './pending-rows';
@@ -40,6 +40,12 @@ export interface ProjectorOptions {
   logger?: Logger;
   /** Existing pool to use (the gRPC server in the same process shares it); otherwise the projector owns one. */
   pool?: pg.Pool;
+  /**
+   * This is the live projection, of which there may be several replicas: it applies nothing while a blue/green
+   * rebuild of it catches up and swaps, whichever process runs the rebuild (rebuild-hold.ts). Off for the rebuild's
+   * own shadow projector.
+   */
+  yieldsToRebuild?: boolean;
 }
 
 export interface PartitionStatus {
@@ -97,7 +103,7 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
   const rows = createPendingRowsWriter({ pool, projection: options.projection, logger });
   // row work a crash left behind goes in before anything new is applied
   await rows.drain();
-  const context = { pool, projection: options.projection, dlq, logger, rows };
+  const context: BatchContext = { pool, projection: options.projection, dlq, logger, rows, yieldsToRebuild: options.yieldsToRebuild };
   const applyGroup = createCoalescer((items: ClassifiedBatch[]) => handlePartitionBatches(context, items, stats), {
     maxWeight: options.maxEventsPerTransaction ?? DEFAULT_MAX_EVENTS_PER_TRANSACTION,
     weight: (item) => item.batch.records.length,

@@ -128,6 +128,8 @@ const maxOffsets = (a: ReadonlyMap<number, bigint>, b: ReadonlyMap<number, bigin
 };
 const LOCK_NOT_AVAILABLE = '55P03';
 const LIVE_RESUME_ATTEMPTS = 5;
+/** Catch-up-and-swap rounds before a rebuild whose live projection keeps moving gives up. */
+const SWAP_ATTEMPTS = 5;
 const LIVE_RESUME_BACKOFF_MS = 1_000;
 /** undefined_table, invalid_schema_name */
 const SCHEMA_OR_TABLE_GONE = ['42P01', '3F000'];
@@ -271,8 +273,11 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
     return rows[0]?.phase === 'cancelled';
   }
 
-  /** The swap; false (and nothing swapped) when the rebuild was cancelled in the database meanwhile. */
-  async function swap(current: Run): Promise<boolean> {
+  /**
+   * The swap, unless the rebuild was cancelled in the database meanwhile or the live checkpoints moved past the
+   * shadow's since it reached them (then nothing changes).
+   */
+  async function swap(current: Run): Promise<'swapped' | 'cancelled' | 'behind'> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await inTransaction(async (sql) => {
@@ -280,14 +285,14 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
           await sql.query(`set local lock_timeout = '3s'`);
           // a cancel from another replica commits either before this row lock (then no swap) or waits for the swap
           const { rows } = await sql.query<{ phase: string }>('select phase from projection_rebuilds where id = $1 for update', [current.record.id]);
-          if (rows[0]?.phase === 'cancelled') return false;
+          if (rows[0]?.phase === 'cancelled') return 'cancelled';
           await lockProjection(sql, 'writer');
           const shadowCheckpoints = await shadowCheckpointsIn(sql);
           const live = await readCheckpoints(sql, options.projection, options.topic);
-          if (!hasReached(shadowCheckpoints, live)) throw new Error('the shadow fell behind the live projection before the swap');
+          if (!hasReached(shadowCheckpoints, live)) return 'behind';
           await swapShadowIn(sql);
           await setPhase(sql, current.record.id, 'done');
-          return true;
+          return 'swapped';
         });
       } catch (error) {
         if ((error as { code?: string }).code !== LOCK_NOT_AVAILABLE || attempt >= 20) throw error;
@@ -355,6 +360,7 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
         postgresNice: options.postgresNice,
       };
       shadow = await startShadow(shadowOptions, (error) => (current.replayLost = error));
+      for (let attempt = 1; ; attempt++) {
       for (;;) {
         if (current.closing) return;
         if (current.replayLost) throw current.replayLost;
@@ -388,9 +394,18 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
       shadow = undefined;
       current.phase = 'swapping';
       assertLockHeld(current);
-      if (!(await swap(current))) {
+      const outcome = await swap(current);
+      if (outcome === 'swapped') break;
+      if (outcome === 'cancelled') {
         await cleanUpCancelled(current);
         return;
+      }
+      // Another replica's batch that began before the hold committed after the shadow had reached the live
+      // checkpoints (the hold stops batches at their start only): catch up once more, with the replicas still held.
+      if (attempt >= SWAP_ATTEMPTS) throw new Error('the shadow fell behind the live projection before the swap');
+      logger.info({ rebuild: current.record.id, attempt }, 'the live projection moved on before the swap; catching up again');
+      current.phase = 'catching_up';
+      shadow = await startShadow(shadowOptions, (error) => (current.replayLost = error));
       }
       swapped = true;
       current.phase = 'done';
