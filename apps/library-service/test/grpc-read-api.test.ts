@@ -208,6 +208,9 @@ describe('List', () => {
   it('lists albums of an artist and tracks of an album or artist, with filters', async () => {
     const albums = await call(clients.library, clients.library.listAlbums, { parent: `artists/${ids.beyonce}`, pageSize: 0, pageToken: '', filter: '', orderBy: '' });
     expect(albums.albums.map((a) => a.title)).toEqual(['Dangerously in Love', 'Lemonade']);
+    // a merged-away parent (a chain of two merges here) lists the survivor's children, as Get answers the survivor
+    const underOldId = await call(clients.library, clients.library.listAlbums, { parent: `artists/${ids.chained}`, pageSize: 0, pageToken: '', filter: '', orderBy: '' });
+    expect(underOldId.albums.map((a) => a.title)).toEqual(['Dangerously in Love', 'Lemonade']);
     const saved = await call(clients.library, clients.library.listAlbums, { parent: '', pageSize: 0, pageToken: '', filter: 'saved = true', orderBy: 'name desc' });
     expect(saved.albums.map((a) => a.title)).toEqual(['Lemonade']);
     const albumTracks = await call(clients.library, clients.library.listTracks, { parent: `albums/${ids.lemonade}`, pageSize: 1, pageToken: '', filter: '', orderBy: 'title' });

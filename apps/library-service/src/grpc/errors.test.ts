@@ -22,6 +22,7 @@ describe('toServiceError', () => {
       pgError('57P01', 'terminating connection due to administrator command'),
       pgError('08006'),
       pgError('53300', 'too many connections'),
+      pgError('40001', 'canceling statement due to conflict with recovery'),
       pgError('3D000', 'database "x" does not exist'),
       new Error('timeout exceeded when trying to connect'),
       new Error('Connection terminated unexpectedly'),

@@ -59,8 +59,11 @@ export class Violations {
   }
 }
 
-/** SQLSTATE classes/codes meaning "the database cannot serve right now" (connection, shutdown, resources). */
-const UNAVAILABLE_SQLSTATES = /^(08|53|57P0[1-3]|3D000|58)/;
+/**
+ * SQLSTATE classes/codes meaning "the database cannot serve right now" (connection, shutdown, resources), and
+ * transient conflicts a retry gets past (40001: e.g. a read on a hot standby cancelled by recovery; 40P01: deadlock).
+ */
+const UNAVAILABLE_SQLSTATES = /^(08|53|57P0[1-3]|3D000|58|40001|40P01)/;
 // (ENOENT: a server reached through a Unix socket is down when its socket file is gone)
 const NETWORK_ERROR_CODES = new Set([
   'ECONNREFUSED',

@@ -4,7 +4,7 @@ import { serverStream, unary, type CallRegistry, type CallSignal } from '../call
 import type { Db } from '../db';
 import { invalidArgument, Violations } from '../errors';
 import type { PageTokenCodec } from '../page-token';
-import { parseParent, parseResourceName, type Collection } from '../resource-names';
+import { parseParent, parseResourceName, type Collection, type Parent } from '../resource-names';
 import type { SqlParams } from '../sql-params';
 import { ALBUMS, ARTISTS, TRACKS } from './entity-configs';
 import { isMusicBrainzId, parseDeezerId, parseIsrcOrThrow, parseSpotifyId, parseUpcOrThrow } from './identifiers';
@@ -62,6 +62,12 @@ export function createLibraryService(deps: {
   const tracks = new EntityReader<Track>(db, TRACKS, tokens, deps.byIdStatementsInFlight);
   const u = <Req, Res>(method: string, handler: (request: Req, signal: CallSignal) => Promise<Res>) =>
     unary<Req, Res>(method, logger, registry, (request, { signal }) => handler(request, signal));
+  const resolveParent = async (parent: Parent, signal: CallSignal): Promise<Parent> =>
+    parent.kind === 'artist'
+      ? { kind: 'artist', id: await artists.resolveId(parent.id, signal) }
+      : parent.kind === 'album'
+        ? { kind: 'album', id: await albums.resolveId(parent.id, signal) }
+        : parent;
 
   return {
     getArtist: u('GetArtist', (req, signal) => artists.get(parseResourceName('artists', req.name, 'name'), signal)),
@@ -77,13 +83,14 @@ export function createLibraryService(deps: {
       return { artists: page.items, nextPageToken: page.nextPageToken };
     }),
     listAlbums: u('ListAlbums', async (req, signal) => {
-      const parent = parseParent(req.parent, ['artists']);
+      // a parent merged away lists its surviving entity's children, as Get answers it with the survivor
+      const parent = await resolveParent(parseParent(req.parent, ['artists']), signal);
       const condition = (params: SqlParams) => (parent.kind === 'artist' ? `b.artist_id = ${params.add(parent.id)}` : undefined);
       const page = await albums.list({ ...req, parent, parentName: req.parent }, condition, signal);
       return { albums: page.items, nextPageToken: page.nextPageToken };
     }),
     listTracks: u('ListTracks', async (req, signal) => {
-      const parent = parseParent(req.parent, ['albums', 'artists']);
+      const parent = await resolveParent(parseParent(req.parent, ['albums', 'artists']), signal);
       const condition = (params: SqlParams) =>
         parent.kind === 'artist' ? `t.artist_id = ${params.add(parent.id)}` : parent.kind === 'album' ? `t.album_id = ${params.add(parent.id)}` : undefined;
       const page = await tracks.list({ ...req, parent, parentName: req.parent }, condition, signal);

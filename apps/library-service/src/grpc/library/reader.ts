@@ -126,6 +126,11 @@ export class EntityReader<M> {
     return new Map(rows.map((row) => [String(row.id), row]));
   }
 
+  /** The surviving id of `id` (itself unless it was merged away). */
+  async resolveId(id: string, signal: CallSignal): Promise<string> {
+    return (await this.resolveRedirects([id], signal)).get(id) ?? id;
+  }
+
   /** old id -> surviving id, following chains of merges. Ids without a redirect are absent from the map. */
   private async resolveRedirects(ids: string[], signal: CallSignal): Promise<Map<string, string>> {
     const resolved = new Map<string, string>();
