@@ -367,7 +367,19 @@ describe('merge-rule change, in-place rebuild and rollback', () => {
     expect(await dumpLibrary(readPool)).toBe(v2);
     expect(await lowerCaseNames()).toBeGreaterThan(0);
 
+    const feedHead = async () => BigInt((await readPool.query('select coalesce(max(seq), 0) as n from projection_changes')).rows[0].n);
+    const headBefore = await feedHead();
     const rolledBack = await inPlace.rollback();
+    // watchers (cursors at the head) learn of the change back: every restored row is announced after their cursor
+    const announced = await readPool.query<{ entity_type: string; n: number }>(
+      `select entity_type, count(distinct entity_id)::int as n from projection_changes where seq > $1 and op = 'upsert' group by 1 order by 1`,
+      [headBefore.toString()],
+    );
+    const restoredCounts = await readPool.query<{ entity_type: string; n: number }>(
+      `select 'album' as entity_type, count(*)::int as n from soulspot_albums union all select 'artist', count(*)::int from soulspot_artists
+       union all select 'track', count(*)::int from soulspot_tracks order by 1`,
+    );
+    expect(announced.rows).toEqual(restoredCounts.rows);
     expect(rolledBack.rollbackAvailable).toBe(true);
     expect(await autovacuumOff('public')).toEqual([]);
     expect(await autovacuumOff('projection_previous')).toEqual(ALL_PROJECTION_TABLES);

@@ -15,6 +15,7 @@ import {
   PREVIOUS_SCHEMA,
   SHADOW_SCHEMA,
   analyzeSchema,
+  announceRestoredLibrary,
   createShadowSchema,
   dropSchema,
   exchangeLiveAndPrevious,
@@ -650,6 +651,11 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
               if ((error as { code?: string }).code !== LOCK_NOT_AVAILABLE || attempt >= 20) throw error;
             }
           }
+        });
+        // (the live projector is still paused: the announcement goes in before anything it writes next)
+        await inTransaction(async (sql) => {
+          await lockProjection(sql, 'writer');
+          await announceRestoredLibrary(sql);
         });
         logger.info('rolled back to the tables of before the last swap');
       } finally {

@@ -233,6 +233,36 @@ export async function exchangeLiveAndPrevious(sql: Sql): Promise<void> {
   await continueChangeSequence(sql, PREVIOUS_SCHEMA);
 }
 
+/**
+ * After a rollback: the restored tables' change feed ends below every watcher's cursor, so watchers would never learn
+ * that the library changed back. This announces it at the head of the feed: an upsert for every restored row
+ * (artists, then albums, then tracks) and a delete for every entity only the replaced tables had (a merge where the
+ * restored redirects say so). A separate transaction after the exchange: rows inserted, nothing locked for readers.
+ */
+export async function announceRestoredLibrary(sql: Sql): Promise<void> {
+  const types = [
+    ['artist', 'soulspot_artists'],
+    ['album', 'soulspot_albums'],
+    ['track', 'soulspot_tracks'],
+  ] as const;
+  for (const [type, table] of types) {
+    await sql.query(
+      `insert into ${qualified(LIVE_SCHEMA, 'projection_changes')} (entity_type, entity_id, op, redirect_to)
+       select '${type}', id, 'upsert', null from ${qualified(LIVE_SCHEMA, table)} order by id`,
+    );
+  }
+  for (const [type, table] of [...types].reverse()) {
+    await sql.query(
+      `insert into ${qualified(LIVE_SCHEMA, 'projection_changes')} (entity_type, entity_id, op, redirect_to)
+       select '${type}', p.id, 'delete', r.new_id
+       from ${qualified(PREVIOUS_SCHEMA, table)} p
+       left join ${qualified(LIVE_SCHEMA, 'projection_id_redirects')} r on r.entity_type = '${type}' and r.old_id = p.id
+       where not exists (select 1 from ${qualified(LIVE_SCHEMA, table)} l where l.id = p.id)
+       order by p.id`,
+    );
+  }
+}
+
 /** In-place rebuild, inside the caller's transaction: the projection forgets everything, checkpoints included. */
 export async function truncateLive(sql: Sql): Promise<void> {
   await sql.query(`truncate ${PROJECTION_TABLES.map((t) => qualified(LIVE_SCHEMA, t)).join(', ')}`);
