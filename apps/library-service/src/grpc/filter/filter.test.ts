@@ -112,6 +112,11 @@ describe('compileFilter', () => {
     expect(filterError('source : spot').message).toMatch(/does not support ":"/);
   });
 
+  it('takes letters beyond U+FFFF in bare words (surrogate pairs)', () => {
+    expect(compile('name = 𠀀𠀁').values).toEqual(['𠀀𠀁']);
+    expect(compile('name = a𝒳b').values).toEqual(['a𝒳b']);
+  });
+
   it('rejects a NUL character, quoted or not (PostgreSQL text cannot hold one)', () => {
     expect(filterError('name = "a\u0000b"').message).toMatch(/NUL character \(at column 10\)/);
     expect(filterError('name : \u0000').message).toMatch(/NUL/);

@@ -33,7 +33,7 @@ export function tokenize(input: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   while (i < input.length) {
-    const char = input[i];
+    const char = codePointAt(input, i);
     const column = i + 1;
     if (/\s/.test(char)) {
       i++;
@@ -58,7 +58,7 @@ export function tokenize(input: string): Token[] {
       i = next;
     } else if (WORD_CHAR.test(char)) {
       let end = i;
-      while (end < input.length && WORD_CHAR.test(input[end])) end++;
+      for (let c = char; end < input.length && WORD_CHAR.test((c = codePointAt(input, end))); ) end += c.length;
       const text = input.slice(i, end);
       tokens.push({ kind: KEYWORDS.get(text) ?? 'word', text, column });
       i = end;
@@ -68,6 +68,11 @@ export function tokenize(input: string): Token[] {
   }
   tokens.push({ kind: 'end', text: '', column: input.length + 1 });
   return tokens;
+}
+
+/** The whole character at `index` (both halves of a surrogate pair: letters beyond U+FFFF are letters too). */
+function codePointAt(input: string, index: number): string {
+  return String.fromCodePoint(input.codePointAt(index)!);
 }
 
 /** A "-" is a negation where a term can start; right after a comparator it begins a value (e.g. name = -M-). */
