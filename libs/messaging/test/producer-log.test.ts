@@ -1,8 +1,8 @@
-import { Provider, Origin, toKafkaEvent } from '@soulspot/contracts';
 import { provisionKafka, type ProvisionedKafka } from '@soulspot/devstack';
 import { createLogger } from '@soulspot/observability';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDeadLetterPublisher, createEventPublisher, createKafka, ensureTopics } from '../src/index';
+import { artistEvent } from './artist-event';
 
 // Its own file: kafkajs prints its partitioner-change warning once per process, so this must be the first producer
 // the process creates (vitest runs each file in a fresh process).
@@ -21,17 +21,7 @@ describe('producer start-up log (embedded broker over TCP)', () => {
     await ensureTopics(client, [{ topic, numPartitions: 1 }]);
     const publisher = await createEventPublisher(client, { topic });
     const dlq = await createDeadLetterPublisher(client, topic);
-    const event = toKafkaEvent({
-      observedAt: new Date('2026-03-01T00:00:00Z'),
-      provider: Provider.PROVIDER_DEEZER,
-      origin: Origin.ORIGIN_LIVE_SYNC,
-      producer: 'test',
-      correlationId: 'run',
-      payload: {
-        $case: 'artistObserved',
-        value: { artist: { provider: Provider.PROVIDER_DEEZER, providerId: '1', name: 'logged', musicbrainzId: '', genres: [], imageUrl: '', disambiguation: '' } },
-      },
-    });
+    const event = artistEvent('1', 'logged');
     await publisher.publish([event]);
     await dlq.publish([{ key: Buffer.from(event.key), value: event.value, headers: event.headers, source: { topic, partition: 0, offset: 0n }, error: 'test' }]);
     await publisher.disconnect();

@@ -1,23 +1,8 @@
-import { Provider, Origin, decodeEnvelope, toKafkaEvent, LIBRARY_EVENTS_TOPIC, type KafkaEvent } from '@soulspot/contracts';
+import { decodeEnvelope, LIBRARY_EVENTS_TOPIC } from '@soulspot/contracts';
 import { provisionKafka, type ProvisionedKafka } from '@soulspot/devstack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEventPublisher, createKafka, ensureTopics, topicEndOffsets } from '../src/index';
-
-function artistEvent(id: string, name: string): KafkaEvent {
-  return toKafkaEvent({
-    observedAt: new Date('2026-03-01T00:00:00Z'),
-    provider: Provider.PROVIDER_DEEZER,
-    origin: Origin.ORIGIN_LIVE_SYNC,
-    producer: 'test',
-    correlationId: 'run',
-    payload: {
-      $case: 'artistObserved',
-      value: {
-        artist: { provider: Provider.PROVIDER_DEEZER, providerId: id, name, musicbrainzId: '', genres: [], imageUrl: '', disambiguation: '' },
-      },
-    },
-  });
-}
+import { artistEvent } from './artist-event';
 
 describe('event publisher (embedded broker over TCP)', () => {
   let kafka: ProvisionedKafka;

@@ -362,51 +362,52 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
       };
       shadow = await startShadow(shadowOptions, (error) => (current.replayLost = error));
       for (let attempt = 1; ; attempt++) {
-      for (;;) {
-        if (current.closing) return;
-        if (current.replayLost) throw current.replayLost;
+        for (;;) {
+          if (current.closing) return;
+          if (current.replayLost) throw current.replayLost;
+          assertLockHeld(current);
+          if (current.cancelRequested || (await cancelledInDatabase(current.record.id))) {
+            await shadow.stop();
+            shadow = undefined;
+            await cleanUpCancelled(current);
+            return;
+          }
+          const [shadowOffsets, live] = await Promise.all([readCheckpoints(pool, options.projection, options.topic), liveCheckpoints()]);
+          const target = maxOffsets(current.record.targetOffsets, live);
+          observe(current, shadowOffsets, target);
+          if (!paused && lagBehind(shadowOffsets, target) <= catchUpLag) {
+            // the swap must not queue reads behind an autovacuum worker (schemas.ts): the shadow gets its statistics
+            // and the live tables lose their autovacuum now, while reads and the live projector go on
+            await analyzeSchema(options.pool, SHADOW_SCHEMA);
+            await setAutovacuum(options.pool, LIVE_SCHEMA, false);
+            // close enough: freeze the live checkpoints so the shadow can reach them (the phase holds the other
+            // replicas' live projectors, projection/rebuild-hold.ts; this process's own is paused)
+            await setPhase(options.pool, current.record.id, 'catching_up');
+            current.phase = 'catching_up';
+            await options.live.pause();
+            paused = true;
+            logger.info({ rebuild: current.record.id }, 'shadow caught up to within the lag; live projector paused for the tail');
+            continue;
+          }
+          if (paused && hasReached(shadowOffsets, live)) break;
+          await sleep(pollMs);
+        }
+        await shadow.stop();
+        shadow = undefined;
+        current.phase = 'swapping';
         assertLockHeld(current);
-        if (current.cancelRequested || (await cancelledInDatabase(current.record.id))) {
-          await shadow.stop();
-          shadow = undefined;
+        const outcome = await swap(current);
+        if (outcome === 'swapped') break;
+        if (outcome === 'cancelled') {
           await cleanUpCancelled(current);
           return;
         }
-        const [shadowOffsets, live] = await Promise.all([readCheckpoints(pool, options.projection, options.topic), liveCheckpoints()]);
-        const target = maxOffsets(current.record.targetOffsets, live);
-        observe(current, shadowOffsets, target);
-        if (!paused && lagBehind(shadowOffsets, target) <= catchUpLag) {
-          // the swap must not queue reads behind an autovacuum worker (schemas.ts): the shadow gets its statistics
-          // and the live tables lose their autovacuum now, while reads and the live projector go on
-          await analyzeSchema(options.pool, SHADOW_SCHEMA);
-          await setAutovacuum(options.pool, LIVE_SCHEMA, false);
-          // close enough: freeze the live checkpoints so the shadow can reach them
-          await setPhase(options.pool, current.record.id, 'catching_up');
-          current.phase = 'catching_up';
-          await options.live.pause();
-          paused = true;
-          logger.info({ rebuild: current.record.id }, 'shadow caught up to within the lag; live projector paused for the tail');
-          continue;
-        }
-        if (paused && hasReached(shadowOffsets, live)) break;
-        await sleep(pollMs);
-      }
-      await shadow.stop();
-      shadow = undefined;
-      current.phase = 'swapping';
-      assertLockHeld(current);
-      const outcome = await swap(current);
-      if (outcome === 'swapped') break;
-      if (outcome === 'cancelled') {
-        await cleanUpCancelled(current);
-        return;
-      }
-      // Another replica's batch that began before the hold committed after the shadow had reached the live
-      // checkpoints (the hold stops batches at their start only): catch up once more, with the replicas still held.
-      if (attempt >= SWAP_ATTEMPTS) throw new Error('the shadow fell behind the live projection before the swap');
-      logger.info({ rebuild: current.record.id, attempt }, 'the live projection moved on before the swap; catching up again');
-      current.phase = 'catching_up';
-      shadow = await startShadow(shadowOptions, (error) => (current.replayLost = error));
+        // Another replica's batch that began before the hold committed after the shadow had reached the live
+        // checkpoints (the hold stops batches at their start only): catch up once more, with the replicas still held.
+        if (attempt >= SWAP_ATTEMPTS) throw new Error('the shadow fell behind the live projection before the swap');
+        logger.info({ rebuild: current.record.id, attempt }, 'the live projection moved on before the swap; catching up again');
+        current.phase = 'catching_up';
+        shadow = await startShadow(shadowOptions, (error) => (current.replayLost = error));
       }
       swapped = true;
       current.phase = 'done';
