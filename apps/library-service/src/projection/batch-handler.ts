@@ -250,7 +250,7 @@ export async function handlePartitionBatches(ctx: BatchContext, items: readonly 
     return work.map((w) => w.result);
   }, 'state');
   if (held !== (ctx.holdLogged ?? false)) {
-    ctx.logger.info({ projection: ctx.projection }, held ? 'a blue/green rebuild is swapping: applying nothing until it is done' : 'rebuild hold over');
+    ctx.logger.info({ projection: ctx.projection }, held ? 'a blue/green rebuild is catching up to swap: applying nothing until it is done' : 'rebuild hold over');
     ctx.holdLogged = held;
   }
   // counted once committed (a failed transaction is consumed again)

@@ -254,7 +254,7 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
         'rebuild progress',
       );
     }
-    if (stuck && Math.floor(current.meter.secondsWithoutProgress(now) * 1000) % (stuckAfter * 1000) < pollMs) {
+    if (current.meter.stuckWarningDue(now, left, stuckAfter)) {
       logger.warn({ rebuild: current.record.id, remaining: left, seconds: current.meter.secondsWithoutProgress(now) }, 'rebuild is stuck');
     }
     metrics?.update({

@@ -47,4 +47,17 @@ describe('throughput meter', () => {
     meter.record({ atMs: 62_000, applied: 11 });
     expect(meter.isStuck(62_000, 5, 60)).toBe(false);
   });
+
+  it('warns of a stuck rebuild once, then once per threshold, whatever the call cadence; progress starts over', () => {
+    const meter = new ThroughputMeter();
+    meter.record({ atMs: 0, applied: 10 });
+    // polled every 700 ms (slower than any 250 ms window): warnings at 60 s, 120 s, 180 s of no progress
+    const due: number[] = [];
+    for (let at = 0; at <= 200_000; at += 700) if (meter.stuckWarningDue(at, 5, 60)) due.push(at);
+    expect(due.map((at) => Math.floor(at / 1000))).toEqual([60, 120, 180]);
+    meter.record({ atMs: 200_500, applied: 11 });
+    expect(meter.stuckWarningDue(230_000, 5, 60)).toBe(false);
+    expect(meter.stuckWarningDue(260_500, 5, 60)).toBe(true);
+    expect(meter.stuckWarningDue(261_000, 0, 60)).toBe(false);
+  });
 });

@@ -51,6 +51,7 @@ export interface Sample {
 export class ThroughputMeter {
   private samples: Sample[] = [];
   private lastProgressAtMs: number | undefined;
+  private warnedAtMs: number | undefined;
 
   constructor(private readonly windowMs = 10_000) {}
 
@@ -84,5 +85,17 @@ export class ThroughputMeter {
   /** No progress for `thresholdSeconds` while work remains. */
   isStuck(nowMs: number, remainingEvents: number, thresholdSeconds: number): boolean {
     return remainingEvents > 0 && this.secondsWithoutProgress(nowMs) >= thresholdSeconds;
+  }
+
+  /**
+   * Whether to log "stuck" now: once when the rebuild becomes stuck, then once per further `thresholdSeconds` without
+   * progress, however irregular the calls (a check per poll can take longer than the poll interval).
+   */
+  stuckWarningDue(nowMs: number, remainingEvents: number, thresholdSeconds: number): boolean {
+    if (!this.isStuck(nowMs, remainingEvents, thresholdSeconds)) return false;
+    // (a warning from before the last progress does not count)
+    if (this.warnedAtMs !== undefined && this.warnedAtMs > (this.lastProgressAtMs ?? 0) && nowMs - this.warnedAtMs < thresholdSeconds * 1000) return false;
+    this.warnedAtMs = nowMs;
+    return true;
   }
 }
