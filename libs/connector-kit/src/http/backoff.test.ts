@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelayMs, parseRetryAfterMs } from './backoff';
+import { backoffDelayMs, MAX_RETRY_AFTER_MS, parseRetryAfterMs } from './backoff';
 
 describe('backoffDelayMs', () => {
   const options = { baseMs: 100, capMs: 1_000 };
@@ -32,6 +32,13 @@ describe('parseRetryAfterMs', () => {
     expect(parseRetryAfterMs(' 3600 ', now)).toBe(3_600_000);
     expect(parseRetryAfterMs('13749', now)).toBe(13_749_000);
     expect(parseRetryAfterMs('0', now)).toBe(0);
+  });
+
+  it('takes at most a day, so the pause it starts stays a valid date', () => {
+    expect(parseRetryAfterMs('9999999999999', now)).toBe(MAX_RETRY_AFTER_MS);
+    expect(parseRetryAfterMs('1'.repeat(400), now)).toBe(MAX_RETRY_AFTER_MS);
+    expect(parseRetryAfterMs('Fri, 31 Dec 9999 23:59:59 GMT', now)).toBe(MAX_RETRY_AFTER_MS);
+    expect(new Date(now + parseRetryAfterMs('9999999999999', now)!).toISOString()).toBe('2026-11-27T08:00:00.000Z');
   });
 
   it('reads an HTTP-date relative to now, clamping past dates to 0', () => {

@@ -23,9 +23,15 @@ export function parseRetryAfterMs(value: string | null | undefined, now: number 
   if (value === null || value === undefined) return undefined;
   const trimmed = value.trim();
   if (trimmed === '') return undefined;
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.min(MAX_RETRY_AFTER_MS, Math.round(Number(trimmed) * 1000));
   if (/^-\d+$/.test(trimmed)) return 0;
   const date = Date.parse(trimmed);
   if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now);
+  return Math.min(MAX_RETRY_AFTER_MS, Math.max(0, date - now));
 }
+
+/**
+ * The longest Retry-After taken literally: a day. A larger value (or one past the largest date) would put the pause's
+ * end beyond what a Date can hold, and every later request of the process would fail on it.
+ */
+export const MAX_RETRY_AFTER_MS = 24 * 60 * 60 * 1000;

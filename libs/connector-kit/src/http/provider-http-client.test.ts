@@ -67,6 +67,18 @@ describe('ProviderHttpClient', () => {
     expect(arrivals).toHaveLength(2);
   });
 
+  it('sends nothing inside a window that opened while a request waited for its rate-limiter slot', async () => {
+    // 2 tokens, one more every 250 ms: the third and fourth requests queue in the limiter while the first gets its 429
+    script = [{ status: 429, headers: { 'retry-after': '1' }, body: '' }];
+    const http = client({ limiter: new TokenBucket({ capacity: 2, refillPerSecond: 4 }), retryAfterCapMs: 5_000 });
+    await Promise.all(['a', 'b', 'c', 'd'].map((path) => http.getJson(`${baseUrl}/${path}`)));
+    const limited = arrivals[0];
+    const insideWindow = arrivals.slice(1).filter((a) => a.at > limited.at + 5 && a.at - limited.at < 990);
+    // (the second request may have been sent before the 429 came back; none may start after it inside the window)
+    expect(insideWindow.length).toBeLessThanOrEqual(1);
+    expect(arrivals).toHaveLength(5);
+  });
+
   it('honours Retry-After for every request: nothing is sent inside the window', async () => {
     script = [{ status: 429, headers: { 'retry-after': '1' }, body: '' }];
     const http = client();

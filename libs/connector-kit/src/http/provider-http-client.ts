@@ -135,6 +135,12 @@ export class ProviderHttpClient {
       const target = new URL(url);
       const headers: Record<string, string> = { accept: 'application/json' };
       const usedToken = this.options.auth ? await this.options.auth.apply(target, headers) : '';
+      // Another request's 429 may have opened a window while this one waited for its rate-limiter slot (or a token):
+      // sending now would land inside it. Wait it out and take a fresh slot; this is not a failed attempt.
+      if (this.pausedUntil > this.clock.now()) {
+        attempt--;
+        continue;
+      }
       const started = this.clock.now();
       const outcome = await this.send(target, headers, resource, signal);
       this.options.observe?.({
