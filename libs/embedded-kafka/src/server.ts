@@ -139,7 +139,15 @@ export class Connection {
       return;
     }
     if (!slot) return;
-    slot.chunks = result === null ? [] : encodeResponse(api, version, correlationId, result);
+    try {
+      slot.chunks = result === null ? [] : encodeResponse(api, version, correlationId, result);
+    } catch (err) {
+      // a response that cannot be encoded (e.g. a name echoed back longer than a Kafka string may be) ends this
+      // connection only: thrown from here it would reach the socket's data handler or an unhandled rejection and
+      // take the whole broker down
+      this.fail(api, err);
+      return;
+    }
     this.flush();
   }
 

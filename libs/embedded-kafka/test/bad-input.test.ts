@@ -63,6 +63,19 @@ describe('bad input', () => {
     await healthyStillServed();
   });
 
+  it('closes only the connection whose response cannot be encoded (a name echoed back over the string limit)', async () => {
+    // DescribeGroups v0 for a group id of 11,000 invalid UTF-8 bytes: read leniently, each becomes U+FFFD, 3 bytes
+    // when the id is echoed back, so the response would hold a 33,000-byte string (Kafka strings stop at 32,767)
+    const c = await RawClient.connect(broker);
+    const w = new Writer();
+    w.int32(0).int16(15).int16(0).int32(9).nullableString('raw').int32(1).int16(11_000);
+    const frame = Buffer.concat([w.toBuffer(), Buffer.alloc(11_000, 0xff)]);
+    frame.writeInt32BE(frame.length - 4, 0);
+    c.write(frame);
+    expect(await c.waitClosed()).toBe(true);
+    await healthyStillServed();
+  });
+
   it('answers an unsupported ApiVersions version with UNSUPPORTED_VERSION and the v0 list', async () => {
     const c = await RawClient.connect(broker);
     const w = new Writer();
