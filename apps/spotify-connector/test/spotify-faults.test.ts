@@ -80,6 +80,22 @@ describe('spotify-connector under provider faults', () => {
     expect(fake.violations()).toEqual([]);
   });
 
+  it('one album that fails every retry (5xx for that id only) is skipped and reported; the rest of the run goes on', async () => {
+    await newFake();
+    const running = await connect();
+    const failing = fake.library.idOf('album', 7);
+    fake.setFaults({ serverErrors: { rate: 1, paths: [`/v1/albums/${failing}`, `/v1/albums/${failing}/tracks`] } });
+    const progress = await syncToEnd(running.url);
+    expect(progress.status).toBe('completed_with_errors');
+    expect(progress.errors).toEqual([expect.objectContaining({ code: 'transient_failure', entity: `album:${failing}` })]);
+    const events = await runEvents(progress.runId);
+    const summary = summarize(events);
+    expect(summary.albums.has(failing)).toBe(false);
+    expect(summary.albums.size).toBe(fake.library.expectedCounts().albums - 1);
+    expectNothingHalfPublished(events);
+    expect(fake.violations()).toEqual([]);
+  });
+
   it('honours Retry-After for every concurrent request: no request lands inside the window', async () => {
     await newFake();
     const running = await connect();

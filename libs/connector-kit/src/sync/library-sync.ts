@@ -11,7 +11,7 @@ import {
 } from '@soulspot/contracts';
 import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
-import { ConnectorError, Forbidden, NotFound, ProviderRequestError } from '../errors';
+import { ConnectorError, Forbidden, NotFound, ProviderRequestError, TransientFailure } from '../errors';
 import type { BatchingEventSink } from './event-sink';
 import { type RunProgress, recordError } from './run-progress';
 import { Semaphore } from './semaphore';
@@ -69,6 +69,13 @@ function isItemError(error: unknown): boolean {
 }
 
 /**
+ * Albums in a row that may still fail every retry before the run stops. One album the provider keeps failing on
+ * (a 5xx for that id alone) is skipped and retried next run, so it cannot block every sync after it; several in a
+ * row mean the provider itself is failing, and the run stops to be resumed later.
+ */
+const TRANSIENT_ALBUM_FAILURES_IN_A_ROW = 3;
+
+/**
  * One library sync: followed artists (then a FOLLOWED_ARTISTS snapshot), saved albums with their tracks (then a
  * SAVED_ALBUMS snapshot), then every followed artist's albums with their tracks.
  *
@@ -117,6 +124,9 @@ class SyncSteps {
     private readonly handled: Set<string>,
     private readonly stop: (error: unknown) => void,
   ) {}
+
+  /** Albums that failed every retry since the last album that loaded (see TRANSIENT_ALBUM_FAILURES_IN_A_ROW). */
+  private transientAlbumFailures = 0;
 
   private event(payload: EnvelopePayload): KafkaEvent {
     return toKafkaEvent({
@@ -230,11 +240,14 @@ class SyncSteps {
           progress.items.albums++;
           progress.items.tracks += loaded.tracks.length;
           done.add(ref.id);
+          this.transientAlbumFailures = 0;
         } catch (error) {
           // Work cut short because the run is stopping is released as not done, not recorded as a failure.
           if (this.signal.aborted) throw error;
           failed.set(ref.id, error instanceof Error ? error.message : String(error));
-          if (!isItemError(error)) {
+          const skippable =
+            isItemError(error) || (error instanceof TransientFailure && ++this.transientAlbumFailures < TRANSIENT_ALBUM_FAILURES_IN_A_ROW);
+          if (!skippable) {
             this.stop(error); // stop the other tasks now, not when this batch is over
             throw error;
           }
