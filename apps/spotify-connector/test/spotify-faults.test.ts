@@ -83,7 +83,7 @@ describe('spotify-connector under provider faults', () => {
   it('one album that fails every retry (5xx for that id only) is skipped and reported; the rest of the run goes on', async () => {
     await newFake();
     const running = await connect();
-    const failing = fake.library.idOf('album', 7);
+    const failing = String(fake.library.idOf('album', 7));
     fake.setFaults({ serverErrors: { rate: 1, paths: [`/v1/albums/${failing}`, `/v1/albums/${failing}/tracks`] } });
     const progress = await syncToEnd(running.url);
     expect(progress.status).toBe('completed_with_errors');
