@@ -69,13 +69,17 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {
     const { present, mappings } = await withClient(pool, (c) => resolveSources(c));
     const tables: TableCheckReport[] = [];
     const count = async (sql: string | undefined): Promise<number> => (sql ? Number((await pool.query(sql)).rows[0].n) : 0);
+    const listed = async (sql: string | undefined, n: number): Promise<string[]> =>
+      sql && n > 0 ? (await pool.query(sql, [options.listLimit ?? 50])).rows.map((r) => r.id as string) : [];
     for (const check of counterpartChecks(present, mappings)) {
-      // The two scans of a source (rows without counterpart; rows split over two entities) run side by side on the
-      // pool's two connections: on a million-track table each probes indexes for every row.
-      const [missing, split, total] = await Promise.all([count(check.missingCountSql), count(check.splitCountSql), count(check.totalSql)]);
-      const unobserved = await count(check.unobservedCountSql);
-      const listed = async (sql: string | undefined, n: number) =>
-        sql && n > 0 ? (await pool.query(sql, [options.listLimit ?? 50])).rows.map((r) => r.id as string) : [];
+      // The scans of a source (rows without counterpart; rows split over two entities; rows whose own event was never
+      // applied) run side by side on the pool's two connections: on a million-track table each probes every row.
+      const [missing, split, total, unobserved] = await Promise.all([
+        count(check.missingCountSql),
+        count(check.splitCountSql),
+        count(check.totalSql),
+        count(check.unobservedCountSql),
+      ]);
       const missingIds = await listed(check.missingSql, missing);
       const unobservedIds = await listed(check.unobservedSql, unobserved);
       tables.push({ source: check.source, entity: check.entity, total, missing, missingIds, split, unobserved, unobservedIds });
