@@ -17,6 +17,12 @@ export const MAX_PARTITIONS = 10_000;
 export class TopicTable {
   private readonly topics = new Map<string, Topic>();
   private readonly creating = new Map<string, Promise<CreateTopicResult>>();
+  /**
+   * Deletions whose store work is still running. The name is free as soon as a deletion starts, but the store may
+   * still be closing and removing the old files: a creation of the same name waits for that, or it would reopen
+   * the old files (old records visible) that the deletion then removes (new records lost).
+   */
+  private readonly deleting = new Map<string, Promise<void>>();
 
   constructor(private readonly store: LogStore) {}
 
@@ -49,7 +55,10 @@ export class TopicTable {
     if (!Number.isInteger(partitions) || partitions < 1 || partitions > MAX_PARTITIONS) {
       return Promise.resolve({ errorCode: ErrorCode.INVALID_PARTITIONS, message: `invalid partition count ${partitions}` });
     }
+    const pendingDeletion = this.deleting.get(name);
     const creation = (async (): Promise<CreateTopicResult> => {
+      // a failed deletion was reported to its requester; what it left behind is what a restart would load too
+      await pendingDeletion?.catch(() => undefined);
       const parts: Partition[] = [];
       for (let i = 0; i < partitions; i++) parts.push(new Partition(name, i, await this.store.openPartition(name, i)));
       const topic = { name, partitions: parts };
@@ -74,7 +83,13 @@ export class TopicTable {
     const topic = this.topics.get(name);
     if (!topic) return false;
     this.topics.delete(name);
-    await this.store.deleteTopic(name);
+    const deletion = this.store.deleteTopic(name);
+    this.deleting.set(name, deletion);
+    try {
+      await deletion;
+    } finally {
+      if (this.deleting.get(name) === deletion) this.deleting.delete(name);
+    }
     // Parked fetches re-evaluate and report the partition as unknown.
     for (const p of topic.partitions) p.notifyAppended();
     return true;
