@@ -19,8 +19,11 @@ export const DEFAULT_MAX_REQUEST_BYTES = 100 * 1024 * 1024;
  * many response bytes are queued in the socket, until they drain (Kafka mutes such channels similarly).
  */
 const MAX_QUEUED_RESPONSE_BYTES = 64 * 1024 * 1024;
-/** Likewise, reading pauses while this many requests of one connection are still unanswered. */
-const MAX_PENDING_REQUESTS = 1024;
+/**
+ * Likewise, reading pauses while this many requests of one connection are still unanswered — counting acks=0
+ * produces until their handler is done (batches stored): they are never answered, but hold memory until then.
+ */
+export const MAX_PENDING_REQUESTS = 1024;
 
 interface ResponseSlot {
   chunks: Buffer[] | null;
@@ -34,6 +37,8 @@ export class Connection {
   private buffered = 0;
   private frameSize = -1;
   private readonly slots: ResponseSlot[] = [];
+  /** Requests without a response slot (acks=0 produce) whose handler has not finished yet. */
+  private unslotted = 0;
   private closed = false;
   private readonly clientHost: string;
 
@@ -111,7 +116,8 @@ export class Connection {
     const expectsResponse = !(api.key === PRODUCE_KEY && (body as { acks: number }).acks === 0);
     const slot: ResponseSlot | null = expectsResponse ? { chunks: null, close: false } : null;
     if (slot) this.slots.push(slot);
-    if (this.slots.length >= MAX_PENDING_REQUESTS) this.socket.pause();
+    else this.unslotted++;
+    if (this.pending >= MAX_PENDING_REQUESTS) this.socket.pause();
     const handler = HANDLERS.get(api.key)!;
     let result: Promise<HandlerResult<object>> | HandlerResult<object>;
     try {
@@ -131,6 +137,7 @@ export class Connection {
   }
 
   private complete(api: ApiSchema, version: number, correlationId: number, slot: ResponseSlot | null, result: HandlerResult<object>): void {
+    if (!slot) this.unslotted--;
     if (this.closed) return;
     if (result === CLOSE_CONNECTION) {
       if (slot) slot.close = true;
@@ -138,7 +145,11 @@ export class Connection {
       this.flush();
       return;
     }
-    if (!slot) return;
+    if (!slot) {
+      // stored: its share of the pending limit is free again
+      this.maybeResume();
+      return;
+    }
     try {
       slot.chunks = result === null ? [] : encodeResponse(api, version, correlationId, result);
     } catch (err) {
@@ -180,7 +191,12 @@ export class Connection {
 
   private maybeResume(): void {
     if (this.closed || !this.socket.isPaused()) return;
-    if (this.slots.length < MAX_PENDING_REQUESTS && this.socket.writableLength <= MAX_QUEUED_RESPONSE_BYTES) this.socket.resume();
+    if (this.pending < MAX_PENDING_REQUESTS && this.socket.writableLength <= MAX_QUEUED_RESPONSE_BYTES) this.socket.resume();
+  }
+
+  /** Requests read but not finished: awaiting or holding a response, or (acks=0) not yet stored. */
+  private get pending(): number {
+    return this.slots.length + this.unslotted;
   }
 }
 
