@@ -118,15 +118,47 @@ export async function startCheckpointedConsumer(kafka: Kafka, options: Checkpoin
     if (!stopped) consumer.seek({ topic, partition, offset: offset.toString() });
   };
 
+  /*
+   * Positioning at the database checkpoints must not give up when they cannot be read (a database outage usually
+   * fails the batch and this read together): Kafka's position can be ahead of the checkpoints (prefetch resolves
+   * batches before they are applied; a restored database), so a partition that gets no new record would never be
+   * refused and re-positioned, and its last records would stay unapplied until a restart. A failed read is tried
+   * again with backoff until it succeeds, a newer positioning (an assignment) replaces it, or the consumer stops.
+   */
+  let positionings = 0;
+  let reading: Promise<void> | undefined;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  const positionAtCheckpoints = (context: string, attempt = 0): void => {
+    clearTimeout(retryTimer);
+    retryTimer = undefined;
+    if (stopped) return;
+    const generation = ++positionings;
+    const partitions = assigned;
+    const current: Promise<void> = options
+      .readCheckpoints(topic, partitions)
+      .then(
+        (checkpoints) => {
+          if (generation !== positionings) return; // a newer assignment positions the partitions itself
+          for (const partition of partitions) seek(partition, checkpoints.get(partition) ?? 0n);
+          log.info({ topic, partitions, context }, 'partitions positioned at database checkpoints');
+        },
+        (error: Error) => {
+          if (stopped || generation !== positionings) return;
+          const retryInMs = Math.min(5_000, 250 * 2 ** attempt);
+          log.error({ err: error, context, retryInMs }, 'could not read checkpoints to position the partitions; trying again');
+          retryTimer = setTimeout(() => positionAtCheckpoints(context, attempt + 1), retryInMs);
+        },
+      )
+      .catch((error: Error) => log.error({ err: error, context }, 'could not position the partitions at their checkpoints'))
+      .finally(() => {
+        if (reading === current) reading = undefined;
+      });
+    reading = current;
+  };
+
   consumer.on(consumer.events.GROUP_JOIN, (event) => {
     assigned = [...(event.payload.memberAssignment[topic] ?? [])].sort((a, b) => a - b);
-    void options
-      .readCheckpoints(topic, assigned)
-      .then((checkpoints) => {
-        for (const partition of assigned) seek(partition, checkpoints.get(partition) ?? 0n);
-        log.info({ topic, partitions: assigned }, 'partitions assigned; positioned at database checkpoints');
-      })
-      .catch((error: Error) => log.error({ err: error }, 'could not read checkpoints after assignment'));
+    positionAtCheckpoints('after assignment');
   });
 
   /** Reacts to what the handler did with a batch: seek where it asks, or record how far the partition got. */
@@ -161,18 +193,10 @@ export async function startCheckpointedConsumer(kafka: Kafka, options: Checkpoin
 
   // prefetch: the batch of each partition that is being applied, and recovery after a failed one
   const inFlight = new Map<number, Promise<void>>();
-  let recovering: Promise<void> | undefined;
   const recoverFrom = (error: unknown) => {
     log.error({ err: error }, 'applying a batch failed; positioning every partition at its checkpoint to retry');
-    recovering ??= options
-      .readCheckpoints(topic, assigned)
-      .then((checkpoints) => {
-        for (const partition of assigned) seek(partition, checkpoints.get(partition) ?? 0n);
-      })
-      .catch((readError: Error) => log.error({ err: readError }, 'could not read checkpoints to recover'))
-      .finally(() => {
-        recovering = undefined;
-      });
+    // (one positioning covers every batch that failed with it; a read waiting to be tried again is already one)
+    if (!reading && !retryTimer) positionAtCheckpoints('to recover');
   };
 
   await consumer.connect();
@@ -186,7 +210,8 @@ export async function startCheckpointedConsumer(kafka: Kafka, options: Checkpoin
       const partition = batch.partition;
       highWatermarks.set(partition, BigInt(batch.highWatermark));
       if (batch.messages.length === 0) return;
-      if (recovering) await recovering;
+      // a batch fetched while the checkpoints are read waits for the seek that may make it stale
+      if (reading) await reading;
       const records = batch.messages.map(toRecord);
       const firstOffset = records[0].offset;
       const handled = options.handleBatch({ topic, partition, records, highWatermark: BigInt(batch.highWatermark) });
@@ -220,6 +245,7 @@ export async function startCheckpointedConsumer(kafka: Kafka, options: Checkpoin
       })),
     async stop() {
       stopped = true;
+      clearTimeout(retryTimer);
       await consumer.disconnect();
       // batches handed over before the stop finish (or fail) before the consumer counts as stopped
       await Promise.all(inFlight.values());
