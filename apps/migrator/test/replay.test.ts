@@ -70,3 +70,29 @@ describe('migrator replay on other layouts', () => {
     expect(replay.stderr).toMatch(/album_ref/);
   });
 });
+
+describe('migrator replay resume', () => {
+  let kafka: ProvisionedKafka;
+  let db: ProvisionedPostgres;
+
+  beforeAll(async () => {
+    [kafka, db] = await Promise.all([provisionKafka(), provisionPostgres()]);
+    await createLegacyDatabase(db.url, { artists: 4, albums: 8, tracks: 40, seed: 'replay-resume', overlapWithSoulspot: 0.5 });
+    await runSchema(db.url, { dryRun: false, logger: quietLogger });
+  });
+  afterAll(async () => {
+    await Promise.all([kafka?.stop(), db?.stop()]);
+  });
+
+  it('replays the pre-existing soulspot_* rows again when legacy_backup changed since its cursors were written', async () => {
+    const options = { databaseUrl: db.url, brokers: kafka.brokers, clientId: 'test', topic: 'resume', partitions: 2, chunkSize: 100, maxInFlight: 2, dryRun: false, logger: quietLogger };
+    await runReplay(options);
+    const [artist] = await query<{ id: string }>(db.url, `SELECT id FROM legacy_backup.soulspot_artists ORDER BY id LIMIT 1`);
+    await query(db.url, `UPDATE legacy_backup.soulspot_artists SET name = 'Renamed In The Backup' WHERE id = $1`, [artist.id]);
+    const resumed = await runReplay(options);
+    // every source starts over (the cursors were kept only while nothing the replay reads changed)
+    expect(resumed.sources.find((s) => s.source === 'legacy_backup.soulspot_artists')?.resumedFrom).toBeNull();
+    const published = await readTopic(kafka.brokers, 'resume');
+    expect(published.some((e) => e.value.includes('Renamed In The Backup'))).toBe(true);
+  });
+});

@@ -1,5 +1,6 @@
 import type { Queryable } from '../db';
 import { listTables } from '../db';
+import { ALL_SOURCES } from '../replay/sources';
 
 /** The legacy tables finalize drops; their content fingerprint proves nothing changed since verify. */
 export const DROPPED_LEGACY_TABLES = ['spotify_artists', 'spotify_albums', 'spotify_tracks'] as const;
@@ -7,18 +8,21 @@ export const DROPPED_LEGACY_TABLES = ['spotify_artists', 'spotify_albums', 'spot
 export type Fingerprint = Record<string, { rows: string; hash: string }>;
 
 /**
- * Row count and an order-independent content hash (sum of 64-bit hashes of every row's text form) per legacy
- * table: any insert, update or delete after verify changes it.
+ * Row count and an order-independent content hash (sum of 64-bit hashes of every row's text form) per table the
+ * replay reads: the `spotify_*` tables finalize drops (keyed by bare name) and the pre-existing `soulspot_*` rows in
+ * `legacy_backup` (keyed `legacy_backup.<table>`). Any insert, update or delete after verify (or after the replay
+ * began) changes it.
  */
 export async function legacyFingerprint(db: Queryable): Promise<Fingerprint> {
-  const present = await listTables(db, 'public');
+  const tablesBySchema = new Map<string, Set<string>>();
   const out: Fingerprint = {};
-  for (const table of DROPPED_LEGACY_TABLES) {
-    if (!present.has(table)) continue;
+  for (const { schema, table } of ALL_SOURCES) {
+    if (!tablesBySchema.has(schema)) tablesBySchema.set(schema, await listTables(db, schema));
+    if (!tablesBySchema.get(schema)!.has(table)) continue;
     const { rows } = await db.query<{ rows: string; hash: string }>(
-      `SELECT count(*)::text AS rows, coalesce(sum(hashtextextended(t::text, 0)::numeric), 0)::text AS hash FROM public."${table}" t`,
+      `SELECT count(*)::text AS rows, coalesce(sum(hashtextextended(t::text, 0)::numeric), 0)::text AS hash FROM ${schema}."${table}" t`,
     );
-    out[table] = rows[0];
+    out[schema === 'public' ? table : `${schema}.${table}`] = rows[0];
   }
   return out;
 }
