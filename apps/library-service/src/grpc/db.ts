@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createConnection } from 'node:net';
 import pg from 'pg';
 import { ApiError } from './errors';
@@ -113,6 +114,17 @@ function sendCancelRequest(client: pg.PoolClient): Promise<void> {
 }
 
 /**
+ * The name of a prepared statement for `sql`: `prefix` (for the reader of pg_stat views and logs) and a digest of the
+ * text. Prepared statements live per connection, and node-postgres refuses to prepare a name it has already
+ * prepared on that connection for another text ("Prepared statements must be unique"): a name derived from the
+ * text can never mean two texts, whichever server, reader or request order prepared it first on a shared pool.
+ * Short enough for PostgreSQL's 63-byte names.
+ */
+export function statementName(prefix: string, sql: string): string {
+  return `${prefix}_${createHash('sha256').update(sql).digest('hex').slice(0, 32)}`;
+}
+
+/**
  * Statement names for SQL assembled per request (list pages: parent, filter, order and position shape the text;
  * values are always parameters), so PostgreSQL parses and plans each distinct text once per connection instead of
  * on every call. Bounded: filters can be combined into many shapes, and every named statement costs memory in
@@ -129,7 +141,7 @@ export class StatementNames {
   nameFor(sql: string): string | undefined {
     const known = this.names.get(sql);
     if (known !== undefined || this.names.size >= this.max) return known;
-    const name = `${this.prefix}_${this.names.size + 1}`;
+    const name = statementName(this.prefix, sql);
     this.names.set(sql, name);
     return name;
   }

@@ -1,6 +1,6 @@
 import { hashedKeyEquals } from '@soulspot/library-db';
 import type { CallSignal } from '../call';
-import { StatementNames, type Db, type Row } from '../db';
+import { StatementNames, statementName, type Db, type Row } from '../db';
 import { ByIdBatcher } from './by-id-batcher';
 import { notFound } from '../errors';
 import { compileFilter } from '../filter/compile';
@@ -15,6 +15,9 @@ import type { EntityConfig, EntityType } from './entity-configs';
 /** Merges can chain (a -> b -> c); more hops than this means a redirect cycle, which is a data bug. */
 const MAX_REDIRECT_HOPS = 16;
 
+const REDIRECTS_SQL = 'SELECT old_id, new_id FROM projection_id_redirects WHERE entity_type = $1 AND old_id = ANY($2::varchar[])';
+const REDIRECTS_STATEMENT = statementName('resolve_redirects', REDIRECTS_SQL);
+
 export interface ListRequest {
   parent: Parent;
   /** The raw parent string, bound into page tokens. */
@@ -28,6 +31,7 @@ export interface ListRequest {
 /** Read queries over one entity table: by id (following redirects), batch, keyset-paginated list, lookup. */
 export class EntityReader<M> {
   private readonly byIdsSql: string;
+  private readonly byIdsStatement: string;
   private readonly listStatements: StatementNames;
   private readonly byId: ByIdBatcher;
 
@@ -40,8 +44,9 @@ export class EntityReader<M> {
   ) {
     const { alias, columns, from } = config;
     this.byIdsSql = `SELECT ${columns} FROM ${from} WHERE ${alias}.id = ANY($1::varchar[])`;
+    this.byIdsStatement = statementName(`get_${config.type}s`, this.byIdsSql);
     this.listStatements = new StatementNames(`list_${config.type}`);
-    this.byId = new ByIdBatcher(db, this.byIdsSql, `get_${config.type}s`, undefined, byIdStatementsInFlight);
+    this.byId = new ByIdBatcher(db, this.byIdsSql, this.byIdsStatement, undefined, byIdStatementsInFlight);
   }
 
   /** The entity with `id`, or the entity it was merged into; NOT_FOUND otherwise. */
@@ -122,7 +127,7 @@ export class EntityReader<M> {
 
   private async fetchByIds(ids: string[], signal: CallSignal): Promise<Map<string, Row>> {
     if (ids.length === 0) return new Map();
-    const rows = await this.db.query(this.byIdsSql, [ids], signal, `get_${this.config.type}s`);
+    const rows = await this.db.query(this.byIdsSql, [ids], signal, this.byIdsStatement);
     return new Map(rows.map((row) => [String(row.id), row]));
   }
 
@@ -137,10 +142,10 @@ export class EntityReader<M> {
     let current = new Map(ids.map((id) => [id, id]));
     for (let hop = 0; hop < MAX_REDIRECT_HOPS && current.size > 0; hop++) {
       const rows = await this.db.query<{ old_id: string; new_id: string }>(
-        'SELECT old_id, new_id FROM projection_id_redirects WHERE entity_type = $1 AND old_id = ANY($2::varchar[])',
+        REDIRECTS_SQL,
         [this.config.type satisfies EntityType, [...new Set(current.values())]],
         signal,
-        'resolve_redirects',
+        REDIRECTS_STATEMENT,
       );
       const next = new Map(rows.map((row) => [row.old_id, row.new_id]));
       const advanced = new Map<string, string>();
