@@ -7,6 +7,8 @@ import { type Infra, type Running, startConnector, startInfra } from './setup';
 
 const { encryptionKey, eventsOfRun, login, readAllEvents, startSync, summarize, syncToEnd, waitForRun } = connectorTesting;
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 const LIBRARY = { seed: 3, artists: 20, albumsPerArtist: 2, tracksPerAlbum: 3, savedAlbums: 4 };
 
 /**
@@ -26,6 +28,8 @@ describe('spotify-connector under provider faults', () => {
 
   afterEach(async () => {
     while (open.length > 0) await open.pop()!.close();
+    // A test that made the provider close its back-off window (quota, long Retry-After) must not block the next one.
+    await openBackOffWindow();
   });
 
   afterAll(async () => {
@@ -44,6 +48,22 @@ describe('spotify-connector under provider faults', () => {
     fake = await startFakeSpotify(LIBRARY);
     open.push(fake);
     return fake;
+  }
+
+  /** Ends a persisted back-off window, as if its time had passed. */
+  async function openBackOffWindow(): Promise<void> {
+    const db = new pg.Client({ connectionString: infra.databaseUrl });
+    await db.connect();
+    await db.query(`UPDATE provider_sync_status SET next_sync_allowed_at = now() WHERE provider = 'spotify' AND entity_type = 'rate_limit'`);
+    await db.end();
+  }
+
+  async function until(condition: () => boolean, timeoutMs = 8_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!condition()) {
+      if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+      await sleep(10);
+    }
   }
 
   async function runEvents(runId: string): Promise<Array<{ key: string; envelope: EventEnvelope }>> {
@@ -168,6 +188,54 @@ describe('spotify-connector under provider faults', () => {
     expect(progress.status).toBe('quota_exceeded');
     expect(progress.resumable).toBe(true);
     expectNothingHalfPublished(await runEvents(progress.runId));
+    expect(fake.violations()).toEqual([]);
+  });
+
+  it('QUOTA_EXCEEDED without Retry-After holds back the scheduled runs after it, manual and forced ones, and a restarted process', async () => {
+    await newFake();
+    fake.setFaults({ quotaExceeded: { times: 1, endpoints: ['GET /v1/tracks/{id}'] } });
+    const running = await connect({ SYNC_INTERVAL_SECONDS: '1' });
+    // The scheduler's first run meets the quota error.
+    await until(() => fake.stats().injected.quotaExceeded === 1 && running.connector.runner.activeRuns === 0);
+    const stoppedAt = Date.now();
+    const requestsBefore = fake.stats().total;
+    // Two more scheduler ticks: neither may reach the provider (the quota would be hit again).
+    await sleep(2_300);
+    expect(fake.stats().total).toBe(requestsBefore);
+    const skipped = running.logs.filter((line) => line.includes('scheduled sync skipped'));
+    expect(skipped).toHaveLength(1); // said once per window, not once per tick
+    expect(skipped[0]).toContain('QUOTA_EXCEEDED');
+    const resumeAt = Date.parse(JSON.parse(skipped[0]).until);
+    // QUOTA_BACKOFF_SECONDS (default one hour) from when the quota error arrived
+    expect(resumeAt).toBeGreaterThan(stoppedAt + 3_590_000);
+    expect(resumeAt).toBeLessThan(stoppedAt + 3_610_000);
+
+    const refused = await startSync(running.url, { force: true });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(3_500);
+    // Persisted: another process (or this one after a restart) stays away too.
+    await open.splice(open.indexOf(running.connector), 1)[0].close();
+    const restarted = await connect({}, { login: false });
+    expect((await startSync(restarted.url)).status).toBe(429);
+    expect(fake.stats().total).toBe(requestsBefore);
+    expect(fake.violations()).toEqual([]);
+  });
+
+  it("QUOTA_EXCEEDED with a Retry-After: later runs wait exactly the provider's window, then sync normally", async () => {
+    await newFake();
+    const running = await connect();
+    fake.setFaults({ quotaExceeded: { times: 1, retryAfterSeconds: 2, endpoints: ['GET /v1/tracks/{id}'] } });
+    const stopped = await syncToEnd(running.url);
+    expect(stopped.status).toBe('quota_exceeded');
+    const resumeAt = Date.parse(stopped.resumeAt!);
+    expect(resumeAt - Date.parse(stopped.finishedAt!)).toBeGreaterThan(500);
+    expect(resumeAt - Date.parse(stopped.finishedAt!)).toBeLessThanOrEqual(2_000);
+    const refused = await startSync(running.url);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(2);
+    await sleep(resumeAt - Date.now() + 50);
+    const resumed = await syncToEnd(running.url);
+    expect(resumed.status).toBe('succeeded');
     expect(fake.violations()).toEqual([]);
   });
 

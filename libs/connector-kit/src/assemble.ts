@@ -18,6 +18,8 @@ export interface AssembleOptions {
   source: () => LibrarySource;
   sync: Omit<LibrarySyncOptions, 'force'>;
   syncIntervalMs: number;
+  /** How long later runs stay away after a quota error that came without Retry-After. */
+  quotaBackoffMs?: number;
   publicUrl: string;
   host: string;
   port: number;
@@ -43,6 +45,7 @@ export function assembleConnector(options: AssembleOptions): AssembledConnector 
     sink: runtime.sink,
     source: options.source,
     sync: options.sync,
+    quotaBackoffMs: options.quotaBackoffMs,
     logger,
     metrics: runtime.metrics,
   });

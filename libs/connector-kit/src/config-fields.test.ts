@@ -21,7 +21,7 @@ describe('connector options from the shared variables', () => {
     const config = parse({ RETRY_AFTER_CAP_SECONDS: '30', HTTP_TIMEOUT_MS: '2500', HTTP_MAX_ATTEMPTS: '3', SYNC_INTERVAL_SECONDS: '600', SYNC_LEASE_SECONDS: '90' });
     expect(retryPolicyFromConfig(config)).toEqual({ retryAfterCapMs: 30_000, timeoutMs: 2500, maxAttempts: 3 });
     const service = serviceOptionsFromConfig(config);
-    expect(service).toMatchObject({ syncIntervalMs: 600_000, publicUrl: 'http://127.0.0.1:8081', host: '0.0.0.0', port: 8081 });
+    expect(service).toMatchObject({ syncIntervalMs: 600_000, quotaBackoffMs: 3_600_000, publicUrl: 'http://127.0.0.1:8081', host: '0.0.0.0', port: 8081 });
     expect(service.sync).toEqual({
       albumConcurrency: 8,
       artistConcurrency: 4,

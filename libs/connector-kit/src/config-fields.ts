@@ -30,6 +30,11 @@ export function connectorConfigSpec({ port }: { port: number }) {
     HOST: str({ default: '0.0.0.0' }),
     PUBLIC_URL: url({ default: `http://127.0.0.1:${port}`, doc: 'public base URL; the OAuth redirect URI is PUBLIC_URL/auth/callback' }),
     RETRY_AFTER_CAP_SECONDS: int({ default: 60, min: 0, doc: 'longest Retry-After / quota wait sat out; longer stops the run (resumable)' }),
+    QUOTA_BACKOFF_SECONDS: int({
+      default: 3600,
+      min: 1,
+      doc: 'after a quota error without Retry-After (Spotify QUOTA_EXCEEDED), no sync starts for this long (persisted)',
+    }),
     HTTP_TIMEOUT_MS: int({ default: 15_000, min: 100 }),
     HTTP_MAX_ATTEMPTS: int({ default: 6, min: 1, max: 20 }),
     SYNC_INTERVAL_SECONDS: int({ default: 0, min: 0, doc: 'periodic sync; 0 = only on POST /sync' }),
@@ -68,10 +73,11 @@ export function retryPolicyFromConfig(
 /** How an assembled connector serves HTTP and schedules syncs, from the shared variables. */
 export function serviceOptionsFromConfig(
   config: SharedConnectorConfig,
-): Pick<AssembleOptions, 'sync' | 'syncIntervalMs' | 'publicUrl' | 'host' | 'port'> {
+): Pick<AssembleOptions, 'sync' | 'syncIntervalMs' | 'quotaBackoffMs' | 'publicUrl' | 'host' | 'port'> {
   return {
     sync: syncOptionsFromConfig(config),
     syncIntervalMs: config.SYNC_INTERVAL_SECONDS * 1000,
+    quotaBackoffMs: config.QUOTA_BACKOFF_SECONDS * 1000,
     publicUrl: config.PUBLIC_URL,
     host: config.HOST,
     port: config.PORT,

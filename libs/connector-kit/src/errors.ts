@@ -3,7 +3,8 @@
  * - RateLimited: the provider asked us to wait longer than we are willing to (Retry-After above the cap, or
  *   quota waits exhausted). The run stops and can be resumed after `resumeAt`.
  * - QuotaExceeded: the provider says the app's quota is used up (Spotify `QUOTA_EXCEEDED`); waiting a few
- *   seconds will not help, the sync stops and the user is told.
+ *   seconds will not help, the sync stops and the user is told. `retryAfterMs` is the provider's Retry-After, if
+ *   it sent one; the runner keeps later runs away until then (or for its configured quota back-off).
  * - ReauthRequired: the stored credentials are gone for good (`invalid_grant`, Deezer code 300, 401 after a
  *   refresh); the user must log in again. Never retried.
  * - NotFound: the entity does not exist (404, Deezer code 800); the item is skipped.
@@ -34,7 +35,12 @@ export class RateLimited extends ConnectorError {
 export class QuotaExceeded extends ConnectorError {
   readonly code = 'quota_exceeded';
   readonly resumable = true;
-  constructor(readonly provider: string, detail: string) {
+  constructor(
+    readonly provider: string,
+    detail: string,
+    /** The Retry-After that came with the quota error, in milliseconds (absent: the provider did not say). */
+    readonly retryAfterMs?: number,
+  ) {
     super(`${provider} quota exceeded: ${detail}`);
     this.name = 'QuotaExceeded';
   }

@@ -16,7 +16,11 @@ export class NotAuthenticated extends Error {
 }
 
 export class RateLimitGateClosed extends Error {
-  constructor(readonly until: Date) {
+  constructor(
+    readonly until: Date,
+    /** What the provider said when it closed the window (a Retry-After beyond the cap, a quota error). */
+    readonly reason = '',
+  ) {
     super(`rate limited by the provider until ${until.toISOString()}`);
     this.name = 'RateLimitGateClosed';
   }
@@ -35,7 +39,14 @@ export interface SyncRunnerOptions {
   metrics?: ConnectorMetrics;
   /** Finished runs kept for GET /sync/{runId}. */
   keepRuns?: number;
+  /**
+   * How long later runs stay away after a quota error without Retry-After (default one hour): the quota does not
+   * come back within seconds, and every run started before it does only spends more of it.
+   */
+  quotaBackoffMs?: number;
 }
+
+const DEFAULT_QUOTA_BACKOFF_MS = 3_600_000;
 
 const STATUS_BY_ERROR: Array<[new (...args: any[]) => ConnectorError, RunStatus]> = [
   [RateLimited, 'rate_limited'],
@@ -45,8 +56,9 @@ const STATUS_BY_ERROR: Array<[new (...args: any[]) => ConnectorError, RunStatus]
 
 /**
  * Starts sync runs in the background and keeps their progress. A run refuses to start without credentials
- * (the connector publishes nothing then) and while the provider's Retry-After window — persisted in
- * provider_sync_status, so restarts respect it — is open.
+ * (the connector publishes nothing then) and while the provider's back-off window — a Retry-After beyond the cap,
+ * or a quota error's Retry-After / `quotaBackoffMs`; persisted in provider_sync_status, so restarts and other
+ * instances respect it — is open.
  */
 export class SyncRunner {
   private readonly runs = new Map<string, RunProgress>();
@@ -67,8 +79,8 @@ export class SyncRunner {
   async start({ force = false }: { force?: boolean } = {}): Promise<RunProgress> {
     const state = await this.options.tokens.state();
     if (state !== 'authenticated') throw new NotAuthenticated(state);
-    const gate = await this.options.status.rateLimitedUntil();
-    if (gate) throw new RateLimitGateClosed(gate);
+    const gate = await this.options.status.backOffWindow();
+    if (gate) throw new RateLimitGateClosed(gate.until, gate.reason);
     const progress = newProgress(randomUUID(), this.options.provider, force);
     this.remember(progress);
     const run = this.execute(progress).finally(() => this.active.delete(progress.runId));
@@ -112,9 +124,16 @@ export class SyncRunner {
       const described = describeError(error);
       progress.resumable = described.resumable;
       recordError(progress, error instanceof Error ? error : new Error(String(error)));
-      if (error instanceof RateLimited) {
-        progress.resumeAt = error.resumeAt.toISOString();
-        await this.options.status.setRateLimitedUntil(error.resumeAt, error.message).catch((e) => log.error({ err: e }, 'could not persist the rate-limit window'));
+      const resumeAt =
+        error instanceof RateLimited
+          ? error.resumeAt
+          : error instanceof QuotaExceeded
+            ? new Date(Date.now() + (error.retryAfterMs ?? this.options.quotaBackoffMs ?? DEFAULT_QUOTA_BACKOFF_MS))
+            : undefined;
+      if (resumeAt) {
+        progress.resumeAt = resumeAt.toISOString();
+        await this.options.status.setRateLimitedUntil(resumeAt, described.message).catch((e) => log.error({ err: e }, 'could not persist the back-off window'));
+        log.warn({ code: described.code, resumeAt: progress.resumeAt }, `${this.options.provider} asked us to back off: no sync starts before ${progress.resumeAt}`);
       }
       log.warn({ code: described.code, error: described.message }, 'sync stopped');
     } finally {

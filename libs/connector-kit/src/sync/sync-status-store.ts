@@ -72,14 +72,21 @@ export class SyncStatusStore {
     );
   }
 
-  /** Until when the provider asked us to stay away (a Retry-After beyond the cap, persisted across restarts). */
-  async rateLimitedUntil(): Promise<Date | undefined> {
+  /**
+   * Until when the provider asked us to stay away (a Retry-After beyond the cap, or a quota error's back-off), and
+   * why; persisted, so restarts and other instances respect it.
+   */
+  async backOffWindow(): Promise<{ until: Date; reason: string } | undefined> {
     const { rows } = await this.pool.query(
-      `SELECT next_sync_allowed_at FROM provider_sync_status
+      `SELECT next_sync_allowed_at, error_message FROM provider_sync_status
        WHERE provider = $1 AND entity_type = 'rate_limit' AND entity_id = 'api' AND next_sync_allowed_at > now()`,
       [this.provider],
     );
-    return rows.length > 0 ? new Date(rows[0].next_sync_allowed_at) : undefined;
+    return rows.length > 0 ? { until: new Date(rows[0].next_sync_allowed_at), reason: rows[0].error_message ?? '' } : undefined;
+  }
+
+  async rateLimitedUntil(): Promise<Date | undefined> {
+    return (await this.backOffWindow())?.until;
   }
 
   async setRateLimitedUntil(until: Date, reason: string): Promise<void> {
