@@ -15,6 +15,8 @@ export interface BrokerConfig {
   defaultPartitions: number;
   /** message.max.bytes: largest record batch accepted. */
   maxMessageBytes: number;
+  /** fetch.max.bytes: most record bytes one Fetch response carries, whatever the client's max_bytes. */
+  fetchMaxBytes: number;
   /** group.min/max.session.timeout.ms */
   minSessionTimeoutMs: number;
   maxSessionTimeoutMs: number;

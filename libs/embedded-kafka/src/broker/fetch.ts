@@ -1,7 +1,9 @@
 /**
  * Fetch v4-11 with long polling: answer at once when min_bytes are available, an error occurred or
  * max_wait_ms <= 0; otherwise park the request and re-evaluate on every append to a requested partition,
- * answering no later than max_wait_ms after arrival. Stored batches are sent back as-is (no copy).
+ * answering no later than max_wait_ms after arrival. Stored batches are sent back as-is (no copy), whole, within
+ * partition_max_bytes and max_bytes (itself capped at the broker's fetchMaxBytes), except that the first batch is
+ * always sent.
  * Fetch sessions are not implemented: every response is a full response with session id 0.
  */
 import type { FetchRequest, FetchResponse, FetchResponsePartition } from '../protocol/apis/fetch.js';
@@ -50,7 +52,9 @@ export const handleFetch: Handler<FetchRequest, FetchResponse> = (ctx, req) => {
 
 /** Builds the full response from the current log state. */
 function evaluate(ctx: RequestContext, req: FetchRequest): Evaluation {
-  let budget = req.maxBytes > 0 ? req.maxBytes : 0x7fffffff;
+  // As Kafka: the client's max_bytes, never more than fetch.max.bytes; a client asking for 2 GiB (or sending 0,
+  // once read here as "no limit") would otherwise make the file store read that much of the log into memory.
+  let budget = Math.min(Math.max(req.maxBytes, 0), ctx.broker.config.fetchMaxBytes);
   let bytes = 0;
   let hasError = false;
   const responses = req.topics.map((t) => ({

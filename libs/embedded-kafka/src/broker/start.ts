@@ -21,6 +21,8 @@ export interface BrokerOptions {
   defaultPartitions?: number;
   /** message.max.bytes: the largest record batch accepted (default 1 MiB + batch overhead, as Kafka). */
   maxMessageBytes?: number;
+  /** fetch.max.bytes: the most record bytes one Fetch response carries, whatever the client asks for (default 55 MiB, as Kafka). */
+  fetchMaxBytes?: number;
   /** socket.request.max.bytes: larger frames close the connection (default 100 MiB). */
   maxRequestBytes?: number;
   logger?: BrokerLogger;
@@ -36,6 +38,7 @@ export interface RunningBroker {
 }
 
 const KAFKA_DEFAULT_MESSAGE_MAX_BYTES = 1024 * 1024 + 12;
+const KAFKA_DEFAULT_FETCH_MAX_BYTES = 55 * 1024 * 1024;
 const CLUSTER_ID = 'soulspot-embedded-kafka';
 
 async function openStore(options: BrokerOptions): Promise<LogStore> {
@@ -69,6 +72,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     autoCreateTopics: options.autoCreateTopics ?? true,
     defaultPartitions: options.defaultPartitions ?? 1,
     maxMessageBytes: options.maxMessageBytes ?? KAFKA_DEFAULT_MESSAGE_MAX_BYTES,
+    fetchMaxBytes: options.fetchMaxBytes ?? KAFKA_DEFAULT_FETCH_MAX_BYTES,
     minSessionTimeoutMs: 1000,
     maxSessionTimeoutMs: 30 * 60 * 1000,
   };
