@@ -160,6 +160,21 @@ describe('SpotifyTokenStore', () => {
     await store.save({ accessToken: 'access-new', refreshToken: 'refresh-new', expiresInSeconds: 3600 });
     expect(await store.state()).toBe('authenticated');
   });
+
+  it('invalidating a rejected access token that another process already replaced keeps the credentials valid', async () => {
+    await seed('replaced', 3600);
+    let n = 0;
+    const refresh = async () => grant(`fresh-${++n}`, `rt-${n}`);
+    const a = new SpotifyTokenStore({ pool: pool(), cipher, accountId: 'replaced', refresh });
+    const b = new SpotifyTokenStore({ pool: pool(), cipher, accountId: 'replaced', refresh });
+    const sentByA = await a.accessToken();
+    await b.refresh(sentByA); // b's 401 for the same token: b stores fresh-1
+    await a.invalidate('401 after a refresh', sentByA); // a's request for the old token fails late
+    expect(await a.state()).toBe('authenticated');
+    expect(await a.accessToken()).toBe('fresh-1');
+    await a.invalidate('401 after a refresh', 'fresh-1');
+    expect(await b.state()).toBe('reauth_required');
+  });
 });
 
 describe('OAuthSessionStore', () => {
@@ -198,5 +213,26 @@ describe('DeezerTokenStore', () => {
     await expect(store.refresh('fr-second')).rejects.toBeInstanceOf(ReauthRequired);
     expect(await store.state()).toBe('not_authenticated');
     await expect(store.apply(new URL('https://api.deezer.com/user/me'), {})).rejects.toBeInstanceOf(ReauthRequired);
+  });
+
+  it('a request rejected with the old token after a new login stored a fresh one forgets only the old one', async () => {
+    const sessions = new OAuthSessionStore({ pool: pool(), cipher, table: 'deezer_sessions' });
+    const syncing = new DeezerTokenStore({ pool: pool(), cipher });
+    const callback = new DeezerTokenStore({ pool: pool(), cipher }); // the login callback, maybe another process
+    const before = await sessions.begin({ pkce: false });
+    await syncing.save(before.sessionId, 'fr-old', 3600);
+    const sent = await syncing.apply(new URL('https://api.deezer.com/user/me/albums'), {});
+    // While that request is out, the user logs in again; then the request comes back with code 300.
+    const relogin = await sessions.begin({ pkce: false });
+    await callback.save(relogin.sessionId, 'fr-new', 3600);
+    await syncing.invalidate('code 300', sent);
+    expect(await syncing.state()).toBe('authenticated');
+    const url = new URL('https://api.deezer.com/user/me/albums');
+    expect(await syncing.apply(url, {})).toBe('fr-new');
+    // A 401 for the replaced token: retry with the new one instead of re-authorization.
+    await expect(syncing.refresh(sent)).resolves.toBeUndefined();
+    // The fresh token itself rejected: now it is forgotten.
+    await expect(syncing.refresh('fr-new')).rejects.toBeInstanceOf(ReauthRequired);
+    expect(await callback.state()).toBe('not_authenticated');
   });
 });

@@ -53,16 +53,38 @@ export class DeezerTokenStore implements TokenStore {
     return this.cached.accessToken;
   }
 
-  async refresh(_rejectedToken: string): Promise<void> {
-    await this.invalidate('access token rejected');
+  /** No refresh exists: resolves only when a newer login already replaced the rejected token (retry with it). */
+  async refresh(rejectedToken: string): Promise<void> {
+    if (!(await this.forget('access token rejected', rejectedToken))) return;
     throw new ReauthRequired('deezer', 'access token rejected (Deezer has no refresh; log in again)');
   }
 
-  /** Forgets the account's token (rows stay for their user id / name); readiness reports "not authenticated". */
-  async invalidate(reason: string): Promise<void> {
+  /**
+   * Forgets the rejected token (rows stay for their user id / name); readiness then reports "not authenticated".
+   * Only that token: a request that was sent with the old token and rejected after a new login stored a fresh one
+   * must not erase the fresh one.
+   */
+  async invalidate(reason: string, failedToken: string): Promise<void> {
+    await this.forget(reason, failedToken);
+  }
+
+  /** Whether `failedToken` was still stored (and is now forgotten). */
+  private async forget(reason: string, failedToken: string): Promise<boolean> {
+    // Whatever happens, the next request reads the stored token again.
     this.cached = undefined;
-    await this.options.pool.query('UPDATE deezer_sessions SET access_token = NULL, token_expires_at = NULL WHERE access_token IS NOT NULL');
-    this.options.logger?.warn({ provider: 'deezer', reason }, 'credentials invalid; the user must log in again');
+    const forgotten = await inTransaction(this.options.pool, async (client) => {
+      const { rows } = await client.query('SELECT session_id, access_token FROM deezer_sessions WHERE access_token IS NOT NULL FOR UPDATE');
+      const failed = rows
+        .filter((row) => this.options.cipher.decrypt(row.access_token, DeezerTokenStore.ad(row.session_id)) === failedToken)
+        .map((row) => row.session_id as string);
+      if (failed.length > 0) {
+        await client.query('UPDATE deezer_sessions SET access_token = NULL, token_expires_at = NULL WHERE session_id = ANY($1::text[])', [failed]);
+      }
+      return failed.length > 0;
+    });
+    if (forgotten) this.options.logger?.warn({ provider: 'deezer', reason }, 'credentials invalid; the user must log in again');
+    else this.options.logger?.info({ provider: 'deezer', reason }, 'a rejected access token was already replaced by a newer login; keeping the new one');
+    return forgotten;
   }
 
   private async newest(): Promise<{ sessionId: string; accessToken: string; expiresAt: number | null } | undefined> {

@@ -87,13 +87,23 @@ export class SpotifyTokenStore implements TokenStore {
     await this.singleFlight(rejectedToken);
   }
 
-  async invalidate(reason: string): Promise<void> {
+  /**
+   * Marks the credentials invalid — only if the rejected access token is still the stored one: another process's
+   * refresh or a new login since the request was sent replaced it, and the replacement must stay usable.
+   */
+  async invalidate(reason: string, failedToken: string): Promise<void> {
     this.cached = undefined;
-    await this.options.pool.query(
-      'UPDATE spotify_tokens SET is_valid = false, last_error = $2, last_error_at = now(), updated_at = now() WHERE id = $1',
-      [this.accountId, reason.slice(0, 500)],
-    );
-    this.options.logger?.warn({ provider: this.provider, reason }, 'credentials invalid; the user must log in again');
+    const invalidated = await inTransaction(this.options.pool, async (client) => {
+      const { rows } = await client.query('SELECT access_token FROM spotify_tokens WHERE id = $1 AND is_valid FOR UPDATE', [this.accountId]);
+      if (rows.length === 0 || this.options.cipher.decrypt(rows[0].access_token, this.ad('access_token')) !== failedToken) return false;
+      await client.query(
+        'UPDATE spotify_tokens SET is_valid = false, last_error = $2, last_error_at = now(), updated_at = now() WHERE id = $1',
+        [this.accountId, reason.slice(0, 500)],
+      );
+      return true;
+    });
+    if (invalidated) this.options.logger?.warn({ provider: this.provider, reason }, 'credentials invalid; the user must log in again');
+    else this.options.logger?.info({ provider: this.provider, reason }, 'a rejected access token was already replaced; keeping the new one');
   }
 
   private singleFlight(rejectedToken: string | undefined): Promise<CachedToken> {

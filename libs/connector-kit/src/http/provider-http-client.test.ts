@@ -133,18 +133,36 @@ describe('ProviderHttpClient', () => {
     expect(arrivals.map((a) => a.authorization)).toEqual(['Bearer old-token', 'Bearer new-token']);
   });
 
-  it('a second 401 after refreshing means re-auth: credentials invalidated, no loop', async () => {
-    const invalidated: string[] = [];
+  it('a second 401 after refreshing means re-auth: the token that was rejected is invalidated, no loop', async () => {
+    let current = 'old-token';
+    const invalidated: Array<[string, string]> = [];
     const auth: RequestAuth = {
-      apply: async () => 't',
-      refresh: async () => undefined,
-      invalidate: async (reason) => {
-        invalidated.push(reason);
+      apply: async () => current,
+      refresh: async () => {
+        current = 'refreshed-token';
+      },
+      invalidate: async (reason, failedToken) => {
+        invalidated.push([reason, failedToken]);
       },
     };
     script = [{ status: 401 }, { status: 401 }, { status: 401 }];
     await expect(client({ auth }).getJson(`${baseUrl}/a`)).rejects.toBeInstanceOf(ReauthRequired);
-    expect(invalidated).toHaveLength(1);
+    expect(invalidated).toEqual([[expect.any(String), 'refreshed-token']]);
     expect(arrivals).toHaveLength(2);
+  });
+
+  it('a provider answer meaning re-auth (e.g. Deezer code 300) invalidates the token that request used', async () => {
+    const invalidated: string[] = [];
+    const auth: RequestAuth = {
+      apply: async () => 'token-of-this-request',
+      refresh: async () => undefined,
+      invalidate: async (_reason, failedToken) => {
+        invalidated.push(failedToken);
+      },
+    };
+    const interpret = () => ({ kind: 'fail' as const, error: new ReauthRequired('test', 'code 300') });
+    script = [{ status: 200, body: '{"error":{"code":300}}' }];
+    await expect(client({ auth, interpret }).getJson(`${baseUrl}/a`)).rejects.toBeInstanceOf(ReauthRequired);
+    expect(invalidated).toEqual(['token-of-this-request']);
   });
 });

@@ -24,8 +24,12 @@ export interface RequestAuth {
   apply(url: URL, headers: Record<string, string>): Promise<string>;
   /** Called once after a 401 with the token that was rejected; resolves when a fresher one is stored. */
   refresh(rejectedToken: string): Promise<void>;
-  /** Called when the credentials are definitely unusable (the user must log in again). */
-  invalidate(reason: string): Promise<void>;
+  /**
+   * Called when the credentials are definitely unusable (the user must log in again), with the access token that
+   * was rejected: only that token is forgotten — a newer one stored meanwhile (another request's refresh, a new
+   * login) stays.
+   */
+  invalidate(reason: string, failedToken: string): Promise<void>;
 }
 
 export interface RequestObserver {
@@ -155,12 +159,12 @@ export class ProviderHttpClient {
         case 'ok':
           return result.body as T;
         case 'fail':
-          if (result.error instanceof ReauthRequired) await this.options.auth?.invalidate(result.error.reason);
+          if (result.error instanceof ReauthRequired) await this.options.auth?.invalidate(result.error.reason, usedToken);
           throw result.error;
         case 'unauthorized': {
           if (!this.options.auth || refreshed) {
             const error = new ReauthRequired(provider, `request rejected after a token refresh: ${result.detail}`);
-            await this.options.auth?.invalidate(error.reason);
+            await this.options.auth?.invalidate(error.reason, usedToken);
             throw error;
           }
           refreshed = true;
