@@ -16,7 +16,13 @@ Runs the SoulSpot platform on the embedded defaults (no services or Docker neede
   8. prints the unified library as read back through the gRPC API
 Everything it starts is stopped at the end, also on Ctrl-C. Service logs go to tmp/demo-logs/.`;
 
-const { values } = parseArgs({ options: { help: { type: 'boolean', short: 'h' }, logs: { type: 'string' } } });
+let values: { help?: boolean; logs?: string };
+try {
+  ({ values } = parseArgs({ options: { help: { type: 'boolean', short: 'h' }, logs: { type: 'string' } } }));
+} catch (error) {
+  console.error(`demo: ${(error as Error).message}\n\n${HELP}`);
+  process.exit(2);
+}
 if (values.help) {
   console.log(HELP);
   process.exit(0);
