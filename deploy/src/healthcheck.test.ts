@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { Server as GrpcServer, ServerCredentials } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkHealth, decodeHealthCheckResponse, encodeHealthCheckRequest, grpcHealth, httpHealth } from './healthcheck';
+import { loadConfigSpec } from './config-specs';
+import { checkHealth, CONNECTOR_DEFAULT_HTTP_PORTS, decodeHealthCheckResponse, encodeHealthCheckRequest, grpcHealth, healthcheckConfigSpec, httpHealth } from './healthcheck';
 
 describe('health check wire format', () => {
   it('encodes HealthCheckRequest and decodes HealthCheckResponse', () => {
@@ -73,5 +74,14 @@ describe('grpcHealth against a real grpc.health.v1 server', () => {
 
   it('treats the one-shot migrator as healthy while it runs', async () => {
     expect((await checkHealth({ SOULSPOT_APP: 'migrator', PORT: 1, GRPC_PORT: 1 })).healthy).toBe(true);
+  });
+});
+
+describe('ports probed when the container sets none (plain docker run)', () => {
+  it("probes each connector on its own PORT default and library-service on its GRPC_PORT default", async () => {
+    for (const app of ['spotify-connector', 'deezer-connector'] as const) {
+      expect(CONNECTOR_DEFAULT_HTTP_PORTS[app], app).toBe((await loadConfigSpec(app)).PORT.options.default);
+    }
+    expect(healthcheckConfigSpec.GRPC_PORT.options.default).toBe((await loadConfigSpec('library-service')).GRPC_PORT.options.default);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Container HEALTHCHECK for the images built from deploy/docker/Dockerfile (Docker / Compose; Kubernetes uses its
  * own probes). The image knows which app it runs (SOULSPOT_APP, baked in at build time):
- * - connectors: GET http://127.0.0.1:$PORT/healthz must answer 2xx;
+ * - connectors: GET http://127.0.0.1:$PORT/healthz must answer 2xx (without PORT, the port the app itself defaults to);
  * - library-service: grpc.health.v1.Health/Check (overall service "") on $GRPC_PORT must answer SERVING;
  * - migrator: a one-shot CLI with no endpoint; while it runs it is healthy.
  * node:20-slim has neither curl nor grpc_health_probe, and adding them would grow every image.
@@ -10,14 +10,18 @@ import { request } from 'node:http';
 import { int, oneOf } from '@soulspot/observability';
 import { Client, credentials, Metadata } from '@grpc/grpc-js';
 
-export const DEFAULT_HTTP_PORT = 8080;
+/**
+ * The port each connector listens on when PORT is not set (its configSpec default; a test holds them equal), so a
+ * plain `docker run` of a connector image is probed where the app actually listens.
+ */
+export const CONNECTOR_DEFAULT_HTTP_PORTS = { 'spotify-connector': 8081, 'deezer-connector': 8082 } as const;
 export const DEFAULT_GRPC_PORT = 50051;
 
 export const healthcheckConfigSpec = {
   SOULSPOT_APP: oneOf(['spotify-connector', 'deezer-connector', 'library-service', 'migrator'] as const, {
     doc: 'which app this image runs (ENV in the Dockerfile)',
   }),
-  PORT: int({ default: DEFAULT_HTTP_PORT, min: 1, max: 65535, doc: "the connector's HTTP port" }),
+  PORT: int({ required: false, min: 1, max: 65535, doc: "the connector's HTTP port (unset: the app's own default)" }),
   GRPC_PORT: int({ default: DEFAULT_GRPC_PORT, min: 1, max: 65535, doc: "library-service's gRPC port" }),
 };
 
@@ -89,11 +93,11 @@ export function grpcHealth(port: number, service = '', timeoutMs = 3000): Promis
   }).finally(() => client.close());
 }
 
-export async function checkHealth(config: { SOULSPOT_APP: string; PORT: number; GRPC_PORT: number }): Promise<HealthResult> {
+export async function checkHealth(config: { SOULSPOT_APP: string; PORT?: number; GRPC_PORT: number }): Promise<HealthResult> {
   switch (config.SOULSPOT_APP) {
     case 'spotify-connector':
     case 'deezer-connector':
-      return httpHealth(config.PORT);
+      return httpHealth(config.PORT ?? CONNECTOR_DEFAULT_HTTP_PORTS[config.SOULSPOT_APP]);
     case 'library-service':
       return grpcHealth(config.GRPC_PORT);
     default:
