@@ -88,4 +88,48 @@ describe('dead-letter retry between a batch state commit and its rows (PostgreSQ
     expect(checkpoint).toEqual([{ n: 2 }]);
     expect((await stack.sql.query(`select count(*)::int as n from projection_pending_rows`)).rows[0].n).toBe(0);
   });
+
+  it('fails the retry on a database error instead of blaming the event for it', async () => {
+    const artist = [{ id: '4tZwfgrHOc3mvqYlEYSvVi', name: 'Daft Punk' }];
+    const poison = trackEvent('deezer', '3135557', 'Digital Love', artist, { isrc: 'XX-NOT-AN-ISRC', at: at(1) });
+    const rows = createPendingRowsWriter({ pool, projection: PROJECTION, logger });
+    const ctx: BatchContext = { pool, projection: PROJECTION, dlq, logger, rows };
+    const stats: BatchStats = { transactions: 0, batches: 0, applied: 0, deadLettered: 0, parked: 0, skipped: 0 };
+    await handlePartitionBatches(ctx, [classifyBatch({ topic: stack.topic, partition: 0, records: [record(poison, 0)], highWatermark: 1n })], stats);
+    await rows.settle();
+    const repaired = trackEvent('deezer', '3135557', 'Digital Love', artist, { isrc: 'GBDUA0000003', at: at(1) });
+    await stack.sql.query(`update projection_dead_letters set payload = $1 where "offset" = 0`, [repaired.value]);
+    const before = (await stack.sql.query(`select error, attempts, status from projection_dead_letters`)).rows;
+
+    // the database cancels the apply (a statement timeout while another session holds the table): not the event's fault
+    const impatient = new pg.Pool({ connectionString: stack.db.url, max: 1, options: '-c statement_timeout=300' });
+    const holder = new pg.Client({ connectionString: stack.db.url });
+    await holder.connect();
+    // StatementPipeline.send's promises are not observed when a pipelined statement fails (sql.ts, state-store.ts),
+    // and statements still chained on the pipeline are sent after the transaction ended: the cancelled apply also
+    // surfaces as unhandled rejections (cancelled, aborted transaction, connection discarded). Only those are let
+    // through here; anything else still fails the test.
+    const listeners = process.listeners('unhandledRejection');
+    process.removeAllListeners('unhandledRejection');
+    process.on('unhandledRejection', (reason, promise) => {
+      const { code, message } = reason as { code?: string; message?: string };
+      if (code === '57014' || code === '25P02' || message === 'Connection terminated') return;
+      for (const listener of listeners) listener(reason, promise);
+    });
+    try {
+      await holder.query('begin');
+      await holder.query('lock table projection_observations in access exclusive mode');
+      await expect(retryDeadLetters(impatient, PROJECTION, [], dlq)).rejects.toMatchObject({ code: '57014' });
+    } finally {
+      await holder.query('rollback');
+      await holder.end();
+      await impatient.end();
+      await new Promise((resolveSoon) => setTimeout(resolveSoon, 50));
+      process.removeAllListeners('unhandledRejection');
+      for (const listener of listeners) process.on('unhandledRejection', listener);
+    }
+    expect((await stack.sql.query(`select error, attempts, status from projection_dead_letters`)).rows).toEqual(before);
+    // and once the database is well again, the retry applies it
+    expect(await retryDeadLetters(pool, PROJECTION, [], dlq)).toEqual({ resolved: 1, stillFailing: 0 });
+  });
 });

@@ -7,7 +7,7 @@ import { insertDeadLetters } from './dead-letters';
 import { decodeRowWork } from './pending-rows';
 import { writeRows } from './row-writer';
 import { rows, type Sql } from './sql';
-import { inProjectionTransaction } from './transaction';
+import { inProjectionTransaction, isInfrastructureError } from './transaction';
 
 export interface RetryResult {
   /** Dead letters and parked events applied now. */
@@ -101,6 +101,10 @@ export async function retryDeadLetters(
           await applyObservations(client, [classified.observation]);
           await client.query('release savepoint retry_one');
         } catch (applyError) {
+          // the database failing (a timeout, a deadlock, a lost connection) says nothing about the event: the retry
+          // fails as a whole and changes nothing, instead of recording that as the event's error (or dead-lettering
+          // a parked event for it)
+          if (isInfrastructureError(applyError)) throw applyError;
           await client.query('rollback to savepoint retry_one');
           error = `apply failed: ${(applyError as Error).message}`;
         }
