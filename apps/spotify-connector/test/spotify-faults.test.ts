@@ -116,6 +116,18 @@ describe('spotify-connector under provider faults', () => {
     expect(fake.violations()).toEqual([]);
   });
 
+  it.each([403, 404] as const)('batch endpoint removed with %i: one probe, then one request per track; nothing lost', async (status) => {
+    await newFake();
+    fake.setFaults({ batchEndpointsForbidden: true, batchEndpointsRemovedStatus: status });
+    const running = await connect();
+    const progress = await syncToEnd(running.url);
+    expect(progress.status, JSON.stringify(progress.errors)).toBe('succeeded');
+    expectComplete(await runEvents(progress.runId));
+    expect(fake.stats().byEndpoint['GET /v1/tracks']).toBe(1);
+    expect(fake.stats().byEndpoint['GET /v1/tracks/{id}']).toBe(fake.library.expectedCounts().tracks);
+    expect(fake.violations()).toEqual([]);
+  });
+
   it('honours Retry-After for every concurrent request: no request lands inside the window', async () => {
     await newFake();
     const running = await connect();

@@ -146,6 +146,20 @@ describe('fake Spotify Web API: paging and shapes', () => {
     }
   });
 
+  it('batch endpoints can be removed with a 404 instead', async () => {
+    fake.setFaults({ batchEndpointsRemovedStatus: 404 });
+    try {
+      for (const path of ['/artists?ids=', '/albums?ids=', '/tracks?ids=']) {
+        const reply = await spotifyGet(fake, `${path}${libs.spotify.idOf('artist', 0)}`, token);
+        expect(reply.status).toBe(404);
+        expect(reply.body).toEqual({ error: { status: 404, message: 'Service not found' } });
+      }
+    } finally {
+      fake.setFaults({ batchEndpointsRemovedStatus: null });
+    }
+    expect((await spotifyGet(fake, `/tracks?ids=${libs.spotify.idOf('track', 0)}`, token)).status).toBe(403);
+  });
+
   it('unfollowing shows in the next listing and its total', async () => {
     const victim = libs.spotify.idOf('artist', 5);
     libs.spotify.unfollowArtist(victim);

@@ -16,7 +16,8 @@ const TRACKS_BATCH = 50;
  * The Spotify Web API endpoints the connector uses, with their paging rules (provider-apis.md §2):
  * cursor paging on /me/following (follow `next`, never offsets), offset paging elsewhere, the artist-albums
  * page cap (10 since 2026; a 400 "Invalid limit" drops to 10), and ISRCs from full track objects — the batch
- * endpoint where the app may use it, one request per track once it answers 403 (development mode).
+ * endpoint where the app may use it, one request per track once it answers 403 or 404 (removed for development-mode
+ * apps, provider-apis.md §2.7).
  */
 export class SpotifyApi {
   private readonly slots: Semaphore;
@@ -129,14 +130,18 @@ export class SpotifyApi {
     return result;
   }
 
-  /** One GET /tracks?ids= call; false when the app may not use it (development mode: 403). */
+  /**
+   * One GET /tracks?ids= call; false when the endpoint is not there for this app. A removed endpoint answers 403 or
+   * 404 (provider-apis.md §2.7); unknown ids never cause a 404 here (they come back as null entries), so a 404 is
+   * the endpoint itself. Anything else (5xx, 429, 400) is no proof of removal and is thrown.
+   */
   private async batchTrackLookup(ids: string[], into: Map<string, string | undefined>, signal: AbortSignal): Promise<boolean> {
     try {
       const body: { tracks: Array<SpotifyTrack | null> } = await this.get(this.url(`/tracks?ids=${ids.join(',')}`), 'tracks-batch', signal);
       body.tracks.forEach((track, i) => into.set(ids[i], track?.external_ids?.isrc));
       return true;
     } catch (error) {
-      if (error instanceof Forbidden) return false;
+      if (error instanceof Forbidden || error instanceof NotFound) return false;
       throw error;
     }
   }

@@ -44,6 +44,8 @@ export function matchApiRoute(method: string, path: string): ApiRoute | null {
 export interface ApiContext extends SpotifyShapeContext {
   artistAlbumsMaxLimit: number;
   batchEndpointsForbidden: boolean;
+  /** What a removed batch endpoint answers (default 403). */
+  batchEndpointsRemovedStatus?: 403 | 404;
   /** Page size a short page keeps, or null for a normal page. */
   shortPage: ((limit: number) => number) | null;
 }
@@ -74,7 +76,9 @@ function lookup(ctx: ApiContext, kind: EntityKind, id: string): { index: number 
 
 export function handleApi(ctx: ApiContext, route: ApiRoute, request: FakeRequest, grant: AccessGrant): Reply {
   if (route.scope && !grant.scopes.has(route.scope)) return webApiError(403, 'Insufficient client scope');
-  if (route.batch && ctx.batchEndpointsForbidden) return webApiError(403, 'Forbidden');
+  if (route.batch && ctx.batchEndpointsForbidden) {
+    return ctx.batchEndpointsRemovedStatus === 404 ? webApiError(404, 'Service not found') : webApiError(403, 'Forbidden');
+  }
   const q = request.query;
   const [id] = route.params;
   switch (route.key) {

@@ -159,6 +159,7 @@ export async function startFakeSpotify(options: FakeSpotifyOptions = {}): Promis
         devModeFields: settings.devModeFields,
         artistAlbumsMaxLimit: settings.artistAlbumsMaxLimit,
         batchEndpointsForbidden: settings.batchEndpointsForbidden,
+        batchEndpointsRemovedStatus: settings.batchEndpointsRemovedStatus,
         shortPage: short ? (limit) => Math.max(1, Math.floor(limit * (shortPages!.keep ?? 0.5))) : null,
       },
       route,

@@ -54,8 +54,13 @@ export interface SpotifyFaults {
   rateLimit?: SpotifyRateLimit | null;
   /** Strip the fields Development-Mode apps no longer get (reference §2.6/§2.7). Default: `devMode`. */
   devModeFields?: boolean;
-  /** 403 on GET /v1/artists?ids=, /v1/albums?ids=, /v1/tracks?ids=. Default: `devMode`. */
+  /** GET /v1/artists?ids=, /v1/albums?ids=, /v1/tracks?ids= are removed (see `batchEndpointsRemovedStatus`). Default: `devMode`. */
   batchEndpointsForbidden?: boolean;
+  /**
+   * What a removed batch endpoint answers: 403 `Forbidden` (default; what third parties report) or 404
+   * `Service not found` (the reference tells clients to fall back on either).
+   */
+  batchEndpointsRemovedStatus?: 403 | 404;
   /** Max `limit` of GET /v1/artists/{id}/albums (400 `Invalid limit` above). Default 10 in dev mode, else 50. */
   artistAlbumsMaxLimit?: number;
   /** Lifetime announced as `expires_in` and enforced (default 3600). */
@@ -90,6 +95,7 @@ export const SPOTIFY_SWITCHES = [
   'rateLimit',
   'devModeFields',
   'batchEndpointsForbidden',
+  'batchEndpointsRemovedStatus',
   'artistAlbumsMaxLimit',
   'accessTokenTtlSeconds',
   'authorizationCodeTtlSeconds',
@@ -105,6 +111,7 @@ const _everySwitchListed: [Exclude<keyof SpotifyFaults, (typeof SPOTIFY_SWITCHES
 export interface ResolvedSpotifyFaults extends SpotifyFaults {
   devModeFields: boolean;
   batchEndpointsForbidden: boolean;
+  batchEndpointsRemovedStatus: 403 | 404;
   artistAlbumsMaxLimit: number;
   accessTokenTtlSeconds: number;
   authorizationCodeTtlSeconds: number;
@@ -116,6 +123,7 @@ export function spotifyDefaults(devMode: boolean): ResolvedSpotifyFaults {
   return {
     devModeFields: devMode,
     batchEndpointsForbidden: devMode,
+    batchEndpointsRemovedStatus: 403,
     artistAlbumsMaxLimit: devMode ? 10 : 50,
     accessTokenTtlSeconds: 3600,
     authorizationCodeTtlSeconds: 600,
