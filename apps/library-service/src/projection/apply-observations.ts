@@ -2,7 +2,7 @@ import type { EntityType } from '@soulspot/contracts';
 import type { MemberFacts } from '../domain/merge';
 import type { EntityObservation, Observation, SnapshotObservation } from '../domain/observation';
 import { writeRows, type RowWriteInput, type RowWriteStats } from './row-writer';
-import { rows, StatementPipeline, stringList, type Sql } from './sql';
+import { allBranches, rows, StatementPipeline, stringList, type Sql } from './sql';
 import { latestPerKey, resolveIdentities, storeLibraryMarks, storeObservations, storeReferences, storeSnapshots } from './state-store';
 
 export interface ApplyStats extends RowWriteStats {
@@ -46,7 +46,7 @@ export async function applyState(sql: Sql, observations: readonly Observation[])
 
   // Independent state updates share a pipeline: each one's statements are prepared while PostgreSQL runs the others'.
   const pipe = new StatementPipeline(sql);
-  const [freshKeys, { entityOf, changes }, markChanged, snapshotChanged] = await Promise.all([
+  const [freshKeys, { entityOf, changes }, markChanged, snapshotChanged] = await allBranches([
     storeObservations(pipe, entities),
     resolveIdentities(pipe, entities),
     storeLibraryMarks(pipe, entities, snapshots),

@@ -60,7 +60,9 @@ const positionsJson = (positions: BatchEnd['positions']): string =>
 export class StaleRowWorkError extends Error {
   override name = 'StaleRowWorkError';
   constructor(readonly seq: string) {
-    super(`row work ${seq} is no longer recorded in the live tables (they were swapped, rolled back or truncated since its state committed); not written`);
+    super(
+      `row work ${seq} is no longer recorded: another writer wrote it (a dead-letter retry) or the live tables were swapped, rolled back or truncated since its state committed; not written here`,
+    );
   }
 }
 

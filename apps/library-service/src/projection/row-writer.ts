@@ -5,7 +5,7 @@ import { PROVIDER_RANK } from '../domain/identity-keys';
 import type { LibraryListing, SnapshotTimes } from '../domain/library-flags';
 import { mergeAlbum, mergeArtist, mergeTrack, type MemberFacts } from '../domain/merge';
 import type { TrackFields } from '../domain/observation';
-import { bulkInput, chunked, epochMs, rows, StatementPipeline, stringList, type Sql } from './sql';
+import { bulkInput, chunked, epochMs, observedAtFlush, rows, StatementPipeline, stringList, type Sql } from './sql';
 
 export interface RowWriteStats {
   upserted: number;
@@ -151,7 +151,7 @@ function upsertRows(pipe: StatementPipeline, spec: TableSpec, values: readonly {
       written.push(pipe.send<{ id: string }>(text, [input.encode(chunk)]).then((result) => result.map((r) => r.id)));
     }
   }
-  return Promise.all(written).then((lists) => lists.flat());
+  return observedAtFlush(Promise.all(written).then((lists) => lists.flat()));
 }
 
 const col = (name: string, type: string, extra: Partial<ColumnSpec> = {}): ColumnSpec => ({ name, type, ...extra });
@@ -415,7 +415,11 @@ export async function writeRows(sql: Sql, input: RowWriteInput): Promise<RowWrit
   for (const type of ['track', 'album', 'artist'] as const) {
     if (retired[type].length === 0) continue;
     const ids = retired[type].map((r) => r.old);
-    gone.push(pipe.send<{ id: string }>(`delete from ${TABLES[type]} where id = any(${stringList.sql('$1')}) returning id`, [stringList.encode(ids)]).then((rows) => ({ type, ids: rows })));
+    gone.push(
+      observedAtFlush(
+        pipe.send<{ id: string }>(`delete from ${TABLES[type]} where id = any(${stringList.sql('$1')}) returning id`, [stringList.encode(ids)]).then((rows) => ({ type, ids: rows })),
+      ),
+    );
   }
   await pipe.flush();
 

@@ -100,26 +100,35 @@ export async function lockProjection(sql: Sql, locks: ProjectionLocks): Promise<
  * Statements issued without waiting for each other on the transaction's connection: PostgreSQL executes one while
  * the projector computes the next, instead of the two taking turns. Each statement is sent as soon as the one before
  * it finishes, in the order issued (chained here rather than queued on the client, which pg deprecates). It is an
- * `Sql` itself, so readers can go through it too. `flush()` waits for all and throws the first failure (after a
- * failure the transaction is aborted anyway).
+ * `Sql` itself, so readers can go through it too. `flush()` waits for all and throws the first failure.
+ *
+ * After a statement fails, the statements behind it are refused without being sent: the transaction is aborted (or
+ * its savepoint about to be rolled back), and a statement that reached PostgreSQL after the caller's rollback would
+ * apply half a batch outside the savepoint. Every promise it hands out counts as observed (see `observedAtFlush`): a
+ * caller that stops at flush()'s error must not leave an unhandled rejection behind, which would end the process.
  */
 export class StatementPipeline implements Sql {
   private tail: Promise<unknown> = Promise.resolve();
   private readonly pending: Promise<unknown>[] = [];
+  private failure: { error: unknown } | null = null;
 
   constructor(private readonly sql: Sql) {}
 
   query<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<pg.QueryResult<T>> {
-    const result = this.tail.then(() => this.sql.query<T>(text, values));
-    this.tail = result.catch(() => undefined);
-    // observed at flush(); until then a failure must not count as unhandled
-    result.catch(() => undefined);
+    const result = this.tail.then(() => {
+      // the same error, not a new one: callers classify it (infrastructure or the batch's data, transaction.ts)
+      if (this.failure) throw this.failure.error;
+      return this.sql.query<T>(text, values);
+    });
+    this.tail = result.catch((error: unknown) => {
+      this.failure ??= { error };
+    });
     this.pending.push(result);
-    return result;
+    return observedAtFlush(result);
   }
 
   send<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
-    return this.query<T>(text, values).then((r) => r.rows);
+    return observedAtFlush(this.query<T>(text, values).then((r) => r.rows));
   }
 
   async flush(): Promise<void> {
@@ -127,6 +136,27 @@ export class StatementPipeline implements Sql {
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
   }
+}
+
+/**
+ * Marks a promise that settles with the pipeline's statements (one of its results, or a value derived from them) as
+ * observed: if it fails, so did a statement, and `flush()` throws that failure to the caller. Returns the promise.
+ */
+export function observedAtFlush<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
+/**
+ * Like Promise.all for branches that issue statements on one transaction, but it settles only when every branch has:
+ * Promise.all rejects at the first failure while the other branches go on sending statements, which could reach
+ * PostgreSQL after the caller has rolled back to its savepoint. Throws the first failure (in branch order).
+ */
+export async function allBranches<T extends readonly unknown[]>(branches: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(branches);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
 /** Splits `items` into consecutive chunks of at most `size`. */
