@@ -1,5 +1,5 @@
 import { DEFAULT_PARTITIONS, LIBRARY_EVENTS_DLQ_TOPIC, LIBRARY_EVENTS_TOPIC } from '@soulspot/contracts';
-import { int, list, loadConfig, oneOf, str, url } from '@soulspot/observability';
+import { int, list, loadConfig, logLevel, oneOf, str, url } from '@soulspot/observability';
 import { grpcConfigSpec } from './grpc/from-config';
 import { DEFAULT_MAX_BYTES_PER_PARTITION, DEFAULT_MAX_EVENTS_PER_TRANSACTION } from './projection/defaults';
 
@@ -46,6 +46,7 @@ export const projectorConfigSpec = {
     max: 19,
     doc: "nice value of the PostgreSQL backends a rebuild's replay writes through, only when PostgreSQL runs on this host and may be reniced (0 = never touch them)",
   }),
+  LOG_LEVEL: logLevel(),
   ...grpcConfigSpec,
 };
 

@@ -1,6 +1,6 @@
 import pg from 'pg';
-import { createLogger, createMetricsRegistry, onShutdown, runCleanups } from '@soulspot/observability';
-import { loadProjectorConfig } from './config';
+import { createLogger, createMetricsRegistry, handleServiceArgs, onShutdown, runCleanups } from '@soulspot/observability';
+import { loadProjectorConfig, projectorConfigSpec } from './config';
 import { runLiveProjectorWorkerIfAsked, startLiveProjectorInWorker, startProjector } from './projection';
 import { startGrpcFromConfig } from './grpc/from-config';
 import type { GrpcServerHandle } from './grpc';
@@ -11,8 +11,15 @@ import { serveMetrics } from './rebuild/metrics';
 
 /** library-service: projects the library events topic into the soulspot_* tables. */
 async function main(): Promise<void> {
+  handleServiceArgs({
+    usage: 'library-service [--help]',
+    summary:
+      'Projects the library events topic into the soulspot_* tables and serves them over gRPC (LibraryService, ' +
+      'ProjectionAdmin, health, reflection). Configured by the environment variables below; stops gracefully on SIGTERM.',
+    spec: projectorConfigSpec,
+  });
   const config = loadProjectorConfig();
-  const logger = createLogger('library-service');
+  const logger = createLogger('library-service', { level: config.LOG_LEVEL });
   const entry = new URL(import.meta.url);
   // the projector's settings as plain data: they also cross into its worker thread
   const projectorSettings = {

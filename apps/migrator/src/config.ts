@@ -1,5 +1,5 @@
 import { LIBRARY_EVENTS_TOPIC, DEFAULT_PARTITIONS } from '@soulspot/contracts';
-import { int, list, loadConfig, oneOf, str, url, type Config } from '@soulspot/observability';
+import { int, list, loadConfig, logLevel, str, url, type Config } from '@soulspot/observability';
 
 /**
  * Environment of the migrator CLI / Kubernetes Job. Deployment manifests are checked against this spec.
@@ -17,7 +17,7 @@ export const configSpec = {
   REPLAY_MAX_IN_FLIGHT: int({ default: 2, min: 1, max: 16, doc: 'pages published but not yet acknowledged (bounds memory)' }),
   VERIFY_TIMEOUT_SECONDS: int({ default: 900, min: 1, doc: 'how long verify waits for the projection to catch up' }),
   VERIFY_SAMPLE_SIZE: int({ default: 500, min: 0, doc: 'rows per table whose fields verify spot-checks' }),
-  LOG_LEVEL: oneOf(['debug', 'info', 'warn', 'error'] as const, { default: 'info', doc: 'log level' }),
+  LOG_LEVEL: logLevel(),
 };
 
 export type MigratorConfig = Config<typeof configSpec>;

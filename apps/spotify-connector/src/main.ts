@@ -1,8 +1,14 @@
-import { createLogger, onShutdown } from '@soulspot/observability';
-import { loadConfig } from './config';
+import { createLogger, handleServiceArgs, onShutdown } from '@soulspot/observability';
+import { configSpec, loadConfig } from './config';
 import { createSpotifyConnector } from './connector';
 
 /** Spotify connector service: validated config, then HTTP server + scheduler; SIGTERM drains and exits. */
+handleServiceArgs({
+  usage: 'spotify-connector [--help]',
+  summary:
+    "Talks to the Spotify Web API for the users who log in through it (OAuth), normalizes their followed artists and saved albums (with the artists' albums and every album's tracks) and publishes them as library events to Kafka. Configured by the environment variables below; stops gracefully on SIGTERM.",
+  spec: configSpec,
+});
 const config = loadConfig();
 const logger = createLogger('spotify-connector', { level: config.LOG_LEVEL });
 try {

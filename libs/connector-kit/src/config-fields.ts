@@ -1,4 +1,4 @@
-import { type Config, type Field, int, list, oneOf, str, url } from '@soulspot/observability';
+import { type Config, type Field, int, list, logLevel, str, url } from '@soulspot/observability';
 import type { AssembleOptions } from './assemble';
 import { parseEncryptionKey } from './auth/token-cipher';
 import type { ProviderHttpClientOptions } from './http/provider-http-client';
@@ -44,7 +44,7 @@ export function connectorConfigSpec({ port }: { port: number }) {
     SYNC_ALBUM_CONCURRENCY: int({ default: 8, min: 1, max: 64 }),
     SYNC_ARTIST_CONCURRENCY: int({ default: 4, min: 1, max: 64 }),
     TOKEN_ENCRYPTION_KEY: encryptionKeyField(),
-    LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const, { default: 'info' }),
+    LOG_LEVEL: logLevel(),
   };
 }
 

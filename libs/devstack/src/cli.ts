@@ -14,14 +14,23 @@ Environment: DEVSTACK_CONTAINERS=false skips the container check; DEVSTACK_POSTG
 DEVSTACK_KAFKA_IMAGE override the container images; DEVSTACK_POSTGRES_SETTINGS ("name=value ...")
 adds server settings to the embedded PostgreSQL, DEVSTACK_POSTGRES_LOG=<file> appends its log to a file.`;
 
-const { values } = parseArgs({
-  options: {
-    help: { type: 'boolean', short: 'h' },
-    'no-kafka': { type: 'boolean' },
-    'no-postgres': { type: 'boolean' },
-    'kafka-data-dir': { type: 'string' },
-  },
-});
+function parseCommandLine() {
+  try {
+    return parseArgs({
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        'no-kafka': { type: 'boolean' },
+        'no-postgres': { type: 'boolean' },
+        'kafka-data-dir': { type: 'string' },
+      },
+    });
+  } catch (error) {
+    process.stderr.write(`devstack: ${(error as Error).message}\n\n${HELP}\n`);
+    process.exit(2);
+  }
+}
+
+const { values } = parseCommandLine();
 if (values.help) {
   console.log(HELP);
   process.exit(0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, bool, describeConfig, int, list, loadConfig, oneOf, str, url } from './config';
+import { ConfigError, bool, describeConfig, int, list, loadConfig, logLevel, oneOf, str, url } from './config';
 
 const spec = {
   DATABASE_URL: url({ protocols: ['postgres', 'postgresql'] }),
@@ -44,6 +44,18 @@ describe('loadConfig', () => {
       'LOG_LEVEL: must be one of debug, info, warn (got "loud")',
       'TOKEN_ENCRYPTION_KEY: must not be empty',
     ]);
+  });
+
+  it('rejects an unknown LOG_LEVEL at start-up like any other bad variable', () => {
+    expect(() => loadConfig({ LOG_LEVEL: logLevel() }, { LOG_LEVEL: 'bogus' }, { exitOnError: false })).toThrow(
+      /LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace/,
+    );
+    expect(loadConfig({ LOG_LEVEL: logLevel() }, {}, { exitOnError: false }).LOG_LEVEL).toBe('info');
+  });
+
+  it('describes defaults, but never a secret\'s', () => {
+    const described = describeConfig({ A: int({ default: 5 }), B: list({ default: ['x', 'y'] }), C: str({ default: 'k', secret: true }) });
+    expect(described.map((f) => f.default)).toEqual(['5', 'x,y', undefined]);
   });
 
   it('describes a spec for documentation and manifest checks', () => {

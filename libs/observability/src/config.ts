@@ -69,6 +69,15 @@ export const oneOf = <T extends string>(values: readonly T[], options: FieldOpti
     return raw as T;
   });
 
+/** Levels a service's LOG_LEVEL may name (pino's). */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+
+/**
+ * Every service's LOG_LEVEL, validated with the rest of its configuration: an unknown level is a config error at
+ * start-up, not a logger crash.
+ */
+export const logLevel = () => oneOf(LOG_LEVELS, { default: 'info', doc: 'log level' });
+
 /** Comma-separated list, e.g. KAFKA_BROKERS=host1:9092,host2:9092. */
 export const list = (options: FieldOptions<string[]> = {}) =>
   field('list', options, (raw) => {
@@ -114,13 +123,38 @@ export function loadConfig<S extends ConfigSpec>(
   return config as Config<S>;
 }
 
+export interface FieldDescription {
+  name: string;
+  kind: string;
+  required: boolean;
+  secret: boolean;
+  doc?: string;
+  /** The default as text (never a secret's). */
+  default?: string;
+}
+
 /** Documentation of a spec (name, kind, required, default) — for --help output and manifest checks. */
-export function describeConfig(spec: ConfigSpec): Array<{ name: string; kind: string; required: boolean; secret: boolean; doc?: string }> {
-  return Object.entries(spec).map(([name, f]) => ({
-    name,
-    kind: f.kind,
-    required: f.options.default === undefined && f.options.required !== false,
-    secret: f.options.secret ?? false,
-    doc: f.options.doc,
-  }));
+export function describeConfig(spec: ConfigSpec): FieldDescription[] {
+  return Object.entries(spec).map(([name, f]) => {
+    const fallback = f.options.default;
+    return {
+      name,
+      kind: f.kind,
+      required: fallback === undefined && f.options.required !== false,
+      secret: f.options.secret ?? false,
+      doc: f.options.doc,
+      ...(fallback !== undefined && !f.options.secret ? { default: Array.isArray(fallback) ? fallback.join(',') : String(fallback) } : {}),
+    };
+  });
+}
+
+/** The "Environment:" section of a --help text: one line per variable, whether it is required, and its default. */
+export function environmentHelp(spec: ConfigSpec): string {
+  const fields = describeConfig(spec);
+  const width = Math.max(...fields.map((f) => f.name.length)) + 2;
+  const lines = fields.map((f) => {
+    const fallback = f.default === undefined ? '' : ` (default ${f.default})`;
+    return `  ${f.name.padEnd(width)}${f.required ? 'required' : 'optional'}  ${f.doc ?? f.kind}${fallback}`;
+  });
+  return `Environment:\n${lines.join('\n')}`;
 }

@@ -1,4 +1,5 @@
 export * from './config';
 export * from './logger';
 export * from './metrics';
+export * from './service-args';
 export * from './shutdown';

@@ -137,7 +137,9 @@ export function parseInvocation(argv: string[], env: NodeJS.ProcessEnv): Invocat
   const timeout = values.timeout === undefined ? 10 : Number(values.timeout);
   if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError('--timeout must be a positive number of seconds');
   const base = { address: values.addr ?? env.SOULSPOT_GRPC_ADDR ?? DEFAULT_ADDRESS, json: !!values.json, tls: !!values.tls, timeoutMs: timeout * 1000 };
-  if (values.help || positionals.length === 0) return { ...base, command: { kind: 'help' } };
+  if (values.help) return { ...base, command: { kind: 'help' } };
+  // (a script that forgot its command must not read an exit status of 0 as success)
+  if (positionals.length === 0) throw new UsageError('a command is required');
 
   const [noun, verb, ...rest] = positionals;
   const listing = { orderBy: values['order-by'] ?? '', pageSize: pageSize(values), pageToken: values['page-token'] ?? '', all: !!values.all };

@@ -29,9 +29,10 @@ describe('parseInvocation', () => {
     expect(parse(['projection', 'status', '--json', '--timeout', '2.5'])).toMatchObject({ json: true, timeoutMs: 2500 });
   });
 
-  it('shows help without a command or with --help', () => {
-    expect(parse([]).command.kind).toBe('help');
+  it('shows help with --help, and refuses a missing command', () => {
+    expect(parse(['--help']).command.kind).toBe('help');
     expect(parse(['artists', 'list', '--help']).command.kind).toBe('help');
+    expect(() => parse([])).toThrow(UsageError);
   });
 
   it.each([

@@ -1,4 +1,4 @@
-import { describeConfig } from '@soulspot/observability';
+import { environmentHelp } from '@soulspot/observability';
 import { configSpec } from '../config';
 
 export const COMMANDS = ['schema', 'replay', 'verify', 'finalize', 'restore-legacy', 'status', 'run'] as const;
@@ -39,7 +39,7 @@ const COMMAND_HELP: Record<Command, string> = {
 };
 
 export function commandHelp(command: Command): string {
-  return `${COMMAND_HELP[command]}\n\n${environmentHelp()}`;
+  return `${COMMAND_HELP[command]}\n\n${environmentHelp(configSpec)}`;
 }
 
 export function usage(): string {
@@ -53,11 +53,6 @@ ${COMMANDS.map((c) => `  ${COMMAND_HELP[c].split('\n')[0]}`).join('\n')}
 Run \`migrator <command> --help\` for details.
 Exit status: 0 ok, 1 failed (e.g. verify found missing rows), 2 usage/configuration error, 3 refused by a safety gate.
 
-${environmentHelp()}`;
+${environmentHelp(configSpec)}`;
 }
 
-function environmentHelp(): string {
-  return `Environment:\n${describeConfig(configSpec)
-    .map((f) => `  ${f.name.padEnd(24)} ${f.required ? 'required' : 'optional'}  ${f.doc ?? f.kind}${(configSpec as any)[f.name].options.default !== undefined ? ` (default ${JSON.stringify((configSpec as any)[f.name].options.default)})` : ''}`)
-    .join('\n')}`;
-}
