@@ -60,7 +60,7 @@ export function computeEventId(provider: Provider, payload: EnvelopePayload): st
     correlationId: '',
     payload,
   });
-  return uuidV5(Buffer.concat([Buffer.from(`${key}\n`), content]), EVENT_ID_NAMESPACE);
+  return uuidV5([`${key}\n`, content], EVENT_ID_NAMESPACE);
 }
 
 export interface NewEnvelope {

@@ -40,7 +40,7 @@ export function encodeReplayEvent(input: NewEnvelope): ReplayEvent {
   const content = encodeEnvelope(envelopeOf({ provider: input.provider, payload: input.payload }));
   const providerPart = providerBytes(input.provider);
   if (!startsWith(content, providerPart)) throw new Error('encodeReplayEvent: provider is not the first field of the id content');
-  const eventId = uuidV5(Buffer.concat([Buffer.from(`${key}\n`), content]), EVENT_ID_NAMESPACE);
+  const eventId = uuidV5([`${key}\n`, content], EVENT_ID_NAMESPACE);
   const head = encodeEnvelope(envelopeOf({ eventId, observedAt: input.observedAt }));
   const value = Buffer.concat([head, providerPart, middleBytes(input.origin, input.producer, input.correlationId), content.subarray(providerPart.length)]);
   return {
