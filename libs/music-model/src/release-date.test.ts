@@ -17,7 +17,13 @@ describe('parseReleaseDate', () => {
     expect(parseReleaseDate('2023-02-29')).toBeNull();
   });
 
-  it.each(['', '  ', '97', '1997-13', '1997-00', '1997-04-31', '0000-00-00', '0000', '1997/05/21', 'soon'])(
+  it('reads zero month/day as a coarser precision (Deezer "1999-00-00", "2001-01-00")', () => {
+    expect(parseReleaseDate('1999-00-00')).toEqual({ date: '1999', precision: 'year', year: 1999 });
+    expect(parseReleaseDate('1999-00')).toEqual({ date: '1999', precision: 'year', year: 1999 });
+    expect(parseReleaseDate('2001-01-00')).toEqual({ date: '2001-01', precision: 'month', year: 2001 });
+  });
+
+  it.each(['', '  ', '97', '1997-13', '1997-13-00', '1997-00-05', '1997-04-31', '0000-00-00', '0000', '0000-05-01', '1997/05/21', 'soon'])(
     'rejects %j',
     (raw) => {
       expect(parseReleaseDate(raw)).toBeNull();

@@ -15,8 +15,10 @@ function daysInMonth(year: number, month: number): number {
 
 /**
  * Parses a provider release date ('YYYY', 'YYYY-MM', 'YYYY-MM-DD'; surrounding whitespace ignored; a full
- * ISO timestamp is cut to its date). Returns null for blank, malformed or impossible dates (month 13,
- * February 30) and for year 0000, which providers use as "unknown".
+ * ISO timestamp is cut to its date). A zero month or day means "not known to that precision" (Deezer sends
+ * "1999-00-00" for a year-only date and "2001-01-00" for a month): "1999-00-00" is the year 1999, "2001-01-00" the
+ * month 2001-01. Returns null for blank, malformed or impossible dates (month 13, February 30, a day without a
+ * month) and for year 0000, which providers use as "unknown".
  */
 export function parseReleaseDate(raw: string | null | undefined): ReleaseDate | null {
   if (raw == null) return null;
@@ -27,9 +29,10 @@ export function parseReleaseDate(raw: string | null | undefined): ReleaseDate | 
   if (year === 0) return null;
   if (match[2] === undefined) return { date: match[1], precision: 'year', year };
   const month = Number(match[2]);
-  if (month < 1 || month > 12) return null;
-  if (match[3] === undefined) return { date: `${match[1]}-${match[2]}`, precision: 'month', year };
-  const day = Number(match[3]);
+  const day = match[3] === undefined ? undefined : Number(match[3]);
+  if (month === 0) return day === undefined || day === 0 ? { date: match[1], precision: 'year', year } : null;
+  if (month > 12) return null;
+  if (day === undefined || day === 0) return { date: `${match[1]}-${match[2]}`, precision: 'month', year };
   if (day < 1 || day > daysInMonth(year, month)) return null;
   return { date: trimmed, precision: 'day', year };
 }

@@ -73,6 +73,11 @@ describe('deezerReleaseDate', () => {
     expect(deezerReleaseDate('0000-00-00')).toEqual({ releaseDate: '', releaseDatePrecision: ReleaseDatePrecision.RELEASE_DATE_PRECISION_UNSPECIFIED });
     expect(deezerReleaseDate(undefined).releaseDate).toBe('');
   });
+
+  it('reads a zero month/day as year/month precision instead of dropping the date', () => {
+    expect(deezerReleaseDate('1999-00-00')).toEqual({ releaseDate: '1999', releaseDatePrecision: ReleaseDatePrecision.RELEASE_DATE_PRECISION_YEAR });
+    expect(deezerReleaseDate('2001-01-00')).toEqual({ releaseDate: '2001-01', releaseDatePrecision: ReleaseDatePrecision.RELEASE_DATE_PRECISION_MONTH });
+  });
 });
 
 describe('deezerTrackToDto', () => {

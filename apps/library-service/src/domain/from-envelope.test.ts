@@ -65,6 +65,11 @@ describe('toObservation', () => {
     });
   });
 
+  it('keeps a year-only Deezer date (1999-00-00) as year precision', () => {
+    const obs = observe(albumEvent('deezer', '1', 'X', [{ id: '2', name: 'Y' }], { releaseDate: '1999-00-00' }));
+    expect(obs).toMatchObject({ fields: { release: { date: '1999', precision: 'year', year: 1999 } } });
+  });
+
   it('treats an unparseable release date (Deezer 0000-00-00) as unknown, not as poison', () => {
     const obs = observe(albumEvent('deezer', '1', 'X', [{ id: '2', name: 'Y' }], { releaseDate: '0000-00-00' }));
     expect(obs).toMatchObject({ fields: { release: null } });

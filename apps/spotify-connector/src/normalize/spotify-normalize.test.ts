@@ -81,6 +81,11 @@ describe('spotifyReleaseDate', () => {
     expect(spotifyReleaseDate('1983-05-14', undefined).releaseDatePrecision).toBe(ReleaseDatePrecision.RELEASE_DATE_PRECISION_DAY);
   });
 
+  it('never claims more precision than a date with zero month/day carries', () => {
+    expect(spotifyReleaseDate('1999-00-00', 'day')).toEqual({ releaseDate: '1999', releaseDatePrecision: ReleaseDatePrecision.RELEASE_DATE_PRECISION_YEAR });
+    expect(spotifyReleaseDate('2001-01-00', 'day')).toEqual({ releaseDate: '2001-01', releaseDatePrecision: ReleaseDatePrecision.RELEASE_DATE_PRECISION_MONTH });
+  });
+
   it('treats 0000 and garbage as unknown', () => {
     for (const raw of ['0000', '', 'soon', undefined]) {
       expect(spotifyReleaseDate(raw, 'year')).toEqual({ releaseDate: '', releaseDatePrecision: ReleaseDatePrecision.RELEASE_DATE_PRECISION_UNSPECIFIED });
