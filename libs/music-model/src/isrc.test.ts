@@ -24,6 +24,14 @@ describe('parseIsrc', () => {
     },
   );
 
+  it('does not let non-ASCII letters upper-case into a valid ISRC', () => {
+    // 'ı'.toUpperCase() === 'I' and 'ſ'.toUpperCase() === 'S': these are not the ISRCs USRCI7607839 / USRC17607839.
+    for (const raw of ['usrcı7607839', 'uſrc17607839']) {
+      expect(() => parseIsrc(raw)).toThrow(InvalidIdentifierError);
+      expect(normalizeIsrc(raw)).toBeNull();
+    }
+  });
+
   it('reports the kind and the offending value', () => {
     try {
       parseIsrc('nope');

@@ -10,10 +10,13 @@ const ISRC_RE = /^[A-Z]{2}[A-Z0-9]{3}\d{7}$/;
  */
 export function parseIsrc(raw: string | null | undefined): string | null {
   if (raw == null) return null;
-  const compact = raw.replace(/[\s-]/g, '').toUpperCase();
+  const compact = raw.replace(/[\s-]/g, '');
   if (compact === '') return null;
-  if (!ISRC_RE.test(compact)) throw new InvalidIdentifierError('isrc', raw);
-  return compact;
+  // Check before upper-casing: toUpperCase maps some non-ASCII letters to ASCII ('ı' -> 'I', 'ſ' -> 'S').
+  if (!/^[A-Za-z0-9]+$/.test(compact)) throw new InvalidIdentifierError('isrc', raw);
+  const upper = compact.toUpperCase();
+  if (!ISRC_RE.test(upper)) throw new InvalidIdentifierError('isrc', raw);
+  return upper;
 }
 
 /** Like parseIsrc, but invalid input also yields null (for callers that only want a usable ISRC or nothing). */
