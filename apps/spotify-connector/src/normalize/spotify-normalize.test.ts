@@ -64,6 +64,14 @@ describe('spotifyAlbumToDto', () => {
     });
   });
 
+  it('falls back to the EAN when the UPC is blank or unusable', () => {
+    for (const upc of ['', '  ', '724384960651']) {
+      const withEan = { ...album, external_ids: { upc, ean: '0724384960650' } } as SpotifyAlbum;
+      expect(spotifyAlbumToDto(withEan).upc).toBe('0724384960650');
+      expect(spotifyTrackToDto(album.tracks!.items[0], withEan, undefined).albumUpc).toBe('0724384960650');
+    }
+  });
+
   it('maps a development-mode album: no label, no UPC, year precision', () => {
     const dto = spotifyAlbumToDto(albumDevMode as unknown as SpotifyAlbum);
     expect(dto.label).toBe('');

@@ -55,6 +55,11 @@ export function spotifyReleaseDate(date: string | undefined, precision: string |
   return { releaseDate: parsed.date.slice(0, PRECISION_LENGTH[effective]), releaseDatePrecision: PRECISIONS[effective] };
 }
 
+/** The album barcode as GTIN-13: `external_ids.upc`, or `ean` when the UPC is absent, blank or invalid; '' when neither is usable. */
+export function spotifyAlbumUpc(album: SpotifyAlbum): string {
+  return normalizeUpc(album.external_ids?.upc) ?? normalizeUpc(album.external_ids?.ean) ?? '';
+}
+
 function ref(artist: SpotifySimplifiedArtist): EntityRef {
   return { providerId: artist.id, name: artist.name, musicbrainzId: '' };
 }
@@ -65,7 +70,7 @@ export function spotifyAlbumToDto(album: SpotifyAlbum): AlbumDTO {
     providerId: album.id,
     title: album.name,
     musicbrainzId: '',
-    upc: normalizeUpc(album.external_ids?.upc ?? album.external_ids?.ean) ?? '',
+    upc: spotifyAlbumUpc(album),
     artists: album.artists.filter((a) => a.id).map(ref),
     ...spotifyReleaseDate(album.release_date, album.release_date_precision),
     albumType: spotifyAlbumType(album.album_type),
@@ -95,6 +100,6 @@ export function spotifyTrackToDto(track: SpotifySimplifiedTrack, album: SpotifyA
     discNumber: track.disc_number,
     explicit: track.explicit ?? false,
     previewUrl: track.preview_url ?? '',
-    albumUpc: normalizeUpc(album.external_ids?.upc ?? album.external_ids?.ean) ?? '',
+    albumUpc: spotifyAlbumUpc(album),
   };
 }
