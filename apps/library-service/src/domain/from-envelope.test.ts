@@ -89,6 +89,11 @@ describe('toObservation', () => {
     expect(() => observe(event)).toThrow(reason);
   });
 
+  it('projects a taken-down Spotify album (name "") instead of dead-lettering it; its title is simply not stated', () => {
+    const obs = observe(albumEvent('spotify', '1bAlbumId000000000000b', '', artist, { saved: true, upc: '724384960650' }));
+    expect(obs).toMatchObject({ kind: 'entity', type: 'album', saved: true, identityKeys: ['upc:0724384960650'], fields: { title: null } });
+  });
+
   it('cuts over-long free text to the column width but drops over-long URLs', () => {
     const obs = observe(artistEvent('deezer', '1', 'n'.repeat(300), { imageUrl: `https://x/${'a'.repeat(600)}` }));
     expect(obs).toMatchObject({ fields: { imageUrl: null } });

@@ -204,8 +204,9 @@ function albumObservation(
 ): EntityObservation<'album'> {
   const id = checkProviderId(provider, dto.providerId, 'album');
   const key = providerKey(providerFromName(provider), 'album', id);
+  // Spotify sends name "" for a taken-down album (provider-apis.md §2.6); that is a real album whose title this
+  // observation does not state (null), not poison: the field merge takes another provider's or a reference's title.
   const title = text(dto.title, 255);
-  if (!title) throw new InvalidEventError('album without title');
   const musicbrainzId = mbid(dto.musicbrainzId, 'album');
   const upc = identifier(() => parseUpc(dto.upc), 'album upc');
   const references = artistReferences(provider, dto.artists, (name) => (upc ? upcEvidenceKey(upc, name) : null), 'album');
