@@ -46,6 +46,11 @@ export const projectorConfigSpec = {
     max: 19,
     doc: "nice value of the PostgreSQL backends a rebuild's replay writes through, only when PostgreSQL runs on this host and may be reniced (0 = never touch them)",
   }),
+  CHANGE_FEED_RETENTION_HOURS: int({
+    default: 7 * 24,
+    min: 0,
+    doc: 'changes WatchLibraryChanges can resume from are kept this long, then deleted (a watcher further behind is told to re-list); 0 keeps them forever',
+  }),
   LOG_LEVEL: logLevel(),
   ...grpcConfigSpec,
 };

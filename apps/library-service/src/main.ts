@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { createLogger, createMetricsRegistry, handleServiceArgs, onShutdown, runCleanups } from '@soulspot/observability';
 import { loadProjectorConfig, projectorConfigSpec } from './config';
-import { runLiveProjectorWorkerIfAsked, startLiveProjectorInWorker, startProjector } from './projection';
+import { runLiveProjectorWorkerIfAsked, startChangeFeedPruner, startLiveProjectorInWorker, startProjector } from './projection';
 import { startGrpcFromConfig } from './grpc/from-config';
 import type { GrpcServerHandle } from './grpc';
 import { createRebuildController, createSwitchableProjector } from './rebuild';
@@ -72,6 +72,16 @@ async function main(): Promise<void> {
     await rebuild.close();
     await rebuildPool.end();
   });
+  if (config.CHANGE_FEED_RETENTION_HOURS > 0) {
+    const pruner = startChangeFeedPruner({
+      // (the service's maintenance connections: a prune holds one for a moment every few minutes)
+      pool: rebuildPool,
+      retentionMs: config.CHANGE_FEED_RETENTION_HOURS * 3_600_000,
+      intervalMs: CHANGE_FEED_PRUNE_INTERVAL_MS,
+      logger,
+    });
+    onShutdown(() => pruner.stop());
+  }
   if (config.METRICS_PORT > 0) {
     const metrics = await serveMetrics(registry, config.METRICS_PORT);
     onShutdown(() => metrics.stop());
@@ -90,6 +100,9 @@ async function main(): Promise<void> {
   }, RESUME_CHECK_MS);
   onShutdown(() => clearInterval(resumeCheck));
 }
+
+/** How often the change feed is pruned to its retention (CHANGE_FEED_RETENTION_HOURS). */
+const CHANGE_FEED_PRUNE_INTERVAL_MS = 5 * 60_000;
 
 /** How often a replica looks for an active rebuild that no process runs (its runner went away). */
 const RESUME_CHECK_MS = 15_000;

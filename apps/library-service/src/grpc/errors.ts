@@ -27,6 +27,10 @@ export function notFound(message: string): ApiError {
   return new ApiError(Status.NOT_FOUND, message);
 }
 
+export function outOfRange(message: string): ApiError {
+  return new ApiError(Status.OUT_OF_RANGE, message);
+}
+
 export function unimplemented(message: string): ApiError {
   return new ApiError(Status.UNIMPLEMENTED, message);
 }

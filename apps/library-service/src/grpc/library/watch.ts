@@ -1,7 +1,7 @@
 import { ChangeType, EntityType, type LibraryChange, type WatchLibraryChangesRequest } from '@soulspot/contracts/library';
 import type { CallContext, CallSignal } from '../call';
 import type { Db } from '../db';
-import { invalidArgument } from '../errors';
+import { invalidArgument, outOfRange } from '../errors';
 import { echo, resourceName } from '../resource-names';
 
 export interface WatchOptions {
@@ -29,6 +29,9 @@ interface ChangeRow {
   redirect_to: string | null;
   changed_at: Date;
 }
+
+/** A change with the feed's watermark, or (seq null) only the watermark when nothing follows the cursor. */
+type WatchRow = { pruned_through: string } & (ChangeRow | { seq: null });
 
 const MAX_CURSOR = 2n ** 63n - 1n;
 
@@ -66,9 +69,25 @@ function sleep(ms: number, signal: CallSignal): Promise<void> {
 }
 
 async function headCursor(db: Db, signal: CallSignal): Promise<bigint> {
-  const [head] = await db.query<{ head: string }>('SELECT coalesce(max(seq), 0)::text AS head FROM projection_changes', [], signal);
+  // (a feed pruned empty still has its watermark: the head is never below it)
+  const [head] = await db.query<{ head: string }>(
+    `SELECT greatest((SELECT coalesce(max(seq), 0) FROM projection_changes),
+                     (SELECT pruned_through FROM projection_change_retention WHERE id = 1))::text AS head`,
+    [],
+    signal,
+  );
   return BigInt(head.head);
 }
+
+/**
+ * The changes after the cursor with the feed's watermark, read in one statement: a prune deletes changes and raises
+ * the watermark in one transaction, so the two are always seen together.
+ */
+const CHANGES_AFTER = `SELECT r.pruned_through::text AS pruned_through, c.seq::text AS seq, c.entity_type, c.entity_id, c.op, c.redirect_to, c.changed_at
+  FROM projection_change_retention r
+  LEFT JOIN LATERAL (SELECT * FROM projection_changes WHERE seq > $1 ORDER BY seq LIMIT $2) c ON true
+  WHERE r.id = 1
+  ORDER BY c.seq`;
 
 /** Streams projection_changes after the cursor, in sequence order without holes, until the call ends. */
 export async function watchLibraryChanges(
@@ -86,14 +105,16 @@ export async function watchLibraryChanges(
   let holeSince: number | undefined;
 
   while (!signal.aborted) {
-    const rows: ChangeRow[] = await db.query<ChangeRow>(
-      'SELECT seq::text AS seq, entity_type, entity_id, op, redirect_to, changed_at FROM projection_changes WHERE seq > $1 ORDER BY seq LIMIT $2',
-      [cursor.toString(), options.batchSize],
-      signal,
-      'watch_changes',
-    );
+    const rows = await db.query<WatchRow>(CHANGES_AFTER, [cursor.toString(), options.batchSize], signal, 'watch_changes');
+    const prunedThrough = BigInt(rows[0].pruned_through);
+    if (cursor < prunedThrough) {
+      throw outOfRange(
+        `the change feed no longer holds the changes after cursor ${cursor} (pruned through ${prunedThrough}): list the library again, then watch from the head`,
+      );
+    }
     let advanced = 0;
     for (const row of rows) {
+      if (row.seq === null) break;
       const seq = BigInt(row.seq);
       if (seq !== cursor + 1n) {
         holeSince ??= Date.now();

@@ -3996,7 +3996,9 @@ export const LibraryServiceService = {
   /**
    * Server streaming change feed: every change the projection applies, in commit order. Resumable: pass the
    * `cursor` of the last change you processed as `start_cursor`. The stream ends with UNAVAILABLE when the server
-   * shuts down; reconnect and resume from your last cursor.
+   * shuts down; reconnect and resume from your last cursor. Changes are kept for the server's retention (7 days by
+   * default): a cursor older than that ends the stream with OUT_OF_RANGE; list the library again, then watch from
+   * the head.
    */
   watchLibraryChanges: {
     path: "/soulspot.library.v1.LibraryService/WatchLibraryChanges" as const,
@@ -4034,7 +4036,9 @@ export interface LibraryServiceServer extends UntypedServiceImplementation {
   /**
    * Server streaming change feed: every change the projection applies, in commit order. Resumable: pass the
    * `cursor` of the last change you processed as `start_cursor`. The stream ends with UNAVAILABLE when the server
-   * shuts down; reconnect and resume from your last cursor.
+   * shuts down; reconnect and resume from your last cursor. Changes are kept for the server's retention (7 days by
+   * default): a cursor older than that ends the stream with OUT_OF_RANGE; list the library again, then watch from
+   * the head.
    */
   watchLibraryChanges: handleServerStreamingCall<WatchLibraryChangesRequest, LibraryChange>;
 }
@@ -4225,7 +4229,9 @@ export interface LibraryServiceClient extends Client {
   /**
    * Server streaming change feed: every change the projection applies, in commit order. Resumable: pass the
    * `cursor` of the last change you processed as `start_cursor`. The stream ends with UNAVAILABLE when the server
-   * shuts down; reconnect and resume from your last cursor.
+   * shuts down; reconnect and resume from your last cursor. Changes are kept for the server's retention (7 days by
+   * default): a cursor older than that ends the stream with OUT_OF_RANGE; list the library again, then watch from
+   * the head.
    */
   watchLibraryChanges(
     request: WatchLibraryChangesRequest,
