@@ -100,6 +100,20 @@ describe('toObservation', () => {
     if (obs.kind === 'entity') expect((obs.fields as { name: string }).name).toHaveLength(255);
   });
 
+  it('cuts text and name keys by characters (as varchar counts them), never inside a surrogate pair', () => {
+    const obs = observe(artistEvent('deezer', '1', '😀'.repeat(300)));
+    if (obs.kind !== 'entity') throw new Error('unexpected');
+    const name = (obs.fields as { name: string }).name;
+    expect(name).not.toMatch(/\p{Cs}/u); // no lone surrogate
+    expect([...name]).toHaveLength(255);
+
+    const local = observe(trackEvent('local', '/music/a.flac', 'Song', [{ id: '', name: `!${'😀'.repeat(300)}` }]));
+    if (local.kind !== 'entity') throw new Error('unexpected');
+    const artistKey = (local.fields as { artistKey: string }).artistKey;
+    expect(artistKey).not.toMatch(/\p{Cs}/u);
+    expect(artistKey).toBe(`local:artist:name:!${'😀'.repeat(199)}`);
+  });
+
   it('reads snapshots into member keys', () => {
     expect(observe(snapshotEvent('deezer', 'saved_albums', ['1', '2', '1'], { complete: false }))).toMatchObject({
       kind: 'snapshot',

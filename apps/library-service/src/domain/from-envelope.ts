@@ -47,11 +47,20 @@ const MAX_PROVIDER_ID = { spotify: 200, deezer: 50, local: 255 } as const;
 
 const blank = (value: string | undefined | null): boolean => value == null || value.trim() === '';
 
+/**
+ * The first `max` characters (code points, which is what varchar(n) counts), never half of a surrogate pair:
+ * String.slice counts UTF-16 units, so it cut astral characters (emoji, rare CJK) in half and cut twice as much.
+ */
+function cut(value: string, max: number): string {
+  if (value.length <= max) return value;
+  const chars = Array.from(value);
+  return chars.length <= max ? value : chars.slice(0, max).join('');
+}
+
 /** Free text cut to the column width (SoulSpot's varchar sizes); blank -> null. */
 function text(value: string | undefined | null, max: number): string | null {
   if (blank(value)) return null;
-  const trimmed = value!.trim();
-  return trimmed.length <= max ? trimmed : trimmed.slice(0, max);
+  return cut(value!.trim(), max);
 }
 
 /** URLs are never cut (a cut URL is a broken one): too long -> null. */
@@ -122,7 +131,7 @@ function referenceKey(provider: ProviderName, type: EntityType, ref: EntityRef |
 
 /** Normalized name as used inside keys, capped so keys fit their columns (NFKD can lengthen a name). */
 function nameKey(name: string): string {
-  return normalizeName(name).slice(0, 200);
+  return cut(normalizeName(name), 200);
 }
 
 function referenceMbid(ref: EntityRef): string | null {
