@@ -21,6 +21,14 @@ describe('parseUpc', () => {
     expect(parseUpc('036000291452')).toBe(parseUpc('0036000291452'));
   });
 
+  it('treats an all-zero barcode as no UPC: it passes the check digit but names no release', () => {
+    // Otherwise every album sent with a placeholder barcode would share upc:0000000000000 and merge into one.
+    for (const raw of ['000000000000', '0000000000000', '00000000000000', '00000000', '0000-0000 0000']) {
+      expect(parseUpc(raw)).toBeNull();
+      expect(normalizeUpc(raw)).toBeNull();
+    }
+  });
+
   it('treats blank input as no UPC', () => {
     expect(parseUpc('')).toBeNull();
     expect(parseUpc(undefined)).toBeNull();

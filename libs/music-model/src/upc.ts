@@ -13,13 +13,16 @@ function gtinCheckDigit(body: string): number {
 /**
  * Parses a UPC/EAN as providers send it into a 13-digit GTIN-13: UPC-A (12 digits) and EAN-8 are
  * left-padded with zeros, a GTIN-14 with a leading 0 loses it. The check digit must be right (padding
- * with zeros does not change it). Blank input yields null; anything else invalid throws InvalidIdentifierError.
+ * with zeros does not change it). Blank input and an all-zero placeholder ("000000000000") yield null; anything
+ * else invalid throws InvalidIdentifierError.
  */
 export function parseUpc(raw: string | null | undefined): string | null {
   if (raw == null) return null;
   const compact = raw.replace(/[\s-]/g, '');
   if (compact === '') return null;
   if (!/^\d+$/.test(compact)) throw new InvalidIdentifierError('upc', raw);
+  // A placeholder, not a barcode: all zeros passes the check digit, and keying on it would merge unrelated albums.
+  if (/^0+$/.test(compact)) return null;
   let digits: string;
   if (compact.length === 8 || compact.length === 12 || compact.length === 13) digits = compact.padStart(13, '0');
   else if (compact.length === 14 && compact.startsWith('0')) digits = compact.slice(1);

@@ -94,6 +94,11 @@ describe('toObservation', () => {
     expect(obs).toMatchObject({ kind: 'entity', type: 'album', saved: true, identityKeys: ['upc:0724384960650'], fields: { title: null } });
   });
 
+  it('gives an album with a placeholder all-zero UPC no upc key (and does not dead-letter it)', () => {
+    const obs = observe(albumEvent('deezer', '302127', 'Discovery', [{ id: '27', name: 'Daft Punk' }], { upc: '000000000000' }));
+    expect(obs).toMatchObject({ identityKeys: [], fields: { upc: null } });
+  });
+
   it('cuts over-long free text to the column width but drops over-long URLs', () => {
     const obs = observe(artistEvent('deezer', '1', 'n'.repeat(300), { imageUrl: `https://x/${'a'.repeat(600)}` }));
     expect(obs).toMatchObject({ fields: { imageUrl: null } });
