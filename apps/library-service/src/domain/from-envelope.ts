@@ -267,7 +267,9 @@ function trackObservation(order: ObservationOrder, provider: ProviderName, dto: 
     musicbrainzId,
     isrc,
     ...providerColumns(provider, 'track', id),
-    durationMs: optionalInt(dto.durationMs, 0, INT32_MAX),
+    // proto3 `int64 duration_ms` cannot be absent: 0 is how connectors and the migrator say "unknown" (no track lasts
+    // 0 ms), so it is null here — otherwise a provider that does not know the duration would erase one that does
+    durationMs: optionalInt(dto.durationMs, 1, INT32_MAX),
     trackNumber: optionalInt(dto.trackNumber, 0, INT32_MAX),
     discNumber: optionalInt(dto.discNumber, 0, INT32_MAX),
     explicit: dto.explicit,
