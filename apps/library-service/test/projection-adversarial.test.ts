@@ -9,7 +9,8 @@ import { createPendingRowsWriter, recordPendingRows } from '../src/projection/pe
 import { lockProjection } from '../src/projection/sql';
 import { adversarialEvents, ownedRows, referenceRows } from './support/adversarial-library';
 import { dumpLibrary, resetProjection } from './support/dump';
-import { at, trackEvent } from './support/events';
+import { entityIdFor } from '../src/domain/identity-keys';
+import { albumEvent, artistEvent, at, snapshotEvent, trackEvent } from './support/events';
 import { observe, useProjectionDatabase } from './support/projection-db';
 import { splitRandomly } from './support/random-batches';
 
@@ -125,5 +126,86 @@ describe('projection, adversarial event sets', () => {
     await resetProjection(client());
     await apply([observe([unknown])]);
     expect((await client().query('select duration_ms from soulspot_tracks')).rows).toEqual([{ duration_ms: 0 }]);
+  });
+
+  /** Every order of `events`, each cut into batches, gives `check`'s rows and the same dump. */
+  async function inAnyOrder(events: Parameters<typeof observe>[0], check: () => Promise<void>, numRuns = 12): Promise<void> {
+    await resetProjection(client());
+    await apply([observe(events)]);
+    await check();
+    const baseline = await dumpLibrary(client());
+    await fc.assert(
+      fc.asyncProperty(fc.shuffledSubarray(events, { minLength: events.length, maxLength: events.length }), fc.integer({ min: 1, max: 2 ** 31 - 1 }), async (order, seed) => {
+        await resetProjection(client());
+        await apply(splitRandomly(observe(order), seed, 2));
+        await check();
+        expect(await dumpLibrary(client())).toBe(baseline);
+      }),
+      { numRuns },
+    );
+  }
+
+  it('a merge chain (A~B by ISRC, B~C by MusicBrainz id) in any order is one track named after the MusicBrainz id', async () => {
+    const MBID = '00000000-0000-4000-8000-0000000c0ffe';
+    const events = [
+      trackEvent('spotify', 'ccccccccccccccccccccc7', 'Song', [{ id: 'aaaaaaaaaaaaaaaaaaaaa7', name: 'Nova' }], { isrc: 'GBXYZ2600007', at: at(1) }),
+      trackEvent('deezer', '307', 'Song', [{ id: '107', name: 'Nova' }], { isrc: 'GBXYZ2600007', mbid: MBID, at: at(2) }),
+      trackEvent('local', 'lc7', 'Song', [{ id: 'la7', name: 'Nova' }], { mbid: MBID, durationMs: 1000, at: at(3) }),
+    ];
+    await inAnyOrder(events, async () => {
+      expect((await client().query('select id, source, spotify_uri, deezer_id, isrc, musicbrainz_id, duration_ms from soulspot_tracks')).rows).toEqual([
+        {
+          id: entityIdFor('track', `mbid:track:${MBID}`),
+          source: 'hybrid',
+          spotify_uri: 'spotify:track:ccccccccccccccccccccc7',
+          deezer_id: '307',
+          isrc: 'GBXYZ2600007',
+          musicbrainz_id: MBID,
+          duration_ms: 1000,
+        },
+      ]);
+      // the three artists: Spotify and Deezer "Nova" share the ISRC (evidence); the local one shares no ISRC
+      expect((await client().query('select source from soulspot_artists order by source')).rows.map((r) => r.source)).toEqual(['hybrid', 'local']);
+    });
+  });
+
+  it('artist evidence arriving before or after the artists merges same-named artists on one UPC; a homonym elsewhere stays apart', async () => {
+    const S = { id: 'aaaaaaaaaaaaaaaaaaaaa8', name: 'Nova' };
+    const D = { id: '108', name: 'NOVA' };
+    const homonym = { id: 'aaaaaaaaaaaaaaaaaaaab8', name: 'Nova' };
+    const events = [
+      artistEvent('spotify', S.id, 'Nova', { at: at(1), popularity: 40 }),
+      artistEvent('deezer', D.id, 'Nóva', { at: at(2) }),
+      artistEvent('spotify', homonym.id, 'Nova', { at: at(1) }),
+      albumEvent('spotify', 'bbbbbbbbbbbbbbbbbbbbb8', 'Record', [S], { upc: '1111111111116', at: at(3) }),
+      albumEvent('deezer', '208', 'Record', [D], { upc: '1111111111116', at: at(4) }),
+      albumEvent('spotify', 'bbbbbbbbbbbbbbbbbbbbc8', 'Elsewhere', [homonym], { upc: '2222222222222', at: at(3) }),
+      snapshotEvent('deezer', 'followed_artists', [D.id], { at: at(5) }),
+    ];
+    await inAnyOrder(events, async () => {
+      const artists = (await client().query('select spotify_uri, deezer_id, source, popularity, deezer_followed, is_followed from soulspot_artists order by spotify_uri')).rows;
+      expect(artists).toEqual([
+        { spotify_uri: `spotify:artist:${S.id}`, deezer_id: D.id, source: 'hybrid', popularity: 40, deezer_followed: true, is_followed: true },
+        { spotify_uri: `spotify:artist:${homonym.id}`, deezer_id: null, source: 'spotify', popularity: null, deezer_followed: false, is_followed: false },
+      ]);
+      expect(Number((await client().query('select count(*) from soulspot_albums')).rows[0].count)).toBe(2);
+    });
+  });
+
+  it('observed_at ties: provider precedence first (spotify > deezer > local), then the greater event id, in any order', async () => {
+    const MBID = '00000000-0000-4000-8000-00000000a009';
+    const events = [
+      artistEvent('deezer', '109', 'Deezer Name', { mbid: MBID, at: at(5), popularity: 7 }),
+      artistEvent('local', 'la9', 'Local Name', { mbid: MBID, at: at(5), popularity: 8 }),
+      // two observations of one Spotify key at the same time: the greater event id is the latest
+      artistEvent('spotify', 'aaaaaaaaaaaaaaaaaaaaa9', 'Spotify One', { mbid: MBID, at: at(5) }),
+      artistEvent('spotify', 'aaaaaaaaaaaaaaaaaaaaa9', 'Spotify Two', { mbid: MBID, at: at(5) }),
+    ];
+    const [one, two] = observe(events.slice(2));
+    const winner = one.eventId > two.eventId ? 'Spotify One' : 'Spotify Two';
+    await inAnyOrder(events, async () => {
+      // the Spotify observation that lost its key's tie says nothing any more; Deezer fills the popularity it lacks
+      expect((await client().query('select name, popularity, source from soulspot_artists')).rows).toEqual([{ name: winner, popularity: 7, source: 'hybrid' }]);
+    });
   });
 });

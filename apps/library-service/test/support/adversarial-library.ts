@@ -42,7 +42,7 @@ const album = provider.chain((p) =>
   fc
     .record({
       idx: fc.integer({ min: 0, max: 1 }),
-      title: fc.constantFrom('Record', 'Record (Deluxe)'),
+      title: fc.constantFrom('Record', 'Record (Deluxe)', ''),
       upc: maybe(UPCS),
       mbid: maybe(ALBUM_MBIDS),
       artists: fc.array(artistRef(p), { minLength: 1, maxLength: 2 }),
