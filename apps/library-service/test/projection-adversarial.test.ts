@@ -208,4 +208,27 @@ describe('projection, adversarial event sets', () => {
       expect((await client().query('select name, popularity, source from soulspot_artists')).rows).toEqual([{ name: winner, popularity: 7, source: 'hybrid' }]);
     });
   });
+
+  it('a name with U+0000 (an ID3 value separator / terminator) is projected, not an apply failure that blocks its key', async () => {
+    // PostgreSQL text cannot hold U+0000 (jsonb refuses the escape): the batch's state statement failed, so the
+    // projector dead-lettered the valid event as 'apply failed' and parked every later event of its key behind it,
+    // and a retry re-decodes the same bytes and fails again
+    const events = [
+      artistEvent('local', 'la0', 'Artist One\u0000Artist Two\u0000', { at: at(1), disambiguation: 'x\u0000', imageUrl: 'https://img/\u0000', genres: ['pop\u0000'] }),
+      albumEvent('local', 'lb0', 'Record\u0000', [{ id: 'la0', name: 'Artist One\u0000Artist Two' }], { upc: '1111111111116', at: at(2) }),
+      trackEvent('local', 'lc0', 'Song\u0000', [{ id: '', name: 'Guest\u0000' }], { at: at(3) }),
+    ];
+    await apply([observe(events)]);
+    expect((await client().query('select name, disambiguation, image_url from soulspot_artists order by name')).rows).toEqual([
+      { name: 'Artist One Artist Two', disambiguation: 'x', image_url: null },
+      { name: 'Guest', disambiguation: null, image_url: null },
+    ]);
+    expect((await client().query('select title from soulspot_albums')).rows).toEqual([{ title: 'Record' }]);
+    expect((await client().query('select title from soulspot_tracks')).rows).toEqual([{ title: 'Song' }]);
+    // the name-keyed local artist and the UPC evidence use the cleaned name
+    const keys = (await client().query(`select identity_key from projection_identity_links order by 1`)).rows.map((r) => r.identity_key);
+    expect(keys).toContain('evidence:upc:1111111111116:artist one artist two');
+    const members = (await client().query(`select member_key from projection_entity_members order by 1`)).rows.map((r) => r.member_key);
+    expect(members).toContain('local:artist:name:guest');
+  });
 });

@@ -45,7 +45,13 @@ const INT32_MAX = 2_147_483_647;
 /** Longest provider id that still fits `spotify_uri` varchar(255) / `deezer_id` varchar(50) and the key columns. */
 const MAX_PROVIDER_ID = { spotify: 200, deezer: 50, local: 255 } as const;
 
-const blank = (value: string | undefined | null): boolean => value == null || value.trim() === '';
+/**
+ * U+0000 as a space: PostgreSQL text cannot hold it (jsonb refuses the escape), so a name carrying one (an ID3 tag's
+ * value separator or terminator) failed the batch's statements and the valid event was dead-lettered as 'apply failed'.
+ */
+const withoutNul = (value: string): string => (value.includes('\u0000') ? value.replaceAll('\u0000', ' ') : value);
+
+const blank = (value: string | undefined | null): boolean => value == null || withoutNul(value).trim() === '';
 
 /**
  * The first `max` characters (code points, which is what varchar(n) counts), never half of a surrogate pair:
@@ -60,14 +66,15 @@ function cut(value: string, max: number): string {
 /** Free text cut to the column width (SoulSpot's varchar sizes); blank -> null. */
 function text(value: string | undefined | null, max: number): string | null {
   if (blank(value)) return null;
-  return cut(value!.trim(), max);
+  return cut(withoutNul(value!).trim(), max);
 }
 
 /** URLs are never cut (a cut URL is a broken one): too long -> null. */
 function urlText(value: string | undefined | null, max = 512): string | null {
   if (blank(value)) return null;
   const trimmed = value!.trim();
-  return trimmed.length <= max ? trimmed : null;
+  // (a URL with U+0000 is a broken one, and PostgreSQL cannot store it)
+  return trimmed.length <= max && !trimmed.includes('\u0000') ? trimmed : null;
 }
 
 function mbid(value: string | undefined | null, what: string): string | null {
@@ -94,7 +101,9 @@ function identifier<T>(parse: () => T, what: string): T {
 
 function checkProviderId(provider: ProviderName, id: string, type: EntityType): string {
   if (blank(id)) throw new InvalidEventError(`${type} without provider_id`);
-  if (id !== id.trim() || /\s/.test(id)) throw new InvalidEventError(`${type} provider_id with whitespace: ${JSON.stringify(id)}`);
+  if (id !== id.trim() || /\s/.test(id) || id.includes('\u0000')) {
+    throw new InvalidEventError(`${type} provider_id with whitespace or U+0000: ${JSON.stringify(id)}`);
+  }
   if (id.length > MAX_PROVIDER_ID[provider]) throw new InvalidEventError(`${type} provider_id too long (${id.length} chars)`);
   if (provider === 'spotify' && id.includes(':')) throw new InvalidEventError(`spotify ${type} id contains ':'`);
   return id;
@@ -131,7 +140,7 @@ function referenceKey(provider: ProviderName, type: EntityType, ref: EntityRef |
 
 /** Normalized name as used inside keys, capped so keys fit their columns (NFKD can lengthen a name). */
 function nameKey(name: string): string {
-  return cut(normalizeName(name), 200);
+  return cut(normalizeName(withoutNul(name)), 200);
 }
 
 function referenceMbid(ref: EntityRef): string | null {
