@@ -20,7 +20,7 @@ import {
 } from '../src/rebuild';
 import { createShadowSchema, dropSchema, PROJECTION_TABLES, setAutovacuum, tablesWithAutovacuumOff } from '../src/rebuild/schemas';
 import { dumpLibrary } from './support/dump';
-import { artistEvent, at } from './support/events';
+import { artistEvent, at, trackEvent } from './support/events';
 import { call, callError, connect, type Clients } from './support/grpc-client';
 import { SERVICE_ENTRY, startStack, waitUntilCaughtUp, type Stack } from './support/harness';
 import { generateLibrary, spotifyId } from './support/library-generator';
@@ -280,6 +280,42 @@ function replayProcesses(): number[] {
     })
     .map(Number);
 }
+
+describe('ids clients hold', () => {
+  it('keep resolving after a swap: an id only the live tables had (a merge they saw in two batches) redirects in the rebuilt ones', async () => {
+    const artist = { id: spotifyId('held', 1), name: 'Held Artist' };
+    const album = { id: spotifyId('held', 2), name: 'Held Album' };
+    const isrc = 'GBHLD2600001';
+    await stack.publish([trackEvent('spotify', spotifyId('held', 3), 'Held Track', [artist], { isrc, album, at: at(9000) })]);
+    await waitUntilCaughtUp(live);
+    const memberEntity = async (key: string) =>
+      (await readPool.query<{ entity_id: string }>('select entity_id from projection_entity_members where member_key = $1', [key])).rows[0].entity_id;
+    const spotifyKey = `spotify:track:${spotifyId('held', 3)}`;
+    const before = await memberEntity(spotifyKey);
+    // the Deezer track brings a MusicBrainz id, which names the merged entity: the live projection redirects the old id
+    await stack.publish([
+      trackEvent('deezer', '990001', 'Held Track', [{ id: '990002', name: 'Held Artist' }], { isrc, mbid: '0b7a3c9e-5d41-4f7e-9c1a-2e6b8d4f0a11', at: at(9001) }),
+    ]);
+    await waitUntilCaughtUp(live);
+    const merged = await memberEntity(spotifyKey);
+    expect(merged).not.toBe(before);
+    expect((await call(clients.library, clients.library.getTrack, { name: `tracks/${before}` })).id).toBe(merged);
+
+    // one fetch of each partition per transaction: the rebuild applies both tracks in one batch and never has the old id
+    const wholeFetches = newController({ maxBytesPerPartition: 1024 * 1024 });
+    try {
+      await wholeFetches.start('blue_green');
+      await wholeFetches.settled();
+      expect((await wholeFetches.status()).phase).toBe('done');
+    } finally {
+      await wholeFetches.close();
+    }
+    await waitUntilCaughtUp(live);
+    expect(await memberEntity(spotifyKey)).toBe(merged);
+    expect((await call(clients.library, clients.library.getTrack, { name: `tracks/${before}` })).id).toBe(merged);
+    expect(await dumpLibrary(readPool)).toBe(await freshProjectionDump());
+  }, 120_000);
+});
 
 describe('cancel', () => {
   it('cancel stops the replay process, removes the shadow and leaves the live projection untouched', async () => {

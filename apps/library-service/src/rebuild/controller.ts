@@ -16,6 +16,7 @@ import {
   SHADOW_SCHEMA,
   analyzeSchema,
   announceRestoredLibrary,
+  carryOverRedirects,
   createShadowSchema,
   dropSchema,
   exchangeLiveAndPrevious,
@@ -291,6 +292,8 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
           const shadowCheckpoints = await shadowCheckpointsIn(sql);
           const live = await readCheckpoints(sql, options.projection, options.topic);
           if (!hasReached(shadowCheckpoints, live)) return 'behind';
+          const carried = await carryOverRedirects(sql, LIVE_SCHEMA, SHADOW_SCHEMA);
+          if (carried > 0) logger.info({ redirects: carried }, 'ids only the live tables had now redirect in the rebuilt ones');
           await swapShadowIn(sql);
           await setPhase(sql, current.record.id, 'done');
           return 'swapped';
@@ -645,6 +648,7 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
                 await sql.query(`set local lock_timeout = '3s'`);
                 // the live projector's batches hold this lock: none is half-applied across the exchange
                 await lockProjection(sql, 'writer');
+                await carryOverRedirects(sql, LIVE_SCHEMA, PREVIOUS_SCHEMA);
                 await exchangeLiveAndPrevious(sql);
               });
               return;

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { hashedKeyEquals } from '@soulspot/library-db';
 
 /** The live projection's tables: the library itself and every piece of projection state (checkpoints included). */
 export const PROJECTION_TABLES = [
@@ -199,6 +200,51 @@ async function continueChangeSequence(sql: Sql, outgoingSchema: string): Promise
   );
 }
 
+const ENTITY_TABLES = [
+  ['artist', 'soulspot_artists'],
+  ['album', 'soulspot_albums'],
+  ['track', 'soulspot_tracks'],
+] as const;
+
+/**
+ * Ids clients hold must keep resolving when one set of tables replaces another (architecture §4: ids survive
+ * rebuilds). The incoming tables may never have had an id the outgoing ones hand out: a rebuild that applies a Spotify
+ * track and the Deezer track with the same ISRC in one batch creates the merged entity directly, where the live
+ * projection, which saw them in two batches, created the Spotify one first and redirects its id. So every id
+ * resolvable in `from` (an entity row, or a redirect's old id) that `to` knows neither as a row nor as a redirect gets
+ * a redirect in `to`: to the entity that `to` gives the members of the entity the id stands for in `from` (the
+ * smallest id if those members went to several entities, so the choice never depends on timing). Run inside the
+ * transaction of the swap or rollback, before the exchange, with the projection writer lock held (`from` does not
+ * change meanwhile); it reads the live tables without locking them for readers. Returns the redirects added.
+ */
+export async function carryOverRedirects(sql: Sql, from: string, to: string): Promise<number> {
+  let added = 0;
+  for (const [type, table] of ENTITY_TABLES) {
+    const result = await sql.query(
+      `with held as (
+         select id as old_id, id as at from ${qualified(from, table)}
+         union all
+         select old_id, new_id from ${qualified(from, 'projection_id_redirects')} where entity_type = $1
+       ),
+       missing as (
+         select h.old_id, h.at from held h
+         where not exists (select 1 from ${qualified(to, table)} t where t.id = h.old_id)
+           and not exists (select 1 from ${qualified(to, 'projection_id_redirects')} r where r.entity_type = $1 and r.old_id = h.old_id)
+       )
+       insert into ${qualified(to, 'projection_id_redirects')} (entity_type, old_id, new_id)
+       select $1, m.old_id, min(tm.entity_id)
+       from missing m
+       join ${qualified(from, 'projection_entity_members')} fm on ${hashedKeyEquals('fm.entity_id', 'm.at')}
+       join ${qualified(to, 'projection_entity_members')} tm on tm.member_key = fm.member_key
+       where exists (select 1 from ${qualified(to, table)} t where t.id = tm.entity_id)
+       group by m.old_id`,
+      [type],
+    );
+    added += result.rowCount ?? 0;
+  }
+  return added;
+}
+
 /**
  * Blue/green swap, inside the caller's transaction: live tables -> previous schema (replacing an older rollback
  * target), shadow tables -> live schema, shadow schema dropped. Concurrent readers wait on the locks and then
@@ -240,18 +286,13 @@ export async function exchangeLiveAndPrevious(sql: Sql): Promise<void> {
  * restored redirects say so). A separate transaction after the exchange: rows inserted, nothing locked for readers.
  */
 export async function announceRestoredLibrary(sql: Sql): Promise<void> {
-  const types = [
-    ['artist', 'soulspot_artists'],
-    ['album', 'soulspot_albums'],
-    ['track', 'soulspot_tracks'],
-  ] as const;
-  for (const [type, table] of types) {
+  for (const [type, table] of ENTITY_TABLES) {
     await sql.query(
       `insert into ${qualified(LIVE_SCHEMA, 'projection_changes')} (entity_type, entity_id, op, redirect_to)
        select '${type}', id, 'upsert', null from ${qualified(LIVE_SCHEMA, table)} order by id`,
     );
   }
-  for (const [type, table] of [...types].reverse()) {
+  for (const [type, table] of [...ENTITY_TABLES].reverse()) {
     await sql.query(
       `insert into ${qualified(LIVE_SCHEMA, 'projection_changes')} (entity_type, entity_id, op, redirect_to)
        select '${type}', p.id, 'delete', r.new_id
