@@ -62,6 +62,8 @@ const PRIORITY_ENV = Object.fromEntries(
 );
 
 const log = (message: string) => process.stdout.write(`[bench:rebuild] ${message}\n`);
+/** Service log lines kept in the results (the replay's CPU priority, the swap's carried-over ids and their cost). */
+const RECORDED_SERVICE_LOG = ['CPU priority of the rebuild replay', 'the rebuilt ones did not now redirect'];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** KAFKA_BROKERS when set, else the embedded broker in its own process (so its CPU is not the service's). */
@@ -99,8 +101,8 @@ function spawnService(service: DeployedService, databaseUrl: string, brokers: st
       output = (output + chunk.toString()).slice(-20_000);
       const match = /"port":(\d+),[^\n]*gRPC server listening/.exec(output);
       if (match) resolvePort(Number(match[1]));
-      // the service's decisions about the replay's CPU priority, for the record
-      for (const line of chunk.toString().split('\n')) if (line.includes('CPU priority of the rebuild replay')) priorityLog.push(line.slice(0, 400));
+      // the service's decisions about the replay's CPU priority, and the ids its swap carried over, for the record
+      for (const line of chunk.toString().split('\n')) if (RECORDED_SERVICE_LOG.some((text) => line.includes(text))) priorityLog.push(line.slice(0, 400));
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
