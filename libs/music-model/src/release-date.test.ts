@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseReleaseDate } from './release-date';
+import { capReleaseDatePrecision, parseReleaseDate } from './release-date';
 
 describe('parseReleaseDate', () => {
   it('reads the three precisions', () => {
@@ -32,5 +32,21 @@ describe('parseReleaseDate', () => {
 
   it('treats null as unknown', () => {
     expect(parseReleaseDate(null)).toBeNull();
+  });
+});
+
+describe('capReleaseDatePrecision', () => {
+  const day = parseReleaseDate('1999-05-14');
+  it('cuts a date to a coarser stated precision', () => {
+    expect(capReleaseDatePrecision(day, 'year')).toEqual({ date: '1999', precision: 'year', year: 1999 });
+    expect(capReleaseDatePrecision(day, 'month')).toEqual({ date: '1999-05', precision: 'month', year: 1999 });
+  });
+
+  it('never makes a date finer than its text, and leaves it alone without a statement', () => {
+    const year = parseReleaseDate('1999');
+    expect(capReleaseDatePrecision(year, 'day')).toEqual(year);
+    expect(capReleaseDatePrecision(day, 'day')).toEqual(day);
+    expect(capReleaseDatePrecision(day, null)).toEqual(day);
+    expect(capReleaseDatePrecision(null, 'year')).toBeNull();
   });
 });

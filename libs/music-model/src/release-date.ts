@@ -15,9 +15,9 @@ function daysInMonth(year: number, month: number): number {
 
 /**
  * Parses a provider release date ('YYYY', 'YYYY-MM', 'YYYY-MM-DD'; surrounding whitespace ignored; a full
- * ISO timestamp is cut to its date). A zero month or day means "not known to that precision" (Deezer sends
- * "1999-00-00" for a year-only date and "2001-01-00" for a month): "1999-00-00" is the year 1999, "2001-01-00" the
- * month 2001-01. Returns null for blank, malformed or impossible dates (month 13, February 30, a day without a
+ * ISO timestamp is cut to its date). A zero month or day is read as "not known to that precision", the usual
+ * placeholder convention: "1999-00-00" is the year 1999, "2001-01-00" the month 2001-01 (provider-apis.md documents
+ * only Deezer's "0000-00-00", for an unknown date). Returns null for blank, malformed or impossible dates (month 13, February 30, a day without a
  * month) and for year 0000, which providers use as "unknown".
  */
 export function parseReleaseDate(raw: string | null | undefined): ReleaseDate | null {
@@ -35,4 +35,15 @@ export function parseReleaseDate(raw: string | null | undefined): ReleaseDate | 
   if (day === undefined || day === 0) return { date: `${match[1]}-${match[2]}`, precision: 'month', year };
   if (day < 1 || day > daysInMonth(year, month)) return null;
   return { date: trimmed, precision: 'day', year };
+}
+
+const PRECISION_RANK: Record<ReleaseDatePrecisionName, number> = { year: 1, month: 2, day: 3 };
+
+/**
+ * The date cut to `stated` when that is coarser than what the text spells out: a source that says "year" but sends
+ * "1999-01-01" (a padded date) knows only the year. A finer or absent statement changes nothing.
+ */
+export function capReleaseDatePrecision(release: ReleaseDate | null, stated: ReleaseDatePrecisionName | null): ReleaseDate | null {
+  if (release === null || stated === null || PRECISION_RANK[stated] >= PRECISION_RANK[release.precision]) return release;
+  return { date: release.date.slice(0, stated === 'year' ? 4 : 7), precision: stated, year: release.year };
 }

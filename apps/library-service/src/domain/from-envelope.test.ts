@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeEnvelope, type KafkaEvent } from '@soulspot/contracts';
+import { decodeEnvelope, ReleaseDatePrecision, type KafkaEvent } from '@soulspot/contracts';
 import { albumEvent, artistEvent, at, snapshotEvent, trackEvent } from '../../test/support/events';
 import { InvalidEventError, toObservation } from './from-envelope';
 
@@ -68,6 +68,15 @@ describe('toObservation', () => {
   it('keeps a year-only Deezer date (1999-00-00) as year precision', () => {
     const obs = observe(albumEvent('deezer', '1', 'X', [{ id: '2', name: 'Y' }], { releaseDate: '1999-00-00' }));
     expect(obs).toMatchObject({ fields: { release: { date: '1999', precision: 'year', year: 1999 } } });
+  });
+
+  it('caps the release date at the precision the event states', () => {
+    const stated = (releaseDatePrecision: ReleaseDatePrecision) =>
+      observe(albumEvent('spotify', '1bAlbumId000000000000b', 'X', artist, { releaseDate: '1999-01-01', releaseDatePrecision }));
+    expect(stated(ReleaseDatePrecision.RELEASE_DATE_PRECISION_YEAR)).toMatchObject({ fields: { release: { date: '1999', precision: 'year', year: 1999 } } });
+    expect(stated(ReleaseDatePrecision.RELEASE_DATE_PRECISION_MONTH)).toMatchObject({ fields: { release: { date: '1999-01', precision: 'month' } } });
+    expect(stated(ReleaseDatePrecision.RELEASE_DATE_PRECISION_DAY)).toMatchObject({ fields: { release: { date: '1999-01-01', precision: 'day' } } });
+    expect(stated(ReleaseDatePrecision.RELEASE_DATE_PRECISION_UNSPECIFIED)).toMatchObject({ fields: { release: { date: '1999-01-01', precision: 'day' } } });
   });
 
   it('treats an unparseable release date (Deezer 0000-00-00) as unknown, not as poison', () => {

@@ -1,5 +1,6 @@
 import {
   AlbumType,
+  ReleaseDatePrecision,
   SnapshotKind,
   providerFromName,
   providerKey,
@@ -12,7 +13,7 @@ import {
   type ProviderName,
   type TrackDTO,
 } from '@soulspot/contracts';
-import { normalizeName, parseIsrc, parseReleaseDate, parseUpc, spotifyUri } from '@soulspot/music-model';
+import { capReleaseDatePrecision, normalizeName, parseIsrc, parseReleaseDate, parseUpc, spotifyUri, type ReleaseDatePrecisionName } from '@soulspot/music-model';
 import {
   PROVIDER_RANK,
   isrcEvidenceKey,
@@ -177,6 +178,13 @@ function artistReferences(
   return out;
 }
 
+/** The precision an album event states for its release date (unspecified: the date's text decides). */
+const STATED_PRECISION: Partial<Record<ReleaseDatePrecision, ReleaseDatePrecisionName>> = {
+  [ReleaseDatePrecision.RELEASE_DATE_PRECISION_YEAR]: 'year',
+  [ReleaseDatePrecision.RELEASE_DATE_PRECISION_MONTH]: 'month',
+  [ReleaseDatePrecision.RELEASE_DATE_PRECISION_DAY]: 'day',
+};
+
 const ALBUM_TYPES: Record<number, { primary: string; secondary: string[] }> = {
   [AlbumType.ALBUM_TYPE_ALBUM]: { primary: 'album', secondary: [] },
   [AlbumType.ALBUM_TYPE_SINGLE]: { primary: 'single', secondary: [] },
@@ -228,7 +236,7 @@ function albumObservation(
   const musicbrainzId = mbid(dto.musicbrainzId, 'album');
   const upc = identifier(() => parseUpc(dto.upc), 'album upc');
   const references = artistReferences(provider, dto.artists, (name) => (upc ? upcEvidenceKey(upc, name) : null), 'album');
-  const release = parseReleaseDate(dto.releaseDate);
+  const release = capReleaseDatePrecision(parseReleaseDate(dto.releaseDate), STATED_PRECISION[dto.releaseDatePrecision] ?? null);
   const fields: AlbumFields = {
     title,
     musicbrainzId,

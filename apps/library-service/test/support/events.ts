@@ -81,6 +81,7 @@ export function albumEvent(
     mbid?: string;
     saved?: boolean;
     releaseDate?: string;
+    releaseDatePrecision?: ReleaseDatePrecision;
     albumType?: AlbumType;
     totalTracks?: number;
     imageUrl?: string;
@@ -100,7 +101,7 @@ export function albumEvent(
           upc: opts.upc ?? '',
           artists: artists.map(ref),
           releaseDate: opts.releaseDate ?? '',
-          releaseDatePrecision: ReleaseDatePrecision.RELEASE_DATE_PRECISION_UNSPECIFIED,
+          releaseDatePrecision: opts.releaseDatePrecision ?? ReleaseDatePrecision.RELEASE_DATE_PRECISION_UNSPECIFIED,
           albumType: opts.albumType ?? AlbumType.ALBUM_TYPE_ALBUM,
           totalTracks: opts.totalTracks,
           imageUrl: opts.imageUrl ?? '',
