@@ -223,7 +223,8 @@ export async function carryOverRedirects(sql: Sql, from: string, to: string): Pr
   for (const [type, table] of ENTITY_TABLES) {
     const findStarted = performance.now();
     // (two statements: the few missing ids first, so the member lookups below go through the indexes for exactly
-    // those instead of joining whole member tables, which took 16 s at a million tracks)
+    // those instead of joining whole member tables, which took 16 s at a million tracks; an id that `from` has both
+    // as a row and as a redirect comes twice, and may straddle two chunks: the first in (old id, target) order wins)
     const missing = (
       await sql.query<{ old_id: string; at: string }>(
         `select h.old_id, h.at from (
@@ -232,7 +233,8 @@ export async function carryOverRedirects(sql: Sql, from: string, to: string): Pr
            select old_id, new_id from ${qualified(from, 'projection_id_redirects')} where entity_type = $1
          ) h
          where not exists (select 1 from ${qualified(to, table)} t where t.id = h.old_id)
-           and not exists (select 1 from ${qualified(to, 'projection_id_redirects')} r where r.entity_type = $1 and r.old_id = h.old_id)`,
+           and not exists (select 1 from ${qualified(to, 'projection_id_redirects')} r where r.entity_type = $1 and r.old_id = h.old_id)
+         order by h.old_id, h.at`,
         [type],
       )
     ).rows;
@@ -247,7 +249,8 @@ export async function carryOverRedirects(sql: Sql, from: string, to: string): Pr
          join ${qualified(from, 'projection_entity_members')} fm on ${hashedKeyEquals('fm.entity_id', 'm.at')}
          join ${qualified(to, 'projection_entity_members')} tm on tm.member_key = fm.member_key
          where exists (select 1 from ${qualified(to, table)} t where t.id = tm.entity_id)
-         group by m.old_id`,
+         group by m.old_id
+         on conflict (entity_type, old_id) do nothing`,
         [type, MISSING_IDS.encode(missing.slice(i, i + CARRY_OVER_CHUNK))],
       );
       stats.redirects += result.rowCount ?? 0;
