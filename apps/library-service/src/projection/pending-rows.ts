@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { EntityType } from '@soulspot/contracts';
 import type { Logger } from '@soulspot/observability';
 import { writeCheckpoints } from './checkpoints';
-import { writeRows, type RowWriteInput } from './row-writer';
+import { writeRows, type RowWriteInput, type RowWriteStats } from './row-writer';
 import { rows, type Sql } from './sql';
 import { inProjectionTransaction } from './transaction';
 
@@ -51,6 +51,43 @@ const NO_ROWS = '{"affected":{"artist":[],"album":[],"track":[]},"changes":[]}';
 /** A batch end's positions as the record stores them. */
 const positionsJson = (positions: BatchEnd['positions']): string =>
   JSON.stringify(positions.map((p) => ({ partition: p.partition, nextOffset: p.nextOffset.toString() })));
+
+/** A projection_pending_rows record as read back. */
+interface RecordRow {
+  seq: string;
+  topic: string;
+  positions: { partition: number; nextOffset: string }[];
+  work: string;
+}
+
+const fromRecord = (record: RecordRow): PendingRows => ({
+  seq: record.seq,
+  end: { topic: record.topic, positions: record.positions.map((p) => ({ partition: p.partition, nextOffset: BigInt(p.nextOffset) })) },
+  rows: decodeRowWork(record.work),
+});
+
+/** The rows of a pending record and where its batch ends, inside the caller's transaction (which holds the rows lock). */
+async function writeRecorded(sql: Sql, projection: string, pending: PendingRows): Promise<RowWriteStats> {
+  const written = pending.rows ? await writeRows(sql, pending.rows) : { upserted: 0, deleted: 0 };
+  await writeCheckpoints(sql, projection, pending.end.topic, pending.end.positions);
+  return written;
+}
+
+/**
+ * Claims and writes every recorded row work of the projection, oldest first, inside the caller's transaction (for a
+ * writer that holds both projection locks and is about to change the state, see retry.ts). The projector's own row
+ * transaction for a record claimed here finds it gone and writes nothing (StaleRowWorkError).
+ */
+export async function writeAllPendingRows(sql: Sql, projection: string): Promise<number> {
+  const claimed = await rows<RecordRow>(
+    sql,
+    `with claimed as (delete from projection_pending_rows where projection = $1 returning seq, topic, positions, work)
+     select seq, topic, positions, work from claimed order by seq`,
+    [projection],
+  );
+  for (const record of claimed) await writeRecorded(sql, projection, fromRecord(record));
+  return claimed.length;
+}
 
 /**
  * The row work's record is gone: the projection tables were exchanged or truncated after its state committed (the
@@ -105,22 +142,17 @@ export function createPendingRowsWriter(options: { pool: pg.Pool; projection: st
         positionsJson(pending.end.positions),
       ]);
       if (claimed.rowCount !== 1) throw new StaleRowWorkError(pending.seq);
-      const written = pending.rows ? await writeRows(client, pending.rows) : { upserted: 0, deleted: 0 };
-      await writeCheckpoints(client, projection, pending.end.topic, pending.end.positions);
-      return written;
+      return writeRecorded(client, projection, pending);
     }, 'rows').then((written) => logger.debug({ seq: pending.seq, ...written, ms: Math.round(performance.now() - started) }, 'row transaction committed'));
   };
 
   async function drain(): Promise<number> {
-    const pending = await rows<{ seq: string; topic: string; positions: { partition: number; nextOffset: string }[]; work: string }>(
+    const pending = await rows<RecordRow>(
       pool,
       'select seq, topic, positions, work from projection_pending_rows where projection = $1 order by seq',
       [projection],
     );
-    for (const record of pending) {
-      const positions = record.positions.map((p) => ({ partition: p.partition, nextOffset: BigInt(p.nextOffset) }));
-      await write({ seq: record.seq, end: { topic: record.topic, positions }, rows: decodeRowWork(record.work) });
-    }
+    for (const record of pending) await write(fromRecord(record));
     if (pending.length > 0) logger.info({ records: pending.length }, 'pending row work written');
     return pending.length;
   }

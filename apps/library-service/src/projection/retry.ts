@@ -1,12 +1,10 @@
 import type pg from 'pg';
 import type { ConsumedRecord, DeadLetterPublisher } from '@soulspot/messaging';
 import { applyObservations } from './apply-observations';
-import { writeCheckpoints } from './checkpoints';
 import { classify } from './classify';
 import { insertDeadLetters } from './dead-letters';
-import { decodeRowWork } from './pending-rows';
-import { writeRows } from './row-writer';
-import { rows, type Sql } from './sql';
+import { writeAllPendingRows } from './pending-rows';
+import { rows } from './sql';
 import { inProjectionTransaction, isInfrastructureError } from './transaction';
 
 export interface RetryResult {
@@ -28,28 +26,6 @@ interface Pending {
 }
 
 /**
- * Writes the row work of committed state transactions whose row transactions have not run yet (the projector starts
- * one right after each state commit; a crash leaves its record behind), with their checkpoints. That work is computed
- * from the state as it is now, and the retry is about to change the state: written afterwards, it would insert again
- * the row of an entity born in its batch that the retry has written meanwhile — a unique violation that fails it on
- * every attempt and so stops the projector — or overwrite retry-written rows with facts from before. Claiming the
- * record here makes the projector's own row transaction for it a no-op (pending-rows.ts, StaleRowWorkError).
- */
-async function writePendingRows(sql: Sql, projection: string): Promise<void> {
-  const pending = await rows<{ topic: string; positions: { partition: number; nextOffset: string }[]; work: string }>(
-    sql,
-    `with claimed as (delete from projection_pending_rows where projection = $1 returning seq, topic, positions, work)
-     select topic, positions, work from claimed order by seq`,
-    [projection],
-  );
-  for (const record of pending) {
-    await writeRows(sql, decodeRowWork(record.work));
-    const positions = record.positions.map((p) => ({ partition: p.partition, nextOffset: BigInt(p.nextOffset) }));
-    await writeCheckpoints(sql, projection, record.topic, positions);
-  }
-}
-
-/**
  * Retries dead letters after a fix (the given ids, or every dead letter when `ids` is empty), with everything
  * parked behind them: per key in offset order, each event is re-decoded and applied; the first one that still fails
  * stays (or becomes) a dead letter and keeps the rest of its key parked. One transaction, under the writer lock.
@@ -61,7 +37,11 @@ export async function retryDeadLetters(
   dlq?: Pick<DeadLetterPublisher, 'publish'>,
 ): Promise<RetryResult> {
   return inProjectionTransaction(pool, async (client) => {
-    await writePendingRows(client, projection);
+    // Row work of committed state transactions whose row transactions have not run yet is computed from the state
+    // as it is now, and the retry is about to change the state: written afterwards, it would insert again the row of
+    // an entity born in its batch that the retry has written meanwhile (a unique violation on every attempt, which
+    // stops the projector) or overwrite retry-written rows with facts from before. So it is written first.
+    await writeAllPendingRows(client, projection);
     const chosen = await rows<{ id: string; key: string | null }>(
       client,
       `select id::text, key from projection_dead_letters
