@@ -21,6 +21,26 @@ describe('parseUpc', () => {
     expect(parseUpc('036000291452')).toBe(parseUpc('0036000291452'));
   });
 
+  it('restores a UPC-A whose leading zeros were lost upstream (stored as a number): GS1 pads GTINs with zeros', () => {
+    expect(parseUpc('36000291452')).toBe('0036000291452');
+    expect(parseUpc('1234567895')).toBe('0001234567895'); // from 001234567895
+    expect(parseUpc('123456784')).toBe('0000123456784'); // from 000123456784
+    expect(parseUpc('36000291452')).toBe(parseUpc('036000291452'));
+  });
+
+  it('still checks the check digit of a shortened UPC-A', () => {
+    expect(() => parseUpc('36000291453')).toThrow(InvalidIdentifierError);
+    expect(() => parseUpc('1234567894')).toThrow(InvalidIdentifierError);
+  });
+
+  it('refuses fewer than 8 digits even when the check digit happens to match (a catalog number, not a GTIN)', () => {
+    // '1234565' and '17' pad to GTIN-13s whose check digit is right
+    for (const raw of ['1234565', '17', '0017']) {
+      expect(() => parseUpc(raw)).toThrow(InvalidIdentifierError);
+      expect(normalizeUpc(raw)).toBeNull();
+    }
+  });
+
   it('treats an all-zero barcode as no UPC: it passes the check digit but names no release', () => {
     // Otherwise every album sent with a placeholder barcode would share upc:0000000000000 and merge into one.
     for (const raw of ['000000000000', '0000000000000', '00000000000000', '00000000', '0000-0000 0000']) {
@@ -34,7 +54,7 @@ describe('parseUpc', () => {
     expect(parseUpc(undefined)).toBeNull();
   });
 
-  it.each(['036000291453', '4006381333932', '12345', '1036000291452X', '10036000291452', 'abcdefghijkl'])(
+  it.each(['036000291453', '4006381333932', '12345', '1036000291452X', '10036000291452', '000036000291452', 'abcdefghijkl', '3600029145-X'])(
     'rejects %s',
     (raw) => {
       expect(() => parseUpc(raw)).toThrow(InvalidIdentifierError);

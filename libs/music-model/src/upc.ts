@@ -11,10 +11,8 @@ function gtinCheckDigit(body: string): number {
 }
 
 /**
- * Parses a UPC/EAN as providers send it into a 13-digit GTIN-13: UPC-A (12 digits) and EAN-8 are
- * left-padded with zeros, a GTIN-14 with a leading 0 loses it. The check digit must be right (padding
- * with zeros does not change it). Blank input and an all-zero placeholder ("000000000000") yield null; anything
- * else invalid throws InvalidIdentifierError.
+ * Parses a UPC/EAN as providers send it into a 13-digit GTIN-13. Blank input and an all-zero placeholder
+ * ("000000000000") yield null; anything else invalid throws InvalidIdentifierError. The check digit must be right.
  */
 export function parseUpc(raw: string | null | undefined): string | null {
   if (raw == null) return null;
@@ -23,12 +21,24 @@ export function parseUpc(raw: string | null | undefined): string | null {
   if (!/^\d+$/.test(compact)) throw new InvalidIdentifierError('upc', raw);
   // A placeholder, not a barcode: all zeros passes the check digit, and keying on it would merge unrelated albums.
   if (/^0+$/.test(compact)) return null;
-  let digits: string;
-  if (compact.length === 8 || compact.length === 12 || compact.length === 13) digits = compact.padStart(13, '0');
-  else if (compact.length === 14 && compact.startsWith('0')) digits = compact.slice(1);
-  else throw new InvalidIdentifierError('upc', raw);
-  if (gtinCheckDigit(digits.slice(0, 12)) !== Number(digits[12])) throw new InvalidIdentifierError('upc', raw);
+  const digits = asGtin13(compact);
+  if (digits === null || gtinCheckDigit(digits.slice(0, 12)) !== Number(digits[12])) throw new InvalidIdentifierError('upc', raw);
   return digits;
+}
+
+/**
+ * GS1 right-justifies every GTIN (8, 12, 13, 14 digits) in a 14-digit field padded with leading zeros, and keeps the
+ * padded forms of different GTINs distinct, so left-padding is exact: a UPC-A that lost its leading zeros on the way
+ * (stored as a number upstream: 036000291452 -> 36000291452) is the same barcode again, check digit included.
+ * Accepted: 8 to 13 digits, and 14 when the first is 0 (a non-zero GTIN-14 indicator names a shipping unit, not a
+ * release, and has no GTIN-13 form). Fewer than 8 digits is refused: padded, they land among GTIN-8s starting with 0,
+ * which GS1 keeps for numbers used inside one company, never a release's barcode; such a value is far more likely a
+ * catalog or track number, and one in ten of those passes the check digit and would merge unrelated albums.
+ */
+function asGtin13(digits: string): string | null {
+  if (digits.length >= 8 && digits.length <= 13) return digits.padStart(13, '0');
+  if (digits.length === 14 && digits.startsWith('0')) return digits.slice(1);
+  return null;
 }
 
 /** Like parseUpc, but invalid input also yields null. */

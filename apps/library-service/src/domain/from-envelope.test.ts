@@ -103,6 +103,11 @@ describe('toObservation', () => {
     expect(obs).toMatchObject({ kind: 'entity', type: 'album', saved: true, identityKeys: ['upc:0724384960650'], fields: { title: null } });
   });
 
+  it('keys an album whose UPC lost its leading zero upstream like the full barcode, instead of dead-lettering it', () => {
+    const obs = observe(albumEvent('deezer', '302127', 'Discovery', [{ id: '27', name: 'Daft Punk' }], { upc: '36000291452' }));
+    expect(obs).toMatchObject({ identityKeys: ['upc:0036000291452'], fields: { upc: '0036000291452' } });
+  });
+
   it('gives an album with a placeholder all-zero UPC no upc key (and does not dead-letter it)', () => {
     const obs = observe(albumEvent('deezer', '302127', 'Discovery', [{ id: '27', name: 'Daft Punk' }], { upc: '000000000000' }));
     expect(obs).toMatchObject({ identityKeys: [], fields: { upc: null } });
