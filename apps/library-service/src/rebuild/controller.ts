@@ -11,6 +11,7 @@ import { shadowPool, startShadowProjectorHere, startShadowProjectorInWorker, typ
 import { RebuildMetrics } from './metrics';
 import { applied, hasReached, lagBehind, partitionProgress, remaining, ThroughputMeter, type PartitionProgress } from './progress';
 import {
+  CARRY_SCHEMA,
   LIVE_SCHEMA,
   PREVIOUS_SCHEMA,
   SHADOW_SCHEMA,
@@ -20,6 +21,7 @@ import {
   createShadowSchema,
   dropSchema,
   exchangeLiveAndPrevious,
+  saveResolvableIds,
   schemaExists,
   schemaIsComplete,
   setAutovacuum,
@@ -462,10 +464,18 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
       }
       await sleep(pollMs);
     }
-    await setPhase(options.pool, current.record.id, 'done');
+    // ids the truncated tables resolved and the replay did not reproduce redirect in the rebuilt tables; the writers
+    // wait meanwhile, and 'done' commits with it, so a process that dies here does it again when it resumes
+    const carried = await inTransaction(async (sql) => {
+      await lockProjection(sql, 'writer');
+      const stats = (await schemaExists(sql, CARRY_SCHEMA)) ? await carryOverRedirects(sql, CARRY_SCHEMA, LIVE_SCHEMA) : undefined;
+      await dropSchema(sql, CARRY_SCHEMA);
+      await setPhase(sql, current.record.id, 'done');
+      return stats;
+    });
     current.phase = 'done';
     setReadiness(true);
-    logger.info({ rebuild: current.record.id }, 'in-place rebuild caught up');
+    logger.info({ rebuild: current.record.id, ...carried }, 'in-place rebuild caught up; ids of the replaced tables redirect in the rebuilt ones');
   }
 
   /** Runs (or resumes) a rebuild in the background; the lock connection is held until it ends. */
@@ -490,7 +500,7 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
         const message = (error as Error).message;
         logger.error({ rebuild: record.id, err: message }, 'rebuild failed');
         await inTransaction(async (sql) => {
-          if (record.mode === 'blue_green') await dropSchema(sql, SHADOW_SCHEMA);
+          await dropSchema(sql, record.mode === 'blue_green' ? SHADOW_SCHEMA : CARRY_SCHEMA);
           await setPhase(sql, record.id, 'failed', message);
         }).catch((e: Error) => logger.error({ err: e.message }, 'could not record the rebuild failure'));
         // reported once the shadow is gone: a status that says failed never shows a half-cleaned state
@@ -575,6 +585,7 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
         record = await withoutLiveAutovacuum(() =>
           inTransaction(async (sql) => {
             await lockProjection(sql, 'writer');
+            await saveResolvableIds(sql, CARRY_SCHEMA);
             await truncateLive(sql);
             return insertRebuild(sql, { projection: options.projection, mode, consumerGroup, targetOffsets: target });
           }),

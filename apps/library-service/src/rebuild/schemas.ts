@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { hashedKeyEquals } from '@soulspot/library-db';
+import { hashedKey, hashedKeyEquals } from '@soulspot/library-db';
 import { bulkInput } from '../projection/sql';
 
 /** The live projection's tables: the library itself and every piece of projection state (checkpoints included). */
@@ -26,6 +26,8 @@ export const LIVE_SCHEMA = 'public';
 export const SHADOW_SCHEMA = 'projection_shadow';
 /** Where the tables replaced by the last swap wait as the rollback target (until the next rebuild). */
 export const PREVIOUS_SCHEMA = 'projection_previous';
+/** Where an in-place rebuild keeps the ids the truncated tables resolved, until its replay has caught up. */
+export const CARRY_SCHEMA = 'projection_carry';
 /** Scratch name used while exchanging two schemas' tables. */
 const EXCHANGE_SCHEMA = 'projection_exchange';
 
@@ -331,6 +333,31 @@ export async function announceRestoredLibrary(sql: Sql): Promise<void> {
        order by p.id`,
     );
   }
+}
+
+/**
+ * In-place rebuild, inside the caller's transaction and before `truncateLive`: keeps in `schema` what
+ * `carryOverRedirects` reads of the live tables (every id they resolve, and each entity's members), so that the ids
+ * clients hold can redirect in the rebuilt tables once the replay has caught up. Ids and keys only, not the rows: a
+ * fraction of the tables' size, copied while the projection writers are locked out anyway.
+ */
+export async function saveResolvableIds(sql: Sql, schema: string): Promise<void> {
+  await dropSchema(sql, schema);
+  await sql.query(`create schema ${ident(schema)}`);
+  for (const [, table] of ENTITY_TABLES) {
+    await sql.query(`create table ${qualified(schema, table)} as select id from ${qualified(LIVE_SCHEMA, table)}`);
+  }
+  await sql.query(
+    `create table ${qualified(schema, 'projection_id_redirects')} as
+     select entity_type, old_id, new_id from ${qualified(LIVE_SCHEMA, 'projection_id_redirects')}`,
+  );
+  await sql.query(
+    `create table ${qualified(schema, 'projection_entity_members')} as
+     select entity_id, member_key from ${qualified(LIVE_SCHEMA, 'projection_entity_members')}`,
+  );
+  // the carry-over finds an entity's members by the same hashed expression as in the live schema
+  await sql.query(`create index on ${qualified(schema, 'projection_entity_members')} (${hashedKey('entity_id')})`);
+  await sql.query(`analyze ${[...ENTITY_TABLES.map(([, table]) => table), 'projection_id_redirects', 'projection_entity_members'].map((t) => qualified(schema, t)).join(', ')}`);
 }
 
 /** In-place rebuild, inside the caller's transaction: the projection forgets everything, checkpoints included. */
