@@ -108,6 +108,13 @@ describe('toObservation', () => {
     expect(obs).toMatchObject({ identityKeys: ['upc:0036000291452'], fields: { upc: '0036000291452' } });
   });
 
+  it('projects a track without a title (a local file without a title tag) instead of dead-lettering it', () => {
+    for (const title of ['', '  ', '\u0000']) {
+      const obs = observe(trackEvent('local', '/music/untitled.flac', title, [{ id: '', name: 'Daft Punk' }], { isrc: 'GBDUA0000001' }));
+      expect(obs).toMatchObject({ kind: 'entity', type: 'track', identityKeys: ['isrc:GBDUA0000001'], fields: { title: null } });
+    }
+  });
+
   it('gives an album with a placeholder all-zero UPC no upc key (and does not dead-letter it)', () => {
     const obs = observe(albumEvent('deezer', '302127', 'Discovery', [{ id: '27', name: 'Daft Punk' }], { upc: '000000000000' }));
     expect(obs).toMatchObject({ identityKeys: [], fields: { upc: null } });

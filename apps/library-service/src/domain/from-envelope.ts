@@ -258,8 +258,10 @@ function albumObservation(
 function trackObservation(order: ObservationOrder, provider: ProviderName, dto: TrackDTO): EntityObservation<'track'> {
   const id = checkProviderId(provider, dto.providerId, 'track');
   const key = providerKey(providerFromName(provider), 'track', id);
+  // A local file without a title tag, or a track taken down on a provider, is still a real track (ISRC, album,
+  // position): its title is not stated (null), and the field merge takes another provider's or falls back to ''.
+  // Dead-lettering it would also park every later event of this key.
   const title = text(dto.title, 255);
-  if (!title) throw new InvalidEventError('track without title');
   const musicbrainzId = mbid(dto.musicbrainzId, 'track');
   const isrc = identifier(() => parseIsrc(dto.isrc), 'track isrc');
   const albumUpc = identifier(() => parseUpc(dto.albumUpc), 'track album_upc');

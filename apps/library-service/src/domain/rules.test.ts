@@ -130,6 +130,18 @@ describe('identity resolution and merge (architecture §4)', () => {
     expect(project([events[1], events[2], events[0]])).toEqual(forward);
   });
 
+  it("a track without a title takes another provider's title, never erases it, and is '' when no one states one", () => {
+    const untitled = trackEvent('local', '/music/untitled.flac', '', [{ id: '', name: 'Beyoncé' }], { isrc: 'USSM10803997', at: at(5) });
+    const alone = project([untitled]);
+    expect(alone.tracks).toHaveLength(1);
+    expect(alone.tracks[0]).toMatchObject({ title: '', isrc: 'USSM10803997', source: 'local' });
+    const titled = trackEvent('spotify', 'nnnnnnnnnnnnnnnnnnnnnn', 'Halo', [beyonceSpotify], { isrc: 'USSM10803997', at: at(1) });
+    const merged = project([titled, untitled]);
+    expect(merged.tracks).toHaveLength(1);
+    expect(merged.tracks[0]).toMatchObject({ title: 'Halo', source: 'hybrid', lastSyncedAt: at(5) });
+    expect(project([untitled, titled])).toEqual(merged);
+  });
+
   it('entities referenced before their own events exist as rows (an album from a track reference)', () => {
     const lib = project([
       trackEvent('spotify', 'iiiiiiiiiiiiiiiiiiiiii', 'One More Time', [{ id: '4tZwfgrHOc3mvqYlEYSvVi', name: 'Daft Punk' }], {
