@@ -409,6 +409,33 @@ describe('in-place rebuild', () => {
     // the redirect is all it adds: the library itself is what a fresh projection of the topic gives
     expect(await dumpLibrary(readPool)).toBe(await freshProjectionDump());
   }, 120_000);
+
+  it('a failed in-place rebuild gives the read API its readiness back once the live replay reaches the target', async () => {
+    await waitUntilCaughtUp(live);
+    const readiness: boolean[] = [];
+    const inPlace = newController({ onReadiness: (serving) => readiness.push(serving) });
+    try {
+      await inPlace.start('in_place');
+      // held before it can catch up, so the rebuild is still waiting when its lock goes
+      await live.pause();
+      const killed = await readPool.query<{ ok: boolean }>(
+        `select pg_terminate_backend(pid) as ok from pg_locks where locktype = 'advisory' and objid = $1 and granted`,
+        [REBUILD_LOCK],
+      );
+      expect(killed.rows.map((r) => r.ok)).toEqual([true]);
+      await inPlace.settled();
+      expect((await inPlace.status()).phase).toBe('failed');
+      expect(await schemaExists('projection_carry')).toBe(false);
+      expect(readiness).toEqual([false]);
+      await live.resume();
+      await eventually(async () => readiness.length === 2);
+      expect(readiness).toEqual([false, true]);
+    } finally {
+      await inPlace.close();
+      await live.resume().catch(() => undefined);
+    }
+    await waitUntilCaughtUp(live);
+  }, 120_000);
 });
 
 describe('merge-rule change, in-place rebuild and rollback', () => {

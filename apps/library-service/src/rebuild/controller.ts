@@ -164,11 +164,32 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
   let kafka: Kafka | undefined;
   let run: Run | undefined;
   let serving: boolean | undefined;
+  /** Bumped by every run and by close(): a readiness watch of an earlier failed run then stops (`serveOnceCaughtUp`). */
+  let generation = 0;
   const setReadiness = (value: boolean) => {
     if (serving === value) return;
     serving = value;
     options.onReadiness?.(value);
   };
+
+  /**
+   * The replay of a failed in-place rebuild goes on (it is the live projector's), and nothing else would give the read
+   * API its readiness back short of a restart: it turns SERVING once the live checkpoints reach the rebuild's target.
+   */
+  function serveOnceCaughtUp(target: ReadonlyMap<number, bigint>): void {
+    const watch = generation;
+    void (async () => {
+      while (watch === generation) {
+        const live = await liveCheckpoints().catch(() => undefined);
+        if (watch !== generation) return;
+        if (live && hasReached(live, target)) {
+          setReadiness(true);
+          return;
+        }
+        await sleep(pollMs);
+      }
+    })();
+  }
 
   const kafkaClient = () => (kafka ??= createKafka({ brokers: options.brokers, clientId: `library-rebuild-${options.projection}`, logger }));
   const liveCheckpoints = () => readCheckpoints(options.pool, options.projection, options.topic);
@@ -480,6 +501,7 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
 
   /** Runs (or resumes) a rebuild in the background; the lock connection is held until it ends. */
   function launch(record: RebuildRecord, lock: pg.PoolClient): Run {
+    generation++;
     const current: Run = {
       record,
       lock,
@@ -506,6 +528,7 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
         // reported once the shadow is gone: a status that says failed never shows a half-cleaned state
         current.error = message;
         current.phase = 'failed';
+        if (record.mode === 'in_place') serveOnceCaughtUp(record.targetOffsets);
       } finally {
         await unlock(lock);
         if (run === current) run = undefined;
@@ -563,6 +586,7 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
     if (run) throw new RebuildConflictError(`rebuild ${run.record.id} is already running`);
     const lock = await tryLock();
     if (!lock) throw new RebuildConflictError('another rebuild (or rollback) is running on this database');
+    generation++;
     let paused = false;
     let launched = false;
     try {
@@ -702,6 +726,7 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
     },
 
     async close() {
+      generation++;
       const current = run;
       if (current) {
         current.closing = true;
