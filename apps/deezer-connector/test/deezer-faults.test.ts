@@ -1,5 +1,5 @@
 import { connectorTesting } from '@soulspot/connector-kit';
-import type { EventEnvelope } from '@soulspot/contracts';
+import { type EventEnvelope, SnapshotKind } from '@soulspot/contracts';
 import { type FakeDeezer, type FakeDeezerOptions, startFakeDeezer } from '@soulspot/provider-fakes';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FAST_QUOTA, type Infra, type Running, startConnector, startInfra } from './setup';
@@ -120,6 +120,33 @@ describe('deezer-connector under provider faults', () => {
     expect(fake.violations()).toEqual([]);
     expect((await login(running.url)).status).toBe(200);
     expect((await syncToEnd(running.url)).status).toBe('succeeded');
+  });
+
+  it('a page whose items are all unavailable (empty, with a next) does not end the followed-artists listing', async () => {
+    const hidden = [5, 6, 7, 8, 9];
+    const running = await setUp({ faults: { quota: FAST_QUOTA, unavailableItems: { positions: hidden, endpoints: ['GET /user/me/artists'] } } }, { DEEZER_PAGE_LIMIT: '5' });
+    const progress = await syncToEnd(running.url);
+    expect(progress.status, JSON.stringify(progress.errors)).toBe('succeeded');
+    const listed = fake.library.followedArtistIds().map(String).filter((_, position) => !hidden.includes(position));
+    const summary = summarize(await runEvents(progress.runId));
+    const snapshot = summary.snapshots[SnapshotKind.SNAPSHOT_KIND_FOLLOWED_ARTISTS];
+    // A complete snapshot that stopped at the empty page would unfollow every artist after it.
+    expect(snapshot.complete).toBe(true);
+    expect(snapshot.providerIds).toEqual(listed);
+    expect(summary.artists).toEqual(new Set(listed));
+    expect(fake.violations()).toEqual([]);
+  });
+
+  it("an empty page in an album's track list does not cut the album's tracks short", async () => {
+    // One track per page, the second track of every album unavailable: its page is empty, the third track follows.
+    const running = await setUp({ faults: { quota: FAST_QUOTA, unavailableItems: { positions: [1], endpoints: ['GET /album/{id}/tracks'] } } }, { DEEZER_PAGE_LIMIT: '1' });
+    const progress = await syncToEnd(running.url);
+    expect(progress.status, JSON.stringify(progress.errors)).toBe('succeeded');
+    const events = await runEvents(progress.runId);
+    const summary = summarize(events);
+    expect(summary.albums.size).toBe(fake.library.expectedCounts().albums);
+    expectNothingHalfPublished(events, LIBRARY.tracksPerAlbum - 1);
+    expect(fake.violations()).toEqual([]);
   });
 
   it('never writes a token to the logs', async () => {

@@ -189,6 +189,22 @@ describe('fake Deezer API: paging and shapes', () => {
       fake.clearFaults();
     }
   });
+
+  it('unavailable items: left out of their page, which can be empty while next goes on; total still counts them', async () => {
+    fake.setFaults({ unavailableItems: { positions: [3, 10, 11, 12, 13, 14, 20], endpoints: ['GET /user/me/artists'] } });
+    try {
+      const pages = await walk(`/user/me/artists?limit=5&access_token=${token}`);
+      expect(pages.map((p) => p.data.length)).toEqual([4, 5, 0, 5, 4, 5, 5, 5, 5, 5, 5, 5, 1]);
+      expect(pages[2].next).toContain('index=15');
+      expect(pages.every((p) => p.total === 61)).toBe(true);
+      const hidden = new Set([3, 10, 11, 12, 13, 14, 20]);
+      expect(pages.flatMap((p) => p.data.map((a: any) => a.id))).toEqual(libs.deezer.followedArtistIds().filter((_, i) => !hidden.has(i)));
+      // Only the listed endpoint leaves them out.
+      expect((await walk(`/user/me/albums?limit=5&access_token=${token}`)).flatMap((p) => p.data)).toHaveLength(27);
+    } finally {
+      fake.clearFaults();
+    }
+  });
 });
 
 describe('fake Deezer faults, quota and violations', () => {

@@ -1,4 +1,4 @@
-import { type ProviderHttpClient, Semaphore } from '@soulspot/connector-kit';
+import { type ProviderHttpClient, ProviderRequestError, Semaphore, redactUrl } from '@soulspot/connector-kit';
 import type { DeezerAlbum, DeezerAlbumSummary, DeezerArtist, DeezerPage, DeezerTrack } from './deezer-types';
 
 export interface DeezerApiOptions {
@@ -9,8 +9,9 @@ export interface DeezerApiOptions {
 
 /**
  * The Deezer endpoints the connector uses. Lists use index/limit paging and are walked by following `next`
- * verbatim — pages can be shorter than `limit`, so index arithmetic would skip items; an empty page ends the walk
- * even if a `next` is present. The access token is (re)applied to every URL, `next` included.
+ * verbatim until there is none — pages can be shorter than `limit`, even empty, because Deezer leaves unavailable
+ * items out (provider-apis.md §5.1), so neither index arithmetic nor an empty page may end the walk. The access
+ * token is (re)applied to every URL, `next` included.
  */
 export class DeezerApi {
   private readonly slots: Semaphore;
@@ -31,12 +32,19 @@ export class DeezerApi {
   }
 
   private async *pages<T>(first: string, endpoint: string, signal: AbortSignal): AsyncIterable<T[]> {
+    const read = new Set<string>();
     let next: string | undefined = first;
     while (next) {
+      const resource = redactUrl(next);
+      // Only a missing `next` ends a list; a `next` back to a page already read would loop forever, and stopping
+      // there would pass a partial list off as complete.
+      if (read.has(resource)) throw new ProviderRequestError('deezer', resource, 200, 'paging went back to a page already read');
+      read.add(resource);
       const page: DeezerPage<T> = await this.get(next, endpoint, signal);
-      const items = page.data ?? [];
-      if (items.length === 0) return;
-      yield items;
+      // An answer without a data list is no page at all — taking it as an empty last page would cut the list short.
+      if (!Array.isArray(page?.data)) throw new ProviderRequestError('deezer', resource, 200, 'list answer without a data array');
+      // Deezer leaves unavailable items out of their page, so a page can be empty with more pages after it.
+      if (page.data.length > 0) yield page.data;
       next = page.next;
     }
   }

@@ -50,6 +50,8 @@ export interface DeezerApiContext extends DeezerShapeContext {
   pageMaxLimit: number;
   embeddedTracksLimit: number;
   shortPage: ((limit: number) => number) | null;
+  /** List positions left out of this answer's page (`unavailableItems`), if any. */
+  unavailable?: ReadonlySet<number> | null;
 }
 
 export function deezerError(code: number): Reply {
@@ -82,20 +84,22 @@ function pageWindow(ctx: DeezerApiContext, q: URLSearchParams): Window {
 function listPage(ctx: DeezerApiContext, request: FakeRequest, total: number, window: Window, build: (position: number) => unknown, extra: Record<string, unknown> = {}) {
   const size = ctx.shortPage ? ctx.shortPage(window.limit) : window.limit;
   const data: unknown[] = [];
-  for (let position = window.index; position < Math.min(total, window.index + size); position++) data.push(build(position));
+  const end = Math.min(total, window.index + size);
+  for (let position = window.index; position < end; position++) if (!ctx.unavailable?.has(position)) data.push(build(position));
   const url = (index: number) => {
     const params = new URLSearchParams(request.query);
     params.delete('index');
     params.set('index', String(index));
     return `${ctx.apiBase}${request.path}?${params.toString()}`;
   };
-  const nextIndex = window.index + data.length;
+  // Left-out items still take their place in the list: the next page starts after the whole window.
+  const nextIndex = end;
   return {
     data,
     total,
     ...extra,
     ...(window.index > 0 ? { prev: url(Math.max(0, window.index - window.limit)) } : {}),
-    ...(data.length > 0 && nextIndex < total ? { next: url(nextIndex) } : {}),
+    ...(nextIndex > window.index && nextIndex < total ? { next: url(nextIndex) } : {}),
   };
 }
 

@@ -67,6 +67,12 @@ export async function startFakeDeezer(options: FakeDeezerOptions = {}): Promise<
     return list.find((fault) => dice.fires(fault, key, path, isApi)) ?? null;
   };
 
+  const unavailableFor = (key: string): ReadonlySet<number> | null => {
+    const spec = settings.unavailableItems;
+    if (!spec || (spec.endpoints && !spec.endpoints.includes(key))) return null;
+    return new Set(spec.positions);
+  };
+
   const processApi = (route: DeezerRoute | null, key: string, request: FakeRequest): Reply => {
     const t = now();
     const token = request.query.get('access_token');
@@ -113,6 +119,7 @@ export async function startFakeDeezer(options: FakeDeezerOptions = {}): Promise<
         pageMaxLimit: settings.pageMaxLimit,
         embeddedTracksLimit: settings.embeddedTracksLimit,
         shortPage: short ? (limit) => Math.max(1, Math.floor(limit * (shortPages!.keep ?? 0.5))) : null,
+        unavailable: route.paging ? unavailableFor(key) : null,
       },
       route,
       request,

@@ -22,6 +22,18 @@ export interface DeezerShortPagesFault extends FaultSpec {
   keep?: number;
 }
 
+/**
+ * Items Deezer leaves out of list pages (unavailable in the user's country, taken down): the page still spans
+ * their positions, so it is short — or empty — while `next`, `index` and `total` go on as if they were there
+ * (reference §5.1).
+ */
+export interface DeezerUnavailableItems {
+  /** 0-based positions in the list (as `index` counts them) that are never returned. */
+  positions: number[];
+  /** Endpoint keys whose lists leave them out, e.g. `['GET /user/me/artists']`. Default: every list endpoint. */
+  endpoints?: string[];
+}
+
 /** Deezer's documented quota: 50 requests per 5 seconds. */
 export interface DeezerQuota {
   maxRequests: number;
@@ -42,6 +54,8 @@ export interface DeezerFaults {
   malformedJson?: FaultSpec | null;
   /** List pages with fewer items than `limit`; `next` continues right after the last item returned. */
   shortPages?: DeezerShortPagesFault | null;
+  /** List positions left out of pages while the paging goes on past them (pages short or empty, `next` still there). */
+  unavailableItems?: DeezerUnavailableItems | null;
   /** The quota enforcement (default 50 / 5,000 ms per token); `false` turns it off. */
   quota?: DeezerQuota | false | null;
   /** `expires` of new tokens in seconds (default 3600); tokens requested with `offline_access` get 0 = never. */
@@ -63,6 +77,7 @@ export const DEEZER_SWITCHES = [
   'serverErrors',
   'malformedJson',
   'shortPages',
+  'unavailableItems',
   'quota',
   'accessTokenTtlSeconds',
   'expireKeyInJson',
