@@ -37,6 +37,16 @@ export interface PageQueryOptions {
 
 const table = (s: SourceTable): string => `${s.schema}."${s.table}"`;
 
+/**
+ * The timestamps a source's observed_at comes from, first present wins (a spotify_* album's `tracks_synced_at` says
+ * when its tracks were listed, not when the album was seen). Verify needs the same value to tell a row's own
+ * observation from a fresher one.
+ */
+export function observedAtOf(source: SourceTable, m: ColumnMapping, alias: string): string {
+  const fields = source === SPOTIFY_ALBUMS || source === SPOTIFY_TRACKS ? ['updated_at', 'created_at'] : ['synced_at', 'updated_at', 'created_at'];
+  return observedAtExpr(m, alias, fields);
+}
+
 /** The column name of `alias."column"` (expressions are shown as they are). */
 const columnName = (expr: string): string => /^\w+\."((?:[^"]|"")+)"$/.exec(expr)?.[1].replace(/""/g, '"') ?? expr;
 
@@ -95,7 +105,7 @@ export function pageQuery(source: SourceTable, mappings: Mappings, options: Page
       return page(
         `${col(m, 'a', 'name')}::text AS name, ${col(m, 'a', 'image_url')}::text AS image_url, ${col(m, 'a', 'genres')}::text AS genres,
          ${col(m, 'a', 'popularity', 'integer')}::integer AS popularity, ${col(m, 'a', 'follower_count', 'bigint')}::bigint AS follower_count,
-         ${observedAtExpr(m, 'a', ['synced_at', 'updated_at', 'created_at'])} AS observed_at`,
+         ${observedAtOf(source, m, 'a')} AS observed_at`,
         `${table(source)} a`,
         col(m, 'a', 'id'),
       );
@@ -106,7 +116,7 @@ export function pageQuery(source: SourceTable, mappings: Mappings, options: Page
          ${col(m, 'al', 'image_url')}::text AS image_url, ${col(m, 'al', 'release_date')}::text AS release_date,
          ${col(m, 'al', 'release_date_precision')}::text AS release_date_precision, ${col(m, 'al', 'album_type')}::text AS album_type,
          ${col(m, 'al', 'total_tracks', 'integer')}::integer AS total_tracks, ${col(m, 'al', 'is_saved', 'boolean')}::boolean AS is_saved,
-         ${col(m, 'al', 'upc')}::text AS upc, ${observedAtExpr(m, 'al', ['updated_at', 'created_at'])} AS observed_at`,
+         ${col(m, 'al', 'upc')}::text AS upc, ${observedAtOf(source, m, 'al')} AS observed_at`,
         `${table(source)} al LEFT JOIN ${table(SPOTIFY_ARTISTS)} ar ON ${col(ar, 'ar', 'id')} = ${col(m, 'al', 'artist_id')}`,
         col(m, 'al', 'id'),
       );
@@ -129,7 +139,7 @@ export function pageQuery(source: SourceTable, mappings: Mappings, options: Page
          ${col(m, 't', 'track_number', 'integer')}::integer AS track_number, ${col(m, 't', 'disc_number', 'integer')}::integer AS disc_number,
          ${col(m, 't', 'duration_ms', 'integer')}::integer AS duration_ms, ${col(m, 't', 'explicit', 'boolean')}::boolean AS explicit,
          ${col(m, 't', 'preview_url')}::text AS preview_url, ${col(m, 't', 'isrc')}::text AS isrc,
-         ${observedAtExpr(m, 't', ['updated_at', 'created_at'])} AS observed_at`,
+         ${observedAtOf(source, m, 't')} AS observed_at`,
       );
     }
     case SOULSPOT_ARTISTS:
@@ -137,7 +147,7 @@ export function pageQuery(source: SourceTable, mappings: Mappings, options: Page
         `${unifiedIdColumns(m, 'a', '')}, ${col(m, 'a', 'name')}::text AS name, ${col(m, 'a', 'image_url')}::text AS image_url,
          ${col(m, 'a', 'genres')}::text AS genres, ${col(m, 'a', 'disambiguation')}::text AS disambiguation,
          ${col(m, 'a', 'popularity', 'integer')}::integer AS popularity, ${col(m, 'a', 'follower_count', 'bigint')}::bigint AS follower_count,
-         ${observedAtExpr(m, 'a', ['synced_at', 'updated_at', 'created_at'])} AS observed_at`,
+         ${observedAtOf(source, m, 'a')} AS observed_at`,
         `${table(source)} a`,
         col(m, 'a', 'id'),
       );
@@ -149,7 +159,7 @@ export function pageQuery(source: SourceTable, mappings: Mappings, options: Page
          ${col(m, 'al', 'release_year', 'integer')}::integer AS release_year, ${col(m, 'al', 'image_url')}::text AS image_url,
          ${col(m, 'al', 'primary_type')}::text AS primary_type, ${col(m, 'al', 'secondary_types')}::text AS secondary_types,
          ${col(m, 'al', 'total_tracks', 'integer')}::integer AS total_tracks, ${col(m, 'al', 'is_saved', 'boolean')}::boolean AS is_saved,
-         ${observedAtExpr(m, 'al', ['synced_at', 'updated_at', 'created_at'])} AS observed_at,
+         ${observedAtOf(source, m, 'al')} AS observed_at,
          ${col(m, 'al', 'artist_id')}::text AS artist_id, ${col(ar, 'ar', 'name')}::text AS artist_name, ${unifiedIdColumns(ar, 'ar', 'artist_')}`,
         `${table(source)} al LEFT JOIN ${table(SOULSPOT_ARTISTS)} ar ON ${col(ar, 'ar', 'id')} = ${col(m, 'al', 'artist_id')}`,
         col(m, 'al', 'id'),
@@ -163,7 +173,7 @@ export function pageQuery(source: SourceTable, mappings: Mappings, options: Page
          ${col(m, 't', 'track_number', 'integer')}::integer AS track_number, ${col(m, 't', 'disc_number', 'integer')}::integer AS disc_number,
          ${col(m, 't', 'duration_ms', 'integer')}::integer AS duration_ms, ${col(m, 't', 'explicit', 'boolean')}::boolean AS explicit,
          ${col(m, 't', 'preview_url')}::text AS preview_url, ${col(m, 't', 'file_path')}::text AS file_path,
-         ${observedAtExpr(m, 't', ['synced_at', 'updated_at', 'created_at'])} AS observed_at,
+         ${observedAtOf(source, m, 't')} AS observed_at,
          ${col(m, 't', 'artist_id')}::text AS artist_id, ${col(ar, 'ar', 'name')}::text AS artist_name, ${unifiedIdColumns(ar, 'ar', 'artist_')},
          ${col(m, 't', 'album_id')}::text AS album_id, ${col(al, 'al', 'title')}::text AS album_title, ${unifiedIdColumns(al, 'al', 'album_')},
          ${col(al, 'al', 'upc')}::text AS album_upc`,

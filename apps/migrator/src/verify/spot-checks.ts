@@ -1,29 +1,35 @@
 import type pg from 'pg';
 import { columnExpr as col } from '../replay/mapping';
 import { legacyReleaseDate, optionalInt } from '../replay/normalize';
-import type { Mappings } from '../replay/queries';
+import { observedAtOf, type Mappings } from '../replay/queries';
 import { SPOTIFY_ALBUMS, SPOTIFY_ARTISTS, SPOTIFY_TRACKS, sourceName, type SourceTable } from '../replay/sources';
 import { spotifyUriSql } from './checks';
 
 /**
  * Field spot-checks: a repeatable sample (TABLESAMPLE SYSTEM … REPEATABLE: whole random pages, so it costs a
  * few page reads, not a scan of a million rows) of legacy Spotify rows is compared with
- * the projected row holding the same URI. Only rows the projection built from Spotify alone (source
- * 'spotify') are compared field by field: a merged row legitimately shows the newest provider's values.
+ * the projected row holding the same URI. A projected row legitimately shows other values than its legacy row when
+ * the merge rules chose them, so these rows are set aside: merged with another provider (source not 'spotify'), or
+ * whose own provider key has a fresher observation than the legacy row (a live sync, or a pre-existing soulspot_*
+ * row of the same key, seen later). Of the rest only the values the legacy row states are compared: one that
+ * does not say (NULL, a duration of 0) is filled from another member, e.g. a Spotify twin with the same ISRC.
  */
 export interface SpotCheckResult {
   source: string;
   sampled: number;
   compared: number;
-  /** Merged rows (hybrid) — their fields may come from another provider. */
+  /** Rows whose fields the merge rules took from another observation (another provider, or a fresher one). */
   mergedSkipped: number;
   mismatches: string[];
 }
 
 const norm = (v: unknown): string => (v == null ? '' : String(v).trim());
 
+/** Mismatching pairs; a legacy value that says nothing (null, blank) matches whatever the projection knows. */
 export function compareFields(id: string, pairs: Array<[field: string, legacy: unknown, projected: unknown]>): string[] {
-  return pairs.filter(([, a, b]) => norm(a) !== norm(b)).map(([field, a, b]) => `${id}.${field}: legacy ${JSON.stringify(a)} != projected ${JSON.stringify(b)}`);
+  return pairs
+    .filter(([, a, b]) => norm(a) !== '' && norm(a) !== norm(b))
+    .map(([field, a, b]) => `${id}.${field}: legacy ${JSON.stringify(a)} != projected ${JSON.stringify(b)}`);
 }
 
 interface Spec {
@@ -70,7 +76,8 @@ const SPECS: Spec[] = [
     },
     compare: (r) => [
       ['title', r.l_title, r.s_title],
-      ['duration_ms', optionalInt(r.l_duration) ?? 0, r.s_duration],
+      // 0 is how the legacy tables (and the events) say "unknown"
+      ['duration_ms', optionalInt(r.l_duration) || null, r.s_duration],
       ['track_number', r.l_number, r.s_number],
       ['explicit', r.l_explicit === true, r.s_explicit],
     ],
@@ -88,7 +95,9 @@ export async function spotChecks(db: pg.Pool, present: readonly SourceTable[], m
     const total = Number((await db.query(`SELECT reltuples::bigint AS n FROM pg_class WHERE oid = '${table}'::regclass`)).rows[0].n);
     const percent = total > 0 ? Math.min(100, Math.max(0.01, ((sampleSize * 4) / total) * 100)) : 100;
     const { rows } = await db.query(
-      `SELECT ${id} AS id, s.source AS s_source, ${spec.select(mappings)}
+      `SELECT ${id} AS id, s.source AS s_source, ${spec.select(mappings)},
+              EXISTS (SELECT 1 FROM projection_observations o WHERE o.provider_key = s.spotify_uri
+                      AND o.observed_at > coalesce(${observedAtOf(spec.source, m, 'l')}, 'epoch'::timestamptz)) AS superseded
        FROM ${table} l TABLESAMPLE SYSTEM (${percent.toFixed(4)}) REPEATABLE (7)
        JOIN ${spec.table} s ON s.spotify_uri = ${spotifyUriSql(id, spec.type)}
        ORDER BY ${id} LIMIT $1`,
@@ -96,7 +105,7 @@ export async function spotChecks(db: pg.Pool, present: readonly SourceTable[], m
     );
     const result: SpotCheckResult = { source: sourceName(spec.source), sampled: rows.length, compared: 0, mergedSkipped: 0, mismatches: [] };
     for (const row of rows) {
-      if (row.s_source !== 'spotify') {
+      if (row.s_source !== 'spotify' || row.superseded) {
         result.mergedSkipped++;
         continue;
       }
