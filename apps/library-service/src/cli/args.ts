@@ -91,6 +91,39 @@ const OPTIONS = {
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+type Option = keyof typeof OPTIONS;
+
+/** Options every command takes. */
+const GLOBAL_OPTIONS: readonly Option[] = ['addr', 'tls', 'json', 'timeout', 'help'];
+const LISTING: readonly Option[] = ['filter', 'order-by', 'page-size', 'page-token', 'all'];
+/**
+ * The options each command reads, beyond the global ones. Anything else is refused rather than ignored: `albums list
+ * --followed` must not quietly list every album.
+ */
+const COMMAND_OPTIONS: Record<string, readonly Option[]> = {
+  'artists list': ['source', 'followed', 'name', ...LISTING],
+  'artist get': [],
+  'artist lookup': ['spotify', 'deezer', 'mbid'],
+  'albums list': ['artist', 'source', 'saved', 'name', ...LISTING],
+  'album get': [],
+  'album lookup': ['spotify', 'deezer', 'mbid', 'upc'],
+  'tracks list': ['album', 'artist', 'source', 'name', ...LISTING],
+  'track get': [],
+  'track lookup': ['isrc', 'spotify', 'deezer', 'mbid'],
+  watch: ['from'],
+  'projection status': [],
+  'dead-letters list': ['all', 'page-size', 'page-token'],
+  'dead-letters retry': [],
+  'projection rebuild': ['in-place', 'watch'],
+};
+
+function refuseForeignOptions(command: string, values: Values): void {
+  const own = COMMAND_OPTIONS[command];
+  if (!own) return; // an unknown command is reported as such
+  const allowed = new Set([...GLOBAL_OPTIONS, ...own]);
+  const foreign = (Object.keys(values) as Option[]).find((option) => values[option] !== undefined && !allowed.has(option));
+  if (foreign) throw new UsageError(`--${foreign} does not apply to ${command}`);
+}
 
 function quote(value: string): string {
   return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
@@ -142,6 +175,7 @@ export function parseInvocation(argv: string[], env: NodeJS.ProcessEnv): Invocat
   if (positionals.length === 0) throw new UsageError('a command is required');
 
   const [noun, verb, ...rest] = positionals;
+  refuseForeignOptions(`${noun} ${verb ?? ''}`.trim(), values);
   const listing = { orderBy: values['order-by'] ?? '', pageSize: pageSize(values), pageToken: values['page-token'] ?? '', all: !!values.all };
   const command = ((): Command => {
     switch (`${noun} ${verb ?? ''}`.trim()) {

@@ -49,6 +49,22 @@ describe('parseInvocation', () => {
   ])('rejects %j with a usage error', (argv) => {
     expect(() => parse(argv)).toThrow(UsageError);
   });
+
+  it.each([
+    [['albums', 'list', '--followed'], '--followed does not apply to albums list'],
+    [['tracks', 'list', '--album', 'a', '--saved'], '--saved does not apply to tracks list'],
+    [['artist', 'get', 'a', '--isrc', 'x'], '--isrc does not apply to artist get'],
+    [['artists', 'list', '--artist', 'a'], '--artist does not apply to artists list'],
+    [['projection', 'status', '--watch'], '--watch does not apply to projection status'],
+    [['dead-letters', 'retry', '--filter', 'x'], '--filter does not apply to dead-letters retry'],
+  ])('refuses %j instead of ignoring the option', (argv, message) => {
+    expect(() => parse(argv)).toThrow(message);
+  });
+
+  it('still takes the global options with every command', () => {
+    expect(parse(['artist', 'get', 'a', '--json', '--addr', 'h:1', '--timeout', '3', '--tls'])).toMatchObject({ json: true, tls: true, address: 'h:1' });
+    expect(parse(['projection', 'rebuild', 'status', '--watch']).command).toMatchObject({ kind: 'rebuild', action: 'status', watch: true });
+  });
 });
 
 describe('renderTable', () => {
