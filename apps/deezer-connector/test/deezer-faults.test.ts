@@ -103,6 +103,22 @@ describe('deezer-connector under provider faults', () => {
     expect(fake.violations()).toEqual([]);
   });
 
+  it('an error given as a bare string inside HTTP 200 is an error: the album is skipped and reported, not published as data', async () => {
+    const running = await setUp();
+    const failing = String(fake.library.idOf('album', 7));
+    fake.setFaults({ errors: { code: 0, stringError: true, message: 'Something went wrong', rate: 1, paths: [`/album/${failing}`] } });
+    const progress = await syncToEnd(running.url);
+    expect(progress.status).toBe('completed_with_errors');
+    expect(progress.errors).toEqual([expect.objectContaining({ code: 'provider_error', entity: `album:${failing}` })]);
+    const events = await runEvents(progress.runId);
+    const summary = summarize(events);
+    expect(summary.albums.has(failing)).toBe(false);
+    expect(summary.albums.size).toBe(fake.library.expectedCounts().albums - 1);
+    expect([...summary.albums].every((id) => /^\d+$/.test(id))).toBe(true);
+    expectNothingHalfPublished(events, LIBRARY.tracksPerAlbum);
+    expect(fake.violations()).toEqual([]);
+  });
+
   it('code 300 mid-run (token expired/revoked): re-auth required, the token is never used again', async () => {
     const running = await setUp();
     const { runId } = (await (await startSync(running.url)).json()) as { runId: string };

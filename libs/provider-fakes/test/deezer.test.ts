@@ -246,12 +246,14 @@ describe('fake Deezer faults, quota and violations', () => {
   it('injected errors: codes 4, 800 and a code-less body inside HTTP 200, for exactly `times` requests', async () => {
     const token = await start();
     const url = `/user/me/albums?access_token=${token}`;
-    fake.setFaults({ errors: [{ code: 4, times: 1 }, { code: 800, times: 1 }, { code: 0, omitCode: true, times: 1 }] });
+    fake.setFaults({ errors: [{ code: 4, times: 1 }, { code: 800, times: 1 }, { code: 0, omitCode: true, times: 1 }, { code: 0, stringError: true, times: 1 }] });
     expect((await deezerGet(fake, url)).body).toEqual({ error: { type: 'Exception', message: 'Quota limit exceeded', code: 4 } });
     expect((await deezerGet(fake, url)).body).toEqual({ error: { type: 'DataException', message: 'no data', code: 800 } });
     expect((await deezerGet(fake, url)).body).toEqual({ error: { type: 'Exception', message: 'An error has occured' } });
+    const stringError = await deezerGet(fake, url);
+    expect([stringError.status, stringError.body]).toEqual([200, { error: 'An error has occured' }]);
     expect((await deezerGet(fake, url)).body.data).toBeDefined();
-    expect(fake.stats().injected).toMatchObject({ 'deezer-error-4': 1, 'deezer-error-800': 1, 'deezer-error-0': 1 });
+    expect(fake.stats().injected).toMatchObject({ 'deezer-error-4': 1, 'deezer-error-800': 1, 'deezer-error-0': 2 });
     // Injected quota errors are the server's doing, not a client violation.
     expect(fake.violations()).toEqual([]);
   });

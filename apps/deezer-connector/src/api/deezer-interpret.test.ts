@@ -38,6 +38,7 @@ describe('interpretDeezer', () => {
   it('inspects the error even on non-200 answers, and falls back to HTTP rules otherwise', () => {
     expect(answer(error(800), 404)).toMatchObject({ kind: 'fail' });
     expect(answer('{"error":"Not Found"}', 404)).toMatchObject({ kind: 'fail', error: expect.any(NotFound) });
+    expect(answer('{"error":"Something went wrong"}', 200)).toMatchObject({ kind: 'fail', error: expect.any(ProviderRequestError) });
     expect(answer('<html>bad gateway</html>', 502).kind).toBe('retry');
     expect(answer('{"data":[{"id":1,"na', 200).kind).toBe('retry');
   });

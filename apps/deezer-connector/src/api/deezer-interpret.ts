@@ -6,7 +6,7 @@ const QUOTA_WINDOW_MS = 5_000;
 /**
  * Deezer reports errors inside HTTP 200 bodies: `{"error":{"type","message","code"}}` (provider-apis.md §6).
  * The `error` key is inspected on every answer whatever the status; `error` may also be a string (unknown path,
- * HTTP 404) or an empty list (a success on some write endpoints).
+ * HTTP 404 -> NotFound; inside a 2xx -> not retried) or an empty list (a success on some write endpoints).
  *   4 quota, 700 busy, no code  -> retry with backoff (quota: every request of the client pauses)
  *   300 invalid token           -> ReauthRequired (Deezer has no refresh)
  *   200 permission              -> Forbidden
@@ -21,6 +21,10 @@ export function interpretDeezer(response: RawResponse, resource: string): Outcom
     return interpretHttp('deezer', response, resource);
   }
   const error = body?.error;
+  // A bare string is the unknown-path shape; inside a 2xx it must not pass for data (an album, an empty list).
+  if (typeof error === 'string' && error !== '' && response.status >= 200 && response.status < 300) {
+    return { kind: 'fail', error: new ProviderRequestError('deezer', resource, response.status, error) };
+  }
   if (!error || typeof error !== 'object' || Array.isArray(error)) return interpretHttp('deezer', response, resource);
   const message = typeof error.message === 'string' ? error.message : 'unknown error';
   switch (error.code) {

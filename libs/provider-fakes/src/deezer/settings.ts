@@ -9,6 +9,11 @@ export interface DeezerErrorFault extends FaultSpec {
   type?: string;
   /** Send `{"error":{"type":"Exception","message":"An error has occured"}}` without a code (seen in the wild). */
   omitCode?: boolean;
+  /**
+   * Send the error as a bare string, `{"error":"<message>"}` — the shape of Deezer's unknown-path answer (§6), here
+   * inside whatever `httpStatus` says (default 200).
+   */
+  stringError?: boolean;
   /** Default 200: Deezer reports errors inside successful responses. */
   httpStatus?: number;
 }
@@ -117,7 +122,8 @@ const KNOWN_ERRORS: Record<number, { type: string; message: string }> = {
 };
 
 /** The `{"error":{type,message,code}}` body Deezer sends for an error code. */
-export function deezerErrorBody(code: number, overrides: { type?: string; message?: string; omitCode?: boolean } = {}) {
+export function deezerErrorBody(code: number, overrides: { type?: string; message?: string; omitCode?: boolean; stringError?: boolean } = {}) {
+  if (overrides.stringError) return { error: overrides.message ?? 'An error has occured' };
   if (overrides.omitCode) return { error: { type: overrides.type ?? 'Exception', message: overrides.message ?? 'An error has occured' } };
   const known = KNOWN_ERRORS[code] ?? { type: 'Exception', message: 'An error has occured' };
   return { error: { type: overrides.type ?? known.type, message: overrides.message ?? known.message, code } };
