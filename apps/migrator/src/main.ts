@@ -97,6 +97,19 @@ async function replay(config: MigratorConfig, flags: Flags, logger: Logger): Pro
   });
 }
 
+/** Whether the command, with these flags, talks to the broker (a dry-run replay publishes nothing). */
+function needsBrokers(command: Command, flags: Flags): boolean {
+  switch (command) {
+    case 'replay':
+    case 'run':
+      return !flags.dryRun;
+    case 'verify':
+      return !flags.noWait;
+    default:
+      return false;
+  }
+}
+
 /** Runs one command; returns the process exit status. */
 async function execute(command: Command, flags: Flags, config: MigratorConfig, logger: Logger): Promise<number> {
   switch (command) {
@@ -180,6 +193,8 @@ export async function main(argv: string[], env: Record<string, string | undefine
   const config = loadMigratorConfig(env);
   const logger = createLogger('migrator', { level: config.LOG_LEVEL, destination: process.stderr as any });
   try {
+    // before any step runs: `run` would otherwise convert the schema and only then find it cannot replay
+    if (needsBrokers(command, flags)) requireBrokers(config, command);
     return await execute(command, flags, config, logger);
   } catch (error) {
     if (error instanceof GateRefusal) {
