@@ -1,11 +1,12 @@
 /**
- * Case- and accent-insensitive matching without PostgreSQL extensions (no `unaccent`): the same one-to-one
- * character table is applied in SQL with translate(lower(col), FROM, TO) and in JavaScript to the pattern, so
- * "beyonce" finds "Beyoncé" and "MOTORHEAD" finds "Motörhead".
+ * Case- and accent-insensitive matching without PostgreSQL extensions (no `unaccent`): a one-to-one character table
+ * applied in SQL with translate(lower(text), FROM, TO) to the column and to the filter's value alike, so "beyonce"
+ * finds "Beyoncé" and "MOTORHEAD" finds "Motörhead".
  *
  * The table maps every upper/lower-case letter of the Latin, Greek and Cyrillic blocks whose accent-stripped,
- * lower-cased form is a single different character. Mapping upper-case letters explicitly keeps the result
- * independent of the database's LC_CTYPE (with the C locale PostgreSQL's lower() only folds ASCII).
+ * lower-cased form is a single different character. Mapping upper-case letters explicitly keeps these scripts
+ * case-insensitive whatever the database's LC_CTYPE (with the C locale PostgreSQL's lower() only folds ASCII); other
+ * scripts fold as far as that lower() does, which is why the value is folded in SQL too (filter/compile.ts).
  */
 const RANGES: Array<[number, number]> = [
   [0x00c0, 0x024f], // Latin-1 Supplement, Latin Extended-A/B
@@ -15,7 +16,7 @@ const RANGES: Array<[number, number]> = [
 ];
 /**
  * Letters read as another letter without a canonical decomposition: letters with a stroke, the dotless i, and the
- * final sigma (lower() gives "ΟΔΟΣ" a plain σ, JavaScript's whole-word lower-casing a final ς).
+ * final sigma (lower() gives "ΟΔΟΣ" a plain σ, while "οδος" is usually stored with a final ς).
  */
 const BASE_LETTERS: Record<string, string> = { ø: 'o', Ø: 'o', đ: 'd', Đ: 'd', ł: 'l', Ł: 'l', ħ: 'h', Ħ: 'h', ı: 'i', ς: 'σ' };
 /**
@@ -23,7 +24,6 @@ const BASE_LETTERS: Record<string, string> = { ø: 'o', Ø: 'o', đ: 'd', Đ: 'd
  * ("e" + U+0301, common from macOS) then matches its precomposed form ("é", which the table folds).
  */
 const COMBINING_MARKS = Array.from({ length: 0x70 }, (_, i) => String.fromCodePoint(0x300 + i)).join('');
-const isCombiningMark = (char: string): boolean => char >= '\u0300' && char <= '\u036f';
 
 function buildTable(): Map<string, string> {
   const table = new Map<string, string>();
@@ -40,20 +40,6 @@ function buildTable(): Map<string, string> {
 const TABLE = buildTable();
 const FROM = [...TABLE.keys()].join('');
 const TO = [...TABLE.values()].join('');
-
-/**
- * Folds text the way {@link foldSql} folds a column: character by character, as SQL lower() and translate() work
- * (lower-casing a whole string applies context rules SQL does not: "İ" becomes "i" plus a dot, a word-final "Σ" "ς").
- */
-export function foldText(text: string): string {
-  let out = '';
-  for (const char of text) {
-    const folded = TABLE.get(char);
-    if (folded !== undefined) out += folded;
-    else if (!isCombiningMark(char)) out += char.toLowerCase();
-  }
-  return out;
-}
 
 /**
  * SQL expression folding `column` (a trusted identifier, never user input). The tables hold no quotes; the combining

@@ -1,6 +1,6 @@
 import { filterError } from './lexer';
 import { parseFilter, type Comparison, type FilterNode } from './parser';
-import { escapeLike, foldSql, foldText } from '../text-fold';
+import { escapeLike, foldSql } from '../text-fold';
 import type { SqlParams } from '../sql-params';
 
 /** How one filterable field maps to SQL. Column expressions are trusted SQL written in this codebase. */
@@ -46,15 +46,18 @@ function compileComparison(cmp: Comparison, fields: FieldSpecs, params: SqlParam
   const equality = (sql: string) => (cmp.comparator === '!=' ? `(NOT ${sql})` : sql);
   switch (spec.kind) {
     case 'text': {
-      const folded = foldText(cmp.value);
+      // The value is folded by the same SQL expression as the column (once, as an InitPlan), not by a JavaScript
+      // copy of it: PostgreSQL's lower() follows the database's locale and Unicode tables, which JavaScript cannot
+      // know, and a name has to match itself. LIKE metacharacters survive the fold (it only maps letters and marks).
+      const folded = (value: string) => `(SELECT ${foldSql(`${params.add(value)}::text`)})`;
       if (cmp.comparator === ':') {
-        return `coalesce(${foldSql(spec.column)} LIKE ${params.add(`%${escapeLike(folded)}%`)} ESCAPE '\\', false)`;
+        return `coalesce(${foldSql(spec.column)} LIKE ${folded(`%${escapeLike(cmp.value)}%`)} ESCAPE '\\', false)`;
       }
-      if (folded.endsWith('*')) {
-        const prefix = folded.slice(0, -1);
-        return equality(`coalesce(${foldSql(spec.column)} LIKE ${params.add(`${escapeLike(prefix)}%`)} ESCAPE '\\', false)`);
+      if (cmp.value.endsWith('*')) {
+        const prefix = cmp.value.slice(0, -1);
+        return equality(`coalesce(${foldSql(spec.column)} LIKE ${folded(`${escapeLike(prefix)}%`)} ESCAPE '\\', false)`);
       }
-      return equality(`coalesce(${foldSql(spec.column)} = ${params.add(folded)}, false)`);
+      return equality(`coalesce(${foldSql(spec.column)} = ${folded(cmp.value)}, false)`);
     }
     case 'enum': {
       const value = cmp.value.toLowerCase();
