@@ -361,6 +361,25 @@ describe('WatchLibraryChanges', () => {
     await pool.query("DELETE FROM soulspot_artists WHERE name = 'Live Artist'");
   });
 
+  it('ends a stream whose cursor is ahead of the feed with OUT_OF_RANGE (it would skip the changes numbered up to it)', async () => {
+    const { rows } = await pool.query("SELECT last_value::text AS issued FROM projection_changes_seq_seq");
+    const ahead = (BigInt(rows[0].issued) + 5n).toString();
+    const error = await new Promise<{ code: Status; details: string }>((resolve) => {
+      const stream = clients.library.watchLibraryChanges({ startCursor: ahead, entityTypes: [] }, new Metadata(), { deadline: new Date(Date.now() + 3000) });
+      stream.on('error', resolve);
+      stream.on('data', () => undefined);
+    });
+    expect(error.code).toBe(Status.OUT_OF_RANGE);
+    expect(error.details).toMatch(/ahead of the change feed/);
+    // the highest number handed out is still a valid cursor, even when its change is gone (pruned or rolled back)
+    const atIssued = clients.library.watchLibraryChanges({ startCursor: rows[0].issued, entityTypes: [] }, new Metadata());
+    const ended = new Promise<{ code: Status }>((resolve) => atIssued.on('error', resolve));
+    atIssued.on('data', () => undefined);
+    await new Promise((r) => setTimeout(r, 300));
+    atIssued.cancel();
+    expect((await ended).code).toBe(Status.CANCELLED);
+  });
+
   it.each([
     ['garbage', '1; DROP TABLE x'],
     ['beyond bigint', '9999999999999999999'],

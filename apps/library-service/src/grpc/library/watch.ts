@@ -80,6 +80,22 @@ async function headCursor(db: Db, signal: CallSignal): Promise<bigint> {
 }
 
 /**
+ * The highest sequence number the feed has handed out: its sequence's last value (a rollback swap continues the
+ * sequence above every cursor of the replaced feed before it announces the restored rows, so the rows alone can
+ * briefly end below a valid cursor), and never below the rows or the prune watermark.
+ */
+async function highestIssued(db: Db, signal: CallSignal): Promise<bigint> {
+  const [row] = await db.query<{ issued: string }>(
+    `SELECT greatest((SELECT coalesce(max(seq), 0) FROM projection_changes),
+                     (SELECT pruned_through FROM projection_change_retention WHERE id = 1),
+                     coalesce(pg_sequence_last_value(pg_get_serial_sequence('projection_changes', 'seq')::regclass), 0))::text AS issued`,
+    [],
+    signal,
+  );
+  return BigInt(row.issued);
+}
+
+/**
  * The changes after the cursor with the feed's watermark, read in one statement: a prune deletes changes and raises
  * the watermark in one transaction, so the two are always seen together.
  */
@@ -101,7 +117,13 @@ export async function watchLibraryChanges(
   if (wanted.has(EntityType.ENTITY_TYPE_UNSPECIFIED) || [...wanted].some((t) => !Object.values(ENTITY_TYPES).includes(t))) {
     throw invalidArgument('entity_types', 'must contain only ARTIST, ALBUM or TRACK');
   }
-  let cursor: bigint = parseCursor(request.startCursor) ?? (await headCursor(db, signal));
+  const start = parseCursor(request.startCursor);
+  // A cursor this feed never handed out (a restored database, another deployment's feed) would silently skip every
+  // change numbered up to it: the client must list again, as below the watermark.
+  if (start !== undefined && start > (await highestIssued(db, signal))) {
+    throw outOfRange(`cursor ${start} is ahead of the change feed: list the library again, then watch from the head`);
+  }
+  let cursor: bigint = start ?? (await headCursor(db, signal));
   let holeSince: number | undefined;
 
   while (!signal.aborted) {
