@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeName } from './name';
+import { normalizeEvidenceName, normalizeName } from './name';
 
 describe('normalizeName', () => {
   it('removes accents, case, punctuation and extra spacing', () => {
@@ -14,7 +14,7 @@ describe('normalizeName', () => {
     expect(normalizeName('ﬁve')).toBe('five');
   });
 
-  it('stays conservative: articles and "&" are kept', () => {
+  it('stays conservative: articles and "&" are kept (local entities are keyed by this form)', () => {
     expect(normalizeName('The Beatles')).not.toBe(normalizeName('Beatles'));
     expect(normalizeName('Simon & Garfunkel')).not.toBe(normalizeName('Simon and Garfunkel'));
   });
@@ -49,5 +49,39 @@ describe('normalizeName', () => {
     expect(normalizeName('Beyoncé\u200b')).toBe('beyonce');
     expect(normalizeName('Bey\u00adonce')).toBe('beyonce');
     expect(normalizeName('\ufeffSigur Rós')).toBe('sigur ros');
+  });
+});
+
+describe('normalizeEvidenceName', () => {
+  it('spells "&" and "+" between words the same as "and", so one artist on two providers gets one evidence key', () => {
+    expect(normalizeEvidenceName('Simon & Garfunkel')).toBe(normalizeEvidenceName('Simon and Garfunkel'));
+    expect(normalizeEvidenceName('Earth, Wind & Fire')).toBe(normalizeEvidenceName('Earth, Wind AND Fire'));
+    expect(normalizeEvidenceName('Mike + The Mechanics')).toBe(normalizeEvidenceName('Mike and the Mechanics'));
+    expect(normalizeEvidenceName('C and C Music Factory')).toBe(normalizeEvidenceName('C+C Music Factory'));
+  });
+
+  it('still matches every spelling normalizeName matches: "&" and "+" stay punctuation', () => {
+    expect(normalizeEvidenceName('C&C Music Factory')).toBe(normalizeEvidenceName('C+C Music Factory'));
+    expect(normalizeEvidenceName('Crosby, Stills & Nash')).toBe(normalizeEvidenceName('Crosby / Stills / Nash'));
+    expect(normalizeEvidenceName('  Beyoncé ')).toBe('beyonce');
+    expect(normalizeEvidenceName('!!!')).toBe('!!!');
+    expect(normalizeEvidenceName('&')).toBe('&');
+    expect(normalizeEvidenceName(undefined)).toBe('');
+  });
+
+  it('keeps an "and" that is part of the name: first or last word, or inside a word', () => {
+    expect(normalizeEvidenceName('And One')).toBe('and one');
+    expect(normalizeEvidenceName('And One')).not.toBe(normalizeEvidenceName('One'));
+    expect(normalizeEvidenceName('Grime and')).not.toBe(normalizeEvidenceName('Grime'));
+    expect(normalizeEvidenceName('and')).toBe('and');
+    expect(normalizeEvidenceName('Band of Horses')).toBe('band of horses');
+    expect(normalizeEvidenceName('Andy and Sandy')).toBe('andy sandy');
+  });
+
+  it("leaves articles and other languages' conjunctions alone", () => {
+    expect(normalizeEvidenceName('The Beatles')).not.toBe(normalizeEvidenceName('Beatles'));
+    expect(normalizeEvidenceName('Simon und Garfunkel')).not.toBe(normalizeEvidenceName('Simon & Garfunkel'));
+    expect(normalizeEvidenceName('Charles et Eddie')).not.toBe(normalizeEvidenceName('Charles & Eddie'));
+    expect(normalizeEvidenceName('Ana y Mía')).not.toBe(normalizeEvidenceName('Ana & Mía'));
   });
 });

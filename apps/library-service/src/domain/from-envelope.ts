@@ -13,7 +13,16 @@ import {
   type ProviderName,
   type TrackDTO,
 } from '@soulspot/contracts';
-import { capReleaseDatePrecision, normalizeName, parseIsrc, parseReleaseDate, parseUpc, spotifyUri, type ReleaseDatePrecisionName } from '@soulspot/music-model';
+import {
+  capReleaseDatePrecision,
+  normalizeEvidenceName,
+  normalizeName,
+  parseIsrc,
+  parseReleaseDate,
+  parseUpc,
+  spotifyUri,
+  type ReleaseDatePrecisionName,
+} from '@soulspot/music-model';
 import {
   PROVIDER_RANK,
   isrcEvidenceKey,
@@ -144,6 +153,14 @@ function nameKey(name: string): string {
   return cut(normalizeName(withoutNul(name)), 200);
 }
 
+/**
+ * The name inside artist evidence keys: looser than nameKey ("&" = "and"), which is safe because evidence also needs a
+ * shared release; nameKey keys local entities, and loosening it would change their ids.
+ */
+function evidenceNameKey(name: string): string {
+  return cut(normalizeEvidenceName(withoutNul(name)), 200);
+}
+
 function referenceMbid(ref: EntityRef): string | null {
   try {
     return mbid(ref.musicbrainzId, 'reference');
@@ -170,7 +187,7 @@ function artistReferences(
     const refMbid = referenceMbid(ref);
     const identityKeys: string[] = [];
     if (refMbid) identityKeys.push(mbidKey('artist', refMbid));
-    const evidenceKey = evidence(nameKey(ref.name));
+    const evidenceKey = evidence(evidenceNameKey(ref.name));
     if (evidenceKey) identityKeys.push(evidenceKey);
     out.push({ type: 'artist', key, name: text(ref.name, 255)!, musicbrainzId: refMbid, parentKey: null, identityKeys });
   }

@@ -6,8 +6,8 @@ import { ENTITY_ID_NAMESPACE, uuidV5, type EntityType, type ProviderName } from 
  *   mbid:<type>:<uuid>                MusicBrainz id
  *   isrc:<ISRC>                       tracks
  *   upc:<GTIN-13>                     albums
- *   evidence:upc:<upc>:<name>         artists named <name> (normalized) on an album with that UPC
- *   evidence:isrc:<isrc>:<name>       artists named <name> (normalized) on a track with that ISRC
+ *   evidence:upc:<upc>:<name>         artists named <name> (normalizeEvidenceName) on an album with that UPC
+ *   evidence:isrc:<isrc>:<name>       artists named <name> (normalizeEvidenceName) on a track with that ISRC
  * Evidence keys only link two artists when both the release and the normalized name agree — never name alone.
  */
 export const mbidKey = (type: EntityType, mbid: string): string => `mbid:${type}:${mbid}`;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeEnvelope, type KafkaEvent } from '@soulspot/contracts';
 import { albumEvent, artistEvent, at, snapshotEvent, trackEvent } from '../../test/support/events';
 import { toObservation } from './from-envelope';
+import { entityIdFor } from './identity-keys';
 import { ReferenceProjection } from './reference-projection';
 
 function project(events: KafkaEvent[]) {
@@ -69,6 +70,30 @@ describe('identity resolution and merge (architecture §4)', () => {
     expect(lib.artists).toHaveLength(2);
     expect(lib.artists.map((a) => a.source).sort()).toEqual(['deezer', 'spotify']);
     expect(lib.albums).toHaveLength(2);
+  });
+
+  it('"&" and "and" are one spelling: the same artist on two providers merges through a shared UPC', () => {
+    const lib = project([
+      albumEvent('spotify', 'oooooooooooooooooooooo', 'Bridge over Troubled Water', [{ id: 'pppppppppppppppppppppp', name: 'Simon & Garfunkel' }], {
+        upc: '0074640914829',
+      }),
+      albumEvent('deezer', '700', 'Bridge Over Troubled Water', [{ id: '70', name: 'Simon and Garfunkel' }], { upc: '0074640914829' }),
+    ]);
+    expect(lib.albums).toHaveLength(1);
+    expect(lib.artists).toHaveLength(1);
+    expect(lib.artists[0]).toMatchObject({ spotifyUri: 'spotify:artist:pppppppppppppppppppppp', deezerId: '70', source: 'hybrid' });
+  });
+
+  it('local artists tagged "Simon & Garfunkel" and "Simon and Garfunkel" keep their name keys (and ids); a shared ISRC merges them', () => {
+    const boxer = trackEvent('local', '/music/a.flac', 'The Boxer', [{ id: '', name: 'Simon & Garfunkel' }], { isrc: 'USSM16900001' });
+    const apart = project([boxer, trackEvent('local', '/music/b.flac', 'Cecilia', [{ id: '', name: 'Simon and Garfunkel' }])]);
+    expect(apart.artists).toHaveLength(2);
+    expect(apart.artists.map((a) => a.id).sort()).toEqual(
+      [entityIdFor('artist', 'local:artist:name:simon and garfunkel'), entityIdFor('artist', 'local:artist:name:simon garfunkel')].sort(),
+    );
+    const merged = project([boxer, trackEvent('local', '/music/c.flac', 'The Boxer', [{ id: '', name: 'Simon and Garfunkel' }], { isrc: 'USSM16900001' })]);
+    expect(merged.tracks).toHaveLength(1);
+    expect(merged.artists).toHaveLength(1);
   });
 
   it('a shared release alone does not merge artists whose names differ', () => {
