@@ -288,6 +288,8 @@ function trackObservation(order: ObservationOrder, provider: ProviderName, dto: 
     const albumMbid = referenceMbid(dto.album);
     const identityKeys: string[] = [];
     if (albumMbid) identityKeys.push(mbidKey('album', albumMbid));
+    // No artist evidence from album_upc: the event does not say who the album's artist is (parentKey is only the
+    // track's primary artist), and on a compilation one UPC is shared by many artists, homonyms included.
     if (albumUpc) identityKeys.push(upcKey(albumUpc));
     references.push({
       type: 'album',

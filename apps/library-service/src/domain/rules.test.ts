@@ -96,6 +96,31 @@ describe('identity resolution and merge (architecture §4)', () => {
     expect(merged.artists).toHaveLength(1);
   });
 
+  it("a track's album UPC is no artist evidence: homonyms on one compilation stay apart", () => {
+    // the track event does not say who the album's artist is (parentKey is just the track's primary artist), and a
+    // compilation shares one UPC among many artists: two different "Nirvana"s on it must not become one
+    const compilation = { id: 'qqqqqqqqqqqqqqqqqqqqqq', name: 'Grunge & Beyond' };
+    const lib = project([
+      trackEvent('spotify', 'rrrrrrrrrrrrrrrrrrrrrr', 'Lithium', [{ id: 'ssssssssssssssssssssss', name: 'Nirvana' }], {
+        album: compilation,
+        albumUpc: '0074640914829',
+        isrc: 'USGF19100001',
+      }),
+      trackEvent('spotify', 'uuuuuuuuuuuuuuuuuuuuuu', 'Rainbow Chaser', [{ id: 'vvvvvvvvvvvvvvvvvvvvvv', name: 'Nirvana' }], {
+        album: compilation,
+        albumUpc: '0074640914829',
+        isrc: 'GBAAA6800001',
+      }),
+      trackEvent('deezer', '800', 'Rainbow Chaser (Remastered)', [{ id: '80', name: 'NIRVANA' }], {
+        album: { id: '801', name: 'Grunge & Beyond' },
+        albumUpc: '74640914829',
+        isrc: 'GBAAA6800002',
+      }),
+    ]);
+    expect(lib.albums).toHaveLength(1);
+    expect(lib.artists).toHaveLength(3);
+  });
+
   it('a shared release alone does not merge artists whose names differ', () => {
     const lib = project([
       trackEvent('spotify', 'cccccccccccccccccccccc', 'Song', [{ id: 'dddddddddddddddddddddd', name: 'Artist A' }], { isrc: 'GBAYE0000001' }),
