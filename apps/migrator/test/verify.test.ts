@@ -17,10 +17,18 @@ describe('migrator verify field spot-checks', () => {
   let db: ProvisionedPostgres;
   let projector: ReturnType<typeof startProjector> | undefined;
   const topic = 'verify-spot';
+  let deezerIds: Array<{ id: string }> = [];
+  let report: Awaited<ReturnType<typeof runVerify>>;
 
   beforeAll(async () => {
     [kafka, db] = await Promise.all([provisionKafka(), provisionPostgres()]);
-    await createLegacyDatabase(db.url, { artists: 4, albums: 8, tracks: 40, seed: 'verify-spot', overlapWithSoulspot: 0 });
+    await createLegacyDatabase(db.url, { artists: 4, albums: 8, tracks: 40, seed: 'verify-spot', overlapWithSoulspot: 0.5 });
+    // Deezer rows as the old Deezer sync wrote some of them: a pseudo-URI in spotify_uri, no deezer_id (reference §3.5)
+    for (const table of ['soulspot_artists', 'soulspot_albums', 'soulspot_tracks']) {
+      const { length } = await query(db.url, `UPDATE ${table} SET spotify_uri = 'deezer:' || deezer_id, deezer_id = NULL WHERE deezer_id IS NOT NULL AND spotify_uri IS NULL RETURNING id`);
+      expect(length, table).toBeGreaterThan(0);
+    }
+    deezerIds = await query(db.url, `SELECT substring(spotify_uri from 8) AS id FROM soulspot_tracks WHERE spotify_uri LIKE 'deezer:%' ORDER BY 1`);
     await runSchema(db.url, { dryRun: false, logger: quietLogger });
   }, 120_000);
   afterAll(async () => {
@@ -39,11 +47,12 @@ describe('migrator verify field spot-checks', () => {
          ('0TwinNewerTrack0000002', $1, 'Twin', 2, 1, 0, false, 'QZZZZ2600001', '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z')`,
       [album.spotify_id],
     );
+    await query(db.url, `INSERT INTO spotify_artists (spotify_id, name, last_synced_at) VALUES ('0LoneArtist00000000001', 'Lone Artist', '2024-03-01T00:00:00Z')`);
     const replay = await runReplay({ databaseUrl: db.url, brokers: kafka.brokers, clientId: 'test', topic, partitions: 2, chunkSize: 100, maxInFlight: 2, dryRun: false, logger: quietLogger });
     expect(replay.events).toBeGreaterThan(0);
 
     // The live Spotify connector saw an artist after the legacy app did, under a new name: that name wins (observed_at).
-    const [artist] = await query(db.url, `SELECT spotify_id, name FROM spotify_artists ORDER BY spotify_id LIMIT 1`);
+    const artist = { spotify_id: '0LoneArtist00000000001', name: 'Lone Artist' };
     const kafkaClient = createKafka({ brokers: kafka.brokers, clientId: 'live-sync', logger: quietLogger });
     const publisher = await createEventPublisher(kafkaClient, { topic, partitioner: 'int32-murmur2' });
     await publisher.publish([
@@ -74,7 +83,7 @@ describe('migrator verify field spot-checks', () => {
     await publisher.disconnect();
 
     projector = startProjector({ DATABASE_URL: db.url, KAFKA_BROKERS: kafka.brokers.join(','), KAFKA_TOPIC: topic });
-    const report = await runVerify({
+    report = await runVerify({
       databaseUrl: db.url,
       brokers: kafka.brokers,
       clientId: 'test',
@@ -93,13 +102,9 @@ describe('migrator verify field spot-checks', () => {
     expect(report.spotChecks.flatMap((s) => s.mismatches)).toEqual([]);
     expect(report.tables.every((t) => t.missing === 0 && t.split === 0 && t.unobserved === 0), JSON.stringify(report.tables)).toBe(true);
     expect(report.passed).toBe(true);
-    // the renamed artist is set aside; the twin is compared on what its legacy row states
-    const artists = report.spotChecks.find((s) => s.source === 'public.spotify_artists')!;
-    expect(artists.mergedSkipped).toBe(1);
-    expect(artists.compared).toBe(artists.sampled - 1);
-    const tracks = report.spotChecks.find((s) => s.source === 'public.spotify_tracks')!;
-    expect(tracks.compared).toBe(tracks.sampled);
-    expect(tracks.sampled).toBe(41);
+    // every row was sampled (the renamed artist and the twin among them)
+    expect(report.spotChecks.find((s) => s.source === 'public.spotify_artists')?.sampled).toBe(5);
+    expect(report.spotChecks.find((s) => s.source === 'public.spotify_tracks')?.sampled).toBe(41);
 
     // a projected row that really lost its legacy value still fails
     const [damaged] = await query(db.url, `SELECT spotify_uri FROM soulspot_tracks WHERE source = 'spotify' AND isrc <> 'QZZZZ2600001' ORDER BY spotify_uri LIMIT 1`);
@@ -108,4 +113,13 @@ describe('migrator verify field spot-checks', () => {
     expect(again.passed).toBe(false);
     expect(again.spotChecks.flatMap((s) => s.mismatches)).toEqual([expect.stringMatching(/\.title: legacy ".*" != projected "Wrong"$/)]);
   }, 120_000);
+
+  it("projects a Deezer pseudo-URI in spotify_uri as the row's Deezer identity, and verify finds it", async () => {
+    const projected = await query(db.url, `SELECT deezer_id AS id FROM soulspot_tracks WHERE deezer_id = ANY($1::text[]) ORDER BY 1`, [deezerIds.map((r) => r.id)]);
+    expect(projected).toEqual(deezerIds);
+    expect(await query(db.url, `SELECT id FROM soulspot_tracks WHERE spotify_uri LIKE 'deezer:%'`)).toEqual([]);
+    for (const source of ['legacy_backup.soulspot_artists', 'legacy_backup.soulspot_albums', 'legacy_backup.soulspot_tracks']) {
+      expect(report.tables.find((t) => t.source === source), source).toMatchObject({ missing: 0 });
+    }
+  });
 });

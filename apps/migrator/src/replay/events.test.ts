@@ -98,6 +98,22 @@ describe('pre-existing soulspot rows -> BACKFILL events', () => {
     expect(built.droppedProviders).toEqual(['deezer']);
   });
 
+  it("reads a Deezer pseudo-URI the old Deezer sync stored in spotify_uri ('deezer:<id>', reference §3.5) as the Deezer id", () => {
+    const built = unifiedTrackEvents({
+      ...base, source: 'deezer', spotify_uri: 'deezer:3000000005', file_path: null,
+      artist_source: 'deezer', artist_spotify_uri: 'deezer:1000005', album_spotify_uri: ' deezer:2000005 ',
+    });
+    expect(built.events.map((e) => e.key)).toEqual(['deezer:track:3000000005']);
+    expect(built.droppedProviders).toBeUndefined();
+    const envelope = decodeEnvelope(built.events[0].value);
+    if (envelope.payload?.$case !== 'trackObserved') throw new Error('not a track event');
+    expect(envelope.payload.value.track?.artists[0].providerId).toBe('1000005');
+    expect(envelope.payload.value.track?.album?.providerId).toBe('2000005');
+    // a real deezer_id wins over the pseudo-URI
+    expect(unifiedTrackEvents({ ...base, source: 'deezer', spotify_uri: 'deezer:1', deezer_id: '3000000005', file_path: null, artist_deezer_id: '1000005' }).events.map((e) => e.key))
+      .toEqual(['deezer:track:3000000005']);
+  });
+
   it('emits one observation per provider of a hybrid artist', () => {
     const row: UnifiedArtistRow = {
       key: 'a1b2c3d4-0000-0000-0000-000000000001', source: 'hybrid', spotify_uri: 'spotify:artist:4Z8W4fKeB5YxbusRsdQVPb', deezer_id: '27',

@@ -1,6 +1,6 @@
 import { Origin, Provider, type AlbumDTO, type ArtistDTO, type EnvelopePayload, type EntityRef, type TrackDTO } from '@soulspot/contracts';
 import { encodeReplayEvent, type ReplayEvent } from './encode-event';
-import { albumTypeOf, bareSpotifyId, cleanIsrc, cleanMbid, cleanProviderId, cleanUpc, legacyReleaseDate, optionalInt, parseGenres } from './normalize';
+import { albumTypeOf, bareSpotifyId, cleanIsrc, cleanMbid, cleanProviderId, cleanUpc, legacyReleaseDate, optionalInt, parseGenres, unifiedDeezerId } from './normalize';
 import type { SpotifyAlbumRow, SpotifyArtistRow, SpotifyTrackRow, UnifiedAlbumRow, UnifiedArtistRow, UnifiedIds, UnifiedTrackRow } from './rows';
 
 export const MIGRATOR_PRODUCER = 'migrator';
@@ -125,7 +125,7 @@ const PROVIDERS: Record<ProviderName, Provider> = {
 /** The id a unified row has at a provider; for 'local' that is the SoulSpot row id itself. */
 function idAt(provider: ProviderName, ids: UnifiedIds, rowId: string | null, type: 'artist' | 'album' | 'track'): string | null {
   if (provider === 'spotify') return bareSpotifyId(ids.spotify_uri, type);
-  if (provider === 'deezer') return cleanProviderId(ids.deezer_id);
+  if (provider === 'deezer') return unifiedDeezerId(ids.deezer_id, ids.spotify_uri);
   return cleanProviderId(rowId);
 }
 

@@ -10,6 +10,7 @@ import { normalizeIsrc, normalizeUpc, parseReleaseDate, spotifyIdFromUri, type S
 const SPOTIFY_ID_RE = /^[A-Za-z0-9]{1,64}$/;
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PROVIDER_ID_RE = /^\S{1,50}$/;
+const DEEZER_PSEUDO_URI_RE = /^deezer:(?:(?:artist|album|track):)?([^:\s]+)$/;
 
 /** The bare Spotify id of a legacy value: either a bare id (spotify_* tables) or a full URI (soulspot_* tables, or the seed plan's `spotify_uri` columns). */
 export function bareSpotifyId(raw: string | null | undefined, type: SpotifyUriType): string | null {
@@ -25,6 +26,18 @@ export function cleanProviderId(raw: string | null | undefined): string | null {
   const value = raw.trim();
   return PROVIDER_ID_RE.test(value) ? value : null;
 }
+
+/**
+ * The Deezer id of a soulspot_* row: its deezer_id, else a Deezer pseudo-URI the old Deezer sync stored in spotify_uri
+ * ('deezer:<id>'; SoulSpot's later migration aa38023ccD73 moved those to deezer_id, but a database from before the
+ * consolidation still has them).
+ */
+export function unifiedDeezerId(deezerId: string | null | undefined, spotifyUri: string | null | undefined): string | null {
+  return cleanProviderId(deezerId) ?? cleanProviderId(DEEZER_PSEUDO_URI_RE.exec(spotifyUri?.trim() ?? '')?.[1]);
+}
+
+/** The same rule in SQL, for verify: the id part of a Deezer pseudo-URI (NULL otherwise). */
+export const deezerPseudoUriIdSql = (expr: string): string => `substring(trim(${expr}) from '^deezer:(?:(?:artist|album|track):)?([^:[:space:]]+)$')`;
 
 export function cleanMbid(raw: string | null | undefined): string {
   const value = raw?.trim().toLowerCase() ?? '';

@@ -1,4 +1,5 @@
 import { columnExpr as col, type ColumnMapping } from '../replay/mapping';
+import { deezerPseudoUriIdSql } from '../replay/normalize';
 import type { Mappings } from '../replay/queries';
 import { SOULSPOT_ALBUMS, SOULSPOT_ARTISTS, SOULSPOT_TRACKS, SPOTIFY_ALBUMS, SPOTIFY_ARTISTS, SPOTIFY_TRACKS, sourceName, type SourceTable } from '../replay/sources';
 
@@ -93,7 +94,8 @@ function unifiedCheck(source: SourceTable, m: ColumnMapping, entity: Counterpart
   const type = TYPES[entity];
   const id = col(m, 'l', 'id');
   const spotifyKey = `(CASE WHEN ${col(m, 'l', 'spotify_uri')}::text LIKE 'spotify:${type}:%' THEN ${col(m, 'l', 'spotify_uri')}::text END)`;
-  const deezerKey = `('deezer:${type}:' || trim(${col(m, 'l', 'deezer_id')}::text))`;
+  const deezerId = `coalesce(nullif(trim(${col(m, 'l', 'deezer_id')}::text), ''), ${deezerPseudoUriIdSql(`${col(m, 'l', 'spotify_uri')}::text`)})`;
+  const deezerKey = `('deezer:${type}:' || ${deezerId})`;
   const localKey = `('local:${type}:' || ${id}::text)`;
   const conditions = [memberExists(localKey, table), memberExists(spotifyKey, table), memberExists(deezerKey, table)];
   if (entity === 'tracks') {
