@@ -113,6 +113,16 @@ describe('ProviderHttpClient', () => {
     expect(arrivals).toHaveLength(3);
   });
 
+  it('backs off when Retry-After is 0 instead of sending again at once', async () => {
+    script = [
+      { status: 429, headers: { 'retry-after': '0' } },
+      { status: 429, headers: { 'retry-after': '0' } },
+    ];
+    await expect(client({ backoff: { baseMs: 100, capMs: 100 }, random: () => 1 }).getJson(`${baseUrl}/a`)).resolves.toEqual({ ok: true });
+    expect(arrivals).toHaveLength(3);
+    for (let i = 1; i < arrivals.length; i++) expect(arrivals[i].at - arrivals[i - 1].at).toBeGreaterThanOrEqual(90);
+  });
+
   it('refreshes once on 401 with the rejected token, then retries with the new one', async () => {
     let current = 'old-token';
     const refreshedWith: string[] = [];

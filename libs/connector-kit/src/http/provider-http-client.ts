@@ -173,7 +173,10 @@ export class ProviderHttpClient {
           continue;
         }
         case 'rate-limited': {
-          const waitMs = result.retryAfterMs ?? backoffDelayMs(attempt, this.backoff, this.options.random);
+          // A Retry-After of 0 (or a date already past) names no wait: taken literally, every paused request would
+          // go out again at once into the same window — the tight loop provider-apis.md §7.5 warns of — and the
+          // attempts would be spent in milliseconds. It is backed off like a missing one.
+          const waitMs = result.retryAfterMs || backoffDelayMs(attempt, this.backoff, this.options.random);
           this.pauseUntil(this.clock.now() + waitMs);
           if (waitMs > this.retryAfterCapMs || attempt >= this.maxAttempts) {
             throw new RateLimited(provider, waitMs, new Date(this.pausedUntil));
