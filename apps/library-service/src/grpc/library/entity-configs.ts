@@ -53,11 +53,15 @@ function provenanceColumn(alias: string, type: EntityType): string {
 /** Positions in one provenance array built by provenanceColumn. */
 const PROVENANCE_FIELDS = { provider: 0, providerKey: 1, observedAt: 2, musicbrainzId: 3, isrc: 4, upc: 5 } as const;
 
-/** Sort on the timestamp with microseconds kept in the cursor (a JS Date would round them and repeat rows). */
+/**
+ * Sort on the timestamp with microseconds kept in the cursor (a JS Date would round them and repeat rows). to_char()
+ * gives NULL for ±infinity, valid timestamptz values: those (and NULL, sorted as -infinity) travel as their own text.
+ */
 function lastSyncedSort(alias: string): SortSpec {
+  const column = `${alias}.last_synced_at`;
   return {
-    expression: `coalesce(${alias}.last_synced_at, '-infinity'::timestamptz)`,
-    cursorText: `CASE WHEN ${alias}.last_synced_at IS NULL THEN '-infinity' ELSE to_char(${alias}.last_synced_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') END`,
+    expression: `coalesce(${column}, '-infinity'::timestamptz)`,
+    cursorText: `CASE WHEN isfinite(${column}) THEN to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') ELSE coalesce(${column}::text, '-infinity') END`,
     cast: 'timestamptz',
   };
 }
@@ -102,13 +106,15 @@ function provenance(value: unknown): Provenance[] {
       musicbrainzId: str(item[f.musicbrainzId]),
       isrc: str(item[f.isrc]),
       upc: str(item[f.upc]),
-      observedAt: observedAt ? new Date(observedAt) : undefined,
+      observedAt: date(observedAt),
     };
   });
 }
 
+/** A google.protobuf.Timestamp cannot hold ±infinity (pg gives them as numbers) or an invalid date: left unset. */
 function date(value: unknown): Date | undefined {
-  return value instanceof Date ? value : value == null ? undefined : new Date(String(value));
+  const parsed = value instanceof Date ? value : value == null ? undefined : new Date(typeof value === 'number' ? value : String(value));
+  return parsed && Number.isFinite(parsed.getTime()) ? parsed : undefined;
 }
 
 const mbidField = (column: string) =>
