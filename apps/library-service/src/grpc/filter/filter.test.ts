@@ -112,6 +112,13 @@ describe('compileFilter', () => {
     expect(filterError('source : spot').message).toMatch(/does not support ":"/);
   });
 
+  it('takes combining marks and zero-width joiners in bare words: Devanagari and Thai vowel signs, decomposed accents, Persian', () => {
+    expect(compile('name = हिन्दी').values).toEqual(['हिन्दी']);
+    expect(compile('name : ที่นี่').values).toEqual(['%ที่นี่%']);
+    expect(compile('name = Beyonce\u0301 source = local').values).toEqual(['Beyonce\u0301', 'local']);
+    expect(compile('name = می\u200cخواهم').values).toEqual(['می\u200cخواهم']);
+  });
+
   it('takes letters beyond U+FFFF in bare words (surrogate pairs)', () => {
     expect(compile('name = 𠀀𠀁').values).toEqual(['𠀀𠀁']);
     expect(compile('name = a𝒳b').values).toEqual(['a𝒳b']);

@@ -12,8 +12,11 @@ export interface Token {
 
 export const MAX_FILTER_LENGTH = 2000;
 
-/** Characters a bare (unquoted) word may contain; anything else must be quoted. */
-const WORD_CHAR = /[\p{L}\p{N}_.*@+-]/u;
+/**
+ * Characters a bare (unquoted) word may contain; anything else must be quoted. Letters come with their combining
+ * marks (Indic and Thai vowel signs, decomposed accents) and the zero-width (non-)joiners some scripts spell words with.
+ */
+const WORD_CHAR = /^(?:[\p{L}\p{M}\p{N}_.*@+-]|\u200c|\u200d)$/u;
 const KEYWORDS = new Map<string, TokenKind>([
   ['AND', 'and'],
   ['OR', 'or'],
