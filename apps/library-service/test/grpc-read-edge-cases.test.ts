@@ -86,6 +86,34 @@ describe('keyset pagination', () => {
     expect(descending.map((a) => a.lastSyncedAt?.toISOString())).toEqual([undefined, '2026-01-01T00:00:00.000Z', undefined, undefined]);
   });
 
+  it('walks every untouched row exactly once while others are merged away, inserted and deleted between pages', async () => {
+    const untouched: string[] = [];
+    const mergeable: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      const id = await seedArtist(pool, { name: `Artist ${String(i).padStart(2, '0')}`, source: 'local' });
+      (i % 3 === 0 ? mergeable : untouched).push(id);
+    }
+    const seen: string[] = [];
+    let pageToken = '';
+    let page = 0;
+    do {
+      const response = await call(clients.library, clients.library.listArtists, { pageSize: 4, pageToken, filter: '', orderBy: page % 2 ? 'name' : '' });
+      seen.push(...response.artists.map((a) => a.id));
+      pageToken = response.nextPageToken;
+      // between pages: a row on either side of the cursor is merged into an untouched one (its row deleted, a redirect
+      // left), and rows are inserted on both sides of it
+      const victim = mergeable[(page * 7) % mergeable.length];
+      await pool.query('DELETE FROM soulspot_artists WHERE id = $1', [victim]);
+      await seedRedirect(pool, 'artist', victim, untouched[0]).catch(() => undefined);
+      await seedArtist(pool, { name: `Artist ${String(page % 60).padStart(2, '0')} inserted`, source: 'local' });
+      page++;
+    } while (pageToken);
+    const count = (id: string) => seen.filter((s) => s === id).length;
+    expect(untouched.filter((id) => count(id) !== 1)).toEqual([]);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(mergeable.filter((id) => count(id) > 1)).toEqual([]);
+  });
+
   it('lists the albums of a merged-away artist with a filter, in descending order, page by page', async () => {
     const artist = await seedArtist(pool, { name: 'Parent', source: 'local' });
     const other = await seedArtist(pool, { name: 'Other', source: 'local' });
