@@ -165,6 +165,46 @@ describe('deezer-connector under provider faults', () => {
     expect(fake.violations()).toEqual([]);
   });
 
+  it('short pages on every list lose nothing', async () => {
+    // 1 item a page where 3 were asked for: every list (followed artists, saved albums, artist albums, tracks) runs over several pages
+    const running = await setUp({ faults: { quota: FAST_QUOTA, shortPages: { rate: 1, keep: 0.34 } } }, { DEEZER_PAGE_LIMIT: '3' });
+    const progress = await syncToEnd(running.url);
+    expect(progress.status, JSON.stringify(progress.errors)).toBe('succeeded');
+    const events = await runEvents(progress.runId);
+    const expected = fake.library.expectedCounts();
+    const summary = summarize(events);
+    expect(summary.artists.size).toBe(expected.followedArtists);
+    expect(summary.albums.size).toBe(expected.albums);
+    expect(summary.tracks.size).toBe(expected.tracks);
+    expectNothingHalfPublished(events, LIBRARY.tracksPerAlbum);
+    expect(new Set(summary.snapshots[SnapshotKind.SNAPSHOT_KIND_SAVED_ALBUMS].providerIds)).toEqual(new Set(fake.library.savedAlbumIds().map(String)));
+    expect(fake.stats().byEndpoint['GET /user/me/artists']).toBe(LIBRARY.artists);
+    expect(fake.violations()).toEqual([]);
+  });
+
+  it('an expiring token (no offline_access) is not used past its `expires`: re-authorization required, nothing sent', async () => {
+    const running = await setUp({ faults: { quota: FAST_QUOTA, accessTokenTtlSeconds: 1, strictExpiry: true } }, { DEEZER_PERMS: 'basic_access' });
+    expect((await fetch(`${running.url}/readyz`)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const ready = await fetch(`${running.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ status: 'not authenticated: re-authorization required' });
+    expect((await startSync(running.url)).status).toBe(409);
+    expect(fake.stats().byEndpoint['GET /user/me/artists']).toBeUndefined();
+    expect(fake.violations()).toEqual([]);
+  });
+
+  it('a login the user denies (error_reason=user_denied) stores nothing and says why', async () => {
+    fake = await startFakeDeezer({ ...LIBRARY, faults: { quota: FAST_QUOTA, authorizeDenied: true } });
+    open.push(fake);
+    const running = await startConnector(infra, fake, key);
+    open.push(running.connector);
+    const callback = await login(running.url);
+    expect(callback.status).toBe(400);
+    expect(await callback.json()).toEqual({ error: 'authorization denied: user_denied' });
+    expect(fake.stats().byEndpoint['GET /oauth/access_token.php']).toBeUndefined();
+  });
+
   it('never writes a token to the logs', async () => {
     const logs = allLogs.flat().join('\n');
     expect(logs.length).toBeGreaterThan(1000);

@@ -1,6 +1,6 @@
 import { TokenCipher, connectorTesting } from '@soulspot/connector-kit';
 import type { EventEnvelope } from '@soulspot/contracts';
-import { type FakeSpotify, startFakeSpotify } from '@soulspot/provider-fakes';
+import { type FakeSpotify, type FakeSpotifyOptions, startFakeSpotify } from '@soulspot/provider-fakes';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Infra, type Running, startConnector, startInfra } from './setup';
@@ -44,8 +44,8 @@ describe('spotify-connector under provider faults', () => {
     return running;
   }
 
-  async function newFake(): Promise<FakeSpotify> {
-    fake = await startFakeSpotify(LIBRARY);
+  async function newFake(options: FakeSpotifyOptions = LIBRARY): Promise<FakeSpotify> {
+    fake = await startFakeSpotify(options);
     open.push(fake);
     return fake;
   }
@@ -71,9 +71,9 @@ describe('spotify-connector under provider faults', () => {
   }
 
   /** Every album published comes with all of its tracks, and no track comes without its album. */
-  function expectNothingHalfPublished(events: Array<{ key: string; envelope: EventEnvelope }>): void {
+  function expectNothingHalfPublished(events: Array<{ key: string; envelope: EventEnvelope }>, tracksPerAlbum = LIBRARY.tracksPerAlbum): void {
     const summary = summarize(events);
-    for (const album of summary.albums) expect(summary.tracksPerAlbum.get(album)).toBe(LIBRARY.tracksPerAlbum);
+    for (const album of summary.albums) expect(summary.tracksPerAlbum.get(album)).toBe(tracksPerAlbum);
     for (const album of summary.tracksPerAlbum.keys()) expect(summary.albums.has(album)).toBe(true);
   }
 
@@ -298,6 +298,119 @@ describe('spotify-connector under provider faults', () => {
     expectNothingHalfPublished(secondEvents);
     expectComplete([...firstEvents, ...secondEvents]);
     expect(fake.violations()).toEqual([]);
+  });
+
+  // The tests below sync with force: an earlier test left album cooldowns of an hour in the shared database.
+
+  /** Albums longer than the 50 tracks an album embeds: their track lists and ISRC lookups take more than one request. */
+  const LONG_ALBUMS = { seed: 4, artists: 6, albumsPerArtist: 2, tracksPerAlbum: 55, savedAlbums: 2 };
+
+  it('short pages on every list (cursor and offset paging, embedded track pages continued) lose nothing', async () => {
+    await newFake(LONG_ALBUMS);
+    // 2 items a page where 50 were asked for (1 of the 10 artist albums)
+    fake.setFaults({ shortPages: { rate: 1, keep: 0.05 } });
+    const running = await connect();
+    const progress = await syncToEnd(running.url, { force: true });
+    expect(progress.status, JSON.stringify(progress.errors)).toBe('succeeded');
+    const events = await runEvents(progress.runId);
+    expectComplete(events);
+    expectNothingHalfPublished(events, LONG_ALBUMS.tracksPerAlbum);
+    const { byEndpoint, injected } = fake.stats();
+    expect(injected.shortPages).toBeGreaterThan(0);
+    expect(byEndpoint['GET /v1/me/following']).toBe(3);
+    expect(byEndpoint['GET /v1/me/albums']).toBe(1);
+    expect(byEndpoint['GET /v1/artists/{id}/albums']).toBe(6 * 2);
+    // the 5 tracks after an album's embedded 50, two at a time
+    expect(byEndpoint['GET /v1/albums/{id}/tracks']).toBe(3 * fake.library.expectedCounts().albums);
+    expect(fake.violations()).toEqual([]);
+  });
+
+  it('an extended-quota app: ISRCs from the batch endpoint in groups of at most 50, no per-track requests', async () => {
+    await newFake({ ...LONG_ALBUMS, devMode: false });
+    const running = await connect();
+    const progress = await syncToEnd(running.url, { force: true });
+    expect(progress.status, JSON.stringify(progress.errors)).toBe('succeeded');
+    const events = await runEvents(progress.runId);
+    expectComplete(events);
+    expectNothingHalfPublished(events, LONG_ALBUMS.tracksPerAlbum);
+    const { byEndpoint, byStatus } = fake.stats();
+    // 55 tracks an album: one batch of 50 and one of 5 (the fake answers 400 above 50 ids).
+    expect(byEndpoint['GET /v1/tracks']).toBe(2 * fake.library.expectedCounts().albums);
+    expect(byEndpoint['GET /v1/tracks/{id}']).toBeUndefined();
+    expect(byStatus[400]).toBeUndefined();
+    expect(fake.violations()).toEqual([]);
+  });
+
+  it("an artist-albums page size above the app's cap (400 Invalid limit) falls back to 10", async () => {
+    await newFake();
+    const running = await connect({ SPOTIFY_ARTIST_ALBUMS_LIMIT: '50' });
+    const progress = await syncToEnd(running.url, { force: true });
+    expect(progress.status, JSON.stringify(progress.errors)).toBe('succeeded');
+    expectComplete(await runEvents(progress.runId));
+    expect(fake.stats().byStatus[400]).toBeGreaterThan(0);
+    expect(fake.violations()).toEqual([]);
+  });
+
+  it('a PKCE public client (no client secret) logs in and refreshes with client_id alone', async () => {
+    await newFake();
+    const running = await connect({ SPOTIFY_CLIENT_SECRET: '' });
+    fake.expireAccessTokens();
+    const progress = await syncToEnd(running.url, { force: true });
+    expect(progress.status, JSON.stringify(progress.errors)).toBe('succeeded');
+    expect(fake.stats().refreshes).toBe(1);
+    expectComplete(await runEvents(progress.runId));
+    expect(fake.violations()).toEqual([]);
+  });
+
+  it('a refresh reply without a refresh token keeps the old one: later refreshes still work', async () => {
+    await newFake();
+    fake.setFaults({ refreshTokenRotation: 'omit' });
+    const running = await connect();
+    for (let round = 1; round <= 2; round++) {
+      fake.expireAccessTokens();
+      const progress = await syncToEnd(running.url, { force: true });
+      expect(progress.status, JSON.stringify(progress.errors)).toBe('succeeded');
+      expect(fake.stats().refreshes).toBe(round);
+    }
+    expect(fake.violations()).toEqual([]);
+  });
+
+  it('a token endpoint answering 503 (HTML) during a refresh is retried; the run completes', async () => {
+    await newFake();
+    const running = await connect();
+    fake.setFaults({ serverErrors: { times: 2, body: 'html', endpoints: ['POST /api/token'] } });
+    fake.expireAccessTokens();
+    const progress = await syncToEnd(running.url, { force: true });
+    expect(progress.status, JSON.stringify(progress.errors)).toBe('succeeded');
+    expect(fake.stats().injected.serverErrors).toBe(2);
+    expect(fake.stats().refreshes).toBe(1);
+    expectComplete(await runEvents(progress.runId));
+    expect(fake.violations()).toEqual([]);
+  });
+
+  it('the user revoked the app (401 on the API, invalid_grant on refresh): re-authorization required, no loop', async () => {
+    await newFake();
+    const running = await connect();
+    fake.revokeTokens();
+    const progress = await syncToEnd(running.url, { force: true });
+    expect(progress.status).toBe('reauth_required');
+    expect(progress.resumable).toBe(false);
+    expect(fake.stats().byEndpoint['POST /api/token']).toBe(2); // the login exchange + one refresh attempt
+    expect((await startSync(running.url)).status).toBe(409);
+    expect(fake.violations()).toEqual([]);
+    // A new login makes the connector usable again.
+    expect((await login(running.url)).status).toBe(200);
+    expect((await fetch(`${running.url}/readyz`)).status).toBe(200);
+  });
+
+  it('a login the user cancels (error=access_denied) stores nothing and says why', async () => {
+    await newFake();
+    fake.setFaults({ authorizeDenied: true });
+    const running = await connect({}, { login: false });
+    const callback = await login(running.url);
+    expect(callback.status).toBe(400);
+    expect(await callback.json()).toEqual({ error: 'authorization denied: access_denied' });
+    expect(fake.stats().byEndpoint['POST /api/token']).toBeUndefined();
   });
 
   it('never writes a token to the logs', async () => {
