@@ -2,6 +2,7 @@ import type { Logger } from '@soulspot/observability';
 import { MIGRATOR_LOCK_KEY, createPool, inTransaction, listTables, type Queryable } from '../db';
 import { BACKUP_SCHEMA } from '../schema/migrator-tables';
 import { copyIndexNames } from './index-names';
+import { carrySequences } from './sequences';
 import { readState, writeState } from '../state';
 import { DROPPED_LEGACY_TABLES, legacyFingerprint, sameFingerprint } from '../verify/fingerprint';
 import type { VerifyReport } from '../verify/run-verify';
@@ -68,6 +69,7 @@ async function copyTable(db: Queryable, table: string): Promise<number> {
   await db.query(`DROP TABLE IF EXISTS ${BACKUP_SCHEMA}."${table}"`);
   await db.query(`CREATE TABLE ${BACKUP_SCHEMA}."${table}" (LIKE public."${table}" INCLUDING ALL)`);
   await copyIndexNames(db, { schema: 'public', table }, { schema: BACKUP_SCHEMA, table });
+  await carrySequences(db, { schema: 'public', table }, { schema: BACKUP_SCHEMA, table });
   const copied = (await db.query(`INSERT INTO ${BACKUP_SCHEMA}."${table}" SELECT * FROM public."${table}"`)).rowCount ?? 0;
   const source = Number((await db.query(`SELECT count(*) AS n FROM public."${table}"`)).rows[0].n);
   const backup = Number((await db.query(`SELECT count(*) AS n FROM ${BACKUP_SCHEMA}."${table}"`)).rows[0].n);
