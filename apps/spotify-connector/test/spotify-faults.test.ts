@@ -1,5 +1,5 @@
 import { TokenCipher, connectorTesting } from '@soulspot/connector-kit';
-import type { EventEnvelope } from '@soulspot/contracts';
+import { type EventEnvelope, SnapshotKind } from '@soulspot/contracts';
 import { type FakeSpotify, type FakeSpotifyOptions, startFakeSpotify } from '@soulspot/provider-fakes';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -401,6 +401,21 @@ describe('spotify-connector under provider faults', () => {
     // A new login makes the connector usable again.
     expect((await login(running.url)).status).toBe(200);
     expect((await fetch(`${running.url}/readyz`)).status).toBe(200);
+  });
+
+  it('a taken-down saved album (name "") is still published, saved and listed, with a blank title', async () => {
+    await newFake();
+    const album = String(fake.library.savedAlbumIds()[0]);
+    fake.setFaults({ takenDownAlbums: [album] });
+    const running = await connect();
+    const progress = await syncToEnd(running.url, { force: true });
+    expect(progress.status, JSON.stringify(progress.errors)).toBe('succeeded');
+    const events = await runEvents(progress.runId);
+    expectComplete(events);
+    const observed = events.flatMap(({ envelope }) => (envelope.payload?.$case === 'albumObserved' ? [envelope.payload.value] : []));
+    expect(observed.find((o) => o.album!.providerId === album)).toMatchObject({ saved: true, album: { title: '' } });
+    expect(summarize(events).snapshots[SnapshotKind.SNAPSHOT_KIND_SAVED_ALBUMS].providerIds).toContain(album);
+    expect(fake.violations()).toEqual([]);
   });
 
   it('a login the user cancels (error=access_denied) stores nothing and says why', async () => {

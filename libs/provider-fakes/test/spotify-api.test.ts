@@ -160,6 +160,22 @@ describe('fake Spotify Web API: paging and shapes', () => {
     expect((await spotifyGet(fake, `/tracks?ids=${libs.spotify.idOf('track', 0)}`, token)).status).toBe(403);
   });
 
+  it('a taken-down album keeps its place everywhere but its name is ""', async () => {
+    const album = String(libs.spotify.savedAlbumIds()[0]);
+    const trackOfAlbum = String(libs.spotify.idOf('track', libs.spotify.indexOf('album', album)! * 23));
+    fake.setFaults({ takenDownAlbums: [album] });
+    try {
+      expect((await spotifyGet(fake, `/albums/${album}`, token)).body).toMatchObject({ id: album, name: '' });
+      expect((await spotifyGet(fake, `/tracks/${trackOfAlbum}`, token)).body.album).toMatchObject({ id: album, name: '' });
+      const saved = (await walk(fake, token, '/me/albums?limit=50')).flatMap((page) => page.items.map((item: any) => item.album));
+      expect(saved.find((a: any) => a.id === album)).toMatchObject({ name: '' });
+      expect(saved.filter((a: any) => a.name === '')).toHaveLength(1);
+    } finally {
+      fake.setFaults({ takenDownAlbums: null });
+    }
+    expect((await spotifyGet(fake, `/albums/${album}`, token)).body.name).not.toBe('');
+  });
+
   it('unfollowing shows in the next listing and its total', async () => {
     const victim = libs.spotify.idOf('artist', 5);
     libs.spotify.unfollowArtist(victim);

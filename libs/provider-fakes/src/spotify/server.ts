@@ -157,6 +157,7 @@ export async function startFakeSpotify(options: FakeSpotifyOptions = {}): Promis
         lib: library,
         apiBase,
         devModeFields: settings.devModeFields,
+        takenDownAlbums: settings.takenDownAlbums ? new Set(settings.takenDownAlbums) : undefined,
         artistAlbumsMaxLimit: settings.artistAlbumsMaxLimit,
         batchEndpointsForbidden: settings.batchEndpointsForbidden,
         batchEndpointsRemovedStatus: settings.batchEndpointsRemovedStatus,

@@ -84,6 +84,11 @@ export interface SpotifyFaults {
    * issued with (a client should refresh before expiry). Forced expiry (`expireAccessTokens()`) is exempt.
    */
   strictExpiry?: boolean;
+  /**
+   * Spotify ids of albums that were taken down: they stay in saved albums and listings, but their `name` is ""
+   * wherever they appear (full album, simplified album, a track's album) — reference §2.6.
+   */
+  takenDownAlbums?: string[];
 }
 
 export const SPOTIFY_SWITCHES = [
@@ -104,6 +109,7 @@ export const SPOTIFY_SWITCHES = [
   'invalidGrant',
   'authorizeDenied',
   'strictExpiry',
+  'takenDownAlbums',
 ] as const satisfies readonly (keyof SpotifyFaults)[];
 /** Compile-time check that the list names every switch. */
 const _everySwitchListed: [Exclude<keyof SpotifyFaults, (typeof SPOTIFY_SWITCHES)[number]>] extends [never] ? true : never = true;

@@ -11,6 +11,8 @@ export interface SpotifyShapeContext {
   /** The fake's own `/v1` base URL: every `href`/`next` points back at the fake. */
   apiBase: string;
   devModeFields: boolean;
+  /** Ids of taken-down albums (their name is ""). */
+  takenDownAlbums?: ReadonlySet<string>;
 }
 
 const OPEN = 'https://open.spotify.com';
@@ -90,7 +92,7 @@ export function simplifiedAlbum(ctx: SpotifyShapeContext, albumIndex: number, al
     href: `${ctx.apiBase}/albums/${id}`,
     id,
     images: images(ctx, Field.albumImage, albumIndex, 'ab67616d0000'),
-    name: album.title,
+    name: ctx.takenDownAlbums?.has(id) ? '' : album.title,
     release_date: releaseDate(album),
     release_date_precision: album.precision,
     type: 'album',
