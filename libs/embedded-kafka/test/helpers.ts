@@ -70,6 +70,11 @@ export class RawClient {
     return { correlationId, bytes };
   }
 
+  /** Response frames received and not yet taken by nextFrame / receive. */
+  get queuedFrames(): number {
+    return this.frames.length;
+  }
+
   /** Next response frame, or null if the broker closed the connection first. */
   async nextFrame(timeoutMs = 5000): Promise<Buffer | null> {
     const deadline = Date.now() + timeoutMs;

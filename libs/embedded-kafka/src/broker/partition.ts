@@ -7,6 +7,16 @@ import type { PartitionLog } from '../log/partition-log.js';
 import { readBatchInfo } from '../protocol/record-batch.js';
 import { PartitionProducerState } from './producer-state.js';
 
+/** A batch just appended: its first offset, the offset after it, and its size as stored. */
+export interface AppendedBatch {
+  baseOffset: bigint;
+  nextOffset: bigint;
+  bytes: number;
+}
+
+/** Told about each append (with the batch) and about the partition's removal (null). */
+export type PartitionWatcher = (appended: AppendedBatch | null) => void;
+
 /** How much log a restart scan reads per step while rebuilding producer state. */
 const SCAN_CHUNK_BYTES = 4 * 1024 * 1024;
 
@@ -14,7 +24,7 @@ export class Partition {
   readonly producers = new PartitionProducerState();
   private producersLoaded = false;
   private tail: Promise<unknown> = Promise.resolve();
-  private readonly waiters = new Set<() => void>();
+  private readonly watchers = new Set<PartitionWatcher>();
 
   constructor(
     readonly topic: string,
@@ -52,13 +62,19 @@ export class Partition {
     }
   }
 
-  /** Registers a callback for the next appends; returns the unsubscribe function. */
-  watch(onAppend: () => void): () => void {
-    this.waiters.add(onAppend);
-    return () => this.waiters.delete(onAppend);
+  /** Registers a callback for the next appends and the removal; returns the unsubscribe function. */
+  watch(watcher: PartitionWatcher): () => void {
+    this.watchers.add(watcher);
+    return () => this.watchers.delete(watcher);
   }
 
-  notifyAppended(): void {
-    for (const w of [...this.waiters]) w();
+  /** Called once the batch is readable (highWatermark past it). */
+  notifyAppended(batch: AppendedBatch): void {
+    for (const w of [...this.watchers]) w(batch);
+  }
+
+  /** The partition's topic was deleted. */
+  notifyRemoved(): void {
+    for (const w of [...this.watchers]) w(null);
   }
 }

@@ -91,7 +91,7 @@ export class TopicTable {
       if (this.deleting.get(name) === deletion) this.deleting.delete(name);
     }
     // Parked fetches re-evaluate and report the partition as unknown.
-    for (const p of topic.partitions) p.notifyAppended();
+    for (const p of topic.partitions) p.notifyRemoved();
     return true;
   }
 }

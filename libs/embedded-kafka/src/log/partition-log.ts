@@ -17,7 +17,11 @@ export interface PartitionLog {
    * maxTimestamp is the batch's max timestamp (for ListOffsets by time). Durable before resolve when the log is file-backed.
    */
   append(batch: Buffer, recordCount: number, maxTimestamp: bigint): Promise<bigint> | bigint;
-  /** Whole batches containing offsets >= fetchOffset, up to ~maxBytes (at least one batch if any). */
+  /**
+   * Whole batches from the one containing fetchOffset on, in order: the first always (if any), then each one while
+   * the total stays <= maxBytes, stopping at the first that does not fit or at the high watermark. Parked fetches
+   * rely on exactly this to tell from batch sizes alone what a read would return (src/broker/fetch.ts).
+   */
   read(fetchOffset: bigint, maxBytes: number): Buffer[];
   /** First offset whose batch max timestamp >= ts, or null. */
   offsetForTimestamp(ts: bigint): bigint | null;
