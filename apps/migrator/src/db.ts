@@ -73,6 +73,33 @@ export async function isNotNullAndIndexed(db: Queryable, schema: string, table: 
   return rows[0]?.usable === true;
 }
 
+/**
+ * Columns a keyset scan of a table can page by: `column` when it is NOT NULL and unique on its own (a valid, non-partial
+ * unique index of just that column), else the primary key's columns; null when neither exists.
+ */
+export async function keysetColumns(db: Queryable, schema: string, table: string, column: string): Promise<string[] | null> {
+  const relation = `${ident(schema)}.${ident(table)}`;
+  const { rows: own } = await db.query<{ key: boolean }>(
+    `SELECT a.attnotnull AND EXISTS (
+              SELECT 1 FROM pg_index i
+              WHERE i.indrelid = a.attrelid AND i.indisunique AND i.indisvalid AND i.indpred IS NULL AND i.indexprs IS NULL
+                AND i.indnkeyatts = 1 AND i.indkey[0] = a.attnum
+            ) AS key
+     FROM pg_attribute a WHERE a.attrelid = $1::regclass AND a.attname = $2 AND NOT a.attisdropped`,
+    [relation, column],
+  );
+  if (own[0]?.key) return [column];
+  const { rows: primary } = await db.query<{ name: string }>(
+    `SELECT a.attname AS name
+     FROM pg_index i CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)
+     JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+     WHERE i.indrelid = $1::regclass AND i.indisprimary AND k.n <= i.indnkeyatts
+     ORDER BY k.n`,
+    [relation],
+  );
+  return primary.length > 0 ? primary.map((r) => r.name) : null;
+}
+
 /** Double-quotes an identifier for SQL. */
 export const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 

@@ -71,6 +71,42 @@ describe('migrator replay on other layouts', () => {
   });
 });
 
+describe('migrator replay of a layout whose Spotify id column is not a key', () => {
+  let db: ProvisionedPostgres;
+
+  beforeAll(async () => {
+    db = await provisionPostgres();
+  });
+  afterAll(async () => {
+    await db?.stop();
+  });
+
+  it('pages by the primary key: NULL and repeated ids neither stall the replay nor lose rows at page boundaries', async () => {
+    await query(db.url, `
+      CREATE TABLE spotify_artists (id serial PRIMARY KEY, spotify_uri varchar(64), name text NOT NULL);
+      CREATE TABLE spotify_albums (id serial PRIMARY KEY, spotify_uri varchar(64), title text NOT NULL, artist_spotify_id varchar(64));
+      CREATE TABLE spotify_tracks (id serial PRIMARY KEY, spotify_uri varchar(64), title text NOT NULL, album_spotify_id varchar(64));
+      INSERT INTO spotify_artists (spotify_uri, name) VALUES
+        ('4Z8W4fKeB5YxbusRsdQVPb', 'Radiohead'), ('4Z8W4fKeB5YxbusRsdQVPb', 'Radiohead (older copy)'), ('0OdUWJ0sBjDrqHygGUXeCF', 'Band of Horses'),
+        (NULL, 'No id'), (NULL, 'No id either');`);
+    await runSchema(db.url, { dryRun: false, logger: quietLogger });
+    const replay = await Promise.race([
+      runReplay({ databaseUrl: db.url, brokers: [], clientId: 'test', chunkSize: 2, maxInFlight: 2, dryRun: true, logger: quietLogger }),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the replay did not finish')), 20_000)),
+    ]);
+    const artists = replay.sources.find((s) => s.source === 'public.spotify_artists')!;
+    expect(artists.rows).toBe(5);
+    expect(artists.events).toBe(3);
+    expect(artists.skipped).toBe(2);
+    expect(artists.order).toEqual(['id']);
+
+    // neither a key nor a primary key: refused, naming the table and the column
+    await query(db.url, `ALTER TABLE spotify_artists DROP CONSTRAINT spotify_artists_pkey`);
+    await expect(runReplay({ databaseUrl: db.url, brokers: [], clientId: 'test', chunkSize: 2, maxInFlight: 2, dryRun: true, logger: quietLogger }))
+      .rejects.toThrow(/legacy table public\.spotify_artists: cannot use field 'id': column spotify_uri is not a key .* no primary key/);
+  }, 60_000);
+});
+
 describe('migrator replay resume', () => {
   let kafka: ProvisionedKafka;
   let db: ProvisionedPostgres;

@@ -17,10 +17,14 @@ export class UnmappableLayoutError extends Error {
     readonly field: string,
     readonly candidates: readonly string[],
     readonly columns: readonly string[],
+    /** Why a present column cannot serve (instead of "none exists"). */
+    reason?: string,
   ) {
     super(
-      `legacy table ${table}: cannot map required field '${field}' — none of the columns ${candidates.join(', ')} exists ` +
-        `(the table has: ${columns.join(', ') || 'no columns'})`,
+      reason
+        ? `legacy table ${table}: cannot use field '${field}': ${reason}`
+        : `legacy table ${table}: cannot map required field '${field}' — none of the columns ${candidates.join(', ')} exists ` +
+            `(the table has: ${columns.join(', ') || 'no columns'})`,
     );
     this.name = 'UnmappableLayoutError';
   }

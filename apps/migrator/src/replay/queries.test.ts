@@ -31,6 +31,16 @@ describe('replay page queries', () => {
     expect(query.after(position)).toEqual(['al"9', 'tr1']);
   });
 
+  it('pages by the given key columns when the id column is not a key: the position is the key, the id still the row key', () => {
+    const query = pageQuery(SPOTIFY_TRACKS, realLayout(), { keyset: ['id'], tracksByAlbum: true });
+    expect(query.order).toEqual(['id']);
+    expect(query.first).toMatch(/^SELECT t\."spotify_id"::text AS key, t\."id"::text AS cursor_0, .* ORDER BY t\."id" LIMIT \$1$/s);
+    expect(query.next).toMatch(/WHERE \(t\."id"\) > \(\$1\) ORDER BY t\."id" LIMIT \$2$/);
+    const position = query.positionOf({ key: null, cursor_0: '42' });
+    expect(query.after(position)).toEqual(['42']);
+    expect(() => query.after('tr1')).toThrow(/not a position of its primary key.*replay --restart/);
+  });
+
   it('only tracks are paged by album', () => {
     expect(pageQuery(SPOTIFY_ALBUMS, realLayout(), { tracksByAlbum: true }).order).toEqual(['spotify_id']);
   });

@@ -33,6 +33,12 @@ export interface PageQueryOptions {
    * page holds whole albums. Needs a NOT NULL album column that leads an index (the real layout has both).
    */
   tracksByAlbum?: boolean;
+  /**
+   * Columns of the source table to page by when its id column is not a key (nullable, or not unique on its own — a
+   * variant layout with a surrogate primary key): in the id's order a NULL id ends or restarts the scan and rows
+   * sharing an id are lost at a page boundary. The rows' ids are still read from the id column.
+   */
+  keyset?: string[];
 }
 
 const table = (s: SourceTable): string => `${s.schema}."${s.table}"`;
@@ -50,7 +56,40 @@ export function observedAtOf(source: SourceTable, m: ColumnMapping, alias: strin
 /** The column name of `alias."column"` (expressions are shown as they are). */
 const columnName = (expr: string): string => /^\w+\."((?:[^"]|"")+)"$/.exec(expr)?.[1].replace(/""/g, '"') ?? expr;
 
-function page(select: string, from: string, keyExpr: string): PageQuery {
+/**
+ * Keyset page over `keyset` (expressions of a unique, NOT NULL key) while `key` is the row's id; a position is the JSON
+ * array of the key's values.
+ */
+function keysetPage(select: string, from: string, idExpr: string, keyset: string[], source: SourceTable): PageQuery {
+  const cursor = keyset.map((expr, i) => `${expr}::text AS cursor_${i}`).join(', ');
+  const base = `SELECT ${idExpr}::text AS key, ${cursor}, ${select} FROM ${from}`;
+  const order = `ORDER BY ${keyset.join(', ')}`;
+  const params = keyset.map((_, i) => `$${i + 1}`);
+  return {
+    first: `${base} ${order} LIMIT $1`,
+    next: `${base} WHERE (${keyset.join(', ')}) > (${params.join(', ')}) ${order} LIMIT $${keyset.length + 1}`,
+    positionOf: (row) => JSON.stringify(keyset.map((_, i) => row[`cursor_${i}`])),
+    after: (position) => parseKeysetPosition(position, keyset.length, source),
+    order: keyset.map(columnName),
+  };
+}
+
+/** A stored position of `keysetPage`; anything else was written by a replay that paged this source another way. */
+function parseKeysetPosition(position: string, length: number, source: SourceTable): string[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(position);
+  } catch {
+    parsed = undefined;
+  }
+  if (Array.isArray(parsed) && parsed.length === length && parsed.every((part) => typeof part === 'string')) return parsed as string[];
+  throw new Error(
+    `replay cursor of ${sourceName(source)} (${JSON.stringify(position)}) is not a position of its primary key: it was written by a ` +
+      `migrator that paged this table in another order; run 'migrator replay --restart' (identical events are skipped by the projection)`,
+  );
+}
+
+function idPage(select: string, from: string, keyExpr: string): PageQuery {
   const base = `SELECT ${keyExpr}::text AS key, ${select} FROM ${from}`;
   return {
     first: `${base} ORDER BY ${keyExpr} LIMIT $1`,
@@ -100,6 +139,12 @@ function mappingOf(mappings: Mappings, source: SourceTable): ColumnMapping {
 
 export function pageQuery(source: SourceTable, mappings: Mappings, options: PageQueryOptions = {}): PageQuery {
   const m = mappingOf(mappings, source);
+  const keyset = options.keyset?.length ? options.keyset : null;
+  const page = (select: string, from: string, idExpr: string): PageQuery => {
+    if (!keyset) return idPage(select, from, idExpr);
+    const alias = idExpr.slice(0, idExpr.indexOf('.'));
+    return keysetPage(select, from, idExpr, keyset.map((c) => `${alias}."${c.replace(/"/g, '""')}"`), source);
+  };
   switch (source) {
     case SPOTIFY_ARTISTS:
       return page(
@@ -132,7 +177,7 @@ export function pageQuery(source: SourceTable, mappings: Mappings, options: Page
         `${table(source)} t LEFT JOIN ${table(SPOTIFY_ALBUMS)} al ON ${col(al, 'al', 'id')} = ${col(m, 't', 'album_id')}${albumFrom ? ` AND ${col(al, 'al', 'id')} >= ${albumFrom}` : ''}
          LEFT JOIN ${table(SPOTIFY_ARTISTS)} ar ON ${col(ar, 'ar', 'id')} = ${artistId}`;
       const paged = (select: string) =>
-        options.tracksByAlbum ? groupedPage(select, from, col(m, 't', 'album_id'), col(m, 't', 'id'), source) : page(select, from(null), col(m, 't', 'id'));
+        options.tracksByAlbum && !keyset ? groupedPage(select, from, col(m, 't', 'album_id'), col(m, 't', 'id'), source) : page(select, from(null), col(m, 't', 'id'));
       return paged(
         `${col(m, 't', 'title')}::text AS title, ${col(m, 't', 'album_id')}::text AS album_id, ${col(al, 'al', 'title')}::text AS album_title,
          ${artistId}::text AS artist_id, ${col(ar, 'ar', 'name')}::text AS artist_name,

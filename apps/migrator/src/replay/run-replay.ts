@@ -2,13 +2,13 @@ import type pg from 'pg';
 import { DEFAULT_PARTITIONS, LIBRARY_EVENTS_TOPIC } from '@soulspot/contracts';
 import { createEventPublisher, createKafka, ensureTopics, type EventPublisher } from '@soulspot/messaging';
 import type { Logger } from '@soulspot/observability';
-import { createPool, isNotNullAndIndexed, listColumns, listTables } from '../db';
+import { createPool, isNotNullAndIndexed, keysetColumns, listColumns, listTables } from '../db';
 import { createProgress } from '../progress';
 import { readState, writeState } from '../state';
 import { legacyFingerprint, sameFingerprint, type Fingerprint, type ReplaySource } from '../verify/fingerprint';
 import type { ReplayEvent } from './encode-event';
 import { spotifyAlbumEvent, spotifyArtistEvent, spotifyTrackEvent, unifiedAlbumEvents, unifiedArtistEvents, unifiedTrackEvents, type Built } from './events';
-import { mapColumns } from './mapping';
+import { mapColumns, UnmappableLayoutError } from './mapping';
 import { pageQuery, type Mappings } from './queries';
 import { ALL_SOURCES, SOULSPOT_ALBUMS, SOULSPOT_ARTISTS, SOULSPOT_TRACKS, SPOTIFY_ALBUMS, SPOTIFY_ARTISTS, SPOTIFY_TRACKS, sourceName, type SourceTable } from './sources';
 
@@ -169,7 +169,15 @@ async function replaySource(
     resumedFrom: cursor?.last_key ?? null,
     order: [],
   };
-  const query = pageQuery(source, mappings, { tracksByAlbum: source === SPOTIFY_TRACKS && (await canPageTracksByAlbum(snapshot, mappings)) });
+  const idColumn = mappings.get(source)!.id!;
+  const keyset = await keysetColumns(snapshot, source.schema, source.table, idColumn);
+  if (!keyset) {
+    throw new UnmappableLayoutError(name, 'id', [idColumn], [], `column ${idColumn} is not a key (nullable or not unique) and the table has no primary key to page by`);
+  }
+  const query = pageQuery(source, mappings, {
+    keyset: keyset[0] === idColumn && keyset.length === 1 ? undefined : keyset,
+    tracksByAlbum: source === SPOTIFY_TRACKS && (await canPageTracksByAlbum(snapshot, mappings)),
+  });
   report.order = query.order;
   if (cursor?.completed) {
     options.logger.info({ source: name }, 'already replayed (cursor complete)');
