@@ -316,6 +316,23 @@ describe('bad input never yields INTERNAL', () => {
     expect(violations.map((v) => v.field)).toEqual(['names[0]', 'names[2]']);
   });
 
+  it('answers 1000 bad names with a bounded INVALID_ARGUMENT, and the connection keeps working', async () => {
+    const names = Array.from({ length: 1000 }, (_, i) => `artists/${'x'.repeat(100)}${i}`);
+    const error = await callError(clients.library, clients.library.batchGetArtists, { names }, 5000);
+    expect(error.code).toBe(Status.INVALID_ARGUMENT);
+    expect(error.details).toMatch(/^names\[0\]: .* is not a UUID; .*; and 995 more$/);
+    const details = error.metadata.get('grpc-status-details-bin')[0] as Buffer;
+    // (grpc-java's default limit for a response's metadata; the message travels twice: grpc-message and the Status)
+    expect(Buffer.byteLength(error.details) + details.length).toBeLessThan(8192);
+    const violations = decodeFieldViolations(details);
+    expect(violations[0]).toEqual({ field: 'names[0]', description: expect.stringMatching(/is not a UUID/) });
+    expect(violations.length).toBeLessThan(1000);
+    const longField = await callError(clients.library, clients.library.listArtists, { pageSize: 1, pageToken: '', filter: `${'a'.repeat(1990)} = x`, orderBy: '' });
+    expect(longField.code).toBe(Status.INVALID_ARGUMENT);
+    expect(longField.details.length).toBeLessThan(500);
+    expect((await call(clients.library, clients.library.getArtist, { name: ids.daftPunk })).displayName).toBe('Daft Punk');
+  });
+
   it('still has all its tables after the SQL-injection attempts', async () => {
     const { rows } = await pool.query("SELECT count(*)::int AS n FROM soulspot_albums");
     expect(rows[0].n).toBe(3);

@@ -58,9 +58,25 @@ export class Violations {
 
   throwIfAny(): void {
     if (this.items.length === 0) return;
-    const message = this.items.map((v) => `${v.field}: ${v.description}`).join('; ');
+    const listed = this.items.slice(0, MAX_VIOLATIONS_IN_MESSAGE).map((v) => `${v.field}: ${v.description}`);
+    const more = this.items.length - listed.length;
+    const message = more > 0 ? `${listed.join('; ')}; and ${more} more` : listed.join('; ');
     throw new ApiError(Status.INVALID_ARGUMENT, message, [...this.items]);
   }
+}
+
+/**
+ * What one error may put in the response trailers. The message travels twice (grpc-message and inside
+ * grpc-status-details-bin); grpc-java clients refuse a response whose metadata exceeds 8 KiB, and above Node's 64 KiB
+ * header list the call never completes and stalls its connection (1000 bad names in a BatchGet did).
+ */
+const MAX_VIOLATIONS_IN_MESSAGE = 5;
+const MAX_VIOLATIONS_IN_DETAILS = 20;
+const MAX_MESSAGE_LENGTH = 1024;
+const MAX_DESCRIPTION_LENGTH = 256;
+
+function bounded(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 /**
@@ -109,10 +125,14 @@ export function isQueryCancelled(error: unknown): boolean {
 export function toServiceError(error: unknown): Partial<ServiceError> & { code: Status; details: string; metadata?: Metadata } {
   if (error instanceof ApiError) {
     const metadata = new Metadata();
+    const details = bounded(error.message, MAX_MESSAGE_LENGTH);
     if (error.violations.length > 0) {
-      metadata.set('grpc-status-details-bin', encodeBadRequestStatus(error.code, error.message, error.violations));
+      const violations = error.violations
+        .slice(0, MAX_VIOLATIONS_IN_DETAILS)
+        .map((v) => ({ field: bounded(v.field, MAX_DESCRIPTION_LENGTH), description: bounded(v.description, MAX_DESCRIPTION_LENGTH) }));
+      metadata.set('grpc-status-details-bin', encodeBadRequestStatus(error.code, details, violations));
     }
-    return { code: error.code, details: error.message, metadata };
+    return { code: error.code, details, metadata };
   }
   if (isQueryCancelled(error)) return { code: Status.DEADLINE_EXCEEDED, details: "the query exceeded the server's time limit" };
   if (isDatabaseUnavailable(error)) return { code: Status.UNAVAILABLE, details: 'the library database is unavailable; retry later' };

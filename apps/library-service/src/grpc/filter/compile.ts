@@ -2,6 +2,7 @@ import { filterError } from './lexer';
 import { parseFilter, type Comparison, type FilterNode } from './parser';
 import { escapeLike, foldSql } from '../text-fold';
 import type { SqlParams } from '../sql-params';
+import { echo } from '../resource-names';
 
 /** How one filterable field maps to SQL. Column expressions are trusted SQL written in this codebase. */
 export type FieldSpec =
@@ -38,10 +39,10 @@ function compileNode(node: FilterNode, fields: FieldSpecs, params: SqlParams): s
 function compileComparison(cmp: Comparison, fields: FieldSpecs, params: SqlParams): string {
   const spec = Object.hasOwn(fields, cmp.field) ? fields[cmp.field] : undefined;
   if (!spec) {
-    throw filterError(`unknown field "${cmp.field}"; filterable fields: ${Object.keys(fields).join(', ')}`, cmp.column);
+    throw filterError(`unknown field ${echo(cmp.field)}; filterable fields: ${Object.keys(fields).join(', ')}`, cmp.column);
   }
   if (cmp.comparator === ':' && spec.kind !== 'text') {
-    throw filterError(`"${cmp.field}" does not support ":" (contains); use = or !=`, cmp.column);
+    throw filterError(`${echo(cmp.field)} does not support ":" (contains); use = or !=`, cmp.column);
   }
   const equality = (sql: string) => (cmp.comparator === '!=' ? `(NOT ${sql})` : sql);
   switch (spec.kind) {

@@ -1,4 +1,5 @@
 import { filterError, tokenize, type Token, type TokenKind } from './lexer';
+import { echo } from '../resource-names';
 
 /** AST of the supported AIP-160 subset. */
 export type FilterNode =
@@ -95,12 +96,12 @@ class Parser {
     const comparatorToken = this.peek();
     const comparator = ({ eq: '=', ne: '!=', has: ':' } as Partial<Record<TokenKind, Comparator>>)[comparatorToken.kind];
     if (!comparator) {
-      throw filterError(`expected =, != or : after "${fieldToken.text}", got ${describe(comparatorToken)}`, comparatorToken.column);
+      throw filterError(`expected =, != or : after ${echo(fieldToken.text)}, got ${describe(comparatorToken)}`, comparatorToken.column);
     }
     this.pos++;
     const valueToken = this.peek();
     if (valueToken.kind !== 'string' && valueToken.kind !== 'word') {
-      throw filterError(`expected a value after "${fieldToken.text} ${comparator}", got ${describe(valueToken)}`, valueToken.column);
+      throw filterError(`expected a value after ${echo(`${fieldToken.text} ${comparator}`)}, got ${describe(valueToken)}`, valueToken.column);
     }
     this.pos++;
     if (++this.comparisons > MAX_COMPARISONS) throw filterError(`has more than ${MAX_COMPARISONS} comparisons`, fieldToken.column);
