@@ -200,6 +200,10 @@ describe('List', () => {
     expect(await names('name = "bulk artist 000*" AND NOT source = deezer')).toEqual(['Bulk Artist 0000', 'Bulk Artist 0003', 'Bulk Artist 0006', 'Bulk Artist 0009']);
     expect(await names('name : "%"')).toEqual(['100% Pure_Love']);
     expect(await names('name : "_"')).toEqual(['100% Pure_Love']);
+    // LIKE metacharacters in a prefix are literal: "_" does not stand for the "%"
+    expect(await names('name = "100%*"')).toEqual(['100% Pure_Love']);
+    expect(await names('name = "100_*"')).toEqual([]);
+    expect(await names('name : "% pure_l"')).toEqual(['100% Pure_Love']);
     expect(await names(`name = "x' OR '1'='1"`)).toEqual([]);
     expect(await names('musicbrainz_id = 859D0860-D480-4EFD-970C-C05D5F1776B8')).toEqual(['Beyoncé']);
     expect((await listAll({ filter: 'source = deezer', pageSize: 11 })).length).toBe(Math.floor((BULK * 2) / 3) + 1);
@@ -235,6 +239,18 @@ describe('List', () => {
     expect((await reuse({ pageToken: `${forgedBody}.${token.split('.')[1]}` })).code).toBe(Status.INVALID_ARGUMENT);
     const albumToken = (await call(clients.library, clients.library.listAlbums, { parent: '', pageSize: 1, pageToken: '', filter: '', orderBy: '' })).nextPageToken;
     expect((await callError(clients.library, clients.library.listArtists, { pageSize: 1, pageToken: albumToken, filter: '', orderBy: '' })).details).toMatch(/different query/);
+    // bound to the parent too: another artist's listing, or tracks of an album asked for under an artist
+    const underBeyonce = (await call(clients.library, clients.library.listAlbums, { parent: `artists/${ids.beyonce}`, pageSize: 1, pageToken: '', filter: '', orderBy: '' })).nextPageToken;
+    expect((await callError(clients.library, clients.library.listAlbums, { parent: `artists/${ids.daftPunk}`, pageSize: 1, pageToken: underBeyonce, filter: '', orderBy: '' })).details).toMatch(/different query/);
+    expect((await callError(clients.library, clients.library.listAlbums, { parent: '', pageSize: 1, pageToken: underBeyonce, filter: '', orderBy: '' })).details).toMatch(/different query/);
+    const underLemonade = (await call(clients.library, clients.library.listTracks, { parent: `albums/${ids.lemonade}`, pageSize: 1, pageToken: '', filter: '', orderBy: '' })).nextPageToken;
+    expect((await callError(clients.library, clients.library.listTracks, { parent: `artists/${ids.beyonce}`, pageSize: 1, pageToken: underLemonade, filter: '', orderBy: '' })).details).toMatch(/different query/);
+    // truncated, padded and re-joined variants
+    for (const variant of [token.slice(0, -1), token.slice(1), `${token}=`, `${token.split('.')[0]}=.${token.split('.')[1]}`, token.replace('.', '..'), `${token}.`, ` ${token}`]) {
+      const error = await reuse({ pageToken: variant });
+      expect(error.code, variant).toBe(Status.INVALID_ARGUMENT);
+      expect(decodeFieldViolations(error.metadata.get('grpc-status-details-bin')[0] as Buffer)[0].field).toBe('page_token');
+    }
     // page_size may change between pages (AIP-158).
     expect((await call(clients.library, clients.library.listArtists, { pageSize: 50, pageToken: token, filter: 'source = deezer', orderBy: '' })).artists.length).toBe(50);
   });
