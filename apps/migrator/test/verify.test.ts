@@ -36,7 +36,7 @@ describe('migrator verify field spot-checks', () => {
     await Promise.all([kafka?.stop(), db?.stop()]);
   });
 
-  it('does not fail rows whose projected fields came from a fresher observation or a merged twin', async () => {
+  it('does not fail rows whose projected fields came from a fresher observation or a merged twin, or an id with a stray space', async () => {
     // Two legacy Spotify tracks of one recording (same ISRC, the projection merges them into one track): the newer
     // one does not know its duration (0), so the merged row takes the older one's.
     const [album] = await query(db.url, `SELECT spotify_id FROM spotify_albums ORDER BY spotify_id LIMIT 1`);
@@ -48,6 +48,8 @@ describe('migrator verify field spot-checks', () => {
       [album.spotify_id],
     );
     await query(db.url, `INSERT INTO spotify_artists (spotify_id, name, last_synced_at) VALUES ('0LoneArtist00000000001', 'Lone Artist', '2024-03-01T00:00:00Z')`);
+    // an id with a stray space (the replay publishes it trimmed, as spotify:artist:0SpacedArtist0000000000v)
+    await query(db.url, `INSERT INTO spotify_artists (spotify_id, name, last_synced_at) VALUES ('0SpacedArtist0000000000v ', 'Spaced Artist', '2024-03-01T00:00:00Z')`);
     const replay = await runReplay({ databaseUrl: db.url, brokers: kafka.brokers, clientId: 'test', topic, partitions: 2, chunkSize: 100, maxInFlight: 2, dryRun: false, logger: quietLogger });
     expect(replay.events).toBeGreaterThan(0);
 
@@ -103,7 +105,7 @@ describe('migrator verify field spot-checks', () => {
     expect(report.tables.every((t) => t.missing === 0 && t.split === 0 && t.unobserved === 0), JSON.stringify(report.tables)).toBe(true);
     expect(report.passed).toBe(true);
     // every row was sampled (the renamed artist and the twin among them)
-    expect(report.spotChecks.find((s) => s.source === 'public.spotify_artists')?.sampled).toBe(5);
+    expect(report.spotChecks.find((s) => s.source === 'public.spotify_artists')?.sampled).toBe(6);
     expect(report.spotChecks.find((s) => s.source === 'public.spotify_tracks')?.sampled).toBe(41);
 
     // a projected row that really lost its legacy value still fails

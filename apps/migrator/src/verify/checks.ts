@@ -35,9 +35,14 @@ const ISRC_RE = `'^[A-Z]{2}[A-Z0-9]{3}[0-9]{7}$'`;
 export const normalizedIsrcSql = (expr: string): string =>
   `(CASE WHEN upper(regexp_replace(${expr}, '[[:space:]-]', '', 'g')) ~ ${ISRC_RE} THEN upper(regexp_replace(${expr}, '[[:space:]-]', '', 'g')) END)`;
 
+/** A legacy id as the replay reads it (bareSpotifyId trims it): a stray space must not make a published row "missing". */
+const trimmedSql = (expr: string): string => `btrim(${expr}, E' \\t\\n\\r\\f\\x0B')`;
+
 /** Full Spotify URI of a legacy id that may be bare or already a URI. */
-export const spotifyUriSql = (expr: string, type: string): string =>
-  `(CASE WHEN ${expr} LIKE 'spotify:%' THEN ${expr} ELSE 'spotify:${type}:' || ${expr} END)`;
+export const spotifyUriSql = (raw: string, type: string): string => {
+  const expr = trimmedSql(raw);
+  return `(CASE WHEN ${expr} LIKE 'spotify:%' THEN ${expr} ELSE 'spotify:${type}:' || ${expr} END)`;
+};
 
 const memberExists = (keyExpr: string, table: string): string =>
   `EXISTS (SELECT 1 FROM projection_entity_members pm JOIN ${table} pe ON pe.id = pm.entity_id WHERE pm.member_key = ${keyExpr})`;
@@ -93,7 +98,8 @@ function unifiedCheck(source: SourceTable, m: ColumnMapping, entity: Counterpart
   const table = TABLES[entity];
   const type = TYPES[entity];
   const id = col(m, 'l', 'id');
-  const spotifyKey = `(CASE WHEN ${col(m, 'l', 'spotify_uri')}::text LIKE 'spotify:${type}:%' THEN ${col(m, 'l', 'spotify_uri')}::text END)`;
+  const spotifyUri = trimmedSql(`${col(m, 'l', 'spotify_uri')}::text`);
+  const spotifyKey = `(CASE WHEN ${spotifyUri} LIKE 'spotify:${type}:%' THEN ${spotifyUri} END)`;
   const deezerId = `coalesce(nullif(trim(${col(m, 'l', 'deezer_id')}::text), ''), ${deezerPseudoUriIdSql(`${col(m, 'l', 'spotify_uri')}::text`)})`;
   const deezerKey = `('deezer:${type}:' || ${deezerId})`;
   const localKey = `('local:${type}:' || ${id}::text)`;
