@@ -9,7 +9,8 @@ import { credentials, Metadata, status as Status } from '@grpc/grpc-js';
 import { freePort, provisionPostgres, type ProvisionedPostgres } from '@soulspot/devstack';
 import { migrateUp } from '@soulspot/library-db';
 import { LibraryServiceClient, type LibraryChange } from '@soulspot/contracts/library';
-import { startGrpcServer, type GrpcServerHandle, type ProjectionPort } from '../src/grpc';
+import { decodeFieldViolations, startGrpcServer, type GrpcServerHandle, type ProjectionPort } from '../src/grpc';
+import { retryDeadLetters } from '../src/projection';
 import { startGrpcFromConfig } from '../src/grpc/from-config';
 import { call, callError, connect } from './support/grpc-client';
 import { healthClient, reflectionFileContainingSymbol, reflectionListServices, type HealthStatus } from './support/health-reflection-clients';
@@ -258,6 +259,14 @@ describe('ProjectionAdmin', () => {
     expect((await callError(clients.admin, clients.admin.retryDeadLetters, { names: [] })).code).toBe(Status.FAILED_PRECONDITION);
     expect((await callError(clients.admin, clients.admin.retryDeadLetters, { names: ['deadLetters/abc'] })).code).toBe(Status.INVALID_ARGUMENT);
     expect((await callError(clients.admin, clients.admin.listDeadLetters, { pageSize: -5, pageToken: '', showResolved: false })).code).toBe(Status.INVALID_ARGUMENT);
+    // an id beyond bigint: refused as a bad name, not passed on to the real retry (whose SQL would fail: INTERNAL)
+    const projecting = await start({ projection: { status: async () => ({ projection: 'library', caughtUp: true, partitions: [] }), retryDeadLetters: (ids) => retryDeadLetters(pool, 'library', ids) } });
+    const admin = connect(projecting.port);
+    const beyond = await callError(admin.admin, admin.admin.retryDeadLetters, { names: ['deadLetters/9999999999999999999'] });
+    expect(beyond.code).toBe(Status.INVALID_ARGUMENT);
+    expect(decodeFieldViolations(beyond.metadata.get('grpc-status-details-bin')[0] as Buffer)).toEqual([{ field: 'names[0]', description: expect.stringMatching(/is not "deadLetters\/\{id\}"/) }]);
+    expect((await call(admin.admin, admin.admin.retryDeadLetters, { names: ['deadLetters/9223372036854775807'] })).resolved).toBe(0);
+    admin.close();
     expect((await callError(clients.admin, clients.admin.startRebuild, { mode: 1 })).code).toBe(Status.UNIMPLEMENTED);
     expect((await callError(clients.admin, clients.admin.getRebuildStatus, {})).code).toBe(Status.UNIMPLEMENTED);
     clients.close();

@@ -48,9 +48,12 @@ function toDeadLetter(row: DeadLetterRow): DeadLetter {
   };
 }
 
+const MAX_DEAD_LETTER_ID = 2n ** 63n - 1n;
+
 function parseDeadLetterId(value: string, field: string): string {
   const id = value.startsWith('deadLetters/') ? value.slice('deadLetters/'.length) : value;
-  if (!/^[1-9]\d{0,18}$/.test(id)) throw invalidArgument(field, `${echo(value)} is not "deadLetters/{id}"`);
+  // (ids are bigints: 19 digits can still exceed the largest one, and the retry's SQL would fail on it)
+  if (!/^[1-9]\d{0,18}$/.test(id) || BigInt(id) > MAX_DEAD_LETTER_ID) throw invalidArgument(field, `${echo(value)} is not "deadLetters/{id}"`);
   return id;
 }
 
