@@ -48,6 +48,12 @@ describe('migrator verify field spot-checks', () => {
       [album.spotify_id],
     );
     await query(db.url, `INSERT INTO spotify_artists (spotify_id, name, last_synced_at) VALUES ('0LoneArtist00000000001', 'Lone Artist', '2024-03-01T00:00:00Z')`);
+    // a taken-down album: Spotify names it "" (its tracks still name it, with the title they knew)
+    await query(
+      db.url,
+      `INSERT INTO spotify_albums (spotify_id, artist_id, name, album_type, total_tracks, is_saved, release_date, release_date_precision)
+       VALUES ('0TakenDownAlbum0000001', '0LoneArtist00000000001', '', 'album', 1, true, '2019', 'year')`,
+    );
     // an id with a stray space (the replay publishes it trimmed, as spotify:artist:0SpacedArtist0000000000v)
     await query(db.url, `INSERT INTO spotify_artists (spotify_id, name, last_synced_at) VALUES ('0SpacedArtist0000000000v ', 'Spaced Artist', '2024-03-01T00:00:00Z')`);
     const replay = await runReplay({ databaseUrl: db.url, brokers: kafka.brokers, clientId: 'test', topic, partitions: 2, chunkSize: 100, maxInFlight: 2, dryRun: false, logger: quietLogger });
@@ -98,6 +104,8 @@ describe('migrator verify field spot-checks', () => {
     // the situation is the one described: both rows are projected as their merge rules say
     const [renamed] = await query(db.url, `SELECT name, source FROM soulspot_artists WHERE spotify_uri = $1`, [`spotify:artist:${artist.spotify_id}`]);
     expect(renamed).toEqual({ name: `${artist.name} (renamed)`, source: 'spotify' });
+    expect(await query(db.url, `SELECT title, is_saved, release_date FROM soulspot_albums WHERE spotify_uri = 'spotify:album:0TakenDownAlbum0000001'`))
+      .toEqual([{ title: '', is_saved: true, release_date: '2019' }]);
     const [twin] = await query(db.url, `SELECT spotify_uri, duration_ms, source FROM soulspot_tracks WHERE isrc = 'QZZZZ2600001'`);
     expect(twin).toEqual({ spotify_uri: 'spotify:track:0TwinNewerTrack0000002', duration_ms: 215000, source: 'spotify' });
 

@@ -53,6 +53,19 @@ describe('legacy rows -> events', () => {
     expect(built.skipped).toMatch(/album/);
   });
 
+  it("replays an album with a blank title (Spotify's taken-down albums) instead of skipping it", () => {
+    const built = spotifyAlbumEvent({
+      key: 'SEK6XflSFmpEv1959EhxMQ', title: '', artist_id: 'OxQhfrDnftUdfFb3sodxlw', artist_name: 'Burning Empire',
+      image_url: null, release_date: '2016-04-01', release_date_precision: 'day', album_type: 'album', total_tracks: 10,
+      is_saved: true, upc: null, observed_at: new Date('2024-09-28T19:35:51Z'),
+    });
+    expect(built.skipped).toBeUndefined();
+    const payload = decodeEnvelope(built.events[0].value).payload;
+    if (payload?.$case !== 'albumObserved') throw new Error('not an album event');
+    expect(payload.value.album?.title).toBe('');
+    expect(payload.value.saved).toBe(true);
+  });
+
   it('marks saved albums and keeps the release precision', () => {
     const [event] = spotifyAlbumEvent({
       key: 'SEK6XflSFmpEv1959EhxMQ', title: 'Home Light', artist_id: 'OxQhfrDnftUdfFb3sodxlw', artist_name: 'Burning Empire',
