@@ -141,6 +141,19 @@ describe('spotify-connector under provider faults', () => {
     expect(fake.violations()).toEqual([]);
   });
 
+  it('honours a Retry-After given as an HTTP-date: nothing lands inside the window', async () => {
+    await newFake();
+    // One request at a time: no other in-flight 429 (in whole seconds, rounded up) stretches the pause past the date.
+    const running = await connect({ SPOTIFY_CONCURRENCY: '1' });
+    fake.setFaults({ rateLimited: { times: 1, retryAfterSeconds: 3, retryAfterFormat: 'http-date', endpoints: ['GET /v1/tracks/{id}'] } });
+    const started = Date.now();
+    const progress = await syncToEnd(running.url, { force: true });
+    expect(progress.status, JSON.stringify(progress.errors)).toBe('succeeded');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2_000);
+    expectComplete(await runEvents(progress.runId));
+    expect(fake.violations()).toEqual([]);
+  });
+
   it('an access token that expires mid-run is refreshed once and the run completes', async () => {
     await newFake();
     const running = await connect();

@@ -50,6 +50,21 @@ describe('fake Spotify fault switches', () => {
     expect(fake.violations()).toEqual([]);
   });
 
+  it('an HTTP-date Retry-After names the second the window ends: a request at that second is not a violation', async () => {
+    await start({ inFlightGraceMs: 200 });
+    clock += 700; // not on a whole second: the date cannot say .700
+    fake.setFaults({ rateLimited: { times: 1, retryAfterSeconds: 2, retryAfterFormat: 'http-date' } });
+    const limited = await get();
+    const end = Date.parse(limited.headers.get('retry-after')!);
+    expect(end).toBe(1_800_000_003_000);
+    clock = end - 1;
+    expect((await get()).status).toBe(429);
+    expect(fake.violations()).toHaveLength(1);
+    clock = end;
+    expect((await get()).status).toBe(200);
+    expect(fake.violations()).toHaveLength(1);
+  });
+
   it('a request inside an announced Retry-After window is answered 429 and recorded as a violation', async () => {
     await start({ inFlightGraceMs: 200 });
     fake.setFaults({ rateLimited: { times: 1, retryAfterSeconds: 5 } });

@@ -86,9 +86,13 @@ export async function startFakeSpotify(options: FakeSpotifyOptions = {}): Promis
     const headers: Record<string, string> = {};
     if (retryAfterSeconds !== null) {
       const t = now();
-      retryWindow.until = Math.max(retryWindow.until, t + retryAfterSeconds * 1000);
+      let end = t + retryAfterSeconds * 1000;
+      // An HTTP-date has whole seconds: the window ends on the second it names, never after it (truncating the
+      // end would announce a time up to 1 s before the window really ends, and flag a client that honours it).
+      if (format === 'http-date') end = Math.ceil(end / 1000) * 1000;
+      retryWindow.until = Math.max(retryWindow.until, end);
       retryWindow.announcedAt = t;
-      headers['retry-after'] = format === 'http-date' ? new Date(t + retryAfterSeconds * 1000).toUTCString() : String(retryAfterSeconds);
+      headers['retry-after'] = format === 'http-date' ? new Date(end).toUTCString() : String(retryAfterSeconds);
     }
     if (body === 'empty') return { status: 429, body: null, headers };
     return webApiError(429, extra.reason ? 'Too many requests' : 'API rate limit exceeded', extra, headers);
