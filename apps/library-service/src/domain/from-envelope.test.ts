@@ -153,4 +153,17 @@ describe('toObservation', () => {
     const obs = observe(trackEvent('local', '/music/a.flac', 'Song', [{ id: '', name: 'Sigur Rós' }]));
     expect(obs).toMatchObject({ fields: { artistKey: 'local:artist:name:sigur ros' } });
   });
+
+  it("keys a local album without an id by its title within its artist's, never by the title alone", () => {
+    const albumKey = (path: string, artistName: string, albumTitle: string) => {
+      const obs = observe(trackEvent('local', path, 'Song', [{ id: '', name: artistName }], { album: { id: '', name: albumTitle } }));
+      if (obs.kind !== 'entity') throw new Error('unexpected');
+      return (obs.fields as { albumKey: string }).albumKey;
+    };
+    const queen = albumKey('/music/queen/1.flac', 'Queen', 'Greatest Hits');
+    expect(queen).toMatch(/^local:album:by:[0-9a-f]{16}:name:greatest hits$/);
+    // the same album from another file of the same artist (other spelling), and another artist's album of that title
+    expect(albumKey('/music/queen/2.flac', 'QUEEN', 'Greatest  Hits')).toBe(queen);
+    expect(albumKey('/music/abba/1.flac', 'ABBA', 'Greatest Hits')).not.toBe(queen);
+  });
 });

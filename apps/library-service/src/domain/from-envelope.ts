@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   AlbumType,
   ReleaseDatePrecision,
@@ -128,10 +129,12 @@ function providerColumns(provider: ProviderName, type: EntityType, id: string): 
 
 /**
  * The provider key a reference points to. Spotify and Deezer references need the provider id; a local reference
- * without one is keyed by its normalized name *within the local provider* (local files carry no ids).
+ * without one is keyed by its normalized name *within the local provider* (local files carry no ids), and a local
+ * album's name within its artist's (`owner`): album titles repeat across artists ("Greatest Hits"), and keying them by
+ * title alone would merge every artist's album of that name into one — a merge on name alone (architecture §4).
  * Returns null for references that cannot be keyed.
  */
-function referenceKey(provider: ProviderName, type: EntityType, ref: EntityRef | undefined): string | null {
+function referenceKey(provider: ProviderName, type: EntityType, ref: EntityRef | undefined, owner?: string): string | null {
   if (!ref) return null;
   const id = ref.providerId?.trim();
   if (id) {
@@ -141,12 +144,14 @@ function referenceKey(provider: ProviderName, type: EntityType, ref: EntityRef |
       return null;
     }
   }
-  if (provider === 'local' && !blank(ref.name)) return `local:${type}:name:${nameKey(ref.name)}`;
-  return null;
+  if (provider !== 'local' || blank(ref.name)) return null;
+  if (type !== 'album') return `local:${type}:name:${nameKey(ref.name)}`;
+  if (!owner) return null;
+  // (a fixed-length digest of the artist's key: the two names together would not always fit a key column)
+  return `local:album:by:${keyDigest(owner)}:name:${nameKey(ref.name)}`;
 }
 
-
-
+const keyDigest = (key: string): string => createHash('sha256').update(key).digest('hex').slice(0, 16);
 
 /** Normalized name as used inside keys, capped so keys fit their columns (NFKD can lengthen a name). */
 function nameKey(name: string): string {
@@ -283,7 +288,7 @@ function trackObservation(order: ObservationOrder, provider: ProviderName, dto: 
   const isrc = identifier(() => parseIsrc(dto.isrc), 'track isrc');
   const albumUpc = identifier(() => parseUpc(dto.albumUpc), 'track album_upc');
   const references = artistReferences(provider, dto.artists, (name) => (isrc ? isrcEvidenceKey(isrc, name) : null), 'track');
-  const albumKey = referenceKey(provider, 'album', dto.album);
+  const albumKey = referenceKey(provider, 'album', dto.album, references[0].key);
   if (albumKey && dto.album) {
     const albumMbid = referenceMbid(dto.album);
     const identityKeys: string[] = [];
