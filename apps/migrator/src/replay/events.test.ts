@@ -47,6 +47,16 @@ describe('legacy rows -> events', () => {
     expect(decodeEnvelope(built.events[0].value).observedAt).toEqual(UNKNOWN_OBSERVED_AT);
   });
 
+  it('replays a track with a blank title (a track taken down on Spotify) instead of skipping it', () => {
+    const built = spotifyTrackEvent({ ...trackRow, title: '  ' });
+    expect(built.skipped).toBeUndefined();
+    const payload = decodeEnvelope(built.events[0].value).payload;
+    if (payload?.$case !== 'trackObserved') throw new Error('not a track event');
+    expect(payload.value.track?.title).toBe('');
+    expect(payload.value.track?.isrc).toBe('NL0006000001');
+    expect(unifiedTrackEvents({ ...unifiedTrackBase, title: '' }).events.map((e) => e.key)).toEqual([`local:track:${unifiedTrackBase.key}`]);
+  });
+
   it('skips a track whose album (hence artist) is unknown, with the reason', () => {
     const built = spotifyTrackEvent({ ...trackRow, artist_id: null, artist_name: null });
     expect(built.events).toHaveLength(0);
@@ -79,15 +89,17 @@ describe('legacy rows -> events', () => {
   });
 });
 
+const unifiedTrackBase: UnifiedTrackRow = {
+  key: '674f6592-1bb2-0ede-8151-f17380516f5c', source: 'local', spotify_uri: null, deezer_id: null, musicbrainz_id: null,
+  title: 'Stay', isrc: 'GB0007100005', track_number: 1, disc_number: 1, duration_ms: 173519, explicit: false, preview_url: null,
+  file_path: '/music/5/5/01 - track.flac', observed_at: new Date('2023-05-15T02:18:30Z'),
+  artist_id: 'f0aab13e-f1b2-379f-69d8-2d046e0c3e19', artist_name: 'Young Saints', artist_source: 'local', artist_spotify_uri: null,
+  artist_deezer_id: null, artist_musicbrainz_id: null, album_id: '0cf0714e-39d8-f0a7-7325-4816d01007eb', album_title: 'Blue',
+  album_source: null, album_spotify_uri: null, album_deezer_id: null, album_musicbrainz_id: null, album_upc: null,
+};
+
 describe('pre-existing soulspot rows -> BACKFILL events', () => {
-  const base: UnifiedTrackRow = {
-    key: '674f6592-1bb2-0ede-8151-f17380516f5c', source: 'local', spotify_uri: null, deezer_id: null, musicbrainz_id: null,
-    title: 'Stay', isrc: 'GB0007100005', track_number: 1, disc_number: 1, duration_ms: 173519, explicit: false, preview_url: null,
-    file_path: '/music/5/5/01 - track.flac', observed_at: new Date('2023-05-15T02:18:30Z'),
-    artist_id: 'f0aab13e-f1b2-379f-69d8-2d046e0c3e19', artist_name: 'Young Saints', artist_source: 'local', artist_spotify_uri: null,
-    artist_deezer_id: null, artist_musicbrainz_id: null, album_id: '0cf0714e-39d8-f0a7-7325-4816d01007eb', album_title: 'Blue',
-    album_source: null, album_spotify_uri: null, album_deezer_id: null, album_musicbrainz_id: null, album_upc: null,
-  };
+  const base = unifiedTrackBase;
 
   it('replays a local file as a LOCAL observation keyed by the SoulSpot row id, referencing local artist/album ids', () => {
     const { events } = unifiedTrackEvents(base);

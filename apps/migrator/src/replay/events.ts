@@ -88,7 +88,7 @@ export function spotifyAlbumEvent(row: SpotifyAlbumRow): Built {
 export function spotifyTrackEvent(row: SpotifyTrackRow): Built {
   const id = bareSpotifyId(row.key, 'track');
   if (!id) return skip(`invalid spotify track id ${JSON.stringify(row.key)}`);
-  if (!text(row.title)) return skip('track without title');
+  // a blank title is sent as it is (a track taken down on Spotify): the projection keeps the track, title unstated
   const artistId = bareSpotifyId(row.artist_id, 'artist');
   if (!artistId || !text(row.artist_name)) return skip(`track's album ${JSON.stringify(row.album_id)} or its artist not found`);
   const albumId = bareSpotifyId(row.album_id, 'album');
@@ -208,7 +208,6 @@ export function unifiedAlbumEvents(row: UnifiedAlbumRow): Built {
 }
 
 export function unifiedTrackEvents(row: UnifiedTrackRow): Built {
-  if (!text(row.title)) return skip('track without title');
   const { use, dropped } = usableProviders(observingProviders(row, row.key, 'track', row.file_path), row);
   if (use.length === 0) return skip(`track's artist ${JSON.stringify(row.artist_id)} not found`);
   const { isrc, dropped: droppedIsrc } = cleanIsrc(row.isrc);
