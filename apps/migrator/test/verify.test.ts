@@ -139,4 +139,13 @@ describe('migrator verify field spot-checks', () => {
       expect(report.tables.find((t) => t.source === source), source).toMatchObject({ missing: 0 });
     }
   });
+
+  it('lists a legacy row as NOT PROJECTED when its key holds only an older observation (its own event never applied)', async () => {
+    // as if the legacy album's event had been dead-lettered (or parked) after an earlier live observation of it applied
+    const [album] = await query(db.url, `SELECT spotify_id FROM spotify_albums WHERE name <> '' ORDER BY spotify_id LIMIT 1`);
+    await query(db.url, `UPDATE projection_observations SET observed_at = observed_at - interval '1 day' WHERE provider_key = $1`, [`spotify:album:${album.spotify_id}`]);
+    const again = await runVerify({ databaseUrl: db.url, clientId: 'test', topic, projection: 'library', timeoutMs: 1000, sampleSize: 0, dryRun: true, logger: quietLogger });
+    expect(again.tables.find((t) => t.source === 'public.spotify_albums')).toMatchObject({ missing: 0, unobserved: 1, unobservedIds: [album.spotify_id] });
+    expect(again.tables.filter((t) => t.source !== 'public.spotify_albums').every((t) => t.unobserved === 0)).toBe(true);
+  });
 });

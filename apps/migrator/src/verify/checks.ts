@@ -1,6 +1,6 @@
 import { columnExpr as col, type ColumnMapping } from '../replay/mapping';
 import { deezerPseudoUriIdSql } from '../replay/normalize';
-import type { Mappings } from '../replay/queries';
+import { observedAtOf, type Mappings } from '../replay/queries';
 import { SOULSPOT_ALBUMS, SOULSPOT_ARTISTS, SOULSPOT_TRACKS, SPOTIFY_ALBUMS, SPOTIFY_ARTISTS, SPOTIFY_TRACKS, sourceName, type SourceTable } from '../replay/sources';
 
 /**
@@ -76,7 +76,7 @@ function spotifyCheck(source: SourceTable, m: ColumnMapping, entity: Counterpart
   const id = col(m, 'l', 'id');
   const uri = spotifyUriSql(`${id}::text`, TYPES[entity]);
   const byUri = `EXISTS (SELECT 1 FROM ${table} s WHERE s.spotify_uri = ${uri})`;
-  const unobserved = unobservedRows(source, id, uri);
+  const unobserved = unobservedRows(source, m, id, uri);
   if (entity !== 'tracks') return { ...check(source, entity, 'l', id, [byUri, memberExists(uri, table)]), ...unobserved };
   const isrc = normalizedIsrcSql(`${col(m, 'l', 'isrc')}::text`);
   const byIsrc = `(${isrc} IS NOT NULL AND EXISTS (SELECT 1 FROM ${table} s WHERE s.isrc = ${isrc}))`;
@@ -85,9 +85,17 @@ function spotifyCheck(source: SourceTable, m: ColumnMapping, entity: Counterpart
   return { ...check(source, entity, 'l', id, [byUri, byIsrc, memberExists(uri, table)], split), ...unobserved };
 }
 
-/** Legacy rows without an applied observation under their own provider key (one anti-join, like the checks above). */
-function unobservedRows(source: SourceTable, idExpr: string, uri: string): Pick<CounterpartCheck, 'unobservedSql' | 'unobservedCountSql'> {
-  const rows = `${source.schema}."${source.table}" l WHERE NOT EXISTS (SELECT 1 FROM projection_observations o WHERE o.provider_key = ${uri})`;
+/**
+ * Legacy rows without an applied observation under their own provider key at least as new as the row (one anti-join,
+ * like the checks above): an older one (a live sync from before the legacy app's last write) does not hold the row's
+ * fields, whose own event was then dead-lettered or parked. The event carries observed_at to the millisecond, cut
+ * (node-postgres truncates the fraction, in floating point: one millisecond below at worst), hence the margin.
+ */
+function unobservedRows(source: SourceTable, m: ColumnMapping, idExpr: string, uri: string): Pick<CounterpartCheck, 'unobservedSql' | 'unobservedCountSql'> {
+  const observedAt = `coalesce(${observedAtOf(source, m, 'l')}, 'epoch'::timestamptz)`;
+  const rows =
+    `${source.schema}."${source.table}" l WHERE NOT EXISTS (SELECT 1 FROM projection_observations o WHERE o.provider_key = ${uri}` +
+    ` AND o.observed_at >= date_trunc('milliseconds', ${observedAt}) - interval '1 millisecond')`;
   return {
     unobservedSql: `SELECT ${idExpr}::text AS id FROM ${rows} ORDER BY ${idExpr} LIMIT $1`,
     unobservedCountSql: `SELECT count(*)::bigint AS n FROM ${rows}`,
