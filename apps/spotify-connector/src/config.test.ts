@@ -31,6 +31,24 @@ describe('spotify-connector config', () => {
     expect(error?.message).not.toContain(badKey);
   });
 
+  it('refuses a PUBLIC_URL that Spotify would refuse as a redirect URI (http other than a loopback IP literal)', () => {
+    const problems = (publicUrl: string) => {
+      try {
+        loadConfig({ ...minimal, PUBLIC_URL: publicUrl }, { exitOnError: false });
+        return [];
+      } catch (caught) {
+        return (caught as ConfigError).problems;
+      }
+    };
+    for (const refused of ['http://localhost:8081', 'http://soulspot.lan:8081', 'http://192.168.1.20:8081']) {
+      expect(problems(refused)).toEqual([expect.stringMatching(/^PUBLIC_URL: .*127\.0\.0\.1.*localhost/)]);
+    }
+    for (const accepted of ['http://127.0.0.1:8081', 'http://[::1]:8081', 'https://spotify.soulspot.example.com']) {
+      expect(problems(accepted)).toEqual([]);
+    }
+    expect(loadConfig(minimal, { exitOnError: false }).PUBLIC_URL).toBe('http://127.0.0.1:8081');
+  });
+
   it('exports its spec for manifest checks: required variables and secrets', () => {
     const fields = describeConfig(configSpec);
     expect(fields.filter((f) => f.required).map((f) => f.name)).toEqual(['DATABASE_URL', 'KAFKA_BROKERS', 'TOKEN_ENCRYPTION_KEY']);

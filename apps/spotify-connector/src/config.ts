@@ -1,12 +1,32 @@
 import { connectorConfigSpec } from '@soulspot/connector-kit';
-import { type Config, int, loadConfig as load, str, url } from '@soulspot/observability';
+import { type Config, type Field, int, loadConfig as load, str, url } from '@soulspot/observability';
+
+const shared = connectorConfigSpec({ port: 8081 });
+
+/**
+ * PUBLIC_URL/auth/callback is the redirect URI, and Spotify accepts one only over HTTPS or as plain HTTP to a
+ * loopback IP literal — never `localhost` (provider-apis.md §1.2; every app since November 2025). Any other PUBLIC_URL
+ * would let the connector start and then fail every login at Spotify's authorize page.
+ */
+function redirectBaseUrl(base: Field<string>): Field<string> {
+  return {
+    ...base,
+    parse(raw) {
+      const value = base.parse(raw);
+      const { protocol, hostname } = new URL(value);
+      if (protocol === 'https:' || (protocol === 'http:' && (hostname === '127.0.0.1' || hostname === '[::1]'))) return value;
+      throw new Error('Spotify takes redirect URIs only over https or as http://127.0.0.1 / http://[::1] (not localhost)');
+    },
+  };
+}
 
 /**
  * Every environment variable the Spotify connector reads. Exported so deployment manifests can be checked
  * against it; defaults point at the real Spotify.
  */
 export const configSpec = {
-  ...connectorConfigSpec({ port: 8081 }),
+  ...shared,
+  PUBLIC_URL: redirectBaseUrl(shared.PUBLIC_URL),
   SPOTIFY_CLIENT_ID: str({ required: false, doc: 'app client id; without it the connector starts but cannot log in' }),
   SPOTIFY_CLIENT_SECRET: str({ required: false, secret: true, doc: 'confidential client secret; without it the PKCE public-client flow is used' }),
   SPOTIFY_ACCOUNTS_URL: url({ default: 'https://accounts.spotify.com' }),
