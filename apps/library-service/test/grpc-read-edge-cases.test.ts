@@ -132,3 +132,33 @@ describe('keyset pagination', () => {
     expect(seen).toEqual(rows.map((r) => r.id));
   });
 });
+
+describe('named list statements', () => {
+  it('do not let large filters fill every pooled connection of PostgreSQL with cached plans', async () => {
+    // one connection, so every statement is prepared on the backend measured
+    const single = new pg.Pool({ connectionString: postgres.url, max: 1 });
+    single.on('error', () => undefined);
+    const own = await startGrpcServer({ pool: single, logger, port: 0, host: '127.0.0.1', pageTokenSecret: 'edge-case-test-page-token-secret' });
+    const client = connect(own.port);
+    const backendMegabytes = async () => Number((await single.query('SELECT sum(total_bytes)::bigint AS bytes FROM pg_backend_memory_contexts')).rows[0].bytes) / 1e6;
+    try {
+      await call(client.library, client.library.listArtists, { pageSize: 1, pageToken: '', filter: 'name : "warm"', orderBy: '' });
+      const before = await backendMegabytes();
+      // 30 filter shapes of 62 text comparisons each (one of them "=" at a different place): 30 distinct SQL texts
+      for (let n = 0; n < 30; n++) {
+        const filter = Array.from({ length: 62 }, (_, i) => `name ${i === n ? '=' : ':'} "x${i}"`).join(' OR ');
+        await call(client.library, client.library.listArtists, { pageSize: 1, pageToken: '', filter, orderBy: '' });
+      }
+      // (each such statement kept prepared holds about 2 MB in the backend, and a pool has many backends)
+      expect(await backendMegabytes()).toBeLessThan(before + 10);
+      // small statements are still named (prepared once per connection)
+      await call(client.library, client.library.listArtists, { pageSize: 1, pageToken: '', filter: 'source = local', orderBy: '' });
+      const { rows } = await single.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name LIKE 'list_artist_%'");
+      expect(rows[0].n).toBe(2);
+    } finally {
+      client.close();
+      await own.stop(false);
+      await single.end();
+    }
+  });
+});

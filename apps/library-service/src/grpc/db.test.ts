@@ -14,6 +14,15 @@ describe('StatementNames', () => {
     expect(names.nameFor('SELECT 2')).toBe(second);
   });
 
+  it('leaves long texts unnamed, and stops naming once the named texts reach their total length', () => {
+    const names = new StatementNames('list_artist', 200, 10, 25);
+    expect(names.nameFor('SELECT 123456')).toBeUndefined();
+    expect(names.nameFor('SELECT 1')).toMatch(/^list_artist_/);
+    expect(names.nameFor('SELECT 12')).toMatch(/^list_artist_/);
+    expect(names.nameFor('SELECT 13')).toBeUndefined();
+    expect(names.nameFor('SELECT 1')).toMatch(/^list_artist_/);
+  });
+
   it('gives a text the same name in every instance whatever order the texts came in, and two texts two names', () => {
     const a = new StatementNames('list_artist');
     const b = new StatementNames('list_artist');

@@ -127,22 +127,29 @@ export function statementName(prefix: string, sql: string): string {
 /**
  * Statement names for SQL assembled per request (list pages: parent, filter, order and position shape the text;
  * values are always parameters), so PostgreSQL parses and plans each distinct text once per connection instead of
- * on every call. Bounded: filters can be combined into many shapes, and every named statement costs memory in
- * every backend, so texts beyond `max` run unnamed.
+ * on every call. Bounded: filters can be combined into many shapes, and every named statement keeps its parse tree
+ * and plan in every backend that ran it, about five times its text (a filter of 62 text comparisons: 400 KB of SQL,
+ * 2 MB per backend). So only texts up to `maxTextLength` are named, while all named texts together stay within
+ * `maxTotalLength` and `max`; the rest run unnamed (planned per call, nothing kept).
  */
 export class StatementNames {
   private readonly names = new Map<string, string>();
+  private totalLength = 0;
 
   constructor(
     private readonly prefix: string,
     private readonly max = 200,
+    private readonly maxTextLength = 32 * 1024,
+    private readonly maxTotalLength = 512 * 1024,
   ) {}
 
   nameFor(sql: string): string | undefined {
     const known = this.names.get(sql);
-    if (known !== undefined || this.names.size >= this.max) return known;
+    if (known !== undefined) return known;
+    if (this.names.size >= this.max || sql.length > this.maxTextLength || this.totalLength + sql.length > this.maxTotalLength) return undefined;
     const name = statementName(this.prefix, sql);
     this.names.set(sql, name);
+    this.totalLength += sql.length;
     return name;
   }
 }
