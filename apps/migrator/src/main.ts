@@ -5,7 +5,7 @@ import { createLogger, type Logger } from '@soulspot/observability';
 import { COMMANDS, commandHelp, usage, type Command } from './cli/help';
 import { boundHeapGrowth } from './heap';
 import { loadMigratorConfig, requireBrokers, UsageError, type MigratorConfig } from './config';
-import { GateRefusal, runFinalize } from './finalize/run-finalize';
+import { finalizedAt, GateRefusal, runFinalize } from './finalize/run-finalize';
 import { runRestoreLegacy } from './finalize/restore-legacy';
 import { UnmappableLayoutError } from './replay/mapping';
 import { runReplay, type ReplayReport } from './replay/run-replay';
@@ -169,6 +169,15 @@ async function execute(command: Command, flags: Flags, config: MigratorConfig, l
         if (flags.dryRun && step === 'verify') break;
         const status = await execute(step, { ...flags, json: false }, config, logger);
         if (status !== 0) return status;
+        if (step === 'schema') {
+          // a completed migration: replaying the backups again, then a finalize with nothing to drop (exit 3), would
+          // fail every later start of the Job
+          const at = await finalizedAt(config.DATABASE_URL);
+          if (at !== null) {
+            process.stdout.write(`already finalized at ${at}: nothing to replay, verify or finalize\n`);
+            return 0;
+          }
+        }
       }
       if (flags.noFinalize || flags.dryRun) return 0;
       logger.info({ step: 'finalize' }, 'run: finalize');

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { provisionPostgres, type ProvisionedPostgres } from '@soulspot/devstack';
+import { provisionKafka, provisionPostgres, type ProvisionedPostgres } from '@soulspot/devstack';
 import { createLegacyDatabase } from '@soulspot/legacy-fixtures';
+import { createKafka } from '@soulspot/messaging';
 import { runFinalize } from '../src/finalize/run-finalize';
 import { runRestoreLegacy } from '../src/finalize/restore-legacy';
 import { catalogSnapshot } from '../src/schema/catalog-snapshot';
 import { runSchema } from '../src/schema/run-schema';
 import { runVerify } from '../src/verify/run-verify';
-import { query, quietLogger, withDb } from './helpers';
+import { query, quietLogger, runCli, withDb } from './helpers';
 
 const LEGACY = ['spotify_artists', 'spotify_albums', 'spotify_tracks'];
 
@@ -78,6 +79,33 @@ describe('migrator finalize / restore-legacy', () => {
       expect(await query(other.url, `INSERT INTO spotify_tracks (spotify_id, title) VALUES ('x', 'X') RETURNING id::int`)).toEqual([{ id: 78 }]);
     } finally {
       await other.stop();
+    }
+  }, 120_000);
+
+  it('run on a database it already finalized succeeds without doing anything (the Job can run again)', async () => {
+    const [other, kafka] = await Promise.all([provisionPostgres(), provisionKafka()]);
+    try {
+      await createLegacyDatabase(other.url, { artists: 1, albums: 1, tracks: 1, seed: 'finalized', overlapWithSoulspot: 0 });
+      await query(other.url, `TRUNCATE spotify_tracks, spotify_albums, spotify_artists, soulspot_tracks, soulspot_albums, soulspot_artists`);
+      await runSchema(other.url, { dryRun: false, logger: quietLogger });
+      await passingVerify(other.url);
+      await runFinalize(other.url, { confirm: true, dryRun: false, logger: quietLogger });
+      const state = await query(other.url, `SELECT key, value FROM migrator_state ORDER BY key`);
+
+      const env = { DATABASE_URL: other.url, KAFKA_BROKERS: kafka.brokers.join(','), LIBRARY_EVENTS_TOPIC: 'finalized-rerun' };
+      const run = await runCli(['run'], env);
+      expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+      expect(run.stdout).toMatch(/already finalized/);
+      expect(await query(other.url, `SELECT key, value FROM migrator_state ORDER BY key`)).toEqual(state);
+      const admin = createKafka({ brokers: kafka.brokers, clientId: 'finalize-test', logger: quietLogger }).admin();
+      await admin.connect();
+      try {
+        expect(await admin.listTopics()).not.toContain('finalized-rerun');
+      } finally {
+        await admin.disconnect();
+      }
+    } finally {
+      await Promise.all([other.stop(), kafka.stop()]);
     }
   }, 120_000);
 });

@@ -39,6 +39,22 @@ export async function finalizeGate(db: Queryable): Promise<VerifyReport> {
   return verify;
 }
 
+/**
+ * When finalize has run and its tables are still gone (no restore-legacy since): the time it ran, else null. `run`
+ * then has nothing to do — the Job may be started again after a completed migration.
+ */
+export async function finalizedAt(databaseUrl: string): Promise<string | null> {
+  const pool = createPool(databaseUrl, 1);
+  try {
+    const finalized = await readState<Partial<FinalizeState>>(pool, 'finalize');
+    if (!finalized) return null;
+    const present = await listTables(pool, 'public');
+    return DROPPED_LEGACY_TABLES.some((t) => present.has(t)) ? null : (finalized.at ?? 'an unknown time');
+  } finally {
+    await pool.end();
+  }
+}
+
 /** A foreign key of a legacy table, as `ALTER TABLE … ADD CONSTRAINT <name> <definition>` takes it. */
 export interface LegacyForeignKey {
   table: string;
