@@ -1,4 +1,4 @@
-import { AlbumType, ReleaseDatePrecision } from '@soulspot/contracts';
+import { AlbumType, Origin, Provider, ReleaseDatePrecision, toKafkaEvent } from '@soulspot/contracts';
 import { describe, expect, it } from 'vitest';
 import type { DeezerAlbum, DeezerArtist, DeezerPage, DeezerTrack } from '../api/deezer-types';
 import albumFull from './fixtures/album-full.json';
@@ -107,5 +107,22 @@ describe('deezerTrackToDto', () => {
     expect(dto.discNumber).toBe(2);
     expect(dto.explicit).toBe(true);
     expect(dto.durationMs).toBe(180_000);
+  });
+
+  it('reads null numbers (track position, disk number, duration) as unknown, so the event still encodes', () => {
+    const sparse = { ...tracks[0], track_position: null, disk_number: null, duration: null } as unknown as DeezerTrack;
+    const dto = deezerTrackToDto(sparse, album);
+    expect([dto.trackNumber, dto.discNumber, dto.durationMs]).toEqual([undefined, undefined, 0]);
+    // A null here made the encoder throw ('invalid int32'), which stopped the whole run.
+    expect(() =>
+      toKafkaEvent({
+        observedAt: new Date(0),
+        provider: Provider.PROVIDER_DEEZER,
+        origin: Origin.ORIGIN_LIVE_SYNC,
+        producer: 'test',
+        correlationId: 'run',
+        payload: { $case: 'trackObserved', value: { track: dto } },
+      }),
+    ).not.toThrow();
   });
 });

@@ -109,8 +109,9 @@ export function deezerTrackToDto(track: DeezerTrack, album: DeezerAlbum): TrackD
     artists: artist ? [ref(artist)] : [],
     album: { providerId: String(album.id), name: album.title, musicbrainzId: '' },
     durationMs: Math.max(0, Math.round((track.duration ?? 0) * 1000)),
-    trackNumber: track.track_position,
-    discNumber: track.disk_number,
+    // JSON null is "unknown" like a missing key; passed on, it would make the event fail to encode.
+    trackNumber: typeof track.track_position === 'number' ? track.track_position : undefined,
+    discNumber: typeof track.disk_number === 'number' ? track.disk_number : undefined,
     explicit: track.explicit_lyrics ?? false,
     previewUrl: track.preview ?? '',
     albumUpc: normalizeUpc(album.upc) ?? '',

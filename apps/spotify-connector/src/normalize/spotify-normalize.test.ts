@@ -1,4 +1,4 @@
-import { AlbumType, ReleaseDatePrecision } from '@soulspot/contracts';
+import { AlbumType, Origin, Provider, ReleaseDatePrecision, toKafkaEvent } from '@soulspot/contracts';
 import { describe, expect, it } from 'vitest';
 import type { SpotifyAlbum, SpotifyArtist, SpotifyCursorPage, SpotifyTrack } from '../api/spotify-types';
 import albumDevMode from './fixtures/album-dev-mode.json';
@@ -138,4 +138,23 @@ describe('spotifyTrackToDto', () => {
     expect(dto.isrc).toBe('');
     expect(dto.previewUrl).toBe('https://p.scdn.co/mp3-preview/abc');
   });
+
+  it('reads null numbers (track/disc number, duration) as unknown, so the event still encodes', () => {
+    const sparse = { ...album.tracks.items[0], track_number: null, disc_number: null, duration_ms: null } as unknown as SpotifyTrack;
+    const dto = spotifyTrackToDto(sparse, album, undefined);
+    expect([dto.trackNumber, dto.discNumber, dto.durationMs]).toEqual([undefined, undefined, 0]);
+    // A null here made the encoder throw ('invalid int32'), which stopped the whole run.
+    expect(() => encodeTrack(dto)).not.toThrow();
+  });
 });
+
+function encodeTrack(track: ReturnType<typeof spotifyTrackToDto>) {
+  return toKafkaEvent({
+    observedAt: new Date(0),
+    provider: Provider.PROVIDER_SPOTIFY,
+    origin: Origin.ORIGIN_LIVE_SYNC,
+    producer: 'test',
+    correlationId: 'run',
+    payload: { $case: 'trackObserved', value: { track } },
+  });
+}

@@ -96,8 +96,9 @@ export function spotifyTrackToDto(track: SpotifySimplifiedTrack, album: SpotifyA
     artists: track.artists.filter((a) => a.id).map(ref),
     album: { providerId: album.id, name: album.name, musicbrainzId: '' },
     durationMs: Math.max(0, Math.round(track.duration_ms ?? 0)),
-    trackNumber: track.track_number,
-    discNumber: track.disc_number,
+    // JSON null is "unknown" like a missing key; passed on, it would make the event fail to encode.
+    trackNumber: typeof track.track_number === 'number' ? track.track_number : undefined,
+    discNumber: typeof track.disc_number === 'number' ? track.disc_number : undefined,
     explicit: track.explicit ?? false,
     previewUrl: track.preview_url ?? '',
     albumUpc: spotifyAlbumUpc(album),
