@@ -279,6 +279,35 @@ describe('graceful shutdown', () => {
     if (child && child.exitCode === null) child.kill('SIGKILL');
   });
 
+  it('lets an in-flight unary call finish during a graceful stop while a stream ends with UNAVAILABLE', async () => {
+    const server = await start();
+    const clients = connect(server.port);
+    // the read waits for this lock, so it is still running when the stop begins
+    const locker = await pool.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE soulspot_artists IN ACCESS EXCLUSIVE MODE');
+      const pending = call(clients.library, clients.library.listArtists, { pageSize: 1, pageToken: '', filter: '', orderBy: '' }).then(
+        (page) => page.artists.map((a) => a.displayName),
+        (error: { code: Status }) => error.code,
+      );
+      const streamEnded = new Promise<Status>((resolve) => {
+        const stream = clients.library.watchLibraryChanges({ startCursor: '', entityTypes: [] }, new Metadata());
+        stream.on('data', () => undefined);
+        stream.on('error', (error: { code: Status }) => resolve(error.code));
+      });
+      await eventually(async () => (await pool.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%soulspot_artists%'")).rows[0].n > 0);
+      const stopped = server.stop(true);
+      expect(await streamEnded).toBe(Status.UNAVAILABLE);
+      await locker.query('COMMIT');
+      expect(await pending).toEqual(['Hygiene Artist']);
+      await stopped;
+    } finally {
+      locker.release();
+      clients.close();
+    }
+  });
+
   it('ends a streaming call cleanly with UNAVAILABLE on SIGTERM and exits 0', async () => {
     child = spawn(process.execPath, ['--import', 'tsx', 'apps/library-service/test/fixtures/grpc-server.ts'], {
       cwd: WORKSPACE_ROOT,

@@ -23,23 +23,30 @@ describe('CallCancellation', () => {
 });
 
 describe('CallRegistry', () => {
-  it('aborts open calls on shutdown, opens later ones aborted, and reports idle when the last one closes', { timeout: 2000 }, async () => {
+  it('ends streams when shutdown begins (and streams opened later), lets unary calls finish, and reports idle when the last one closes', { timeout: 2000 }, async () => {
     const registry = new CallRegistry();
-    const first = registry.open();
-    const second = registry.open();
+    const stream = registry.open('stream');
+    const unaryCall = registry.open('unary');
     let idle = false;
     const waiting = registry.idle().then(() => (idle = true));
-    registry.abortAll();
-    expect([first.aborted, second.aborted, registry.shuttingDown]).toEqual([true, true, true]);
-    const late = registry.open();
+    registry.beginShutdown();
+    expect([stream.aborted, unaryCall.aborted, registry.shuttingDown]).toEqual([true, false, true]);
+    const late = registry.open('stream');
     expect(late.aborted).toBe(true);
     registry.close(late);
-    registry.close(first);
+    registry.close(stream);
     await Promise.resolve();
     expect(idle).toBe(false);
-    registry.close(second);
+    registry.close(unaryCall);
     await waiting;
     expect(idle).toBe(true);
+  });
+
+  it('aborts unary calls too when the drain gives up', () => {
+    const registry = new CallRegistry();
+    const unaryCall = registry.open('unary');
+    registry.abortAll();
+    expect([unaryCall.aborted, registry.shuttingDown]).toEqual([true, true]);
   });
 });
 

@@ -44,21 +44,29 @@ export interface CallContext {
   signal: CallSignal;
 }
 
-/** Tracks in-flight calls so a graceful shutdown can end long-lived streams. */
+/**
+ * Tracks in-flight calls for a graceful shutdown: streams never finish on their own and are ended at once (clients
+ * resume from their cursor), unary calls are left to finish (drain) and only aborted when the drain gives up.
+ */
 export class CallRegistry {
   private readonly controllers = new Set<CallCancellation>();
+  private readonly streams = new Set<CallCancellation>();
   private readonly idleWaiters: Array<() => void> = [];
   private closing = false;
 
-  open(): CallCancellation {
+  open(kind: 'unary' | 'stream'): CallCancellation {
     const controller = new CallCancellation();
-    if (this.closing) controller.abort();
     this.controllers.add(controller);
+    if (kind === 'stream') {
+      this.streams.add(controller);
+      if (this.closing) controller.abort();
+    }
     return controller;
   }
 
   close(controller: CallCancellation): void {
     this.controllers.delete(controller);
+    this.streams.delete(controller);
     if (this.controllers.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
@@ -68,9 +76,15 @@ export class CallRegistry {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Marks the server as shutting down and aborts every open call. */
-  abortAll(): void {
+  /** Marks the server as shutting down and ends every stream (open or opened later); unary calls go on. */
+  beginShutdown(): void {
     this.closing = true;
+    for (const controller of this.streams) controller.abort();
+  }
+
+  /** Shutting down without (further) draining: aborts every open call, unary ones too. */
+  abortAll(): void {
+    this.beginShutdown();
     for (const controller of this.controllers) controller.abort();
   }
 
@@ -124,7 +138,7 @@ export function unary<Req, Res>(
   handler: (request: Req, context: CallContext) => Promise<Res>,
 ): (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => void {
   return (call, callback) => {
-    const controller = registry.open();
+    const controller = registry.open('unary');
     const finish = watchCancellation(call, controller);
     void run(call.request, controller, callback);
     async function run(request: Req, signal: CallSignal, respond: sendUnaryData<Res>): Promise<void> {
@@ -159,7 +173,7 @@ export function serverStream<Req, Res>(
   handler: (request: Req, context: CallContext & { write(message: Res): Promise<void> }) => Promise<void>,
 ): (call: ServerWritableStream<Req, Res>) => void {
   return (call) => {
-    const controller = registry.open();
+    const controller = registry.open('stream');
     const finish = watchCancellation(call, controller);
     const signal: CallSignal = controller;
     const write = (message: Res) =>

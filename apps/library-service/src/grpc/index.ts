@@ -133,16 +133,21 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
       stopping ??= (async () => {
         stopWatching();
         health.markStopping();
-        registry.abortAll();
         if (!graceful) {
+          registry.abortAll();
           server.forceShutdown();
           return;
         }
-        // No new calls from here on; in-flight unary calls finish. Health Watch streams never finish on their own,
-        // so once our calls are done (they have seen NOT_SERVING by then) the rest is closed after a short grace.
+        // Our streams end now (UNAVAILABLE, resumable); no new calls from here on; in-flight unary calls finish.
+        // Health Watch streams never finish on their own, so once our calls are done (they have seen NOT_SERVING by
+        // then) the rest is closed after a short grace.
+        registry.beginShutdown();
         const shutdown = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
         const drained = await Promise.race([registry.idle().then(() => true), sleep(options.drainTimeoutMs ?? 10_000).then(() => false)]);
-        if (!drained) logger.warn('gRPC drain timed out; closing remaining calls');
+        if (!drained) {
+          logger.warn('gRPC drain timed out; closing remaining calls');
+          registry.abortAll();
+        }
         if (!(await Promise.race([shutdown.then(() => true), sleep(drained ? 250 : 0).then(() => false)]))) server.forceShutdown();
         logger.info('gRPC server stopped');
       })();
