@@ -265,6 +265,7 @@ describe('Lookups', () => {
       { $case: 'spotifyId', value: '0SecondSpotifyIdXXXXXX' },
       { $case: 'deezerId', value: '145' },
       { $case: 'musicbrainzId', value: '859d0860-d480-4efd-970c-c05d5f1776b8' },
+      { $case: 'musicbrainzId', value: ' 859D0860-D480-4EFD-970C-C05D5F1776B8 ' },
     ] as const) {
       const artist = await call(clients.library, clients.library.lookupArtist, { identifier });
       expect(artist.id, JSON.stringify(identifier)).toBe(ids.beyonce);
@@ -275,6 +276,8 @@ describe('Lookups', () => {
     expect((await call(clients.library, clients.library.lookupAlbum, { identifier: { $case: 'upc', value: '886445918472' } })).id).toBe(ids.lemonade);
     expect((await call(clients.library, clients.library.lookupAlbum, { identifier: { $case: 'deezerId', value: '12806520' } })).id).toBe(ids.lemonade);
     expect((await call(clients.library, clients.library.lookupTrack, { identifier: { $case: 'isrc', value: 'ussm11600513' } })).id).toBe(ids.formation);
+    expect((await call(clients.library, clients.library.lookupTrack, { identifier: { $case: 'isrc', value: 'US-SM1-16-00513' } })).id).toBe(ids.formation);
+    expect((await call(clients.library, clients.library.lookupAlbum, { identifier: { $case: 'upc', value: '0 886445 918472' } })).id).toBe(ids.lemonade);
     expect((await call(clients.library, clients.library.lookupTrack, { identifier: { $case: 'deezerId', value: '125447618' } })).id).toBe(ids.formation);
     expect((await call(clients.library, clients.library.lookupTrack, { identifier: { $case: 'spotifyId', value: 'spotify:track:6g0Orsxv6glTJCt4cHsRsQ' } })).id).toBe(ids.formation);
   });
