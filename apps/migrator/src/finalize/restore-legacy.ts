@@ -27,9 +27,9 @@ const LEGACY_FOREIGN_KEYS: LegacyForeignKey[] = [
 ];
 
 /**
- * Re-creates a foreign key. One into a table that is not restored with it (e.g. spotify_tracks.local_track_id ->
- * soulspot_tracks, whose rows the projection has rewritten since) is added NOT VALID: enforced for new rows, the
- * restored ones are taken as they were.
+ * Re-creates a foreign key. One into a table that is not restored with it (spotify_tracks.local_track_id -> the
+ * pre-migration soulspot_tracks, now legacy_backup.soulspot_tracks) is added NOT VALID, then validated if its rows
+ * still match (see below).
  */
 function addForeignKeySql(fk: LegacyForeignKey, restored: readonly string[]): string {
   const referenced = fk.references.replace(/^public\./, '').replaceAll('"', '');
@@ -73,7 +73,21 @@ export async function runRestoreLegacy(databaseUrl: string, options: { dryRun: b
       }
       const finalized = await readState<Partial<FinalizeState>>(db, 'finalize');
       const foreignKeys = finalized?.foreignKeys ?? LEGACY_FOREIGN_KEYS;
-      for (const fk of foreignKeys) if ((tables as readonly string[]).includes(fk.table)) await db.query(addForeignKeySql(fk, tables));
+      for (const fk of foreignKeys) {
+        if (!(tables as readonly string[]).includes(fk.table)) continue;
+        await db.query(addForeignKeySql(fk, tables));
+        // Validated as it was before finalize when the referenced rows are still there (the backup of the old
+        // soulspot_tracks is never rewritten); if some are gone it stays NOT VALID (enforced for new rows) rather
+        // than failing the restore.
+        await db.query('SAVEPOINT restore_fk');
+        try {
+          await db.query(`ALTER TABLE public."${fk.table}" VALIDATE CONSTRAINT "${fk.name}"`);
+          await db.query('RELEASE SAVEPOINT restore_fk');
+        } catch (error) {
+          await db.query('ROLLBACK TO SAVEPOINT restore_fk');
+          options.logger.warn({ constraint: fk.name, err: error }, 'restored foreign key left NOT VALID: rows it references are gone');
+        }
+      }
       report = { restored, dryRun: options.dryRun };
       if (options.dryRun) throw new DryRunRollback();
       await db.query(`DELETE FROM migrator_state WHERE key IN ('verify', 'finalize')`);
