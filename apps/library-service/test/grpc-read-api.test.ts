@@ -418,6 +418,10 @@ describe('WatchLibraryChanges', () => {
 
   it.each([
     ['garbage', '1; DROP TABLE x'],
+    ['negative', '-1'],
+    ['signed', '+1'],
+    ['padded', ' 1'],
+    ['fractional', '1.0'],
     ['beyond bigint', '9999999999999999999'],
   ])('rejects a %s cursor', async (_what, startCursor) => {
     const error = await new Promise<{ code: Status }>((resolve) => {
