@@ -18,6 +18,7 @@ describe('migrator verify field spot-checks', () => {
   let projector: ReturnType<typeof startProjector> | undefined;
   const topic = 'verify-spot';
   let deezerIds: Array<{ id: string }> = [];
+  let linkedLocalFiles: Array<{ id: string; spotify_id: string }> = [];
   let report: Awaited<ReturnType<typeof runVerify>>;
 
   beforeAll(async () => {
@@ -28,6 +29,14 @@ describe('migrator verify field spot-checks', () => {
       const { length } = await query(db.url, `UPDATE ${table} SET spotify_uri = 'deezer:' || deezer_id, deezer_id = NULL WHERE deezer_id IS NOT NULL AND spotify_uri IS NULL RETURNING id`);
       expect(length, table).toBeGreaterThan(0);
     }
+    // local files as the old scanner stored them: without ISRC (it reads none from tags); the Spotify track the old
+    // app linked to each (spotify_tracks.local_track_id) is what says they are one recording
+    linkedLocalFiles = await query(
+      db.url,
+      `UPDATE soulspot_tracks t SET isrc = NULL FROM spotify_tracks s
+       WHERE s.local_track_id = t.id AND t.file_path IS NOT NULL RETURNING t.id, s.spotify_id`,
+    );
+    expect(linkedLocalFiles.length).toBeGreaterThan(0);
     deezerIds = await query(db.url, `SELECT substring(spotify_uri from 8) AS id FROM soulspot_tracks WHERE spotify_uri LIKE 'deezer:%' ORDER BY 1`);
     await runSchema(db.url, { dryRun: false, logger: quietLogger });
   }, 120_000);
@@ -138,6 +147,19 @@ describe('migrator verify field spot-checks', () => {
     for (const source of ['legacy_backup.soulspot_artists', 'legacy_backup.soulspot_albums', 'legacy_backup.soulspot_tracks']) {
       expect(report.tables.find((t) => t.source === source), source).toMatchObject({ missing: 0 });
     }
+  });
+
+  it('merges a local file without ISRC with the Spotify track the legacy app linked to it (local_track_id)', async () => {
+    const entities = await query<{ local: string | null; spotify: string | null }>(
+      db.url,
+      `SELECT (SELECT entity_id FROM projection_entity_members WHERE member_key = 'local:track:' || l.id) AS local,
+              (SELECT entity_id FROM projection_entity_members WHERE member_key = 'spotify:track:' || l.spotify_id) AS spotify
+       FROM jsonb_to_recordset($1::jsonb) AS l(id text, spotify_id text)`,
+      [JSON.stringify(linkedLocalFiles)],
+    );
+    expect(entities.every((e) => e.local !== null && e.local === e.spotify), JSON.stringify(entities)).toBe(true);
+    expect((await query(db.url, `SELECT count(*)::int AS n FROM soulspot_tracks WHERE id = ANY($1::text[]) AND source = 'hybrid'`, [entities.map((e) => e.local)]))[0].n)
+      .toBe(entities.length);
   });
 
   it('lists a legacy row as NOT PROJECTED when its key holds only an older observation (its own event never applied)', async () => {

@@ -139,6 +139,16 @@ describe('pre-existing soulspot rows -> BACKFILL events', () => {
       .toEqual(['deezer:track:3000000005']);
   });
 
+  it("takes the ISRC of the Spotify track linked to a row without one (local_track_id), never over the row's own", () => {
+    const isrcOf = (row: UnifiedTrackRow) => {
+      const payload = decodeEnvelope(unifiedTrackEvents(row).events[0].value).payload;
+      return payload?.$case === 'trackObserved' ? payload.value.track?.isrc : undefined;
+    };
+    expect(isrcOf({ ...base, isrc: null, linked_isrc: 'gb-aye-97-00379' })).toBe('GBAYE9700379');
+    expect(isrcOf({ ...base, linked_isrc: 'GBAYE9700379' })).toBe('GB0007100005');
+    expect(isrcOf({ ...base, isrc: null, linked_isrc: 'UNKNOWN' })).toBe('');
+  });
+
   it('emits one observation per provider of a hybrid artist', () => {
     const row: UnifiedArtistRow = {
       key: 'a1b2c3d4-0000-0000-0000-000000000001', source: 'hybrid', spotify_uri: 'spotify:artist:4Z8W4fKeB5YxbusRsdQVPb', deezer_id: '27',

@@ -210,7 +210,9 @@ export function unifiedAlbumEvents(row: UnifiedAlbumRow): Built {
 export function unifiedTrackEvents(row: UnifiedTrackRow): Built {
   const { use, dropped } = usableProviders(observingProviders(row, row.key, 'track', row.file_path), row);
   if (use.length === 0) return skip(`track's artist ${JSON.stringify(row.artist_id)} not found`);
-  const { isrc, dropped: droppedIsrc } = cleanIsrc(row.isrc);
+  const { isrc: ownIsrc, dropped: droppedIsrc } = cleanIsrc(row.isrc);
+  // a row without its own ISRC takes the one of the Spotify track the old app linked to it, so the two merge
+  const isrc = ownIsrc || cleanIsrc(row.linked_isrc).isrc;
   const albumIds = { source: row.album_source, spotify_uri: row.album_spotify_uri, deezer_id: row.album_deezer_id, musicbrainz_id: row.album_musicbrainz_id };
   const events = use.map((p) => {
     const albumId = row.album_id ? idAt(p, albumIds, row.album_id, 'album') : null;

@@ -221,7 +221,7 @@ export function pageQuery(source: SourceTable, mappings: Mappings, options: Page
          ${observedAtOf(source, m, 't')} AS observed_at,
          ${col(m, 't', 'artist_id')}::text AS artist_id, ${col(ar, 'ar', 'name')}::text AS artist_name, ${unifiedIdColumns(ar, 'ar', 'artist_')},
          ${col(m, 't', 'album_id')}::text AS album_id, ${col(al, 'al', 'title')}::text AS album_title, ${unifiedIdColumns(al, 'al', 'album_')},
-         ${col(al, 'al', 'upc')}::text AS album_upc`,
+         ${col(al, 'al', 'upc')}::text AS album_upc, ${linkedIsrc(mappings, col(m, 't', 'id'))} AS linked_isrc`,
         `${table(source)} t LEFT JOIN ${table(SOULSPOT_ARTISTS)} ar ON ${col(ar, 'ar', 'id')} = ${col(m, 't', 'artist_id')}
          LEFT JOIN ${table(SOULSPOT_ALBUMS)} al ON ${col(al, 'al', 'id')} = ${col(m, 't', 'album_id')}`,
         col(m, 't', 'id'),
@@ -230,6 +230,19 @@ export function pageQuery(source: SourceTable, mappings: Mappings, options: Page
     default:
       throw new Error(`replay: no query for ${sourceName(source)}`);
   }
+}
+
+/**
+ * The ISRC of the legacy Spotify track linked to a soulspot_tracks row (spotify_tracks.local_track_id), if any: the old
+ * app's statement that a local file is that recording. The scanner read no ISRC from tags, so without it such a file
+ * could never merge with its Spotify track. First link by Spotify id when several tracks point at one file.
+ */
+function linkedIsrc(mappings: Mappings, unifiedId: string): string {
+  const st = mappings.get(SPOTIFY_TRACKS);
+  if (!st?.local_track_id || !st.isrc) return 'NULL::text';
+  return `(SELECT ${col(st, 'st', 'isrc')}::text FROM ${table(SPOTIFY_TRACKS)} st
+           WHERE ${col(st, 'st', 'local_track_id')}::text = ${unifiedId}::text AND nullif(btrim(${col(st, 'st', 'isrc')}), '') IS NOT NULL
+           ORDER BY ${col(st, 'st', 'id')} LIMIT 1)`;
 }
 
 function unifiedIdColumns(m: ColumnMapping, alias: string, prefix: string): string {

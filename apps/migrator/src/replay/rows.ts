@@ -101,4 +101,6 @@ export interface UnifiedTrackRow extends UnifiedIds, UnifiedArtistColumns {
   album_deezer_id: string | null;
   album_musicbrainz_id: string | null;
   album_upc: string | null;
+  /** ISRC of the legacy Spotify track that links to this row (spotify_tracks.local_track_id). */
+  linked_isrc?: string | null;
 }

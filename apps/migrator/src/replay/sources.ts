@@ -61,6 +61,8 @@ export const SPOTIFY_TRACKS: SourceTable = {
     { field: 'explicit', candidates: ['explicit'] },
     { field: 'preview_url', candidates: ['preview_url'] },
     { field: 'isrc', candidates: ['isrc'] },
+    // the old app's link to the soulspot_tracks row (a local file) that is this track
+    { field: 'local_track_id', candidates: ['local_track_id'] },
     ...timestamps.filter((t) => t.field !== 'synced_at'),
   ],
 };
