@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { status as Status, Metadata } from '@grpc/grpc-js';
+import { Client, credentials, status as Status, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { provisionPostgres, type ProvisionedPostgres } from '@soulspot/devstack';
 import { migrateUp } from '@soulspot/library-db';
 import { ChangeType, Source, type LibraryChange, type ListArtistsResponse } from '@soulspot/contracts/library';
@@ -326,6 +326,31 @@ describe('bad input never yields INTERNAL', () => {
       expect(expected).toContain(serviceError.code);
       expect(serviceError.details).not.toMatch(/\n\s+at /);
       expect(serviceError.details.length).toBeLessThan(500);
+    }
+  });
+
+  it('answers INVALID_ARGUMENT to request bytes that are not the request message (truncated, JSON)', async () => {
+    const raw = new Client(`127.0.0.1:${server.port}`, credentials.createInsecure());
+    try {
+      const send = (path: string, bytes: number[]) =>
+        new Promise<ServiceError | null>((resolve) =>
+          raw.makeUnaryRequest(path, () => Buffer.from(bytes), (response: Buffer) => response, {}, new Metadata(), {}, (error) => resolve(error)),
+        );
+      const json = [...Buffer.from('{"name":"artists/x"}')];
+      for (const [path, bytes] of [
+        ['/soulspot.library.v1.LibraryService/GetArtist', [0x0a, 0x05, 0x61]],
+        ['/soulspot.library.v1.LibraryService/ListArtists', json],
+        ['/soulspot.library.v1.ProjectionAdmin/ListDeadLetters', [0x08, 0xff]],
+      ] as const) {
+        const error = await send(path, [...bytes]);
+        expect(error?.code, path).toBe(Status.INVALID_ARGUMENT);
+        expect(error?.details).toMatch(/could not be decoded/);
+      }
+      const stream = raw.makeServerStreamRequest('/soulspot.library.v1.LibraryService/WatchLibraryChanges', () => Buffer.from(json), (response: Buffer) => response, {}, new Metadata());
+      stream.on('data', () => undefined);
+      expect(await new Promise<Status>((resolve) => stream.on('error', (error: ServiceError) => resolve(error.code)))).toBe(Status.INVALID_ARGUMENT);
+    } finally {
+      raw.close();
     }
   });
 

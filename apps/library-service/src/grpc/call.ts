@@ -1,6 +1,7 @@
 import { status as Status, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { ApiError, toServiceError } from './errors';
+import { undecodableRequest } from './request-decoding';
 
 /**
  * A call's cancellation as the handlers see it. Deliberately not an AbortSignal: one is made per request, and an
@@ -146,6 +147,8 @@ export function unary<Req, Res>(
         let response: Res;
         try {
           // Called inside try: a handler that throws synchronously (validation) still maps to a proper status.
+          const undecodable = undecodableRequest(request);
+          if (undecodable) throw undecodable;
           response = await handler(request, { signal });
         } catch (error) {
           const serviceError = toServiceError(error);
@@ -189,7 +192,11 @@ export function serverStream<Req, Res>(
         const unsubscribe = signal.onAbort(done);
       });
     Promise.resolve()
-      .then(() => handler(call.request, { signal, write }))
+      .then(() => {
+        const undecodable = undecodableRequest(call.request);
+        if (undecodable) throw undecodable;
+        return handler(call.request, { signal, write });
+      })
       .then(
         () => {
           if (registry.shuttingDown) call.emit('error', { code: Status.UNAVAILABLE, details: 'the server is shutting down; resume from your last cursor' });

@@ -9,6 +9,7 @@ import { ServerHealth } from './health';
 import { createLibraryService } from './library/library-service';
 import { DEFAULT_WATCH_OPTIONS, type WatchOptions } from './library/watch';
 import { PageTokenCodec } from './page-token';
+import { decodeRequestsLeniently } from './request-decoding';
 import type { ProjectionPort } from './projection-port';
 import { addReflection, findDescriptorSet } from './reflection';
 import type { RebuildController } from '../rebuild';
@@ -87,7 +88,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
   const health = new ServerHealth();
 
   server.addService(
-    LibraryServiceService,
+    decodeRequestsLeniently(LibraryServiceService),
     createLibraryService({
       db,
       tokens,
@@ -98,7 +99,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
     }),
   );
   server.addService(
-    ProjectionAdminService,
+    decodeRequestsLeniently(ProjectionAdminService),
     createProjectionAdmin({
       db,
       tokens,
