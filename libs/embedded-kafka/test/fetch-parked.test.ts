@@ -1,8 +1,8 @@
 /**
  * Parked fetches (long polls): what they answer and when, and what they cost the log while they wait. A parked
  * fetch is woken by every append to a partition it asked for; it must not re-read its whole byte budget from the
- * log each time (a producer writing small batches while consumers long-poll), yet answer exactly what a fetch that
- * does not wait would answer at that moment.
+ * log each time (a producer writing small batches while consumers long-poll) — only once the appended bytes could
+ * reach min_bytes — yet answer exactly what a fetch that does not wait would answer at that moment.
  */
 import fs from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -192,15 +192,17 @@ describe('long-poll answers', () => {
     expect(recordBytes(res.body.responses[0]!.partitions[0]!)).toBe(3 * size);
   });
 
-  it('counts toward min_bytes only what partition_max_bytes and max_bytes let through (without reading), and answers that at max_wait', async () => {
+  it('counts toward min_bytes only what partition_max_bytes and max_bytes let through, and answers that at max_wait', async () => {
     // partition_max_bytes: 4 batches, 2 fit
     await produce(producer, 'capped', 0, batchOf(300));
     let started = Date.now();
     consumer.send(FetchApi, 11, fetchRequest('capped', [{ partition: 0, fetchOffset: 0n, partitionMaxBytes: 2 * size + 10 }], { maxWaitMs: 600, minBytes: 2 * size + 5 }));
     await waitFor(() => store.readsOf('capped', 0) === 1, 5000, 'the fetch to park');
-    for (let i = 0; i < 3; i++) await produce(producer, 'capped', 0, batchOf(300));
-    expect(consumer.queuedFrames).toBe(0);
+    // one more batch cannot take the answer to min_bytes: no read; the next ones could (they are read, and capped)
+    await produce(producer, 'capped', 0, batchOf(300));
     expect(store.readsOf('capped', 0)).toBe(1);
+    for (let i = 0; i < 2; i++) await produce(producer, 'capped', 0, batchOf(300));
+    expect(consumer.queuedFrames).toBe(0);
     let res = await consumer.receive<FetchResponse>(FetchApi, 11);
     expect(Date.now() - started).toBeGreaterThanOrEqual(590);
     expect(res.body.responses[0]!.partitions[0]!).toMatchObject({ errorCode: 0, highWatermark: 4n });
@@ -212,9 +214,10 @@ describe('long-poll answers', () => {
     const slots = [0, 1].map((partition) => ({ partition, fetchOffset: 0n }));
     consumer.send(FetchApi, 11, fetchRequest('budget', slots, { maxWaitMs: 600, minBytes: 2 * size + 5, maxBytes: 2 * size + 10 }));
     await waitFor(() => store.readsOf('budget', 0) === 1, 5000, 'the fetch to park');
-    for (let i = 1; i < 4; i++) await produce(producer, 'budget', i % 2, batchOf(300));
-    expect(consumer.queuedFrames).toBe(0);
+    await produce(producer, 'budget', 1, batchOf(300));
     expect([store.readsOf('budget', 0), store.readsOf('budget', 1)]).toEqual([1, 0]);
+    for (let i = 2; i < 4; i++) await produce(producer, 'budget', i % 2, batchOf(300));
+    expect(consumer.queuedFrames).toBe(0);
     res = await consumer.receive<FetchResponse>(FetchApi, 11);
     expect(Date.now() - started).toBeGreaterThanOrEqual(590);
     expect(res.body.responses[0]!.partitions.map(recordBytes)).toEqual([2 * size, 0]);

@@ -19,8 +19,7 @@ export interface PartitionLog {
   append(batch: Buffer, recordCount: number, maxTimestamp: bigint): Promise<bigint> | bigint;
   /**
    * Whole batches from the one containing fetchOffset on, in order: the first always (if any), then each one while
-   * the total stays <= maxBytes, stopping at the first that does not fit or at the high watermark. Parked fetches
-   * rely on exactly this to tell from batch sizes alone what a read would return (src/broker/fetch.ts).
+   * the total stays <= maxBytes, stopping at the first that does not fit or at the high watermark.
    */
   read(fetchOffset: bigint, maxBytes: number): Buffer[];
   /** First offset whose batch max timestamp >= ts, or null. */
