@@ -146,9 +146,9 @@ export function unary<Req, Res>(
       try {
         let response: Res;
         try {
-          // Called inside try: a handler that throws synchronously (validation) still maps to a proper status.
           const undecodable = undecodableRequest(request);
           if (undecodable) throw undecodable;
+          // Called inside try: a handler that throws synchronously (validation) still maps to a proper status.
           response = await handler(request, { signal });
         } catch (error) {
           const serviceError = toServiceError(error);
