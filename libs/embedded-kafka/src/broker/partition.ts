@@ -7,10 +7,8 @@ import type { PartitionLog } from '../log/partition-log.js';
 import { readBatchInfo } from '../protocol/record-batch.js';
 import { PartitionProducerState } from './producer-state.js';
 
-/** A batch just appended: its first offset, the offset after it, and its size as stored. */
+/** A batch just appended: its size as stored (what a fetch of it returns). */
 export interface AppendedBatch {
-  baseOffset: bigint;
-  nextOffset: bigint;
   bytes: number;
 }
 

@@ -64,7 +64,7 @@ async function appendBatch(partition: Partition, batch: Buffer, info: BatchInfo)
   }
   const baseOffset = await partition.log.append(batch, info.recordCount, info.maxTimestamp);
   if (idempotent) partition.producers.record(info.producerId, info.producerEpoch, info.baseSequence, info.lastOffsetDelta, baseOffset);
-  partition.notifyAppended({ baseOffset, nextOffset: baseOffset + BigInt(info.lastOffsetDelta) + 1n, bytes: batch.length });
+  partition.notifyAppended({ bytes: batch.length });
   return success(partition, baseOffset);
 }
 
