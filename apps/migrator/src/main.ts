@@ -21,6 +21,8 @@ interface Flags {
   confirm: boolean;
   noWait: boolean;
   noFinalize: boolean;
+  /** Where a step's report goes instead of stdout (`run --json` gathers them into one document). */
+  sink?: (report: unknown) => void;
 }
 
 function parse(argv: string[]): { command: Command | null; flags: Flags } {
@@ -56,8 +58,11 @@ function parse(argv: string[]): { command: Command | null; flags: Flags } {
   };
 }
 
+const toJson = (value: unknown): string => `${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`;
+
 function print(flags: Flags, value: unknown, lines: () => string[]): void {
-  process.stdout.write(flags.json ? `${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n` : `${lines().join('\n')}\n`);
+  if (flags.sink) flags.sink(value);
+  else process.stdout.write(flags.json ? toJson(value) : `${lines().join('\n')}\n`);
 }
 
 function replayLines(r: ReplayReport): string[] {
@@ -164,24 +169,33 @@ async function execute(command: Command, flags: Flags, config: MigratorConfig, l
       return 0;
     }
     case 'run': {
-      for (const step of ['schema', 'replay', 'verify'] as const) {
+      // with --json the steps' reports become one document, written when the run ends (also when a gate stops it)
+      const steps: Array<{ step: string; status: number; report?: unknown }> = [];
+      const runStep = async (step: Command, stepFlags: Flags): Promise<number> => {
         logger.info({ step }, `run: ${step}`);
+        const entry: (typeof steps)[number] = { step, status: 0 };
+        const status = await execute(step, flags.json ? { ...stepFlags, sink: (report) => (entry.report = report) } : { ...stepFlags, json: false }, config, logger);
+        steps.push({ ...entry, status });
+        return status;
+      };
+      const done = (status: number, note?: string): number => {
+        if (flags.json) process.stdout.write(toJson({ status, ...(note ? { note } : {}), steps }));
+        else if (note) process.stdout.write(`${note}\n`);
+        return status;
+      };
+      for (const step of ['schema', 'replay', 'verify'] as const) {
         if (flags.dryRun && step === 'verify') break;
-        const status = await execute(step, { ...flags, json: false }, config, logger);
-        if (status !== 0) return status;
+        const status = await runStep(step, flags);
+        if (status !== 0) return done(status);
         if (step === 'schema') {
           // a completed migration: replaying the backups again, then a finalize with nothing to drop (exit 3), would
           // fail every later start of the Job
           const at = await finalizedAt(config.DATABASE_URL);
-          if (at !== null) {
-            process.stdout.write(`already finalized at ${at}: nothing to replay, verify or finalize\n`);
-            return 0;
-          }
+          if (at !== null) return done(0, `already finalized at ${at}: nothing to replay, verify or finalize`);
         }
       }
-      if (flags.noFinalize || flags.dryRun) return 0;
-      logger.info({ step: 'finalize' }, 'run: finalize');
-      return execute('finalize', { ...flags, confirm: true, json: false }, config, logger);
+      if (flags.noFinalize || flags.dryRun) return done(0);
+      return done(await runStep('finalize', { ...flags, confirm: true }));
     }
   }
 }

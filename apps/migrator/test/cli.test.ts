@@ -58,6 +58,14 @@ describe('migrator CLI', () => {
     expect(run.stdout).toMatch(/schema \(dry run, rolled back\)/);
     expect(run.stdout).toMatch(/replay \(dry run\) done/);
     expect(await contents(db.url)).toEqual(before);
+    // --json: one JSON document with each step's report (the Job's log parser reads it)
+    const json = await runCli(['run', '--dry-run', '--json'], { DATABASE_URL: db.url, KAFKA_BROKERS: kafka.brokers.join(','), LIBRARY_EVENTS_TOPIC: 'cli-dry-run' });
+    expect(json.status, json.stderr).toBe(0);
+    const parsed = JSON.parse(json.stdout);
+    expect(parsed.status).toBe(0);
+    expect(parsed.steps.map((s: { step: string }) => s.step)).toEqual(['schema', 'replay']);
+    expect(parsed.steps[1].report.dryRun).toBe(true);
+    expect(await contents(db.url)).toEqual(before);
     const admin = createKafka({ brokers: kafka.brokers, clientId: 'cli-test', logger: quietLogger }).admin();
     await admin.connect();
     try {
