@@ -9,6 +9,8 @@ import { finalizedAt, GateRefusal, runFinalize } from './finalize/run-finalize';
 import { runRestoreLegacy } from './finalize/restore-legacy';
 import { UnmappableLayoutError } from './replay/mapping';
 import { runReplay, type ReplayReport } from './replay/run-replay';
+import { createPool, withClient } from './db';
+import { detectSchemaState } from './schema/detect';
 import { runSchema } from './schema/run-schema';
 import { runStatus } from './status';
 import { formatVerifyReport, runVerify, type VerifyReport } from './verify/run-verify';
@@ -115,8 +117,25 @@ function needsBrokers(command: Command, flags: Flags): boolean {
   }
 }
 
+/**
+ * The steps after `schema` read and write the migrated schema (cursors, state, projection tables); on a legacy or
+ * empty database they would fail half-way on a missing table (a replay after creating its topic).
+ */
+async function requireMigratedSchema(command: Command, config: MigratorConfig): Promise<void> {
+  const pool = createPool(config.DATABASE_URL, 1);
+  try {
+    const state = await withClient(pool, (c) => detectSchemaState(c));
+    if (state.kind !== 'managed') throw new GateRefusal(`${command} needs the migrated schema: run \`migrator schema\` first (this database is ${state.kind})`);
+  } finally {
+    await pool.end();
+  }
+}
+
 /** Runs one command; returns the process exit status. */
 async function execute(command: Command, flags: Flags, config: MigratorConfig, logger: Logger): Promise<number> {
+  if (command === 'verify' || command === 'finalize' || command === 'restore-legacy' || (command === 'replay' && !flags.dryRun)) {
+    await requireMigratedSchema(command, config);
+  }
   switch (command) {
     case 'schema': {
       const r = await runSchema(config.DATABASE_URL, { dryRun: flags.dryRun, logger });

@@ -42,6 +42,24 @@ describe('migrator CLI', () => {
     expect(bad.stderr).toMatch(/Usage: migrator/);
   }, 120_000);
 
+  it('replay, verify, finalize and restore-legacy refuse a database whose schema has not been migrated', async () => {
+    const before = await contents(db.url);
+    const env = { DATABASE_URL: db.url, KAFKA_BROKERS: kafka.brokers.join(','), LIBRARY_EVENTS_TOPIC: 'cli-unmigrated', VERIFY_TIMEOUT_SECONDS: '5' };
+    for (const args of [['replay'], ['verify'], ['finalize', '--confirm'], ['restore-legacy']]) {
+      const result = await runCli(args, env);
+      expect(result.status, `${args[0]}: ${result.stderr}`).toBe(3);
+      expect(result.stderr).toMatch(new RegExp(`${args[0]} needs the migrated schema: run \`migrator schema\` first \\(this database is legacy\\)`));
+    }
+    expect(await contents(db.url)).toEqual(before);
+    const admin = createKafka({ brokers: kafka.brokers, clientId: 'cli-test', logger: quietLogger }).admin();
+    await admin.connect();
+    try {
+      expect(await admin.listTopics()).not.toContain('cli-unmigrated');
+    } finally {
+      await admin.disconnect();
+    }
+  }, 120_000);
+
   it('run without KAFKA_BROKERS is a configuration error before any step writes', async () => {
     const before = await contents(db.url);
     const run = await runCli(['run'], { DATABASE_URL: db.url, KAFKA_BROKERS: '' });
