@@ -13,6 +13,7 @@ export {
   type ProviderHttpClientOptions,
 } from './http/provider-http-client';
 export { redactUrl } from './http/safe-url';
+export { followPages, type ListPage } from './http/paging';
 export { TokenCipher, TokenKeyError, parseEncryptionKey } from './auth/token-cipher';
 export { createPkcePair, pkceChallenge, randomToken, safeEqual } from './auth/pkce';
 export { InvalidGrant, postTokenRequest, type TokenGrant } from './auth/oauth-token-client';

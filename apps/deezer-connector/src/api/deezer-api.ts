@@ -1,4 +1,4 @@
-import { type ProviderHttpClient, ProviderRequestError, Semaphore, redactUrl } from '@soulspot/connector-kit';
+import { type ProviderHttpClient, Semaphore, followPages } from '@soulspot/connector-kit';
 import type { DeezerAlbum, DeezerAlbumSummary, DeezerArtist, DeezerPage, DeezerTrack } from './deezer-types';
 
 export interface DeezerApiOptions {
@@ -31,22 +31,11 @@ export class DeezerApi {
     return this.slots.run(() => this.http.getJson<T>(url, { endpoint, signal }));
   }
 
-  private async *pages<T>(first: string, endpoint: string, signal: AbortSignal): AsyncIterable<T[]> {
-    const read = new Set<string>();
-    let next: string | undefined = first;
-    while (next) {
-      const resource = redactUrl(next);
-      // Only a missing `next` ends a list; a `next` back to a page already read would loop forever, and stopping
-      // there would pass a partial list off as complete.
-      if (read.has(resource)) throw new ProviderRequestError('deezer', resource, 200, 'paging went back to a page already read');
-      read.add(resource);
-      const page: DeezerPage<T> = await this.get(next, endpoint, signal);
-      // An answer without a data list is no page at all — taking it as an empty last page would cut the list short.
-      if (!Array.isArray(page?.data)) throw new ProviderRequestError('deezer', resource, 200, 'list answer without a data array');
-      // Deezer leaves unavailable items out of their page, so a page can be empty with more pages after it.
-      if (page.data.length > 0) yield page.data;
-      next = page.next;
-    }
+  private pages<T>(first: string, endpoint: string, signal: AbortSignal): AsyncIterable<T[]> {
+    return followPages<T>('deezer', first, async (url) => {
+      const page = await this.get<DeezerPage<T> | undefined>(url, endpoint, signal);
+      return { items: page?.data, next: page?.next };
+    });
   }
 
   followedArtists(signal: AbortSignal): AsyncIterable<DeezerArtist[]> {

@@ -1,4 +1,4 @@
-import { Forbidden, NotFound, ProviderHttpClient, ProviderRequestError, Semaphore } from '@soulspot/connector-kit';
+import { Forbidden, NotFound, ProviderHttpClient, ProviderRequestError, Semaphore, followPages, type ListPage } from '@soulspot/connector-kit';
 import type { SpotifyAlbum, SpotifyArtist, SpotifyCursorPage, SpotifyPage, SpotifySavedAlbum, SpotifySimplifiedAlbum, SpotifySimplifiedTrack, SpotifyTrack } from './spotify-types';
 
 export interface SpotifyApiOptions {
@@ -41,45 +41,40 @@ export class SpotifyApi {
     return this.slots.run(() => this.http.getJson<T>(url, { endpoint, signal }));
   }
 
-  async *followedArtists(signal: AbortSignal): AsyncIterable<SpotifyArtist[]> {
-    let next: string | null = this.url(`/me/following?type=artist&limit=${PAGE_LIMIT}`);
-    while (next) {
+  /** One offset page of a list, as the shared pager reads it. */
+  private async page<T>(url: string, endpoint: string, signal: AbortSignal): Promise<ListPage<T>> {
+    const page = await this.get<SpotifyPage<T> | undefined>(url, endpoint, signal);
+    return { items: page?.items, next: page?.next };
+  }
+
+  followedArtists(signal: AbortSignal): AsyncIterable<SpotifyArtist[]> {
+    return followPages<SpotifyArtist>('spotify', this.url(`/me/following?type=artist&limit=${PAGE_LIMIT}`), async (url) => {
       // The page is wrapped in "artists" on this endpoint only.
-      const body: { artists: SpotifyCursorPage<SpotifyArtist> } = await this.get(next, 'me/following', signal);
-      yield body.artists.items;
-      next = body.artists.next;
-    }
+      const body = await this.get<{ artists?: SpotifyCursorPage<SpotifyArtist> } | undefined>(url, 'me/following', signal);
+      return { items: body?.artists?.items, next: body?.artists?.next };
+    });
   }
 
-  async *savedAlbums(signal: AbortSignal): AsyncIterable<SpotifySavedAlbum[]> {
-    let next: string | null = this.url(`/me/albums?limit=${PAGE_LIMIT}&offset=0`);
-    while (next) {
-      const page: SpotifyPage<SpotifySavedAlbum> = await this.get(next, 'me/albums', signal);
-      yield page.items;
-      next = page.next;
-    }
+  savedAlbums(signal: AbortSignal): AsyncIterable<SpotifySavedAlbum[]> {
+    return followPages<SpotifySavedAlbum>('spotify', this.url(`/me/albums?limit=${PAGE_LIMIT}&offset=0`), (url) => this.page(url, 'me/albums', signal));
   }
 
-  async *artistAlbums(artistId: string, signal: AbortSignal): AsyncIterable<SpotifySimplifiedAlbum[]> {
+  artistAlbums(artistId: string, signal: AbortSignal): AsyncIterable<SpotifySimplifiedAlbum[]> {
     const groups = encodeURIComponent(this.options.includeGroups);
-    let next: string | null = this.url(`/artists/${artistId}/albums?include_groups=${groups}&limit=${this.artistAlbumsLimit}&offset=0`);
-    while (next) {
-      let page: SpotifyPage<SpotifySimplifiedAlbum>;
+    const first = this.url(`/artists/${artistId}/albums?include_groups=${groups}&limit=${this.artistAlbumsLimit}&offset=0`);
+    return followPages<SpotifySimplifiedAlbum>('spotify', first, async (url) => {
       try {
-        page = await this.get(next, 'artists/albums', signal);
+        return await this.page<SpotifySimplifiedAlbum>(url, 'artists/albums', signal);
       } catch (error) {
         if (error instanceof ProviderRequestError && error.status === 400 && /invalid limit/i.test(error.message) && this.artistAlbumsLimit > 10) {
           this.artistAlbumsLimit = 10;
-          const retry: URL = new URL(next);
+          const retry = new URL(url);
           retry.searchParams.set('limit', '10');
-          next = retry.toString();
-          continue;
+          return this.page<SpotifySimplifiedAlbum>(retry.toString(), 'artists/albums', signal);
         }
         throw error;
       }
-      yield page.items;
-      next = page.next;
-    }
+    });
   }
 
   /** The full album with every track (the embedded page holds the first 50; the rest are paged). */
@@ -91,11 +86,9 @@ export class SpotifyApi {
   /** Completes an album whose embedded track page is not the whole tracklist. */
   async withAllTracks(album: SpotifyAlbum, signal: AbortSignal): Promise<SpotifyAlbum> {
     const items: SpotifySimplifiedTrack[] = [...(album.tracks?.items ?? [])];
-    let next = album.tracks?.next ?? null;
-    while (next) {
-      const page: SpotifyPage<SpotifySimplifiedTrack> = await this.get(next, 'albums/tracks', signal);
-      items.push(...page.items);
-      next = page.next;
+    const rest = album.tracks?.next;
+    if (rest) {
+      for await (const page of followPages<SpotifySimplifiedTrack>('spotify', rest, (url) => this.page(url, 'albums/tracks', signal))) items.push(...page);
     }
     return { ...album, tracks: { ...album.tracks, items, next: null } };
   }
