@@ -50,7 +50,7 @@ export function parseUpcOrThrow(value: string): string {
   try {
     upc = parseUpc(value);
   } catch {
-    throw new Error('is not a valid UPC/EAN (8, 12 or 13 digits with a correct check digit)');
+    throw new Error('is not a valid UPC/EAN (8 to 13 digits, or 14 starting with 0, with a correct check digit)');
   }
   if (upc === null) throw new Error('must not be empty');
   return upc;
