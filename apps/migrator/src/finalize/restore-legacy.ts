@@ -1,6 +1,7 @@
 import type { Logger } from '@soulspot/observability';
 import { MIGRATOR_LOCK_KEY, createPool, inTransaction, listTables } from '../db';
 import { BACKUP_SCHEMA } from '../schema/migrator-tables';
+import { copyRows } from './copy-rows';
 import { copyIndexNames } from './index-names';
 import { carrySequences } from './sequences';
 import { readState, writeState } from '../state';
@@ -66,7 +67,7 @@ export async function runRestoreLegacy(databaseUrl: string, options: { dryRun: b
         await db.query(`CREATE TABLE public."${table}" (LIKE ${BACKUP_SCHEMA}."${table}" INCLUDING ALL)`);
         await copyIndexNames(db, { schema: BACKUP_SCHEMA, table }, { schema: 'public', table });
         await carrySequences(db, { schema: BACKUP_SCHEMA, table }, { schema: 'public', table });
-        const inserted = (await db.query(`INSERT INTO public."${table}" SELECT * FROM ${BACKUP_SCHEMA}."${table}"`)).rowCount ?? 0;
+        const inserted = await copyRows(db, { schema: BACKUP_SCHEMA, table }, { schema: 'public', table });
         const expected = Number((await db.query(`SELECT count(*) AS n FROM ${BACKUP_SCHEMA}."${table}"`)).rows[0].n);
         if (inserted !== expected) throw new Error(`restore-legacy: restored ${inserted} rows of ${table}, backup has ${expected}`);
         restored[table] = inserted;

@@ -1,6 +1,7 @@
 import type { Logger } from '@soulspot/observability';
 import { MIGRATOR_LOCK_KEY, createPool, inTransaction, listTables, type Queryable } from '../db';
 import { BACKUP_SCHEMA } from '../schema/migrator-tables';
+import { copyRows } from './copy-rows';
 import { copyIndexNames } from './index-names';
 import { carrySequences } from './sequences';
 import { readState, writeState } from '../state';
@@ -86,7 +87,7 @@ async function copyTable(db: Queryable, table: string): Promise<number> {
   await db.query(`CREATE TABLE ${BACKUP_SCHEMA}."${table}" (LIKE public."${table}" INCLUDING ALL)`);
   await copyIndexNames(db, { schema: 'public', table }, { schema: BACKUP_SCHEMA, table });
   await carrySequences(db, { schema: 'public', table }, { schema: BACKUP_SCHEMA, table });
-  const copied = (await db.query(`INSERT INTO ${BACKUP_SCHEMA}."${table}" SELECT * FROM public."${table}"`)).rowCount ?? 0;
+  const copied = await copyRows(db, { schema: 'public', table }, { schema: BACKUP_SCHEMA, table });
   const source = Number((await db.query(`SELECT count(*) AS n FROM public."${table}"`)).rows[0].n);
   const backup = Number((await db.query(`SELECT count(*) AS n FROM ${BACKUP_SCHEMA}."${table}"`)).rows[0].n);
   if (copied !== source || backup !== source) {

@@ -6,7 +6,8 @@ import { ident, type Queryable } from '../db';
  * - a serial column's sequence belongs to its table, and LIKE makes the copy's default use that same sequence: dropping
  *   `from` would drop the sequence under the copy (PostgreSQL refuses: "other objects depend on it"). It moves to the
  *   copy's schema and is owned by the copy's column.
- * - an identity column gets a new sequence with the copy, starting at 1: it continues from the old one's position.
+ * - an identity column gets a new sequence with the copy, starting at 1 with default options: it takes the old one's
+ *   options and continues from its position.
  */
 export async function carrySequences(db: Queryable, from: { schema: string; table: string }, to: { schema: string; table: string }): Promise<void> {
   const fromTable = `${ident(from.schema)}.${ident(from.table)}`;
@@ -21,6 +22,17 @@ export async function carrySequences(db: Queryable, from: { schema: string; tabl
   for (const row of rows) {
     if (row.identity) {
       if (!row.copy) throw new Error(`${toTable}.${row.column}: the copy has no identity sequence`);
+      // LIKE gives the copy's identity a sequence with default options (bigint, whatever the column's type)
+      const { rows: options } = await db.query<{ type: string; start: string; increment: string; min: string; max: string; cache: string; cycle: boolean }>(
+        `SELECT format_type(seqtypid, NULL) AS type, seqstart AS start, seqincrement AS increment, seqmin AS min, seqmax AS max,
+                seqcache AS cache, seqcycle AS cycle
+         FROM pg_sequence WHERE seqrelid = $1::regclass`,
+        [row.sequence],
+      );
+      const o = options[0];
+      await db.query(
+        `ALTER SEQUENCE ${row.copy} AS ${o.type} INCREMENT BY ${o.increment} MINVALUE ${o.min} MAXVALUE ${o.max} START WITH ${o.start} CACHE ${o.cache} ${o.cycle ? 'CYCLE' : 'NO CYCLE'}`,
+      );
       await db.query(`SELECT setval($1::regclass, s.last_value, s.is_called) FROM ${row.sequence} s`, [row.copy]);
       continue;
     }
