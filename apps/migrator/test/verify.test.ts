@@ -45,7 +45,7 @@ describe('migrator verify field spot-checks', () => {
     await Promise.all([kafka?.stop(), db?.stop()]);
   });
 
-  it('does not fail rows whose projected fields came from a fresher observation or a merged twin, or an id with a stray space', async () => {
+  it('does not fail rows whose projected fields came from a fresher observation or a merged twin, odd ids or ISRCs', async () => {
     // Two legacy Spotify tracks of one recording (same ISRC, the projection merges them into one track): the newer
     // one does not know its duration (0), so the merged row takes the older one's.
     const [album] = await query(db.url, `SELECT spotify_id FROM spotify_albums ORDER BY spotify_id LIMIT 1`);
@@ -68,6 +68,14 @@ describe('migrator verify field spot-checks', () => {
       db.url,
       `INSERT INTO spotify_tracks (spotify_id, album_id, name, track_number, disc_number, duration_ms, explicit, isrc)
        VALUES ('0TakenDownTrack0000001', '0TakenDownAlbum0000001', '', 1, 1, 180000, false, 'QZZZZ2600002')`,
+    );
+    // a junk ISRC that upper-cases into a valid one ('ı' -> 'I'): the replay drops it, so it matches no track
+    await query(
+      db.url,
+      `INSERT INTO spotify_tracks (spotify_id, album_id, name, track_number, disc_number, duration_ms, explicit, isrc) VALUES
+         ('0DotlessIsrcTrack00001', $1, 'Dotless', 3, 1, 200000, false, 'qzzzı2600003'),
+         ('0RealIsrcTrack00000001', $1, 'Real', 4, 1, 200000, false, 'QZZZI2600003')`,
+      [album.spotify_id],
     );
     // an id with a stray space (the replay publishes it trimmed, as spotify:artist:0SpacedArtist0000000000v)
     await query(db.url, `INSERT INTO spotify_artists (spotify_id, name, last_synced_at) VALUES ('0SpacedArtist0000000000v ', 'Spaced Artist', '2024-03-01T00:00:00Z')`);
@@ -130,7 +138,7 @@ describe('migrator verify field spot-checks', () => {
     expect(report.passed).toBe(true);
     // every row was sampled (the renamed artist and the twin among them)
     expect(report.spotChecks.find((s) => s.source === 'public.spotify_artists')?.sampled).toBe(6);
-    expect(report.spotChecks.find((s) => s.source === 'public.spotify_tracks')?.sampled).toBe(42);
+    expect(report.spotChecks.find((s) => s.source === 'public.spotify_tracks')?.sampled).toBe(44);
 
     // a projected row that really lost its legacy value still fails
     const [damaged] = await query(db.url, `SELECT spotify_uri FROM soulspot_tracks WHERE source = 'spotify' AND isrc NOT LIKE 'QZZZZ%' ORDER BY spotify_uri LIMIT 1`);

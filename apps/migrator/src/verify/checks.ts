@@ -31,9 +31,16 @@ export interface CounterpartCheck {
   unobservedCountSql?: string;
 }
 
-const ISRC_RE = `'^[A-Z]{2}[A-Z0-9]{3}[0-9]{7}$'`;
-export const normalizedIsrcSql = (expr: string): string =>
-  `(CASE WHEN upper(regexp_replace(${expr}, '[[:space:]-]', '', 'g')) ~ ${ISRC_RE} THEN upper(regexp_replace(${expr}, '[[:space:]-]', '', 'g')) END)`;
+/**
+ * The ISRC as the replay normalizes it (music-model parseIsrc). The pattern is checked case-insensitively BEFORE
+ * upper-casing, ASCII only: upper() maps 'ı' to 'I' and 'ſ' to 'S' in a UTF-8 database, so 'qzzzı2600003' would
+ * become a valid ISRC here that the replay dropped — matching another track's and counting the row as split.
+ */
+const ISRC_ANY_CASE_RE = `'^[A-Za-z]{2}[A-Za-z0-9]{3}[0-9]{7}$'`;
+export const normalizedIsrcSql = (expr: string): string => {
+  const compact = `regexp_replace(${expr}, '[[:space:]-]', '', 'g')`;
+  return `(CASE WHEN ${compact} ~ ${ISRC_ANY_CASE_RE} THEN upper(${compact}) END)`;
+};
 
 /** A legacy id as the replay reads it (bareSpotifyId trims it): a stray space must not make a published row "missing". */
 const trimmedSql = (expr: string): string => `btrim(${expr}, E' \\t\\n\\r\\f\\x0B')`;
