@@ -58,7 +58,7 @@ async function remainingSeqs(): Promise<string[]> {
 function watch(startCursor: string, count: number): Promise<LibraryChange[] | { code: Status; details: string }> {
   return new Promise((resolve) => {
     const changes: LibraryChange[] = [];
-    const stream = clients.library.watchLibraryChanges({ startCursor, entityTypes: [] }, new Metadata());
+    const stream = clients.library.watchLibraryChanges({ sendCheckpoints: false, startCursor, entityTypes: [] }, new Metadata());
     stream.on('data', (change: LibraryChange) => {
       changes.push(change);
       if (changes.length === count) {

@@ -47,7 +47,7 @@ beforeAll(async () => {
   ids.hold = await seedTrack(pool, { title: 'Hold Up', artistId: ids.beyonce, albumId: ids.lemonade, source: 'spotify', spotifyId: '0rzZ4dMQ0JwHU1YHSr6VNd', isrc: 'USSM11600497', trackNumber: 2 });
   ids.oneMoreTime = await seedTrack(pool, { title: 'One More Time', artistId: ids.daftPunk, albumId: ids.discovery, source: 'spotify', spotifyId: '0DiWol3AO6WpXZgp0goxAV', isrc: 'GBDUW0000053' });
 
-  server = await startGrpcServer({ pool, logger, port: 0, host: '127.0.0.1', pageTokenSecret: SECRET, watch: { pollIntervalMs: 50, gapGraceMs: 500 } });
+  server = await startGrpcServer({ pool, logger, port: 0, host: '127.0.0.1', pageTokenSecret: SECRET, watch: { pollIntervalMs: 50, gapGraceMs: 500, checkpointIntervalMs: 100 } });
   clients = connect(server.port);
 });
 
@@ -384,10 +384,13 @@ describe('bad input never yields INTERNAL', () => {
 });
 
 describe('WatchLibraryChanges', () => {
-  function collect(request: { startCursor: string; entityTypes?: number[] }, count: number): Promise<LibraryChange[]> {
+  function collect(request: { startCursor: string; entityTypes?: number[]; sendCheckpoints?: boolean }, count: number): Promise<LibraryChange[]> {
     return new Promise((resolve, reject) => {
       const changes: LibraryChange[] = [];
-      const stream = clients.library.watchLibraryChanges({ startCursor: request.startCursor, entityTypes: request.entityTypes ?? [] }, new Metadata());
+      const stream = clients.library.watchLibraryChanges(
+        { sendCheckpoints: request.sendCheckpoints ?? false, startCursor: request.startCursor, entityTypes: request.entityTypes ?? [] },
+        new Metadata(),
+      );
       stream.on('data', (change: LibraryChange) => {
         changes.push(change);
         if (changes.length === count) {
@@ -422,18 +425,43 @@ describe('WatchLibraryChanges', () => {
     await pool.query("DELETE FROM soulspot_artists WHERE name = 'Live Artist'");
   });
 
+  const feedHead = async () => (await pool.query<{ head: string }>('SELECT coalesce(max(seq), 0)::text AS head FROM projection_changes')).rows[0].head;
+
+  it('with send_checkpoints, first tells the position it streams from (the head), so a listing made after it misses nothing', async () => {
+    const head = await feedHead();
+    const stream = collect({ startCursor: '', sendCheckpoints: true }, 2);
+    await new Promise((r) => setTimeout(r, 200));
+    const artistId = await seedArtist(pool, { name: 'Checkpoint Artist', source: 'local' });
+    const [first, second] = await stream;
+    expect(first).toMatchObject({ changeType: ChangeType.CHANGE_TYPE_CHECKPOINT, cursor: head, entity: '', entityType: 0 });
+    expect(second).toMatchObject({ changeType: ChangeType.CHANGE_TYPE_UPSERTED, entity: `artists/${artistId}` });
+    expect(BigInt(second.cursor)).toBeGreaterThan(BigInt(first.cursor));
+    await pool.query('DELETE FROM soulspot_artists WHERE id = $1', [artistId]);
+  });
+
+  it('with send_checkpoints, tells a filtered stream how far the changes it does not deliver moved it', async () => {
+    const stream = collect({ startCursor: '', entityTypes: [3], sendCheckpoints: true }, 2);
+    await new Promise((r) => setTimeout(r, 200));
+    const artistId = await seedArtist(pool, { name: 'Filtered Artist', source: 'local' });
+    const passed = await feedHead();
+    const [, moved] = await stream;
+    expect(moved.changeType).toBe(ChangeType.CHANGE_TYPE_CHECKPOINT);
+    expect(BigInt(moved.cursor)).toBeGreaterThanOrEqual(BigInt(passed));
+    await pool.query('DELETE FROM soulspot_artists WHERE id = $1', [artistId]);
+  });
+
   it('ends a stream whose cursor is ahead of the feed with OUT_OF_RANGE (it would skip the changes numbered up to it)', async () => {
     const { rows } = await pool.query("SELECT last_value::text AS issued FROM projection_changes_seq_seq");
     const ahead = (BigInt(rows[0].issued) + 5n).toString();
     const error = await new Promise<{ code: Status; details: string }>((resolve) => {
-      const stream = clients.library.watchLibraryChanges({ startCursor: ahead, entityTypes: [] }, new Metadata(), { deadline: new Date(Date.now() + 3000) });
+      const stream = clients.library.watchLibraryChanges({ sendCheckpoints: false, startCursor: ahead, entityTypes: [] }, new Metadata(), { deadline: new Date(Date.now() + 3000) });
       stream.on('error', resolve);
       stream.on('data', () => undefined);
     });
     expect(error.code).toBe(Status.OUT_OF_RANGE);
     expect(error.details).toMatch(/ahead of the change feed/);
     // the highest number handed out is still a valid cursor, even when its change is gone (pruned or rolled back)
-    const atIssued = clients.library.watchLibraryChanges({ startCursor: rows[0].issued, entityTypes: [] }, new Metadata());
+    const atIssued = clients.library.watchLibraryChanges({ sendCheckpoints: false, startCursor: rows[0].issued, entityTypes: [] }, new Metadata());
     const ended = new Promise<{ code: Status }>((resolve) => atIssued.on('error', resolve));
     atIssued.on('data', () => undefined);
     await new Promise((r) => setTimeout(r, 300));
@@ -450,7 +478,7 @@ describe('WatchLibraryChanges', () => {
     ['beyond bigint', '9999999999999999999'],
   ])('rejects a %s cursor', async (_what, startCursor) => {
     const error = await new Promise<{ code: Status }>((resolve) => {
-      const stream = clients.library.watchLibraryChanges({ startCursor, entityTypes: [] }, new Metadata());
+      const stream = clients.library.watchLibraryChanges({ sendCheckpoints: false, startCursor, entityTypes: [] }, new Metadata());
       stream.on('error', resolve);
       stream.on('data', () => undefined);
     });

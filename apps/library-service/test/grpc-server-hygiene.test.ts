@@ -292,7 +292,7 @@ describe('graceful shutdown', () => {
         (error: { code: Status }) => error.code,
       );
       const streamEnded = new Promise<Status>((resolve) => {
-        const stream = clients.library.watchLibraryChanges({ startCursor: '', entityTypes: [] }, new Metadata());
+        const stream = clients.library.watchLibraryChanges({ sendCheckpoints: false, startCursor: '', entityTypes: [] }, new Metadata());
         stream.on('data', () => undefined);
         stream.on('error', (error: { code: Status }) => resolve(error.code));
       });
@@ -324,7 +324,7 @@ describe('graceful shutdown', () => {
     const clients = connect(port);
     const received: LibraryChange[] = [];
     const ended = new Promise<{ code: Status; details: string }>((resolve) => {
-      const stream = clients.library.watchLibraryChanges({ startCursor: '0', entityTypes: [] }, new Metadata());
+      const stream = clients.library.watchLibraryChanges({ sendCheckpoints: false, startCursor: '0', entityTypes: [] }, new Metadata());
       stream.on('data', (change: LibraryChange) => received.push(change));
       stream.on('error', (error: { code: Status; details: string }) => resolve(error));
       stream.on('end', () => resolve({ code: Status.OK, details: 'ended' }));

@@ -238,7 +238,7 @@ const CHANGE_NAMES: Record<number, string> = { [ChangeType.CHANGE_TYPE_UPSERTED]
 
 function watch(clients: Clients, from: string, io: Io, json: boolean): Promise<void> {
   return new Promise((resolve, reject) => {
-    const stream = clients.library.watchLibraryChanges({ startCursor: from, entityTypes: [] }, new Metadata());
+    const stream = clients.library.watchLibraryChanges({ sendCheckpoints: false, startCursor: from, entityTypes: [] }, new Metadata());
     io.signal?.addEventListener('abort', () => stream.cancel(), { once: true });
     stream.on('data', (change: LibraryChange) => {
       if (json) io.stdout(`${JSON.stringify(change)}\n`);

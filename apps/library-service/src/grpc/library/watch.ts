@@ -14,9 +14,11 @@ export interface WatchOptions {
    */
   gapGraceMs: number;
   batchSize: number;
+  /** The least time between two checkpoints of a stream that asked for them (`send_checkpoints`). */
+  checkpointIntervalMs: number;
 }
 
-export const DEFAULT_WATCH_OPTIONS: WatchOptions = { pollIntervalMs: 200, gapGraceMs: 3000, batchSize: 500 };
+export const DEFAULT_WATCH_OPTIONS: WatchOptions = { pollIntervalMs: 200, gapGraceMs: 3000, batchSize: 500, checkpointIntervalMs: 5000 };
 
 const ENTITY_TYPES: Record<string, EntityType> = { artist: EntityType.ENTITY_TYPE_ARTIST, album: EntityType.ENTITY_TYPE_ALBUM, track: EntityType.ENTITY_TYPE_TRACK };
 const COLLECTIONS = { artist: 'artists', album: 'albums', track: 'tracks' } as const;
@@ -52,6 +54,18 @@ function toChange(row: ChangeRow): LibraryChange {
     changeType: row.op === 'upsert' ? ChangeType.CHANGE_TYPE_UPSERTED : merged ? ChangeType.CHANGE_TYPE_MERGED : ChangeType.CHANGE_TYPE_DELETED,
     mergedInto: merged ? resourceName(collection, row.redirect_to!) : '',
     changeTime: row.changed_at,
+  };
+}
+
+/** The stream's position, for streams that asked for checkpoints. */
+function checkpoint(cursor: bigint): LibraryChange {
+  return {
+    cursor: cursor.toString(),
+    entityType: EntityType.ENTITY_TYPE_UNSPECIFIED,
+    entity: '',
+    changeType: ChangeType.CHANGE_TYPE_CHECKPOINT,
+    mergedInto: '',
+    changeTime: undefined,
   };
 }
 
@@ -125,6 +139,10 @@ export async function watchLibraryChanges(
   }
   let cursor: bigint = start ?? (await headCursor(db, signal));
   let holeSince: number | undefined;
+  // the position the client last received, and when a checkpoint last told it
+  let delivered = cursor;
+  let checkpointAt = Date.now();
+  if (request.sendCheckpoints) await context.write(checkpoint(cursor));
 
   while (!signal.aborted) {
     const rows = await db.query<WatchRow>(CHANGES_AFTER, [cursor.toString(), options.batchSize], signal, 'watch_changes');
@@ -143,10 +161,20 @@ export async function watchLibraryChanges(
         if (Date.now() - holeSince < options.gapGraceMs) break;
       }
       holeSince = undefined;
-      if (wanted.size === 0 || wanted.has(ENTITY_TYPES[row.entity_type])) await context.write(toChange(row));
+      if (wanted.size === 0 || wanted.has(ENTITY_TYPES[row.entity_type])) {
+        await context.write(toChange(row));
+        delivered = seq;
+      }
       if (signal.aborted) return;
       cursor = seq;
       advanced++;
+    }
+    // changes this stream filtered out moved it on: tell the client, so its stored cursor does not fall behind the
+    // feed's retention while it waits for a change it wants
+    if (request.sendCheckpoints && delivered < cursor && Date.now() - checkpointAt >= options.checkpointIntervalMs) {
+      await context.write(checkpoint(cursor));
+      delivered = cursor;
+      checkpointAt = Date.now();
     }
     if (advanced < options.batchSize) await sleep(options.pollIntervalMs, signal);
   }

@@ -135,6 +135,12 @@ export enum ChangeType {
   CHANGE_TYPE_MERGED = 2,
   /** CHANGE_TYPE_DELETED - The entity row was removed without a successor. */
   CHANGE_TYPE_DELETED = 3,
+  /**
+   * CHANGE_TYPE_CHECKPOINT - Not a change: the stream's position in the feed, sent only to streams that ask for checkpoints
+   * (`send_checkpoints`). `cursor` is the position, to be stored and resumed from like any other; the other fields
+   * are empty.
+   */
+  CHANGE_TYPE_CHECKPOINT = 4,
   UNRECOGNIZED = -1,
 }
 
@@ -152,6 +158,9 @@ export function changeTypeFromJSON(object: any): ChangeType {
     case 3:
     case "CHANGE_TYPE_DELETED":
       return ChangeType.CHANGE_TYPE_DELETED;
+    case 4:
+    case "CHANGE_TYPE_CHECKPOINT":
+      return ChangeType.CHANGE_TYPE_CHECKPOINT;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -169,6 +178,8 @@ export function changeTypeToJSON(object: ChangeType): string {
       return "CHANGE_TYPE_MERGED";
     case ChangeType.CHANGE_TYPE_DELETED:
       return "CHANGE_TYPE_DELETED";
+    case ChangeType.CHANGE_TYPE_CHECKPOINT:
+      return "CHANGE_TYPE_CHECKPOINT";
     case ChangeType.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -417,6 +428,13 @@ export interface WatchLibraryChangesRequest {
   startCursor: string;
   /** Only these entity types; empty means all. */
   entityTypes: EntityType[];
+  /**
+   * Also send CHANGE_TYPE_CHECKPOINT messages: first the position the stream starts from (with an empty
+   * start_cursor, the head at that moment: list the library after receiving it, and no change falls between the
+   * listing and the stream), then the position reached whenever the stream has passed changes it does not deliver
+   * (entity_types), at most every few seconds, so that a filtered stream's cursor keeps up with the feed's retention.
+   */
+  sendCheckpoints: boolean;
 }
 
 export interface LibraryChange {
@@ -3591,7 +3609,7 @@ export const LookupTrackRequest: MessageFns<LookupTrackRequest> = {
 };
 
 function createBaseWatchLibraryChangesRequest(): WatchLibraryChangesRequest {
-  return { startCursor: "", entityTypes: [] };
+  return { startCursor: "", entityTypes: [], sendCheckpoints: false };
 }
 
 export const WatchLibraryChangesRequest: MessageFns<WatchLibraryChangesRequest> = {
@@ -3605,6 +3623,9 @@ export const WatchLibraryChangesRequest: MessageFns<WatchLibraryChangesRequest> 
         writer.int32(v);
       }
       writer.join();
+    }
+    if (message.sendCheckpoints !== false) {
+      writer.uint32(24).bool(message.sendCheckpoints);
     }
     return writer;
   },
@@ -3648,6 +3669,14 @@ export const WatchLibraryChangesRequest: MessageFns<WatchLibraryChangesRequest> 
 
             break;
           }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.sendCheckpoints = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3672,6 +3701,11 @@ export const WatchLibraryChangesRequest: MessageFns<WatchLibraryChangesRequest> 
         : globalThis.Array.isArray(object?.entity_types)
         ? object.entity_types.map((e: any) => entityTypeFromJSON(e))
         : [],
+      sendCheckpoints: isSet(object.sendCheckpoints)
+        ? globalThis.Boolean(object.sendCheckpoints)
+        : isSet(object.send_checkpoints)
+        ? globalThis.Boolean(object.send_checkpoints)
+        : false,
     };
   },
 
@@ -3683,6 +3717,9 @@ export const WatchLibraryChangesRequest: MessageFns<WatchLibraryChangesRequest> 
     if (message.entityTypes?.length) {
       obj.entityTypes = message.entityTypes.map((e) => entityTypeToJSON(e));
     }
+    if (message.sendCheckpoints !== false) {
+      obj.sendCheckpoints = message.sendCheckpoints;
+    }
     return obj;
   },
 
@@ -3693,6 +3730,7 @@ export const WatchLibraryChangesRequest: MessageFns<WatchLibraryChangesRequest> 
     const message = createBaseWatchLibraryChangesRequest();
     message.startCursor = object.startCursor ?? "";
     message.entityTypes = object.entityTypes?.map((e) => e) || [];
+    message.sendCheckpoints = object.sendCheckpoints ?? false;
     return message;
   },
 };
