@@ -132,3 +132,29 @@ describe('migrator replay resume', () => {
     expect(published.some((e) => e.value.includes('Renamed In The Backup'))).toBe(true);
   });
 });
+
+describe('migrator replay run twice at the same time (two Jobs)', () => {
+  let kafka: ProvisionedKafka;
+  let db: ProvisionedPostgres;
+  let fixture: LegacyDatabase;
+
+  beforeAll(async () => {
+    [kafka, db] = await Promise.all([provisionKafka(), provisionPostgres()]);
+    fixture = await createLegacyDatabase(db.url, { artists: 5, albums: 20, tracks: 300, seed: 'replay-twice', overlapWithSoulspot: 0.2 });
+    await runSchema(db.url, { dryRun: false, logger: quietLogger });
+  });
+  afterAll(async () => {
+    await Promise.all([kafka?.stop(), db?.stop()]);
+  });
+
+  it('runs one after the other: the cursors count every row once', async () => {
+    const options = { databaseUrl: db.url, brokers: kafka.brokers, clientId: 'test', topic: 'twice', partitions: 2, chunkSize: 10, maxInFlight: 2, dryRun: false, restart: true, logger: quietLogger };
+    await Promise.all([runReplay(options), runReplay(options)]);
+    const cursors = await query<{ source_table: string; rows_done: string; completed: boolean }>(db.url, `SELECT source_table, rows_done, completed FROM migrator_replay_cursors ORDER BY 1`);
+    const rows = Object.fromEntries(cursors.map((c) => [c.source_table, Number(c.rows_done)]));
+    expect(rows['public.spotify_tracks']).toBe(fixture.expected.legacy.tracks);
+    expect(rows['public.spotify_albums']).toBe(fixture.expected.legacy.albums);
+    expect(rows['legacy_backup.soulspot_tracks']).toBe(fixture.expected.soulspot.tracks);
+    expect(cursors.every((c) => c.completed)).toBe(true);
+  }, 120_000);
+});

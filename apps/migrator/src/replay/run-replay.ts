@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { DEFAULT_PARTITIONS, LIBRARY_EVENTS_TOPIC } from '@soulspot/contracts';
 import { createEventPublisher, createKafka, ensureTopics, type EventPublisher } from '@soulspot/messaging';
 import type { Logger } from '@soulspot/observability';
-import { createPool, isNotNullAndIndexed, keysetColumns, listColumns, listTables } from '../db';
+import { MIGRATOR_LOCK_KEY, createPool, isNotNullAndIndexed, keysetColumns, listColumns, listTables } from '../db';
 import { createProgress } from '../progress';
 import { readState, writeState } from '../state';
 import { legacyFingerprint, sameFingerprint, type Fingerprint, type ReplaySource } from '../verify/fingerprint';
@@ -106,7 +106,18 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayReport> {
   const publisher = kafka ? await createEventPublisher(kafka, { topic, chunkSize: PUBLISH_CHUNK, partitioner: 'int32-murmur2' }) : null;
   const reports: SourceReport[] = [];
   const snapshot = await pool.connect();
+  let locked = false;
   try {
+    if (!options.dryRun) {
+      // One writer of the cursors at a time (two Jobs, or a replay during schema/finalize): interleaved runs wiped
+      // and re-counted each other's cursors (a --restart deleted them under the other). Session lock, released when
+      // the connection goes, so a killed replay does not keep it.
+      if (!(await snapshot.query(`SELECT pg_try_advisory_lock($1) AS ok`, [MIGRATOR_LOCK_KEY])).rows[0].ok) {
+        options.logger.warn('another migrator step holds the migrator lock: waiting for it');
+        await snapshot.query(`SELECT pg_advisory_lock($1)`, [MIGRATOR_LOCK_KEY]);
+      }
+      locked = true;
+    }
     if (options.restart && !options.dryRun) await pool.query(`DELETE FROM migrator_replay_cursors`);
     await snapshot.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     // the legacy content this run reads, from its own snapshot: resuming cursors over changed rows would leave pages
@@ -123,6 +134,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayReport> {
     return report;
   } finally {
     await snapshot.query('ROLLBACK').catch(() => undefined);
+    if (locked) await snapshot.query(`SELECT pg_advisory_unlock($1)`, [MIGRATOR_LOCK_KEY]).catch(() => undefined);
     snapshot.release();
     await publisher?.disconnect().catch(() => undefined);
     await pool.end();
