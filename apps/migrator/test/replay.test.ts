@@ -3,7 +3,7 @@ import { provisionKafka, provisionPostgres, type ProvisionedKafka, type Provisio
 import { createLegacyDatabase, type LegacyDatabase } from '@soulspot/legacy-fixtures';
 import { runReplay } from '../src/replay/run-replay';
 import { runSchema } from '../src/schema/run-schema';
-import { query, quietLogger, readTopic, runCli } from './helpers';
+import { query, quietLogger, readTopic, runCli, startCli } from './helpers';
 
 /** Replay without a projector. The SIGKILL/resume scenario, with the projection, is in e2e.test.ts. */
 describe('migrator replay --dry-run', () => {
@@ -156,5 +156,20 @@ describe('migrator replay run twice at the same time (two Jobs)', () => {
     expect(rows['public.spotify_albums']).toBe(fixture.expected.legacy.albums);
     expect(rows['legacy_backup.soulspot_tracks']).toBe(fixture.expected.soulspot.tracks);
     expect(cursors.every((c) => c.completed)).toBe(true);
+  }, 120_000);
+
+  it('a SIGKILLed replay does not keep the lock: the next one resumes at once', async () => {
+    const run = startCli(['replay', '--restart'], { DATABASE_URL: db.url, KAFKA_BROKERS: kafka.brokers.join(','), LIBRARY_EVENTS_TOPIC: 'twice', REPLAY_CHUNK_SIZE: '5' });
+    const rowsDone = async () => Number((await query(db.url, `SELECT coalesce(sum(rows_done), 0)::int AS n FROM migrator_replay_cursors`))[0].n);
+    const deadline = Date.now() + 60_000;
+    while (run.child.exitCode === null && (await rowsDone()) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    expect(run.child.exitCode).toBeNull();
+    run.child.kill('SIGKILL');
+    await run.done;
+    const resumed = await Promise.race([
+      runReplay({ databaseUrl: db.url, brokers: kafka.brokers, clientId: 'test', topic: 'twice', partitions: 2, chunkSize: 5, maxInFlight: 2, dryRun: false, logger: quietLogger }),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the resumed replay waited for the lock of the killed one')), 30_000)),
+    ]);
+    expect(resumed.sources.find((s) => s.source === 'public.spotify_tracks')?.rows).toBe(fixture.expected.legacy.tracks);
   }, 120_000);
 });
