@@ -651,10 +651,13 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
         return status();
       }
       try {
-        await inTransaction(async (sql) => {
+        // the row was read before the lock: the replica that held it may have swapped (or failed) since and let go
+        const cancelled = await inTransaction(async (sql) => {
+          if (!(await cancelIfActive(sql, record.id))) return false;
           await dropSchema(sql, SHADOW_SCHEMA);
-          await setPhase(sql, record.id, 'cancelled');
+          return true;
         });
+        if (!cancelled) throw new RebuildConflictError(`rebuild ${record.id} ended before it could be cancelled`);
         // the process that ran it may have stopped between turning live autovacuum off and the swap
         await restoreLiveAutovacuum();
       } finally {
@@ -711,14 +714,23 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
       if (!record || !ACTIVE_PHASES.includes(record.phase)) return false;
       const lock = await tryLock();
       if (!lock) return false;
-      if (record.mode === 'blue_green' && !(await schemaIsComplete(options.pool, SHADOW_SCHEMA))) {
-        await setPhase(options.pool, record.id, 'failed', 'the shadow tables are gone');
-        await unlock(lock);
-        return false;
+      let launched = false;
+      try {
+        // the row was read before the lock: the replica that held it may have finished or cancelled it since, and a
+        // stale phase must not overwrite the one it recorded
+        const current = await latestRebuild(options.pool, options.projection);
+        if (!current || current.id !== record.id || !ACTIVE_PHASES.includes(current.phase)) return false;
+        if (current.mode === 'blue_green' && !(await schemaIsComplete(options.pool, SHADOW_SCHEMA))) {
+          await setPhase(options.pool, current.id, 'failed', 'the shadow tables are gone');
+          return false;
+        }
+        logger.info({ rebuild: current.id, mode: current.mode, phase: current.phase }, 'resuming an interrupted rebuild');
+        launch(current, lock);
+        launched = true;
+        return true;
+      } finally {
+        if (!launched) await unlock(lock);
       }
-      logger.info({ rebuild: record.id, mode: record.mode, phase: record.phase }, 'resuming an interrupted rebuild');
-      launch(record, lock);
-      return true;
     },
 
     settled: async () => {
