@@ -5,7 +5,7 @@ import type { Observation } from '../domain/observation';
 import { applyObservations, applyState, type StateOutcome } from './apply-observations';
 import { checkpointsInTransaction } from './checkpoints';
 import { classify } from './classify';
-import { blockedKeys, insertDeadLetters, insertParkedEvents, type DeadLetterInput } from './dead-letters';
+import { blockedKeys, blocksItsKey, insertDeadLetters, insertParkedEvents, type DeadLetterInput } from './dead-letters';
 import { recordPendingRows, type PendingRows, type PendingRowsWriter } from './pending-rows';
 import { heldByRebuild, REBUILD_HOLD_RETRY_MS } from './rebuild-hold';
 import type { RowWriteInput } from './row-writer';
@@ -183,7 +183,7 @@ export async function handlePartitionBatches(ctx: BatchContext, items: readonly 
         else {
           item.dead.push({ record, error: result.error });
           // (records are in offset order, so a key that turns poison parks its later records in this batch too)
-          if (key !== null) blocked.add(key);
+          if (blocksItsKey(key)) blocked.add(key);
         }
       }
       const nextOffset = records[records.length - 1].offset + 1n;

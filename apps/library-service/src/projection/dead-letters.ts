@@ -6,9 +6,27 @@ export interface DeadLetterInput {
   error: string;
 }
 
+/*
+ * Kafka keys and header values are bytes, and PostgreSQL text (and jsonb) cannot hold U+0000: one such record failed
+ * every statement that carried its key, so its batch was retried forever and the projection stopped. No valid event
+ * has a NUL in its key (provider ids with one are invalid), so such a key is stored as no key (the dead letter is
+ * retried by its id) and never blocks anything; stored header values and reasons have it replaced.
+ */
+const storableKey = (key: string | null): string | null => (key === null || key.includes('\u0000') ? null : key);
+
+/** Whether a dead letter of this key holds back the key's later events (keys that cannot be stored never do). */
+export const blocksItsKey = (key: string | null): key is string => storableKey(key) !== null;
+const storableText = (text: string): string => (text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text);
+
+function storableHeaders(headers: Record<string, string>): string {
+  const out: Record<string, string> = {};
+  for (const name in headers) out[storableText(name)] = storableText(headers[name]);
+  return JSON.stringify(out);
+}
+
 /** Keys that have an unresolved dead letter: their later events must wait (per-key order). */
 export async function blockedKeys(sql: Sql, projection: string, keys: Iterable<string>): Promise<Set<string>> {
-  const list = stringList.encode(keys);
+  const list = stringList.encode([...keys].filter(blocksItsKey));
   if (list === '[]') return new Set();
   const result = await rows<{ key: string }>(
     sql,
@@ -35,11 +53,11 @@ export async function insertDeadLetters(
       topic,
       partition,
       letters.map((l) => l.record.offset.toString()),
-      letters.map((l) => l.record.key?.toString('utf8') ?? null),
+      letters.map((l) => storableKey(l.record.key?.toString('utf8') ?? null)),
       letters.map((l) => eventIdOf(l.record)),
-      letters.map((l) => l.error),
+      letters.map((l) => storableText(l.error)),
       letters.map((l) => l.record.value),
-      letters.map((l) => JSON.stringify(l.record.headers)),
+      letters.map((l) => storableHeaders(l.record.headers)),
     ],
   );
 }
@@ -63,12 +81,12 @@ export async function insertParkedEvents(
       records.map((r) => r.offset.toString()),
       records.map((r) => r.key!.toString('utf8')),
       records.map((r) => r.value),
-      records.map((r) => JSON.stringify(r.headers)),
+      records.map((r) => storableHeaders(r.headers)),
     ],
   );
 }
 
 function eventIdOf(record: ConsumedRecord): string | null {
   const id = record.headers['event-id'];
-  return id && id.length <= 36 ? id : null;
+  return id && id.length <= 36 && !id.includes('\u0000') ? id : null;
 }
