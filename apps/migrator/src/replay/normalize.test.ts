@@ -11,6 +11,17 @@ describe('legacy value normalization', () => {
     expect(bareSpotifyId(null, 'track')).toBeNull();
   });
 
+  it('accepts the same odd ids bare as inside a URI (what the projection keys), never ones that would break the key', () => {
+    for (const odd of ['6rqhFgbbKwnb9MLmUQDhG6-x', 'abc_DEF.1', 'Åland99']) {
+      expect(bareSpotifyId(odd, 'track')).toBe(odd);
+      expect(bareSpotifyId(`spotify:track:${odd}`, 'track')).toBe(odd);
+    }
+    for (const broken of ['a b', 'a:b', '', 'x'.repeat(201)]) expect(bareSpotifyId(broken, 'track')).toBeNull();
+    // longer than the projection keys: skipped and reported here rather than dead-lettered there
+    expect(bareSpotifyId(`spotify:track:${'x'.repeat(201)}`, 'track')).toBeNull();
+    expect(bareSpotifyId(`spotify:track:${'x'.repeat(200)}`, 'track')).toBe('x'.repeat(200));
+  });
+
   it('normalizes ISRCs and drops junk instead of sending it', () => {
     expect(cleanIsrc('us-rc1-76-07839')).toEqual({ isrc: 'USRC17607839', dropped: false });
     expect(cleanIsrc('UNKNOWN')).toEqual({ isrc: '', dropped: true });

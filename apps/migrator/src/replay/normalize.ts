@@ -7,7 +7,12 @@ import { normalizeIsrc, normalizeUpc, parseReleaseDate, spotifyIdFromUri, type S
  * never sent.
  */
 
-const SPOTIFY_ID_RE = /^[A-Za-z0-9]{1,64}$/;
+/**
+ * A Spotify id the projection can key (library-service checkProviderId): no ':' or whitespace, at most 200 UTF-16
+ * units. Real ids are base62, but the legacy tables hold what they hold; the same rule for bare ids and URIs, so a row
+ * is not skipped (and verify not failed for good) only because its id was stored bare.
+ */
+const SPOTIFY_ID_RE = /^[^:\s]{1,200}$/;
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PROVIDER_ID_RE = /^\S{1,50}$/;
 const DEEZER_PSEUDO_URI_RE = /^deezer:(?:(?:artist|album|track):)?([^:\s]+)$/;
@@ -16,8 +21,8 @@ const DEEZER_PSEUDO_URI_RE = /^deezer:(?:(?:artist|album|track):)?([^:\s]+)$/;
 export function bareSpotifyId(raw: string | null | undefined, type: SpotifyUriType): string | null {
   if (raw == null) return null;
   const value = raw.trim();
-  if (value.startsWith('spotify:')) return spotifyIdFromUri(value, type);
-  return SPOTIFY_ID_RE.test(value) ? value : null;
+  const id = value.startsWith('spotify:') ? spotifyIdFromUri(value, type) : value;
+  return id !== null && SPOTIFY_ID_RE.test(id) ? id : null;
 }
 
 /** A Deezer / other provider id usable in a provider key (no whitespace, fits deezer_id varchar(50)). */
