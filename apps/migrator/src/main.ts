@@ -188,7 +188,8 @@ async function execute(command: Command, flags: Flags, config: MigratorConfig, l
       return 0;
     }
     case 'run': {
-      // with --json the steps' reports become one document, written when the run ends (also when a gate stops it)
+      // with --json the steps' reports become one document, written when the run ends or a step fails (a step that
+      // throws — a refused gate, a configuration error — reports on stderr instead, through main)
       const steps: Array<{ step: string; status: number; report?: unknown }> = [];
       const runStep = async (step: Command, stepFlags: Flags): Promise<number> => {
         logger.info({ step }, `run: ${step}`);
