@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeEnvelope, ReleaseDatePrecision, type KafkaEvent } from '@soulspot/contracts';
 import { albumEvent, artistEvent, at, snapshotEvent, trackEvent } from '../../test/support/events';
+import { classify } from '../projection/classify';
 import { InvalidEventError, toObservation } from './from-envelope';
 
 const observe = (event: KafkaEvent) => toObservation(decodeEnvelope(event.value));
@@ -165,5 +166,22 @@ describe('toObservation', () => {
     // the same album from another file of the same artist (other spelling), and another artist's album of that title
     expect(albumKey('/music/queen/2.flac', 'QUEEN', 'Greatest  Hits')).toBe(queen);
     expect(albumKey('/music/abba/1.flac', 'ABBA', 'Greatest Hits')).not.toBe(queen);
+  });
+
+  it('dead-letters an observed_at PostgreSQL cannot store (year 10000 and later, before year 1) as invalid', () => {
+    const year = (y: number) => {
+      const d = new Date(Date.UTC(2000, 0, 1));
+      d.setUTCFullYear(y);
+      return d;
+    };
+    for (const y of [10_000, 275_000, 0, -1]) {
+      expect(() => observe(artistEvent('spotify', '4tZwfgrHOc3mvqYlEYSvVi', 'Daft Punk', { at: year(y) }))).toThrow(/observed_at out of range/);
+      const event = artistEvent('spotify', '4tZwfgrHOc3mvqYlEYSvVi', 'Daft Punk', { at: year(y) });
+      expect(classify({ key: Buffer.from(event.key), value: event.value })).toEqual({
+        ok: false,
+        error: expect.stringMatching(/^invalid: observed_at out of range/),
+      });
+    }
+    for (const y of [1, 9999]) expect(observe(artistEvent('spotify', '4tZwfgrHOc3mvqYlEYSvVi', 'Daft Punk', { at: year(y) })).observedAt).toBe(year(y).getTime());
   });
 });

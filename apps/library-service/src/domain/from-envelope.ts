@@ -51,6 +51,15 @@ export class InvalidEventError extends Error {
   }
 }
 
+/**
+ * observed_at must be in the years 1 to 9999: every timestamp of the projection is sent to PostgreSQL as an ISO string,
+ * and it rejects JavaScript's 6-digit years (+010000-…, -000001-…). Rejected here, such an event is poison with a
+ * reason; accepted, it failed the batch's state statements, and the whole batch was rolled back and applied again
+ * one event at a time to find it (batch-handler.ts).
+ */
+const MIN_OBSERVED_AT = new Date('0001-01-01T00:00:00.000Z').getTime();
+const END_OBSERVED_AT = new Date('+010000-01-01T00:00:00.000Z').getTime();
+
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const INT32_MAX = 2_147_483_647;
 /** Longest provider id that still fits `spotify_uri` varchar(255) / `deezer_id` varchar(50) and the key columns. */
@@ -361,6 +370,9 @@ export function toObservation(envelope: EventEnvelope): Observation {
   const provider = providerName(envelope.provider);
   if (!UUID_RE.test(envelope.eventId)) throw new InvalidEventError(`event_id is not a UUID: ${JSON.stringify(envelope.eventId)}`);
   const observedAt = envelope.observedAt!.getTime();
+  if (!(observedAt >= MIN_OBSERVED_AT && observedAt < END_OBSERVED_AT)) {
+    throw new InvalidEventError(`observed_at out of range: ${JSON.stringify(envelope.observedAt)}`);
+  }
   const order: ObservationOrder = { observedAt, rank: PROVIDER_RANK[provider], eventId: envelope.eventId.toLowerCase() };
   const payload = envelope.payload;
   if (!payload) throw new InvalidEventError('unknown or missing payload type');
