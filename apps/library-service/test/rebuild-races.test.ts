@@ -6,6 +6,7 @@ import {
   createRebuildController,
   createSwitchableProjector,
   RebuildConflictError,
+  REBUILD_LOCK,
   type RebuildController,
   type RebuildControllerOptions,
   type SwitchableProjector,
@@ -115,7 +116,9 @@ beforeAll(async () => {
       projection: 'library',
       groupId: 'library-service.live',
       partitions: PARTITIONS,
-      maxBytesPerPartition: 16 * 1024,
+      // small transactions: an in-place replay lasts long enough to be held before it reaches its target
+      maxBytesPerPartition: 4 * 1024,
+      maxEventsPerTransaction: 10,
       sessionTimeoutMs: 6_000,
       logger,
       yieldsToRebuild: true,
@@ -178,6 +181,71 @@ describe('two replicas on one database', () => {
       gated.open();
       await cancelling.close();
       await resuming.close();
+    }
+    await waitUntilCaughtUp(live);
+  }, 120_000);
+});
+
+/** Ends the session holding the rebuild lock, as a failover or an idle-session timeout would. */
+async function terminateLockHolder(): Promise<void> {
+  const { rows } = await readPool.query<{ ok: boolean }>(
+    `select pg_terminate_backend(pid) as ok from pg_locks where locktype = 'advisory' and objid = $1 and granted`,
+    [REBUILD_LOCK],
+  );
+  expect(rows.map((r) => r.ok)).toEqual([true]);
+}
+
+describe('readiness of the read API around an in-place rebuild', () => {
+  it('a failed in-place rebuild still gets readiness back when a blue/green rebuild is started after it', async () => {
+    await waitUntilCaughtUp(live);
+    const readiness: boolean[] = [];
+    const controller = newController({ onReadiness: (serving) => readiness.push(serving) });
+    try {
+      await controller.start('in_place');
+      // held before it can catch up, so the rebuild is still waiting when its lock goes
+      await live.pause();
+      await terminateLockHolder();
+      await controller.settled();
+      expect((await controller.status()).phase).toBe('failed');
+      expect(readiness).toEqual([false]);
+      // the operator's next step: a blue/green rebuild (its swap brings a complete library, the live projector resumes)
+      await controller.start('blue_green');
+      await controller.settled();
+      expect((await controller.status()).phase).toBe('done');
+      await eventually(() => readiness.length >= 2);
+      expect(readiness).toEqual([false, true]);
+    } finally {
+      await controller.close();
+      await live.resume().catch(() => undefined);
+    }
+    await waitUntilCaughtUp(live);
+  }, 120_000);
+
+  it('a replica that does not run an in-place rebuild is NOT_SERVING too until the replay has caught up', async () => {
+    await waitUntilCaughtUp(live);
+    const runnerReadiness: boolean[] = [];
+    const replicaReadiness: boolean[] = [];
+    const runner = newController({ onReadiness: (serving) => runnerReadiness.push(serving) });
+    const replica = newController({ onReadiness: (serving) => replicaReadiness.push(serving) });
+    try {
+      await runner.start('in_place');
+      await live.pause();
+      // the replica's periodic check (main.ts: at start-up and every 15 s) sees the rebuild another process runs
+      expect(await replica.resumeInterrupted()).toBe(false);
+      expect((await replica.status()).phase).toBe('replaying');
+      expect(replicaReadiness).toEqual([false]);
+      // asked again, it changes nothing
+      expect(await replica.resumeInterrupted()).toBe(false);
+      await live.resume();
+      await runner.settled();
+      expect((await runner.status()).phase).toBe('done');
+      expect(runnerReadiness).toEqual([false, true]);
+      await eventually(() => replicaReadiness.length >= 2);
+      expect(replicaReadiness).toEqual([false, true]);
+    } finally {
+      await live.resume().catch(() => undefined);
+      await runner.close();
+      await replica.close();
     }
     await waitUntilCaughtUp(live);
   }, 120_000);

@@ -164,8 +164,14 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
   let kafka: Kafka | undefined;
   let run: Run | undefined;
   let serving: boolean | undefined;
-  /** Bumped by every run and by close(): a readiness watch of an earlier failed run then stops (`serveOnceCaughtUp`). */
-  let generation = 0;
+  /**
+   * Bumped when something else takes charge of readiness (an in-place run of this process, close()): a watch started
+   * by `serveOnceCaughtUp` then stops. Not by a blue/green run: that leaves readiness alone, so it must not strand a
+   * read API that a failed in-place rebuild left NOT_SERVING.
+   */
+  let readinessOwner = 0;
+  /** The in-place rebuild whose target the current readiness watch waits for. */
+  let watchedRebuild: string | undefined;
   const setReadiness = (value: boolean) => {
     if (serving === value) return;
     serving = value;
@@ -173,22 +179,31 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
   };
 
   /**
-   * The replay of a failed in-place rebuild goes on (it is the live projector's), and nothing else would give the read
-   * API its readiness back short of a restart: it turns SERVING once the live checkpoints reach the rebuild's target.
+   * Readiness for an in-place rebuild this process does not (or no longer) drive: one that failed here, whose replay
+   * goes on in the live projector, or one another replica runs, whose truncated tables this process serves as well.
+   * NOT_SERVING until the live checkpoints reach the rebuild's target, then SERVING.
    */
-  function serveOnceCaughtUp(target: ReadonlyMap<number, bigint>): void {
-    const watch = generation;
+  function serveOnceCaughtUp(record: RebuildRecord): void {
+    const watch = ++readinessOwner;
+    watchedRebuild = record.id;
+    setReadiness(false);
     void (async () => {
-      while (watch === generation) {
+      while (watch === readinessOwner) {
         const live = await liveCheckpoints().catch(() => undefined);
-        if (watch !== generation) return;
-        if (live && hasReached(live, target)) {
+        if (watch !== readinessOwner) return;
+        if (live && hasReached(live, record.targetOffsets)) {
+          // (watchedRebuild stays: until the runner records 'done', a later check must not turn this rebuild NOT_SERVING again)
           setReadiness(true);
           return;
         }
         await sleep(pollMs);
       }
     })();
+  }
+  /** This process drives readiness itself from now on (an in-place run), or not at all (close). */
+  function stopReadinessWatch(): void {
+    readinessOwner++;
+    watchedRebuild = undefined;
   }
 
   const kafkaClient = () => (kafka ??= createKafka({ brokers: options.brokers, clientId: `library-rebuild-${options.projection}`, logger }));
@@ -469,6 +484,7 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
   }
 
   async function runInPlace(current: Run): Promise<void> {
+    stopReadinessWatch();
     setReadiness(false);
     for (;;) {
       if (current.closing) return;
@@ -501,7 +517,6 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
 
   /** Runs (or resumes) a rebuild in the background; the lock connection is held until it ends. */
   function launch(record: RebuildRecord, lock: pg.PoolClient): Run {
-    generation++;
     const current: Run = {
       record,
       lock,
@@ -528,7 +543,7 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
         // reported once the shadow is gone: a status that says failed never shows a half-cleaned state
         current.error = message;
         current.phase = 'failed';
-        if (record.mode === 'in_place') serveOnceCaughtUp(record.targetOffsets);
+        if (record.mode === 'in_place') serveOnceCaughtUp(record);
       } finally {
         await unlock(lock);
         if (run === current) run = undefined;
@@ -586,7 +601,6 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
     if (run) throw new RebuildConflictError(`rebuild ${run.record.id} is already running`);
     const lock = await tryLock();
     if (!lock) throw new RebuildConflictError('another rebuild (or rollback) is running on this database');
-    generation++;
     let paused = false;
     let launched = false;
     try {
@@ -614,6 +628,7 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
             return insertRebuild(sql, { projection: options.projection, mode, consumerGroup, targetOffsets: target });
           }),
         );
+        stopReadinessWatch();
         setReadiness(false);
         paused = false;
         await resumeLive();
@@ -713,7 +728,11 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
       const record = await latestRebuild(options.pool, options.projection);
       if (!record || !ACTIVE_PHASES.includes(record.phase)) return false;
       const lock = await tryLock();
-      if (!lock) return false;
+      if (!lock) {
+        // run by another replica: an in-place one emptied the tables this process serves too
+        if (record.mode === 'in_place' && watchedRebuild !== record.id) serveOnceCaughtUp(record);
+        return false;
+      }
       let launched = false;
       try {
         // the row was read before the lock: the replica that held it may have finished or cancelled it since, and a
@@ -738,7 +757,7 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
     },
 
     async close() {
-      generation++;
+      stopReadinessWatch();
       const current = run;
       if (current) {
         current.closing = true;
