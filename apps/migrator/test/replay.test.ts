@@ -107,6 +107,32 @@ describe('migrator replay of a layout whose Spotify id column is not a key', () 
   }, 60_000);
 });
 
+describe('migrator replay of a column holding values of another type', () => {
+  let db: ProvisionedPostgres;
+
+  beforeAll(async () => {
+    db = await provisionPostgres();
+  });
+  afterAll(async () => {
+    await db?.stop();
+  });
+
+  it('fails naming the table, the column and its type', async () => {
+    await query(db.url, `
+      CREATE TABLE spotify_artists (spotify_id varchar(32) PRIMARY KEY, name text NOT NULL);
+      CREATE TABLE spotify_albums (spotify_id varchar(32) PRIMARY KEY, name text NOT NULL, artist_id varchar(32));
+      CREATE TABLE spotify_tracks (spotify_id varchar(32) PRIMARY KEY, name text NOT NULL, album_id varchar(32), duration_ms text);
+      INSERT INTO spotify_artists VALUES ('4Z8W4fKeB5YxbusRsdQVPb', 'Radiohead');
+      INSERT INTO spotify_albums VALUES ('6dVIqQ8qmQ5GBnJ9shOYGE', 'OK Computer', '4Z8W4fKeB5YxbusRsdQVPb');
+      INSERT INTO spotify_tracks VALUES ('6LgJvl0Xdtc73RJ1mmpotq', 'Paranoid Android', '6dVIqQ8qmQ5GBnJ9shOYGE', '6:23');`);
+    await runSchema(db.url, { dryRun: false, logger: quietLogger });
+    const replay = await runCli(['replay', '--dry-run'], { DATABASE_URL: db.url });
+    expect(replay.status).toBe(1);
+    expect(replay.stderr).toMatch(/legacy table public\.spotify_tracks: .*duration_ms \(text, read as integer\)/);
+    expect(replay.stderr).toMatch(/"6:23"/);
+  }, 60_000);
+});
+
 describe('migrator replay resume', () => {
   let kafka: ProvisionedKafka;
   let db: ProvisionedPostgres;

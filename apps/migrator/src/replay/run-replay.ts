@@ -158,6 +158,52 @@ async function restartIfLegacyChanged(pool: pg.Pool, fingerprint: Fingerprint, l
   await writeState(pool, 'replay_source', { fingerprint, at: new Date().toISOString() } satisfies ReplaySource);
 }
 
+/** The types the page queries read typed fields as (queries.ts casts), and the column types that always convert. */
+const READ_AS: Record<string, { as: string; compatible: readonly string[] }> = (() => {
+  const numbers = ['smallint', 'integer', 'bigint', 'numeric', 'real', 'double precision'];
+  const times = ['timestamp without time zone', 'timestamp with time zone', 'date'];
+  return {
+    popularity: { as: 'integer', compatible: numbers },
+    follower_count: { as: 'bigint', compatible: numbers },
+    total_tracks: { as: 'integer', compatible: numbers },
+    track_number: { as: 'integer', compatible: numbers },
+    disc_number: { as: 'integer', compatible: numbers },
+    duration_ms: { as: 'integer', compatible: numbers },
+    release_year: { as: 'integer', compatible: numbers },
+    is_saved: { as: 'boolean', compatible: ['boolean'] },
+    explicit: { as: 'boolean', compatible: ['boolean'] },
+    synced_at: { as: 'timestamptz', compatible: times },
+    updated_at: { as: 'timestamptz', compatible: times },
+    created_at: { as: 'timestamptz', compatible: times },
+  };
+})();
+
+/**
+ * A page query that failed on a value PostgreSQL cannot cast (SQLSTATE class 22, e.g. duration_ms text '6:23' read as
+ * integer) says which value but not where: this names the table and its typed columns of another type.
+ */
+async function typeMismatch(db: pg.Pool, source: SourceTable, mappings: Mappings, error: unknown): Promise<Error | null> {
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code !== 'string' || !code.startsWith('22')) return null;
+  const { rows } = await db
+    .query<{ column_name: string; data_type: string }>(`SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2`, [
+      source.schema,
+      source.table,
+    ])
+    .catch(() => ({ rows: [] as Array<{ column_name: string; data_type: string }> }));
+  const types = new Map(rows.map((r) => [r.column_name, r.data_type]));
+  const mapping = mappings.get(source)!;
+  const suspects = Object.entries(READ_AS).flatMap(([field, read]) => {
+    const column = mapping[field];
+    const type = column ? types.get(column) : undefined;
+    return column && type && !read.compatible.includes(type) ? [{ field, text: `${column} (${type}, read as ${read.as})` }] : [];
+  });
+  const reason =
+    `a value cannot be read as the replay needs it (${(error as Error).message})` +
+    (suspects.length > 0 ? `; columns of another type: ${suspects.map((s) => s.text).join(', ')}` : `; check its typed columns and those of the tables it joins`);
+  return new UnmappableLayoutError(sourceName(source), suspects[0]?.field ?? 'a row', [], [], reason);
+}
+
 async function replaySource(
   source: SourceTable,
   mappings: Mappings,
@@ -210,7 +256,10 @@ async function replaySource(
   let pending: Promise<pg.QueryResult> | null = fetchPage(lastKey);
   try {
     for (;;) {
-      const { rows } = await pending!;
+      const { rows } = await pending!.catch(async (error: unknown) => {
+        // (the snapshot's transaction is aborted by the error: the column types come through another session)
+        throw (await typeMismatch(pool, source, mappings, error)) ?? error;
+      });
       pending = null;
       if (rows.length === 0) break;
       const full = rows.length === options.chunkSize;
