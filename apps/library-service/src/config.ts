@@ -1,5 +1,5 @@
 import { DEFAULT_PARTITIONS, LIBRARY_EVENTS_DLQ_TOPIC, LIBRARY_EVENTS_TOPIC } from '@soulspot/contracts';
-import { int, list, loadConfig, logLevel, oneOf, str, url } from '@soulspot/observability';
+import { int, list, loadConfig, logLevel, oneOf, shutdownTimeoutSeconds, str, url } from '@soulspot/observability';
 import { grpcConfigSpec } from './grpc/from-config';
 import { DEFAULT_MAX_BYTES_PER_PARTITION, DEFAULT_MAX_EVENTS_PER_TRANSACTION } from './projection/defaults';
 
@@ -52,6 +52,7 @@ export const projectorConfigSpec = {
     doc: 'changes WatchLibraryChanges can resume from are kept this long, then deleted (a watcher further behind is told to re-list); 0 keeps them forever',
   }),
   LOG_LEVEL: logLevel(),
+  SHUTDOWN_TIMEOUT_SECONDS: shutdownTimeoutSeconds(),
   ...grpcConfigSpec,
 };
 

@@ -1,6 +1,7 @@
 import pg from 'pg';
-import { createLogger, createMetricsRegistry, handleServiceArgs, onShutdown, runCleanups } from '@soulspot/observability';
-import { loadProjectorConfig, projectorConfigSpec } from './config';
+import type { Logger } from 'pino';
+import { configureShutdown, createLogger, createMetricsRegistry, handleServiceArgs, onShutdown, shutdownNow, startService } from '@soulspot/observability';
+import { type ProjectorConfig, loadProjectorConfig, projectorConfigSpec } from './config';
 import { runLiveProjectorWorkerIfAsked, startChangeFeedPruner, startLiveProjectorInWorker, startProjector } from './projection';
 import { startGrpcFromConfig } from './grpc/from-config';
 import type { GrpcServerHandle } from './grpc';
@@ -20,6 +21,11 @@ async function main(): Promise<void> {
   });
   const config = loadProjectorConfig();
   const logger = createLogger('library-service', { level: config.LOG_LEVEL });
+  configureShutdown({ timeoutMs: config.SHUTDOWN_TIMEOUT_SECONDS * 1000, logger });
+  await startService(() => start(config, logger));
+}
+
+async function start(config: ProjectorConfig, logger: Logger): Promise<void> {
   const entry = new URL(import.meta.url);
   // the projector's settings as plain data: they also cross into its worker thread
   const projectorSettings = {
@@ -37,7 +43,7 @@ async function main(): Promise<void> {
   // restarted, resuming from the database checkpoints) rather than serve without a projection.
   const onUnexpectedExit = (error: Error) => {
     logger.fatal({ err: error.message }, 'the live projector stopped unexpectedly; shutting down');
-    void runCleanups().finally(() => process.exit(1));
+    void shutdownNow(1);
   };
   const startLive = () =>
     config.PROJECTION_RUNNER === 'thread'
@@ -109,8 +115,9 @@ const RESUME_CHECK_MS = 15_000;
 
 // the live projector's thread and a rebuild's replay process or thread run this module too, and are taken over here
 if (!runLiveProjectorWorkerIfAsked() && !runReplayChildIfAsked() && !runShadowProjectorWorkerIfAsked()) {
+  // (start-up failures are logged and exit 1 inside main; this catches only a throw before the logger exists)
   main().catch((error: Error) => {
-    process.stderr.write(`library-service failed to start: ${error.stack ?? error.message}\n`);
+    process.stderr.write(`library-service failed to start: ${error.message}\n`);
     process.exit(1);
   });
 }

@@ -1,4 +1,4 @@
-import { createLogger, handleServiceArgs, onShutdown } from '@soulspot/observability';
+import { configureShutdown, createLogger, handleServiceArgs, onShutdown, startService } from '@soulspot/observability';
 import { configSpec, loadConfig } from './config';
 import { createSpotifyConnector } from './connector';
 
@@ -11,15 +11,10 @@ handleServiceArgs({
 });
 const config = loadConfig();
 const logger = createLogger('spotify-connector', { level: config.LOG_LEVEL });
-try {
+configureShutdown({ timeoutMs: config.SHUTDOWN_TIMEOUT_SECONDS * 1000, logger });
+await startService(async () => {
   const connector = await createSpotifyConnector(config, logger);
-  onShutdown(async () => {
-    logger.info('shutting down');
-    await connector.close();
-  });
+  onShutdown(() => connector.close());
   const address = await connector.listen();
   logger.info({ address, publicUrl: config.PUBLIC_URL }, 'spotify connector listening');
-} catch (error) {
-  logger.fatal({ err: error }, 'spotify connector failed to start');
-  process.exit(1);
-}
+});

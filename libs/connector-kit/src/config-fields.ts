@@ -1,4 +1,4 @@
-import { type Config, type Field, int, list, logLevel, str, url } from '@soulspot/observability';
+import { type Config, type Field, int, list, logLevel, shutdownTimeoutSeconds, str, url } from '@soulspot/observability';
 import type { AssembleOptions } from './assemble';
 import { parseEncryptionKey } from './auth/token-cipher';
 import type { ProviderHttpClientOptions } from './http/provider-http-client';
@@ -45,6 +45,7 @@ export function connectorConfigSpec({ port }: { port: number }) {
     SYNC_ARTIST_CONCURRENCY: int({ default: 4, min: 1, max: 64 }),
     TOKEN_ENCRYPTION_KEY: encryptionKeyField(),
     LOG_LEVEL: logLevel(),
+    SHUTDOWN_TIMEOUT_SECONDS: shutdownTimeoutSeconds(),
   };
 }
 

@@ -78,6 +78,22 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] a
  */
 export const logLevel = () => oneOf(LOG_LEVELS, { default: 'info', doc: 'log level' });
 
+/** Default of SHUTDOWN_TIMEOUT_SECONDS: fits the Kubernetes manifests' grace periods minus their preStop sleep. */
+export const DEFAULT_SHUTDOWN_TIMEOUT_SECONDS = 30;
+
+/**
+ * Every service's SHUTDOWN_TIMEOUT_SECONDS: how long a graceful stop may take before the process exits 1 anyway.
+ * Keep it below the orchestrator's grace period (minus any preStop hook), or the kill comes first and nothing says
+ * what was left undone.
+ */
+export const shutdownTimeoutSeconds = () =>
+  int({
+    default: DEFAULT_SHUTDOWN_TIMEOUT_SECONDS,
+    min: 1,
+    max: 3600,
+    doc: 'longest graceful stop after SIGTERM/SIGINT; then the process exits 1 (keep below the grace period)',
+  });
+
 /** Comma-separated list, e.g. KAFKA_BROKERS=host1:9092,host2:9092. */
 export const list = (options: FieldOptions<string[]> = {}) =>
   field('list', options, (raw) => {
