@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expectedOutcomes } from './expected';
-import { albumOfTrack, artistOfAlbum, isDuplicateIsrc, isrcKind, overlapsSoulspot, resolveOptions } from './plan';
+import { OVERLAP_MULTIPLIER, albumOfTrack, artistOfAlbum, isDuplicateIsrc, isrcKind, mix, overlapsSoulspot, resolveOptions } from './plan';
 
 const options = resolveOptions({ artists: 100, albums: 1000, tracks: 10_000, overlapWithSoulspot: 0.1 });
 
@@ -21,6 +21,11 @@ describe('legacy fixture plan', () => {
     expect(overlapping.length / options.tracks).toBeGreaterThan(0.08);
     expect(overlapping.length / options.tracks).toBeLessThan(0.1);
     expect(overlapping.every((j) => isrcKind(j, options) === 'own')).toBe(true);
+  });
+
+  it('hashes row numbers exactly as the SQL loader does (bigint), up to the largest fixture', () => {
+    const bigint = (j: number) => Number((BigInt(j) * BigInt(OVERLAP_MULTIPLIER)) % 2n ** 32n);
+    for (const j of [1, 1_000_000, 3_393_265, 3_393_267, 10_000_001, 123_456_789, 399_999_999]) expect(mix(j, OVERLAP_MULTIPLIER), String(j)).toBe(bigint(j));
   });
 
   it('derives the projected counts from the legacy and soulspot counts', () => {

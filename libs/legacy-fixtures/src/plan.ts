@@ -103,9 +103,11 @@ export function isrcKind(j: number, o: ResolvedOptions): IsrcKind {
 
 /**
  * Knuth's multiplicative hash of a row number into [0, 2^32): spreads the overlap evenly instead of
- * correlating with the moduli above. Exact in doubles for j < 2^21 * 1000; SQL computes it in bigint.
+ * correlating with the moduli above. The low 32 bits of the product, as the SQL loader's bigint arithmetic gives
+ * them: Math.imul is exact for every row number; `j * multiplier` in doubles lost the low bits from j = 3,393,265 on
+ * (product above 2^53), so the expected counts of a larger fixture disagreed with the loaded data.
  */
-export const mix = (j: number, multiplier: number): number => (j * multiplier) % 2 ** 32;
+export const mix = (j: number, multiplier: number): number => Math.imul(j, multiplier) >>> 0;
 export const OVERLAP_MULTIPLIER = 2654435761;
 
 /** Legacy track j already exists in soulspot_tracks (same ISRC). */
