@@ -2,6 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@soulspot/observability';
 import { startProjector } from '../src/projection';
+import { lockProjection } from '../src/projection/sql';
 import {
   createRebuildController,
   createSwitchableProjector,
@@ -246,6 +247,69 @@ describe('readiness of the read API around an in-place rebuild', () => {
       await live.resume().catch(() => undefined);
       await runner.close();
       await replica.close();
+    }
+    await waitUntilCaughtUp(live);
+  }, 120_000);
+});
+
+describe('tables whose shape a migration changed', () => {
+  const columnExists = async (schema: string, table: string, column: string) =>
+    (await readPool.query('select 1 from information_schema.columns where table_schema = $1 and table_name = $2 and column_name = $3', [schema, table, column]))
+      .rowCount === 1;
+
+  it('a migration that adds a column while a blue/green rebuild replays fails the rebuild instead of swapping in tables without it', async () => {
+    await waitUntilCaughtUp(live);
+    const controller = newController();
+    // the projection writer lock keeps the swap (and the replay) from getting ahead of the migration; the live
+    // projector is held so that nothing else waits for that lock while holding the table the migration alters
+    await live.pause();
+    const migration = await readPool.connect();
+    let migrated = false;
+    try {
+      await migration.query('begin');
+      await lockProjection(migration, 'writer');
+      await controller.start('blue_green');
+      // a newer release's migration, run by a rolling update while the shadow (copied from the old shape) replays
+      await migration.query('alter table soulspot_artists add column test_added_during_rebuild text');
+      await migration.query('commit');
+      migrated = true;
+      migration.release();
+      await controller.settled();
+      const status = await controller.status();
+      expect(status.phase).toBe('failed');
+      expect(status.error).toContain('test_added_during_rebuild');
+      expect(await columnExists('public', 'soulspot_artists', 'test_added_during_rebuild')).toBe(true);
+    } finally {
+      if (!migrated) {
+        await migration.query('rollback').catch(() => undefined);
+        migration.release();
+      }
+      await controller.close();
+      await live.resume();
+      await readPool.query('alter table soulspot_artists drop column if exists test_added_during_rebuild');
+    }
+    await waitUntilCaughtUp(live);
+  }, 120_000);
+
+  it('a rollback to tables from before a later migration is refused; the live tables keep their shape', async () => {
+    await waitUntilCaughtUp(live);
+    const controller = newController();
+    try {
+      await controller.start('blue_green');
+      await controller.settled();
+      expect((await controller.status()).phase).toBe('done');
+      // a migration after the swap reaches the live tables only; the rollback target still has the old shape
+      await readPool.query('alter table soulspot_tracks add column test_added_after_swap integer');
+      await readPool.query('create index test_added_after_swap_idx on soulspot_tracks (test_added_after_swap)');
+      const refused = await controller.rollback().catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(RebuildConflictError);
+      expect((refused as Error).message).toContain('test_added_after_swap');
+      expect(await columnExists('public', 'soulspot_tracks', 'test_added_after_swap')).toBe(true);
+      expect((await controller.status()).rollbackAvailable).toBe(true);
+    } finally {
+      await controller.close();
+      await readPool.query('drop index if exists test_added_after_swap_idx');
+      await readPool.query('alter table soulspot_tracks drop column if exists test_added_after_swap');
     }
     await waitUntilCaughtUp(live);
   }, 120_000);

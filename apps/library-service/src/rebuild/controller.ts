@@ -25,7 +25,9 @@ import {
   schemaExists,
   schemaIsComplete,
   setAutovacuum,
+  shapeDifferences,
   swapShadowIn,
+  TableShapeError,
   truncateLive,
 } from './schemas';
 import { ACTIVE_PHASES, cancelIfActive, insertRebuild, latestRebuild, setPhase, type RebuildMode, type RebuildPhase, type RebuildRecord } from './state';
@@ -690,6 +692,11 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
         const record = await latestRebuild(options.pool, options.projection);
         if (record && ACTIVE_PHASES.includes(record.phase)) throw new RebuildConflictError(`rebuild ${record.id} is still active`);
         if (!(await schemaIsComplete(options.pool, PREVIOUS_SCHEMA))) throw new RebuildConflictError('there is no previous set of tables to roll back to');
+        // (checked again under the exchange's locks; refused here before the live projector is paused)
+        const differences = await shapeDifferences(options.pool, LIVE_SCHEMA, PREVIOUS_SCHEMA);
+        if (differences.length > 0) {
+          throw new RebuildConflictError(`the previous tables cannot be restored: ${new TableShapeError(LIVE_SCHEMA, PREVIOUS_SCHEMA, differences).message}`);
+        }
         // as around a swap: no batch of this process's projector is between its state and its rows at the exchange,
         // and it resumes from the restored tables' checkpoints
         await options.live.pause();

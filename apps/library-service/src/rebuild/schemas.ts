@@ -181,6 +181,49 @@ export async function analyzeSchema(sql: Sql, schema: string): Promise<void> {
   await sql.query(`analyze ${PROJECTION_TABLES.map((table) => qualified(schema, table)).join(', ')}`);
 }
 
+/**
+ * How the projection tables of schema `a` differ from those of `b` in what the migrations define and the code relies on:
+ * columns (name, type, not null) and the names of indexes and constraints. Empty when they match. A migration run after
+ * the shadow was copied (a rolling update during a rebuild), or after the swap that left the rollback target, reaches
+ * the live tables only: exchanging tables then would silently undo it (a column the new code reads gone).
+ */
+export async function shapeDifferences(sql: Sql, a: string, b: string): Promise<string[]> {
+  const { rows } = await sql.query<{ item: string; schemas: string[] }>(
+    `select item, array_agg(schema order by schema) as schemas from (
+       select n.nspname as schema, format('column %s.%s %s%s', c.relname, a.attname, format_type(a.atttypid, a.atttypmod),
+                                           case when a.attnotnull then ' not null' else '' end) as item
+       from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
+       where n.nspname = any($1::text[]) and c.relname = any($2::text[]) and c.relkind = 'r' and a.attnum > 0 and not a.attisdropped
+       union all
+       select n.nspname, format('index %s.%s', c.relname, i.relname)
+       from pg_index x join pg_class i on i.oid = x.indexrelid join pg_class c on c.oid = x.indrelid join pg_namespace n on n.oid = c.relnamespace
+       where n.nspname = any($1::text[]) and c.relname = any($2::text[])
+       union all
+       select n.nspname, format('constraint %s.%s', c.relname, k.conname)
+       from pg_constraint k join pg_class c on c.oid = k.conrelid join pg_namespace n on n.oid = c.relnamespace
+       where n.nspname = any($1::text[]) and c.relname = any($2::text[]) and k.contype in ('p', 'u', 'f', 'c')
+     ) items
+     group by item having count(distinct schema) = 1
+     order by item`,
+    [[a, b], PROJECTION_TABLES],
+  );
+  return rows.map((row) => `${row.item} only in ${row.schemas[0]}`);
+}
+
+async function assertSameShape(sql: Sql, a: string, b: string): Promise<void> {
+  const differences = await shapeDifferences(sql, a, b);
+  if (differences.length > 0) throw new TableShapeError(a, b, differences);
+}
+
+/** The tables an exchange would put live do not have the live tables' shape (`shapeDifferences`). */
+export class TableShapeError extends Error {
+  override name = 'TableShapeError';
+  constructor(a: string, b: string, readonly differences: string[]) {
+    const shown = differences.slice(0, 10).join('; ') + (differences.length > 10 ? `; and ${differences.length - 10} more` : '');
+    super(`the projection tables of ${a} and ${b} differ (a migration ran since one of them was created): ${shown}`);
+  }
+}
+
 /** Takes the exclusive locks of a swap up front, in one statement, so readers queue behind it instead of deadlocking. */
 async function lockTables(sql: Sql, schemas: string[]): Promise<void> {
   const names = schemas.flatMap((schema) => PROJECTION_TABLES.map((table) => qualified(schema, table)));
@@ -284,6 +327,8 @@ const MISSING_IDS = bulkInput({ old_id: 'varchar', at: 'varchar' });
  */
 export async function swapShadowIn(sql: Sql): Promise<void> {
   await lockTables(sql, [LIVE_SCHEMA, SHADOW_SCHEMA]);
+  // (under the locks: no migration can change either side between this check and the exchange)
+  await assertSameShape(sql, LIVE_SCHEMA, SHADOW_SCHEMA);
   await dropSchema(sql, PREVIOUS_SCHEMA);
   await sql.query(`create schema ${ident(PREVIOUS_SCHEMA)}`);
   await moveTables(sql, LIVE_SCHEMA, PREVIOUS_SCHEMA);
@@ -300,6 +345,7 @@ export async function swapShadowIn(sql: Sql): Promise<void> {
  */
 export async function exchangeLiveAndPrevious(sql: Sql): Promise<void> {
   await lockTables(sql, [LIVE_SCHEMA, PREVIOUS_SCHEMA]);
+  await assertSameShape(sql, LIVE_SCHEMA, PREVIOUS_SCHEMA);
   await dropSchema(sql, EXCHANGE_SCHEMA);
   await sql.query(`create schema ${ident(EXCHANGE_SCHEMA)}`);
   await moveTables(sql, LIVE_SCHEMA, EXCHANGE_SCHEMA);
