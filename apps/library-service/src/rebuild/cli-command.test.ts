@@ -1,7 +1,8 @@
+import { Metadata, status as Status, type ServiceError } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
-import { RebuildMode, RebuildPhase, type RebuildStatus } from '@soulspot/contracts/library';
+import { RebuildMode, RebuildPhase, type ProjectionAdminClient, type RebuildStatus } from '@soulspot/contracts/library';
 import { parseInvocation, UsageError } from '../cli/args';
-import { describeStatus, progressLine } from './cli-command';
+import { describeStatus, progressLine, runRebuildCommand, type RebuildCommand } from './cli-command';
 
 const status = (phase: RebuildPhase, partitions: Array<[number, number]>, extra: Partial<RebuildStatus> = {}): RebuildStatus => ({
   mode: RebuildMode.REBUILD_MODE_BLUE_GREEN,
@@ -46,5 +47,79 @@ describe('rebuild progress rendering', () => {
     expect(text).toContain('ETA 1h01m');
     expect(text).toContain('error       boom');
     expect(text).toContain('partition 0: 3/9');
+  });
+});
+
+/**
+ * A ProjectionAdmin that answers from a script: each call takes the next answer (a status, or a gRPC error to throw).
+ * Only the command's own loop is under test here; the server side has its integration tests.
+ */
+function scriptedAdmin(answers: Array<RebuildStatus | ServiceError>) {
+  const calls: string[] = [];
+  const admin = {
+    startRebuild: () => undefined,
+    getRebuildStatus: () => undefined,
+    cancelRebuild: () => undefined,
+    rollbackLastSwap: () => undefined,
+  } as unknown as ProjectionAdminClient;
+  const call = (async (method: { name: string }) => {
+    // (bound methods are named 'bound <name>')
+    calls.push(method.name.replace(/^bound /, ''));
+    const answer = answers.shift();
+    if (!answer) throw new Error('no more scripted answers');
+    if (answer instanceof Error) throw answer;
+    return answer;
+  }) as never;
+  return { admin, call, calls };
+}
+
+const grpcError = (code: Status, details: string): ServiceError => Object.assign(new Error(`${code} ${Status[code]}: ${details}`), { code, details, metadata: new Metadata() });
+
+describe('projection rebuild --watch', () => {
+  const start: RebuildCommand = { kind: 'rebuild', action: 'start', inPlace: false, watch: true };
+  const run = (command: RebuildCommand, answers: Array<RebuildStatus | ServiceError>, json = false) => {
+    const { admin, call, calls } = scriptedAdmin(answers);
+    const out: string[] = [];
+    const result = runRebuildCommand(command, admin, call, { stdout: (text) => out.push(text) }, { json, pollMs: 1 });
+    return { result, out, calls };
+  };
+
+  it('fails (non-zero exit) when the rebuild it watched fails, after printing the status with its error', async () => {
+    const { result, out } = run(start, [
+      status(RebuildPhase.REBUILD_PHASE_REPLAYING, [[0, 10]]),
+      status(RebuildPhase.REBUILD_PHASE_FAILED, [[4, 10]], { error: 'lost the rebuild lock' }),
+    ]);
+    await expect(result).rejects.toThrow(/rebuild failed: lost the rebuild lock/);
+    expect(out.join('')).toContain('error       lost the rebuild lock');
+  });
+
+  it('fails when the rebuild it watched is cancelled by someone else, but not when the command was the cancel', async () => {
+    const cancelledElsewhere = run(start, [status(RebuildPhase.REBUILD_PHASE_REPLAYING, [[0, 10]]), status(RebuildPhase.REBUILD_PHASE_CANCELLED, [[4, 10]])]);
+    await expect(cancelledElsewhere.result).rejects.toThrow(/rebuild cancelled/);
+    const cancel = run({ kind: 'rebuild', action: 'cancel', inPlace: false, watch: true }, [status(RebuildPhase.REBUILD_PHASE_CANCELLED, [])]);
+    expect((await cancel.result).phase).toBe(RebuildPhase.REBUILD_PHASE_CANCELLED);
+  });
+
+  it('rides out a service that is briefly unavailable (a rolling restart) and follows the rebuild to its end', async () => {
+    const { result, calls } = run(start, [
+      status(RebuildPhase.REBUILD_PHASE_REPLAYING, [[0, 10]]),
+      grpcError(Status.UNAVAILABLE, 'No connection established'),
+      grpcError(Status.DEADLINE_EXCEEDED, 'Deadline exceeded'),
+      status(RebuildPhase.REBUILD_PHASE_CATCHING_UP, [[9, 10]]),
+      status(RebuildPhase.REBUILD_PHASE_DONE, [[10, 10]]),
+    ]);
+    expect((await result).phase).toBe(RebuildPhase.REBUILD_PHASE_DONE);
+    expect(calls).toEqual(['startRebuild', 'getRebuildStatus', 'getRebuildStatus', 'getRebuildStatus', 'getRebuildStatus']);
+  });
+
+  it('does not hide errors that are not transient', async () => {
+    const { result } = run(start, [status(RebuildPhase.REBUILD_PHASE_REPLAYING, [[0, 10]]), grpcError(Status.PERMISSION_DENIED, 'no')]);
+    await expect(result).rejects.toMatchObject({ code: Status.PERMISSION_DENIED });
+  });
+
+  it('with --json, still waits for the end and prints the final status as JSON', async () => {
+    const { result, out } = run(start, [status(RebuildPhase.REBUILD_PHASE_REPLAYING, [[0, 10]]), status(RebuildPhase.REBUILD_PHASE_DONE, [[10, 10]])], true);
+    expect((await result).phase).toBe(RebuildPhase.REBUILD_PHASE_DONE);
+    expect(JSON.parse(out.join(''))).toMatchObject({ phase: RebuildPhase.REBUILD_PHASE_DONE });
   });
 });

@@ -1,3 +1,4 @@
+import { status as Status } from '@grpc/grpc-js';
 import { RebuildMode, RebuildPhase, type ProjectionAdminClient, type RebuildStatus } from '@soulspot/contracts/library';
 
 /** `soulspot projection rebuild [status|cancel|rollback] [--in-place] [--watch]`. */
@@ -76,16 +77,34 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
   });
 
-/** Redraws the progress line until the rebuild is no longer active (or the watch is aborted). */
-async function watch(admin: ProjectionAdminClient, call: Call, first: RebuildStatus, io: RebuildCliIo, pollMs: number): Promise<RebuildStatus> {
+/**
+ * How long a watch goes on polling through transient errors: a rolling update restarts the replicas (the rebuild
+ * resumes in another one) and the address answers UNAVAILABLE or times out meanwhile.
+ */
+const WATCH_OUTAGE_MS = 60_000;
+const TRANSIENT = new Set([Status.UNAVAILABLE, Status.DEADLINE_EXCEEDED]);
+
+/** Redraws the progress line (unless `draw` is off) until the rebuild is no longer active (or the watch is aborted). */
+async function watch(admin: ProjectionAdminClient, call: Call, first: RebuildStatus, io: RebuildCliIo, pollMs: number, draw: boolean): Promise<RebuildStatus> {
   let status = first;
-  io.stdout(`${progressLine(status)}`);
+  if (draw) io.stdout(`${progressLine(status)}`);
+  let failingSince: number | undefined;
   while (isActive(status) && !io.signal?.aborted) {
     await sleep(pollMs, io.signal);
-    status = await call(admin.getRebuildStatus.bind(admin), {});
-    io.stdout(`\r\x1b[2K${progressLine(status)}`);
+    try {
+      status = await call(admin.getRebuildStatus.bind(admin), {});
+      failingSince = undefined;
+    } catch (error) {
+      const code = (error as { code?: number }).code;
+      if (code === undefined || !TRANSIENT.has(code)) throw error;
+      failingSince ??= Date.now();
+      if (Date.now() - failingSince > WATCH_OUTAGE_MS) throw error;
+      if (draw) io.stdout(`\r\x1b[2K${progressLine(status)}  (service unavailable, retrying)`);
+      continue;
+    }
+    if (draw) io.stdout(`\r\x1b[2K${progressLine(status)}`);
   }
-  io.stdout('\n');
+  if (draw) io.stdout('\n');
   return status;
 }
 
@@ -114,7 +133,14 @@ export async function runRebuildCommand(
       status = await call(admin.rollbackLastSwap.bind(admin), {});
       break;
   }
-  if (command.watch && !options.json) status = await watch(admin, call, status, io, options.pollMs ?? 500);
+  // (the end of a rebuild this command started or saw running; not that of yesterday's, shown by `status --watch`)
+  const watched = command.watch && (command.action === 'start' || isActive(status));
+  if (command.watch) status = await watch(admin, call, status, io, options.pollMs ?? 500, !options.json);
   io.stdout(options.json ? `${JSON.stringify(status, null, 2)}\n` : describeStatus(status));
+  // a script waiting on `--watch` must not go on as if the rebuild had completed (a cancel's own end is its success)
+  const unwanted = status.phase === RebuildPhase.REBUILD_PHASE_FAILED || (status.phase === RebuildPhase.REBUILD_PHASE_CANCELLED && command.action !== 'cancel');
+  if (watched && unwanted && !io.signal?.aborted) {
+    throw new Error(`rebuild ${PHASE_NAMES[status.phase]}${status.error ? `: ${status.error}` : ''}`);
+  }
   return status;
 }
