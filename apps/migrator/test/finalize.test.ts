@@ -4,6 +4,7 @@ import { createLegacyDatabase } from '@soulspot/legacy-fixtures';
 import { createKafka } from '@soulspot/messaging';
 import { runFinalize } from '../src/finalize/run-finalize';
 import { runRestoreLegacy } from '../src/finalize/restore-legacy';
+import { runReplay } from '../src/replay/run-replay';
 import { catalogSnapshot } from '../src/schema/catalog-snapshot';
 import { runSchema } from '../src/schema/run-schema';
 import { runVerify } from '../src/verify/run-verify';
@@ -96,8 +97,13 @@ describe('migrator finalize / restore-legacy', () => {
       await createLegacyDatabase(other.url, { artists: 1, albums: 1, tracks: 1, seed: 'finalized', overlapWithSoulspot: 0 });
       await query(other.url, `TRUNCATE spotify_tracks, spotify_albums, spotify_artists, soulspot_tracks, soulspot_albums, soulspot_artists`);
       await runSchema(other.url, { dryRun: false, logger: quietLogger });
+      await runReplay({ databaseUrl: other.url, brokers: kafka.brokers, clientId: 'test', topic: 'finalized-replay', partitions: 1, chunkSize: 10, maxInFlight: 1, dryRun: false, logger: quietLogger });
       await passingVerify(other.url);
       await runFinalize(other.url, { confirm: true, dryRun: false, logger: quietLogger });
+      // a verify after finalize: the dropped tables are not 'legacy tables changed since the replay'
+      const after = await runVerify({ databaseUrl: other.url, clientId: 'test', topic: 'finalized-replay', projection: 'library', timeoutMs: 1000, sampleSize: 10, dryRun: true, logger: quietLogger });
+      expect(after.legacyChangedSinceReplay).toBe(false);
+      expect(after.passed).toBe(true);
       const state = await query(other.url, `SELECT key, value FROM migrator_state ORDER BY key`);
 
       const env = { DATABASE_URL: other.url, KAFKA_BROKERS: kafka.brokers.join(','), LIBRARY_EVENTS_TOPIC: 'finalized-rerun' };

@@ -65,7 +65,10 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {
     // change it (taken after them, a row written meanwhile would be dropped unchecked).
     const fingerprint = await legacyFingerprint(pool);
     const replayed = await readState<ReplaySource>(pool, 'replay_source');
-    const legacyChangedSinceReplay = replayed !== null && !sameFingerprint(replayed.fingerprint, fingerprint);
+    // the tables finalize dropped are gone from the current fingerprint, not changed: compare what is left
+    const dropped = new Set((await readState<{ dropped?: string[] }>(pool, 'finalize'))?.dropped ?? []);
+    const stillThere = (f: Fingerprint): Fingerprint => Object.fromEntries(Object.entries(f).filter(([table]) => !dropped.has(table) || table in fingerprint));
+    const legacyChangedSinceReplay = replayed !== null && !sameFingerprint(stillThere(replayed.fingerprint), fingerprint);
     const { present, mappings } = await withClient(pool, (c) => resolveSources(c));
     const tables: TableCheckReport[] = [];
     const count = async (sql: string | undefined): Promise<number> => (sql ? Number((await pool.query(sql)).rows[0].n) : 0);
