@@ -1,3 +1,5 @@
+import { registerSecret } from './logger';
+
 /**
  * Typed configuration from environment variables, validated once at start-up.
  * A service calls `loadConfig(spec)`; every bad or missing variable is reported on its own line and the process
@@ -124,6 +126,7 @@ export function loadConfig<S extends ConfigSpec>(
       else problems.push(`${name}: required (${f.options.doc ?? f.kind}) but not set`);
       continue;
     }
+    if (f.options.secret) registerSecretValue(raw);
     try {
       config[name] = f.parse(raw);
     } catch (error) {
@@ -137,6 +140,19 @@ export function loadConfig<S extends ConfigSpec>(
     process.exit(2);
   }
   return config as Config<S>;
+}
+
+/** A secret variable's value, and the password inside it when it is a URL (drivers quote either on their own). */
+function registerSecretValue(raw: string): void {
+  registerSecret(raw);
+  registerSecret(raw.trim());
+  try {
+    const { password } = new URL(raw);
+    registerSecret(password);
+    registerSecret(decodeURIComponent(password));
+  } catch {
+    // not a URL, or a password that does not decode: the raw value is registered already
+  }
 }
 
 export interface FieldDescription {

@@ -1,3 +1,5 @@
+import { redactSecrets } from './logger';
+
 type Cleanup = () => Promise<void> | void;
 
 /** The part of a pino logger shutdown reports through (so its lines are JSON like the service's others). */
@@ -32,7 +34,7 @@ let failures = 0;
 
 function report(level: 'info' | 'error', fields: object, msg: string): void {
   if (options.logger) options.logger[level](fields, msg);
-  else process.stderr.write(`${JSON.stringify({ level, time: new Date().toISOString(), ...fields, msg })}\n`);
+  else process.stderr.write(`${JSON.stringify(redactSecrets({ level, time: new Date().toISOString(), ...fields, msg }))}\n`);
 }
 
 function install(): void {

@@ -109,6 +109,7 @@ describe('graceful shutdown (a service process)', () => {
     expect(code).toBe(1);
     expect(run.stdout()).toContain('closed first');
     const fatal = run.stderr().trim().split('\n').map((line) => JSON.parse(line)).find((l) => l.msg === 'failed to start');
-    expect(fatal?.err?.message).toBe('the database refused the connection');
+    expect(fatal?.err?.message).toBe('postgres://app:[REDACTED]@db.invalid:5432/app refused the connection');
+    expect(run.stderr()).not.toContain('fixture-pw-77');
   });
 });
