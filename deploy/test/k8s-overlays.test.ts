@@ -13,7 +13,7 @@ import { checkWorkloads } from '../src/checks/workload-rules';
 import { APPS, type AppName, isApp, loadEnvContract } from '../src/config-specs';
 import { renderKustomization, workspaceRoot } from '../src/kustomize';
 import { waitForJobConfigSpec } from '../src/wait-for-job';
-import { configuredPort, EXTRA_PORTS, SERVING_APPS, servingPort } from './serving-apps';
+import { configuredInt, configuredPort, EXTRA_PORTS, SERVING_APPS, servingPort } from './serving-apps';
 
 const OVERLAYS = ['dev', 'prod'] as const;
 
@@ -131,11 +131,17 @@ describe.each(OVERLAYS)('kustomize overlay %s', (overlay) => {
       expect((deny.spec as any).policyTypes).toEqual(['Ingress', 'Egress']);
     });
 
-    it('drains before it is killed: preStop sleep shorter than the grace period', () => {
+    it("drains before it is killed: preStop sleep plus the service's own shutdown timeout fit in the grace period", async () => {
       const pod = podSpecOf(deploymentOf(app))!;
-      const sleep = Number(mainContainer(deploymentOf(app)).lifecycle?.preStop?.exec?.command[1]);
+      const container = mainContainer(deploymentOf(app));
+      const sleep = Number(container.lifecycle?.preStop?.exec?.command[1]);
       expect(sleep).toBeGreaterThan(0);
       expect(pod.terminationGracePeriodSeconds! - sleep).toBeGreaterThanOrEqual(30);
+      // The grace period counts from the preStop hook: the process must give up (exit 1, saying what it left undone)
+      // before the kubelet's SIGKILL, which would leave no trace of why. 5 s for the exit itself and log flushing.
+      const { vars } = resolveContainerEnv(container, objects);
+      const timeout = await configuredInt(app, 'SHUTDOWN_TIMEOUT_SECONDS', vars);
+      expect(sleep + timeout + 5).toBeLessThanOrEqual(pod.terminationGracePeriodSeconds!);
     });
   });
 

@@ -32,10 +32,15 @@ export async function servingPort(
 
 /** The value a port variable gets from the manifests, else its configSpec default. */
 export async function configuredPort(app: AppName, variable: string, vars: Map<string, EnvSource | { value?: string }>): Promise<number> {
+  return configuredInt(app, variable, vars);
+}
+
+/** The value an integer variable gets from the manifests, else its configSpec default. */
+export async function configuredInt(app: AppName, variable: string, vars: Map<string, EnvSource | { value?: string }>): Promise<number> {
   const field = (await loadConfigSpec(app))[variable];
   if (!field) throw new Error(`${app}'s configSpec has no ${variable}`);
   const source = vars.get(variable) as { value?: string } | undefined;
-  const port = source?.value !== undefined ? int().parse(source.value) : (field.options.default as number | undefined);
-  if (port === undefined) throw new Error(`${app}: ${variable} is neither set nor defaulted`);
-  return port;
+  const value = source?.value !== undefined ? int().parse(source.value) : (field.options.default as number | undefined);
+  if (value === undefined) throw new Error(`${app}: ${variable} is neither set nor defaulted`);
+  return value;
 }
