@@ -30,6 +30,7 @@ function heldRowsWriter(inner: PendingRowsWriter) {
   const writer: PendingRowsWriter & { release(): void } = {
     drain: () => inner.drain(),
     settle: () => inner.settle(),
+    inFlightSeq: () => held?.seq ?? inner.inFlightSeq(),
     start(pending) {
       held = pending;
     },

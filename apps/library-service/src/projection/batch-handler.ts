@@ -6,7 +6,7 @@ import { applyObservations, applyState, type StateOutcome } from './apply-observ
 import { checkpointsInTransaction } from './checkpoints';
 import { classify } from './classify';
 import { blockedKeys, blocksItsKey, insertDeadLetters, insertParkedEvents, type DeadLetterInput } from './dead-letters';
-import { recordPendingRows, type PendingRows, type PendingRowsWriter } from './pending-rows';
+import { recordPendingRows, writeAllPendingRows, type PendingRows, type PendingRowsWriter } from './pending-rows';
 import { heldByRebuild, REBUILD_HOLD_RETRY_MS } from './rebuild-hold';
 import type { RowWriteInput } from './row-writer';
 import { lockProjection, type Sql } from './sql';
@@ -148,10 +148,23 @@ export async function handlePartitionBatches(ctx: BatchContext, items: readonly 
   let skipped = 0;
   let held = false;
   const results = await inProjectionTransaction(ctx.pool, async (client) => {
-    const checkpoints = await checkpointsInTransaction(client, ctx.projection, batches[0].topic);
+    const { positions: checkpoints, pendingSeqs } = await checkpointsInTransaction(client, ctx.projection, batches[0].topic);
     if (ctx.yieldsToRebuild && (await heldByRebuild(client, ctx.projection))) {
       held = true;
       return batches.map((batch): BatchResult => ({ kind: 'retry', offset: checkpoints.get(batch.partition) ?? 0n, afterMs: REBUILD_HOLD_RETRY_MS }));
+    }
+    const own = ctx.rows.inFlightSeq();
+    if ([...pendingSeqs].some((seq) => seq !== own)) {
+      // Row work recorded by another replica (the state lock orders state transactions, not row transactions) whose
+      // row transaction has not run yet. It must be written before this state commits: its in-memory shortcuts hold
+      // only for the state it was computed from (an entity born in its batch is inserted without ON CONFLICT, a track
+      // born there is merged from that batch's facts alone), and this batch may write the same rows. When this
+      // replica's rows went in first, the other's insert hit a duplicate key on every retry and that replica
+      // stopped for good. Written here, from its record and with the rows lock kept until this commit, it is computed
+      // for the state it was recorded for (nothing has been applied yet); its own row transaction finds it gone.
+      await ctx.rows.settle();
+      await lockProjection(client, 'rows');
+      await writeAllPendingRows(client, ctx.projection);
     }
 
     const work: PartitionWork[] = [];

@@ -98,7 +98,7 @@ export class StaleRowWorkError extends Error {
   override name = 'StaleRowWorkError';
   constructor(readonly seq: string) {
     super(
-      `row work ${seq} is no longer recorded: another writer wrote it (a dead-letter retry) or the live tables were swapped, rolled back or truncated since its state committed; not written here`,
+      `row work ${seq} is no longer recorded: another writer wrote it (a dead-letter retry, another replica's state transaction) or the live tables were swapped, rolled back or truncated since its state committed; not written here`,
     );
   }
 }
@@ -117,6 +117,8 @@ export async function recordPendingRows(sql: Sql, projection: string, end: Batch
 export interface PendingRowsWriter {
   /** Writes recorded work in the background (at most one at a time: call `settle` first). */
   start(pending: PendingRows): void;
+  /** `seq` of the work started here and not settled yet (null when there is none). */
+  inFlightSeq(): string | null;
   /**
    * Waits for the work in flight. If it failed, writes every recorded work from the table instead; throws when that
    * fails too (the caller's batch then fails and is retried, and so is the row work).
@@ -129,6 +131,7 @@ export interface PendingRowsWriter {
 export function createPendingRowsWriter(options: { pool: pg.Pool; projection: string; logger: Logger }): PendingRowsWriter {
   const { pool, projection, logger } = options;
   let inFlight: Promise<void> | null = null;
+  let inFlightSeq: string | null = null;
   let failed = false;
 
   const write = (pending: PendingRows) => {
@@ -159,7 +162,9 @@ export function createPendingRowsWriter(options: { pool: pg.Pool; projection: st
 
   return {
     drain,
+    inFlightSeq: () => inFlightSeq,
     start(pending) {
+      inFlightSeq = pending.seq;
       inFlight = write(pending).catch((error: unknown) => {
         failed = true;
         if (error instanceof StaleRowWorkError) logger.warn({ seq: pending.seq }, error.message);
@@ -169,6 +174,7 @@ export function createPendingRowsWriter(options: { pool: pg.Pool; projection: st
     async settle() {
       if (inFlight) await inFlight;
       inFlight = null;
+      inFlightSeq = null;
       if (!failed) return;
       await drain();
       failed = false;
