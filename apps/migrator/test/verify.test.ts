@@ -77,6 +77,14 @@ describe('migrator verify field spot-checks', () => {
          ('0RealIsrcTrack00000001', $1, 'Real', 4, 1, 200000, false, 'QZZZI2600003')`,
       [album.spotify_id],
     );
+    // a variant layout's text column holding a title longer than the projection's 255 characters
+    await query(db.url, `ALTER TABLE spotify_tracks ALTER COLUMN name TYPE text`);
+    await query(
+      db.url,
+      `INSERT INTO spotify_tracks (spotify_id, album_id, name, track_number, disc_number, duration_ms, explicit, isrc)
+       VALUES ('0LongTitleTrack0000001', $1, $2, 5, 1, 200000, false, 'QZZZZ2600004')`,
+      [album.spotify_id, `Symphony No. 9 in D minor, Op. 125 'Choral': IV. ${'Presto – Allegro assai – '.repeat(12)}🎻🎻`],
+    );
     // an id with a stray space (the replay publishes it trimmed, as spotify:artist:0SpacedArtist0000000000v)
     await query(db.url, `INSERT INTO spotify_artists (spotify_id, name, last_synced_at) VALUES ('0SpacedArtist0000000000v ', 'Spaced Artist', '2024-03-01T00:00:00Z')`);
     const replay = await runReplay({ databaseUrl: db.url, brokers: kafka.brokers, clientId: 'test', topic, partitions: 2, chunkSize: 100, maxInFlight: 2, dryRun: false, logger: quietLogger });
@@ -138,7 +146,7 @@ describe('migrator verify field spot-checks', () => {
     expect(report.passed).toBe(true);
     // every row was sampled (the renamed artist and the twin among them)
     expect(report.spotChecks.find((s) => s.source === 'public.spotify_artists')?.sampled).toBe(6);
-    expect(report.spotChecks.find((s) => s.source === 'public.spotify_tracks')?.sampled).toBe(44);
+    expect(report.spotChecks.find((s) => s.source === 'public.spotify_tracks')?.sampled).toBe(45);
 
     // a projected row that really lost its legacy value still fails
     const [damaged] = await query(db.url, `SELECT spotify_uri FROM soulspot_tracks WHERE source = 'spotify' AND isrc NOT LIKE 'QZZZZ%' ORDER BY spotify_uri LIMIT 1`);

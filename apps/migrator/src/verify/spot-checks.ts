@@ -32,6 +32,16 @@ export function compareFields(id: string, pairs: Array<[field: string, legacy: u
     .map(([field, a, b]) => `${id}.${field}: legacy ${JSON.stringify(a)} != projected ${JSON.stringify(b)}`);
 }
 
+/**
+ * Free text as the projection stores it: trimmed and cut to its column's width in characters (code points, what
+ * varchar(n) counts). A variant layout's text column can hold more than SoulSpot's varchar(255).
+ */
+const asStored = (value: string | null, width = 255): string | null => {
+  if (value == null) return null;
+  const trimmed = value.trim();
+  return trimmed.length <= width ? trimmed : Array.from(trimmed).slice(0, width).join('');
+};
+
 interface Spec {
   source: SourceTable;
   table: string;
@@ -46,7 +56,7 @@ const SPECS: Spec[] = [
     table: 'soulspot_artists',
     type: 'artist',
     select: (m) => `${col(m.get(SPOTIFY_ARTISTS)!, 'l', 'name')}::text AS l_name, s.name AS s_name`,
-    compare: (r) => [['name', r.l_name, r.s_name]],
+    compare: (r) => [['name', asStored(r.l_name), r.s_name]],
   },
   {
     source: SPOTIFY_ALBUMS,
@@ -59,7 +69,7 @@ const SPECS: Spec[] = [
               ${col(a, 'l', 'total_tracks', 'integer')}::integer AS l_total, s.total_tracks AS s_total`;
     },
     compare: (r) => [
-      ['title', r.l_title, r.s_title],
+      ['title', asStored(r.l_title), r.s_title],
       ['release_date', legacyReleaseDate(r.l_date, r.l_precision).releaseDate, r.s_date],
       ['total_tracks', optionalInt(r.l_total), r.s_total],
     ],
@@ -75,7 +85,7 @@ const SPECS: Spec[] = [
               ${col(t, 'l', 'explicit', 'boolean')}::boolean AS l_explicit, s.explicit AS s_explicit`;
     },
     compare: (r) => [
-      ['title', r.l_title, r.s_title],
+      ['title', asStored(r.l_title), r.s_title],
       // 0 is how the legacy tables (and the events) say "unknown"
       ['duration_ms', optionalInt(r.l_duration) || null, r.s_duration],
       ['track_number', r.l_number, r.s_number],
