@@ -15,8 +15,10 @@ import {
   LIVE_SCHEMA,
   PREVIOUS_SCHEMA,
   SHADOW_SCHEMA,
+  retireChangeFeed,
   analyzeSchema,
   announceRestoredLibrary,
+  announceVanishedEntities,
   carryOverRedirects,
   createShadowSchema,
   dropSchema,
@@ -334,6 +336,10 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
           if (!hasReached(shadowCheckpoints, live)) return 'behind';
           const carried = await carryOverRedirects(sql, LIVE_SCHEMA, SHADOW_SCHEMA);
           logger.info(carried, 'ids the live tables resolve and the rebuilt ones did not now redirect there too');
+          // (before the exchange's locks: reads of the live tables, writes to the shadow's feed, no reader waits)
+          const vanished = await announceVanishedEntities(sql, LIVE_SCHEMA, SHADOW_SCHEMA);
+          if (vanished > 0) logger.info({ vanished }, 'entities the rebuilt tables no longer have are announced as deleted or merged');
+          await retireChangeFeed(sql, LIVE_SCHEMA);
           await swapShadowIn(sql);
           await setPhase(sql, current.record.id, 'done');
           return 'swapped';
@@ -507,7 +513,10 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
     // wait meanwhile, and 'done' commits with it, so a process that dies here does it again when it resumes
     const carried = await inTransaction(async (sql) => {
       await lockProjection(sql, 'writer');
-      const stats = (await schemaExists(sql, CARRY_SCHEMA)) ? await carryOverRedirects(sql, CARRY_SCHEMA, LIVE_SCHEMA) : undefined;
+      const carry = await schemaExists(sql, CARRY_SCHEMA);
+      const stats = carry ? await carryOverRedirects(sql, CARRY_SCHEMA, LIVE_SCHEMA) : undefined;
+      // the truncated feed cannot tell watchers about the entities the rebuilt tables lack: this does
+      if (carry) await announceVanishedEntities(sql, CARRY_SCHEMA, LIVE_SCHEMA);
       await dropSchema(sql, CARRY_SCHEMA);
       await setPhase(sql, current.record.id, 'done');
       return stats;
@@ -626,6 +635,7 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
           inTransaction(async (sql) => {
             await lockProjection(sql, 'writer');
             await saveResolvableIds(sql, CARRY_SCHEMA);
+            await retireChangeFeed(sql, LIVE_SCHEMA);
             await truncateLive(sql);
             return insertRebuild(sql, { projection: options.projection, mode, consumerGroup, targetOffsets: target });
           }),
@@ -710,6 +720,7 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
                 await lockProjection(sql, 'writer');
                 await carryOverRedirects(sql, LIVE_SCHEMA, PREVIOUS_SCHEMA);
                 await exchangeLiveAndPrevious(sql);
+                await retireChangeFeed(sql, PREVIOUS_SCHEMA);
               });
               return;
             } catch (error) {

@@ -369,16 +369,47 @@ export async function announceRestoredLibrary(sql: Sql): Promise<void> {
        select '${type}', id, 'upsert', null from ${qualified(LIVE_SCHEMA, table)} order by id`,
     );
   }
+  await announceVanishedEntities(sql, PREVIOUS_SCHEMA, LIVE_SCHEMA);
+}
+
+/**
+ * Watchers hold the entities the feed told them about, and a set of tables that replaces another (a swap, the end of
+ * an in-place replay, a rollback) may no longer have some of them (a merge-rule change, an id only the replaced tables
+ * derived): the feed of the incoming tables never mentions those. This writes into the incoming tables' feed a delete
+ * for every entity row of `replaced` that `incoming` has no row for, merged into the entity the incoming redirects
+ * name (after `carryOverRedirects`), tracks first. Returns how many. `replaced` needs only the entity tables' ids.
+ */
+export async function announceVanishedEntities(sql: Sql, replaced: string, incoming: string): Promise<number> {
+  let announced = 0;
   for (const [type, table] of [...ENTITY_TABLES].reverse()) {
-    await sql.query(
-      `insert into ${qualified(LIVE_SCHEMA, 'projection_changes')} (entity_type, entity_id, op, redirect_to)
+    const result = await sql.query(
+      `insert into ${qualified(incoming, 'projection_changes')} (entity_type, entity_id, op, redirect_to)
        select '${type}', p.id, 'delete', r.new_id
-       from ${qualified(PREVIOUS_SCHEMA, table)} p
-       left join ${qualified(LIVE_SCHEMA, 'projection_id_redirects')} r on r.entity_type = '${type}' and r.old_id = p.id
-       where not exists (select 1 from ${qualified(LIVE_SCHEMA, table)} l where l.id = p.id)
+       from ${qualified(replaced, table)} p
+       left join ${qualified(incoming, 'projection_id_redirects')} r on r.entity_type = '${type}' and r.old_id = p.id
+       where not exists (select 1 from ${qualified(incoming, table)} l where l.id = p.id)
        order by p.id`,
     );
+    announced += result.rowCount ?? 0;
   }
+  return announced;
+}
+
+/**
+ * The changes of the feed in `outgoing` leave the live schema (moved away with their tables, or truncated): a watcher
+ * whose cursor is below the last of them would otherwise skip what it had not read yet as a sequence hole and never
+ * learn of it. Raising the feed's retention watermark (projection_change_retention, which stays in the live schema)
+ * to that change makes WatchLibraryChanges tell such a watcher to list the library again (OUT_OF_RANGE), as after a
+ * prune; a watcher that had read everything goes on with what the incoming tables announce. Run in the transaction
+ * that exchanges or truncates, with the projection writer lock held.
+ */
+export async function retireChangeFeed(sql: Sql, outgoing: string): Promise<void> {
+  await sql.query(
+    `update ${qualified(LIVE_SCHEMA, 'projection_change_retention')}
+     set pruned_through = greatest(pruned_through, (select coalesce(max(seq), 0) from ${qualified(outgoing, 'projection_changes')})),
+         pruned_at = now()
+     where id = 1`,
+  );
 }
 
 /**
