@@ -35,15 +35,31 @@ export interface ConnectorRuntime {
   close(): Promise<void>;
 }
 
+/** host:port/database of a PostgreSQL URL, for log lines and errors (no user, no password). */
+export function databaseTarget(databaseUrl: string): string {
+  try {
+    const { hostname, port, pathname } = new URL(databaseUrl);
+    return `${hostname}:${port || '5432'}${pathname}`;
+  } catch {
+    return '(unparseable DATABASE_URL)';
+  }
+}
+
 export async function createConnectorRuntime(options: ConnectorRuntimeOptions): Promise<ConnectorRuntime> {
   // Validate the key before touching anything: a bad key must stop the service at start, not at the first login.
   const cipher = new TokenCipher(options.encryptionKey);
   const pool = createPool(options.databaseUrl);
+  const database = databaseTarget(options.databaseUrl);
+  // pg's errors name neither the server nor that it is the database ("connect ECONNREFUSED 127.0.0.1:5432",
+  // "password authentication failed for user ..."): both go with them, never the URL (it carries the password)
+  pool.on('error', (error) => options.logger.warn({ err: error, database }, 'idle PostgreSQL connection lost; the next query reconnects'));
   const topic = options.topic ?? LIBRARY_EVENTS_TOPIC;
   const kafka = createKafka({ brokers: options.kafkaBrokers, clientId: options.producer, logger: options.logger });
   let publisher: EventPublisher | undefined;
   try {
-    await pool.query('SELECT 1');
+    await pool.query('SELECT 1').catch((error: Error) => {
+      throw new Error(`PostgreSQL at ${database} is not usable: ${error.message}`, { cause: error });
+    });
     await ensureTopics(kafka, [{ topic, numPartitions: options.partitions ?? DEFAULT_PARTITIONS, configEntries: { 'retention.ms': '-1' } }]);
     publisher = await createEventPublisher(kafka, { topic, chunkSize: options.publish?.batchSize ?? 500 });
   } catch (error) {
