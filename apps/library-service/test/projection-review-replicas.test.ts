@@ -3,9 +3,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { KafkaEvent } from '@soulspot/contracts';
 import type { PartitionBatch } from '@soulspot/messaging';
 import { createLogger } from '@soulspot/observability';
-import { applyObservations } from '../src/projection/apply-observations';
+import { applyObservations, applyState } from '../src/projection/apply-observations';
 import { classifyBatch, handlePartitionBatches, type BatchContext, type BatchStats } from '../src/projection/batch-handler';
-import { createPendingRowsWriter } from '../src/projection/pending-rows';
+import { createPendingRowsWriter, recordPendingRows, writeAllPendingRows } from '../src/projection/pending-rows';
+import { lockProjection } from '../src/projection/sql';
 import { dumpLibrary, resetProjection } from './support/dump';
 import { at, trackEvent } from './support/events';
 import { observe, useProjectionDatabase } from './support/projection-db';
@@ -108,5 +109,41 @@ describe('two live replicas whose state and row transactions interleave', () => 
       await database.inWriterTransaction(() => applyObservations(database.client, observe(events)));
     }
     expect(raced).toBe(await dumpLibrary(database.client));
+  }, 120_000);
+
+  it('a replica that starts while another writer writes the pending row work starts (and drains nothing twice)', async () => {
+    const events = [
+      trackEvent('spotify', '0DiWol3AO6WpXZgp0goxAV', 'One More Time', [{ id: '4tZwfgrHOc3mvqYlEYSvVi', name: 'Daft Punk' }], { at: at(1) }),
+    ];
+    // a running replica's committed state, its row work recorded (it is about to write it)
+    await database.inWriterTransaction(async () => {
+      const state = await applyState(database.client, observe(events));
+      await recordPendingRows(database.client, 'library', { topic: TOPIC, positions: [{ partition: 0, nextOffset: 1n }] }, state.rows);
+    });
+    const other = await pool(1).connect();
+    try {
+      // the running replica (here: a writer holding both locks, as its next state transaction does) writes it ...
+      await other.query('begin');
+      await lockProjection(other, 'writer');
+      // ... while the new replica's start-up drain has read the record and waits for the rows lock
+      const starting = createPendingRowsWriter({ pool: pool(1), projection: 'library', logger }).drain();
+      const outcome = starting.then(
+        (written) => ({ written }),
+        (error: unknown) => ({ error: String(error) }),
+      );
+      const deadline = Date.now() + 30_000;
+      while (Number((await database.client.query(`select count(*) from pg_locks where locktype = 'advisory' and not granted`)).rows[0].count) === 0) {
+        if (Date.now() > deadline) throw new Error('the drain never waited for the rows lock');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(await writeAllPendingRows(other, 'library')).toBe(1);
+      await other.query('commit');
+      expect(await outcome).toEqual({ written: 0 });
+    } finally {
+      other.release();
+    }
+    const checkpoints = await database.client.query('select partition, next_offset::int as n from projection_checkpoints');
+    expect(checkpoints.rows).toEqual([{ partition: 0, n: 1 }]);
+    expect((await database.client.query('select count(*)::int as n from soulspot_tracks')).rows[0].n).toBe(1);
   }, 120_000);
 });

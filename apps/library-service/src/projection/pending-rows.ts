@@ -155,9 +155,20 @@ export function createPendingRowsWriter(options: { pool: pg.Pool; projection: st
       'select seq, topic, positions, work from projection_pending_rows where projection = $1 order by seq',
       [projection],
     );
-    for (const record of pending) await write(fromRecord(record));
-    if (pending.length > 0) logger.info({ records: pending.length }, 'pending row work written');
-    return pending.length;
+    let written = 0;
+    for (const record of pending) {
+      try {
+        await write(fromRecord(record));
+        written++;
+      } catch (error) {
+        // another writer claimed it since it was read here (a running replica's row or state transaction): written
+        // once, by that writer. Failing here failed the start of a replica started next to a running one.
+        if (!(error instanceof StaleRowWorkError)) throw error;
+        logger.info({ seq: record.seq }, 'pending row work written by another writer meanwhile');
+      }
+    }
+    if (written > 0) logger.info({ records: written }, 'pending row work written');
+    return written;
   }
 
   return {
@@ -166,9 +177,12 @@ export function createPendingRowsWriter(options: { pool: pg.Pool; projection: st
     start(pending) {
       inFlightSeq = pending.seq;
       inFlight = write(pending).catch((error: unknown) => {
-        failed = true;
+        // (work another writer claimed is written or void: there is nothing of it left to write again)
         if (error instanceof StaleRowWorkError) logger.warn({ seq: pending.seq }, error.message);
-        else logger.error({ err: error, seq: pending.seq }, 'row work failed; it stays recorded and is written again before the next batch');
+        else {
+          failed = true;
+          logger.error({ err: error, seq: pending.seq }, 'row work failed; it stays recorded and is written again before the next batch');
+        }
       });
     },
     async settle() {
