@@ -116,7 +116,8 @@ describe.each(OVERLAYS)('kustomize overlay %s', (overlay) => {
         expect(container.readinessProbe?.grpc).toEqual({ port });
         expect(container.livenessProbe?.grpc).toEqual({ port, service: 'soulspot.library.v1.ProjectionAdmin' });
       } else {
-        expect(container.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: portName });
+        // /readyz/serving, not /readyz: an unready pod gets no traffic, and /readyz waits for a login made through it
+        expect(container.readinessProbe?.httpGet).toEqual({ path: '/readyz/serving', port: portName });
         expect(container.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: portName });
       }
       const service = byKind(objects, 'Service').find((s) => (s.spec as any).selector?.['app.kubernetes.io/name'] === app);

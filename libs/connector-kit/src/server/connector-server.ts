@@ -55,7 +55,7 @@ export function createConnectorServer(options: ConnectorServerOptions): FastifyI
   const secureCookie = redirectUri.startsWith('https:');
 
   app.addHook('onResponse', async (request, reply) => {
-    if (request.routeOptions.url === '/metrics' || request.routeOptions.url === '/healthz') return;
+    if (request.routeOptions.url === '/metrics' || request.routeOptions.url === '/healthz' || request.routeOptions.url === '/readyz/serving') return;
     logger.debug({ method: request.method, route: request.routeOptions.url ?? request.url.split('?')[0], status: reply.statusCode }, 'http request');
   });
 
@@ -113,6 +113,20 @@ export function createConnectorServer(options: ConnectorServerOptions): FastifyI
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+
+  // Readiness for traffic (the Kubernetes readinessProbe): the connector can take logins, callbacks and sync requests
+  // as soon as its database answers. /readyz also wants a login, and a pod that is not ready gets no traffic through
+  // its Service — gating on the login would make /auth/login unreachable through the ingress until someone has
+  // logged in (a fresh install), and again after every revoked grant (reauth_required).
+  app.get('/readyz/serving', async (_request, reply) => {
+    try {
+      await options.checkDatabase();
+    } catch {
+      return reply.code(503).send({ status: 'database unavailable' });
+    }
+    const state = await tokens.state().catch(() => 'unknown');
+    return { status: 'serving', auth: STATE_LABEL[state] ?? state };
+  });
 
   app.get('/readyz', async (_request, reply) => {
     try {
