@@ -314,3 +314,44 @@ describe('tables whose shape a migration changed', () => {
     await waitUntilCaughtUp(live);
   }, 120_000);
 });
+
+describe('cancel around the swap', () => {
+  it('a cancel while the swap waits for a long reader stops the swap: cancelled, shadow removed, live tables untouched', async () => {
+    await waitUntilCaughtUp(live);
+    const controller = newController();
+    // a long-running read (a report, a stuck client) holds the live artists: the swap's exclusive lock waits for it
+    const reader = await readPool.connect();
+    let readerOpen = true;
+    const endReader = async () => {
+      if (!readerOpen) return;
+      readerOpen = false;
+      await reader.query('commit').catch(() => undefined);
+      reader.release();
+    };
+    try {
+      await reader.query('begin');
+      await reader.query('select count(*) from soulspot_artists');
+      const before = (await readPool.query<{ n: number }>('select count(*)::int as n from soulspot_artists')).rows[0].n;
+      const { rows } = await readPool.query<{ oid: string }>(`select 'public.soulspot_artists'::regclass::oid::text as oid`);
+      await controller.start('blue_green');
+      await eventually(async () => (await controller.status()).phase === 'swapping');
+      const cancel = controller.cancel();
+      cancel.catch(() => undefined);
+      // the reader goes away on its own some seconds later (the swap retries every 3 s meanwhile)
+      const settledFirst = await Promise.race([cancel.then(() => true, () => true), new Promise((resolve) => setTimeout(() => resolve(false), 10_000))]);
+      await endReader();
+      const result = await cancel;
+      expect(settledFirst).toBe(true);
+      expect(result.phase).toBe('cancelled');
+      expect(await phaseOf()).toBe('cancelled');
+      expect((await readPool.query(`select 1 from pg_namespace where nspname = 'projection_shadow'`)).rowCount).toBe(0);
+      // the very same table is live (not a swapped-in copy)
+      expect((await readPool.query<{ oid: string }>(`select 'public.soulspot_artists'::regclass::oid::text as oid`)).rows[0].oid).toBe(rows[0].oid);
+      expect((await readPool.query<{ n: number }>('select count(*)::int as n from soulspot_artists')).rows[0].n).toBe(before);
+    } finally {
+      await endReader();
+      await controller.close();
+    }
+    await waitUntilCaughtUp(live);
+  }, 120_000);
+});

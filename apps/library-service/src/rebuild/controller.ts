@@ -323,6 +323,9 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
    */
   async function swap(current: Run): Promise<'swapped' | 'cancelled' | 'behind'> {
     for (let attempt = 1; ; attempt++) {
+      // a cancel of this process arrives here while the swap waits for readers: honoured before each attempt, as
+      // one from another replica is (through the row)
+      if (current.cancelRequested) return 'cancelled';
       try {
         return await inTransaction(async (sql) => {
           // readers holding the tables make the swap wait a little, not fail; new readers queue behind it
@@ -664,8 +667,11 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
       // a run that has ended (its swap committed, or it failed) is only resuming the live projector: nothing to cancel
       if (run && ACTIVE_PHASES.includes(run.phase)) {
         if (run.record.mode === 'in_place') throw new RebuildConflictError('an in-place rebuild cannot be cancelled: the replay is the live projection');
-        run.cancelRequested = true;
-        await run.done;
+        const cancelling = run;
+        cancelling.cancelRequested = true;
+        await cancelling.done;
+        // too late: the swap committed first (or the run failed)
+        if (cancelling.phase !== 'cancelled') throw new RebuildConflictError(`rebuild ${cancelling.record.id} ended (${cancelling.phase}) before it could be cancelled`);
         return status();
       }
       const record = await latestRebuild(options.pool, options.projection);
