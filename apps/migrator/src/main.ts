@@ -27,6 +27,17 @@ interface Flags {
   sink?: (report: unknown) => void;
 }
 
+/** The options each command reads (as its help lists them), besides --help. */
+const COMMAND_FLAGS: Record<Command, readonly string[]> = {
+  schema: ['dry-run', 'json'],
+  replay: ['dry-run', 'restart', 'json'],
+  verify: ['no-wait', 'dry-run', 'json'],
+  finalize: ['confirm', 'dry-run', 'json'],
+  'restore-legacy': ['dry-run', 'json'],
+  status: ['json'],
+  run: ['dry-run', 'no-finalize', 'json'],
+};
+
 function parse(argv: string[]): { command: Command | null; flags: Flags } {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -45,6 +56,16 @@ function parse(argv: string[]): { command: Command | null; flags: Flags } {
   const command = positionals[0] ?? null;
   if (command !== null && command !== 'help' && !(COMMANDS as readonly string[]).includes(command)) {
     throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: ${COMMANDS.join(', ')}`);
+  }
+  if (command !== null && command !== 'help' && !values.help) {
+    // an option the command does not read is refused, not ignored: `replay --confirm` or `status --dry-run` would
+    // otherwise run as if it had not been given
+    const own = COMMAND_FLAGS[command as Command];
+    const foreign = Object.entries(values).find(([flag, given]) => given && flag !== 'help' && !own.includes(flag));
+    if (foreign) throw new UsageError(`--${foreign[0]} does not apply to ${command}`);
+    if (command === 'finalize' && !values.confirm && !values['dry-run']) {
+      throw new UsageError('finalize drops the legacy spotify_* tables: pass --confirm (or --dry-run to see what it would do)');
+    }
   }
   return {
     command: command === 'help' ? null : (command as Command | null),

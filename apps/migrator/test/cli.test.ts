@@ -42,6 +42,21 @@ describe('migrator CLI', () => {
     expect(bad.stderr).toMatch(/Usage: migrator/);
   }, 120_000);
 
+  it('refuses an option the command does not read, and finalize without --confirm, as usage errors (exit 2) before touching anything', async () => {
+    const before = await contents(db.url);
+    for (const [args, message] of [
+      [['replay', '--confirm'], /--confirm does not apply to replay/],
+      [['status', '--dry-run'], /--dry-run does not apply to status/],
+      [['schema', '--no-finalize'], /--no-finalize does not apply to schema/],
+      [['finalize'], /pass --confirm/],
+    ] as const) {
+      const result = await runCli([...args], { DATABASE_URL: db.url });
+      expect(result.status, `${args.join(' ')}: ${result.stderr}`).toBe(2);
+      expect(result.stderr).toMatch(message);
+    }
+    expect(await contents(db.url)).toEqual(before);
+  }, 120_000);
+
   it('replay, verify, finalize and restore-legacy refuse a database whose schema has not been migrated', async () => {
     const before = await contents(db.url);
     const env = { DATABASE_URL: db.url, KAFKA_BROKERS: kafka.brokers.join(','), LIBRARY_EVENTS_TOPIC: 'cli-unmigrated', VERIFY_TIMEOUT_SECONDS: '5' };
