@@ -399,18 +399,27 @@ export async function writeRows(sql: Sql, input: RowWriteInput): Promise<RowWrit
     await new Promise((resolve) => setImmediate(resolve));
   }
 
-  // children of retired ids follow their parent, then the retired rows (now childless) go
-  const move = (table: string, column: string, pairs: { old: string; next: string }[]) => {
+  // children of retired ids follow their parent, then the retired rows (now childless) go; a moved child is a row
+  // written like any other (the change feed reports it: a client's copy of it still names the retired parent)
+  const moved: Promise<{ type: EntityType; ids: { id: string }[] }>[] = [];
+  const move = (type: EntityType, column: string, pairs: { old: string; next: string }[]) => {
     if (pairs.length === 0) return;
-    pipe.send(
-      `update ${table} t set ${column} = p.next_id
-       from ${PAIRS.from('$1', 'p')} where t.${column} = p.old_id`,
-      [PAIRS.encode(pairs.map((p) => ({ old_id: p.old, next_id: p.next })))],
+    moved.push(
+      observedAtFlush(
+        pipe
+          .send<{ id: string }>(
+            `update ${TABLES[type]} t set ${column} = p.next_id
+             from ${PAIRS.from('$1', 'p')} where t.${column} = p.old_id
+             returning t.id`,
+            [PAIRS.encode(pairs.map((p) => ({ old_id: p.old, next_id: p.next })))],
+          )
+          .then((ids) => ({ type, ids })),
+      ),
     );
   };
-  move('soulspot_albums', 'artist_id', retired.artist);
-  move('soulspot_tracks', 'artist_id', retired.artist);
-  move('soulspot_tracks', 'album_id', retired.album);
+  move('album', 'artist_id', retired.artist);
+  move('track', 'artist_id', retired.artist);
+  move('track', 'album_id', retired.album);
   const gone: Promise<{ type: EntityType; ids: { id: string }[] }>[] = [];
   for (const type of ['track', 'album', 'artist'] as const) {
     if (retired[type].length === 0) continue;
@@ -432,6 +441,15 @@ export async function writeRows(sql: Sql, input: RowWriteInput): Promise<RowWrit
   for (const { type, ids } of await Promise.all(gone)) {
     const next = new Map(retired[type].map((r) => [r.old, r.next]));
     for (const { id } of ids) deleted.push({ type, id, next: next.get(id)! });
+  }
+  // (once per row: a track can move twice, with its album and its artist; a row deleted after its move is a delete)
+  const reported = new Set([...upserted, ...deleted].map((c) => `${c.type}/${c.id}`));
+  for (const { type, ids } of await Promise.all(moved)) {
+    for (const { id } of ids) {
+      if (reported.has(`${type}/${id}`)) continue;
+      reported.add(`${type}/${id}`);
+      upserted.push({ type, id });
+    }
   }
 
   const feed = [
