@@ -1,7 +1,40 @@
 import { DEFAULT_PARTITIONS, LIBRARY_EVENTS_DLQ_TOPIC, LIBRARY_EVENTS_TOPIC } from '@soulspot/contracts';
-import { int, list, loadConfig, logLevel, oneOf, shutdownTimeoutSeconds, str, url } from '@soulspot/observability';
+import { accessSync, constants } from 'node:fs';
+import { type Field, int, list, loadConfig, logLevel, oneOf, shutdownTimeoutSeconds, str, url } from '@soulspot/observability';
 import { grpcConfigSpec } from './grpc/from-config';
 import { DEFAULT_MAX_BYTES_PER_PARTITION, DEFAULT_MAX_EVENTS_PER_TRANSACTION } from './projection/defaults';
+
+/**
+ * The gRPC server's variables, with the checks it would otherwise make only once the projector is running: a bad
+ * value must be a config error (exit 2, nothing started), not a failure half-way through start-up.
+ */
+function withCheck(base: Field<string>, check: (value: string) => void): Field<string> {
+  return {
+    ...base,
+    parse(raw) {
+      const value = base.parse(raw);
+      check(value);
+      return value;
+    },
+  };
+}
+
+function readableFile(path: string): void {
+  try {
+    accessSync(path, constants.R_OK);
+  } catch (error) {
+    throw new Error(`cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
+const grpcSpec = {
+  ...grpcConfigSpec,
+  PAGE_TOKEN_SECRET: withCheck(grpcConfigSpec.PAGE_TOKEN_SECRET, (value) => {
+    if (value.length < 16) throw new Error(`must be at least 16 bytes (got ${value.length})`);
+  }),
+  GRPC_TLS_CERT: withCheck(grpcConfigSpec.GRPC_TLS_CERT, readableFile),
+  GRPC_TLS_KEY: withCheck(grpcConfigSpec.GRPC_TLS_KEY, readableFile),
+};
 
 /** Environment of the library-service projector. */
 export const projectorConfigSpec = {
@@ -53,11 +86,15 @@ export const projectorConfigSpec = {
   }),
   LOG_LEVEL: logLevel(),
   SHUTDOWN_TIMEOUT_SECONDS: shutdownTimeoutSeconds(),
-  ...grpcConfigSpec,
+  ...grpcSpec,
 };
 
 export type ProjectorConfig = ReturnType<typeof loadProjectorConfig>;
 
 export function loadProjectorConfig(env: Record<string, string | undefined> = process.env, options?: { exitOnError?: boolean }) {
-  return loadConfig(projectorConfigSpec, env, options);
+  return loadConfig(projectorConfigSpec, env, {
+    ...options,
+    check: (config) =>
+      (config.GRPC_TLS_CERT === undefined) !== (config.GRPC_TLS_KEY === undefined) ? ['GRPC_TLS_CERT, GRPC_TLS_KEY: set both (TLS) or neither'] : [],
+  });
 }

@@ -29,6 +29,15 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reports the problems of a cross-variable check like bad variables, once every variable parsed', () => {
+    const check = (config: { PORT: number; TLS: boolean }) => (config.TLS && config.PORT === 80 ? ['PORT, TLS: TLS needs a port other than 80'] : []);
+    const env = { DATABASE_URL: 'postgres://u@h/db', KAFKA_BROKERS: 'a:9092', TOKEN_ENCRYPTION_KEY: 'k', TLS: 'yes' };
+    expect(() => loadConfig(spec, { ...env, PORT: '80' }, { exitOnError: false, check })).toThrow('PORT, TLS: TLS needs a port other than 80');
+    expect(loadConfig(spec, { ...env, PORT: '443' }, { exitOnError: false, check }).PORT).toBe(443);
+    // a variable that does not parse is reported alone: the check never sees a half-parsed configuration
+    expect(() => loadConfig(spec, { ...env, PORT: 'x' }, { exitOnError: false, check: () => ['never'] })).toThrow(/PORT: must be an integer/);
+  });
+
   it('reports one line per bad or missing variable and never echoes secrets', () => {
     let error: ConfigError | undefined;
     try {

@@ -111,10 +111,19 @@ export class ConfigError extends Error {
   }
 }
 
+export interface LoadConfigOptions<S extends ConfigSpec> {
+  exitOnError?: boolean;
+  /**
+   * Rules across variables (e.g. two that must be set together), run once every variable parsed; each problem it
+   * returns is reported like a bad variable. It must not echo secret values.
+   */
+  check?: (config: Config<S>) => string[];
+}
+
 export function loadConfig<S extends ConfigSpec>(
   spec: S,
   env: Record<string, string | undefined> = process.env,
-  { exitOnError = true }: { exitOnError?: boolean } = {},
+  { exitOnError = true, check }: LoadConfigOptions<S> = {},
 ): Config<S> {
   const problems: string[] = [];
   const config: Record<string, unknown> = {};
@@ -134,6 +143,7 @@ export function loadConfig<S extends ConfigSpec>(
       problems.push(`${name}: ${(error as Error).message}${shown}`);
     }
   }
+  if (problems.length === 0 && check) problems.push(...check(config as Config<S>));
   if (problems.length > 0) {
     if (!exitOnError) throw new ConfigError(problems);
     for (const problem of problems) process.stderr.write(`config error: ${problem}\n`);
