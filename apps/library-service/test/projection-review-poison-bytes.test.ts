@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@soulspot/observability';
 import { startProjector } from '../src/projection';
-import { at, trackEvent } from './support/events';
+import { artistEvent, at, snapshotEvent, trackEvent } from './support/events';
 import { startStack, waitUntilCaughtUp, type Stack } from './support/harness';
 
 const logger = createLogger('projection-review-poison-bytes');
@@ -55,6 +55,53 @@ describe('records whose key or headers PostgreSQL cannot store as text', () => {
       expect((await projector.status()).openDeadLetters).toBe(2);
       // a retry finds them still poison, and fails no statement doing so
       expect(await projector.retryDeadLetters([])).toEqual({ resolved: 0, stillFailing: 2 });
+    } finally {
+      await projector.stop();
+    }
+  }, 120_000);
+});
+
+/*
+ * A snapshot is the whole listing at its time; each later one replaces it. One listed id that no entity can have (a
+ * blank id, one with whitespace, too long) used to make the whole snapshot poison: dead-lettered, and every later
+ * snapshot of that listing parked behind it, for good (retrying it fails again), so nobody's follows or saves on
+ * that provider changed any more.
+ */
+describe('a library snapshot listing an id no entity can have', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack('library-events-snapshot-ids', 1);
+  }, 120_000);
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('applies to the other ids, and later snapshots of the listing apply', async () => {
+    const air = artistEvent('spotify', 'dddddddddddddddddddddd', 'Air', { at: at(1) });
+    const daftPunk = artistEvent('spotify', '4tZwfgrHOc3mvqYlEYSvVi', 'Daft Punk', { at: at(1) });
+    const withBadId = snapshotEvent('spotify', 'followed_artists', ['dddddddddddddddddddddd', '4tZwfgrHOc3mvqYlEYSvVi', ' bad id '], { at: at(2) });
+    // the user unfollows Air
+    const later = snapshotEvent('spotify', 'followed_artists', ['4tZwfgrHOc3mvqYlEYSvVi'], { at: at(3) });
+    await stack.publish([air, daftPunk, withBadId, later]);
+
+    const projector = await startProjector({
+      databaseUrl: stack.db.url,
+      brokers: stack.kafka.brokers,
+      topic: stack.topic,
+      dlqTopic: stack.dlqTopic,
+      projection: 'library',
+      groupId: 'snapshot-ids',
+      logger,
+    });
+    try {
+      await waitUntilCaughtUp(projector, 45_000);
+      const followed = (await stack.sql.query('select name, is_followed, spotify_followed from soulspot_artists order by name')).rows;
+      expect(followed).toEqual([
+        { name: 'Air', is_followed: false, spotify_followed: false },
+        { name: 'Daft Punk', is_followed: true, spotify_followed: true },
+      ]);
+      expect((await projector.status()).openDeadLetters).toBe(0);
+      expect((await projector.status()).openParked).toBe(0);
     } finally {
       await projector.stop();
     }

@@ -150,6 +150,15 @@ describe('toObservation', () => {
     });
   });
 
+  it('leaves ids no entity can have out of a snapshot instead of dead-lettering it', () => {
+    const ids = ['4tZwfgrHOc3mvqYlEYSvVi', '', ' padded', 'x'.repeat(201), 'with:colon', 'dddddddddddddddddddddd'];
+    expect(observe(snapshotEvent('spotify', 'followed_artists', ids))).toMatchObject({
+      kind: 'snapshot',
+      memberKeys: ['spotify:artist:4tZwfgrHOc3mvqYlEYSvVi', 'spotify:artist:dddddddddddddddddddddd'],
+      complete: true,
+    });
+  });
+
   it('keys local references without ids by normalized name within the local provider', () => {
     const obs = observe(trackEvent('local', '/music/a.flac', 'Song', [{ id: '', name: 'Sigur Rós' }]));
     expect(obs).toMatchObject({ fields: { artistKey: 'local:artist:name:sigur ros' } });

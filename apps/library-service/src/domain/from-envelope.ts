@@ -349,14 +349,24 @@ function snapshotObservation(
 ): SnapshotObservation {
   const spec = LISTINGS[kind as keyof typeof LISTINGS];
   if (!spec) throw new InvalidEventError(`unknown snapshot kind ${kind}`);
-  const memberKeys = [...new Set(ids.map((id) => providerKey(providerFromName(provider), spec.type, checkProviderId(provider, id, spec.type))))];
+  // An id no entity event could carry (blank, whitespace, too long) names no entity, so leaving it out changes the
+  // snapshot's meaning for none. Rejecting the snapshot for it dead-lettered it and parked every later snapshot of
+  // the listing behind it for good (retrying fails again): nobody's follows or saves on that provider changed again.
+  const memberKeys = new Set<string>();
+  for (const id of ids) {
+    try {
+      memberKeys.add(providerKey(providerFromName(provider), spec.type, checkProviderId(provider, id, spec.type)));
+    } catch (error) {
+      if (!(error instanceof InvalidEventError)) throw error;
+    }
+  }
   return {
     kind: 'snapshot',
     key: `${provider}:library:${spec.listing}`,
     provider,
     listing: spec.listing,
     ...order,
-    memberKeys,
+    memberKeys: [...memberKeys],
     complete,
   };
 }
