@@ -31,6 +31,14 @@ describe('deezer-connector config', () => {
     expect(error?.message).not.toContain(badKey);
   });
 
+  it('refuses a DEEZER_RATE_LIMIT the rate limiter cannot read, at start-up and naming the variable', () => {
+    for (const bad of ['bogus', '0/30s', '100']) {
+      expect(() => loadConfig({ ...minimal, DEEZER_RATE_LIMIT: bad }, { exitOnError: false }), bad).toThrow(new RegExp(`DEEZER_RATE_LIMIT: rate must`));
+    }
+    expect(loadConfig({ ...minimal, DEEZER_RATE_LIMIT: ' 20/1s ' }, { exitOnError: false }).DEEZER_RATE_LIMIT).toBe('20/1s');
+    expect(loadConfig(minimal, { exitOnError: false }).DEEZER_RATE_LIMIT).toBe('50/5s');
+  });
+
   it('exports its spec for manifest checks: required variables and secrets', () => {
     const fields = describeConfig(configSpec);
     expect(fields.filter((f) => f.required).map((f) => f.name)).toEqual(['DATABASE_URL', 'KAFKA_BROKERS', 'TOKEN_ENCRYPTION_KEY']);

@@ -1,4 +1,4 @@
-import { connectorConfigSpec } from '@soulspot/connector-kit';
+import { connectorConfigSpec, rateLimitField } from '@soulspot/connector-kit';
 import { type Config, int, loadConfig as load, str, url } from '@soulspot/observability';
 
 /**
@@ -12,7 +12,7 @@ export const configSpec = {
   DEEZER_CONNECT_URL: url({ default: 'https://connect.deezer.com' }),
   DEEZER_API_URL: url({ default: 'https://api.deezer.com' }),
   DEEZER_PERMS: str({ default: 'basic_access,offline_access', doc: 'offline_access makes the token non-expiring' }),
-  DEEZER_RATE_LIMIT: str({ default: '50/5s', doc: "Deezer's quota, N/window; the client stays 10% under it" }),
+  DEEZER_RATE_LIMIT: rateLimitField({ default: '50/5s', doc: "Deezer's quota, N/window; the client stays 10% under it" }),
   DEEZER_CONCURRENCY: int({ default: 4, min: 1, max: 64, doc: 'requests in flight at once' }),
   DEEZER_PAGE_LIMIT: int({ default: 100, min: 1, max: 2000, doc: 'page size of list endpoints (Deezer defaults to 25)' }),
 };

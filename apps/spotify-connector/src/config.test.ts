@@ -49,6 +49,14 @@ describe('spotify-connector config', () => {
     expect(loadConfig(minimal, { exitOnError: false }).PUBLIC_URL).toBe('http://127.0.0.1:8081');
   });
 
+  it('refuses a SPOTIFY_RATE_LIMIT the rate limiter cannot read, at start-up and naming the variable', () => {
+    for (const bad of ['bogus', '0/30s', '100']) {
+      expect(() => loadConfig({ ...minimal, SPOTIFY_RATE_LIMIT: bad }, { exitOnError: false }), bad).toThrow(new RegExp(`SPOTIFY_RATE_LIMIT: rate must`));
+    }
+    expect(loadConfig({ ...minimal, SPOTIFY_RATE_LIMIT: ' 20/1s ' }, { exitOnError: false }).SPOTIFY_RATE_LIMIT).toBe('20/1s');
+    expect(loadConfig(minimal, { exitOnError: false }).SPOTIFY_RATE_LIMIT).toBe('100/30s');
+  });
+
   it('exports its spec for manifest checks: required variables and secrets', () => {
     const fields = describeConfig(configSpec);
     expect(fields.filter((f) => f.required).map((f) => f.name)).toEqual(['DATABASE_URL', 'KAFKA_BROKERS', 'TOKEN_ENCRYPTION_KEY']);

@@ -1,4 +1,4 @@
-import { connectorConfigSpec } from '@soulspot/connector-kit';
+import { connectorConfigSpec, rateLimitField } from '@soulspot/connector-kit';
 import { type Config, type Field, int, loadConfig as load, str, url } from '@soulspot/observability';
 
 const shared = connectorConfigSpec({ port: 8081 });
@@ -32,7 +32,7 @@ export const configSpec = {
   SPOTIFY_ACCOUNTS_URL: url({ default: 'https://accounts.spotify.com' }),
   SPOTIFY_API_URL: url({ default: 'https://api.spotify.com/v1' }),
   SPOTIFY_SCOPES: str({ default: 'user-follow-read user-library-read' }),
-  SPOTIFY_RATE_LIMIT: str({ default: '100/30s', doc: 'client-side limit, N/window (Spotify counts a rolling 30 s window)' }),
+  SPOTIFY_RATE_LIMIT: rateLimitField({ default: '100/30s', doc: 'client-side limit, N/window (Spotify counts a rolling 30 s window)' }),
   SPOTIFY_CONCURRENCY: int({ default: 8, min: 1, max: 64, doc: 'requests in flight at once' }),
   SPOTIFY_ARTIST_ALBUMS_LIMIT: int({ default: 10, min: 1, max: 50, doc: 'page size of /artists/{id}/albums (10 is the 2026 cap)' }),
   SPOTIFY_INCLUDE_GROUPS: str({ default: 'album,single,compilation' }),

@@ -2,6 +2,7 @@ import { type Config, type Field, int, list, logLevel, shutdownTimeoutSeconds, s
 import type { AssembleOptions } from './assemble';
 import { parseEncryptionKey } from './auth/token-cipher';
 import type { ProviderHttpClientOptions } from './http/provider-http-client';
+import { parseRateSpec } from './http/token-bucket';
 import type { ConnectorRuntimeOptions } from './runtime';
 import type { LibrarySyncOptions } from './sync/library-sync';
 
@@ -15,6 +16,21 @@ export function encryptionKeyField(doc = '32 bytes, base64 or hex (openssl rand 
     options: { secret: true, doc },
     parse(raw: string): string {
       parseEncryptionKey(raw);
+      return raw.trim();
+    },
+  };
+}
+
+/**
+ * A provider rate limit as N/window ("100/30s"), checked at start-up with the other variables; the value stays the
+ * text the connector hands to parseRateSpec.
+ */
+export function rateLimitField(options: { default: string; doc: string }): Field<string> {
+  return {
+    kind: 'rate N/window',
+    options,
+    parse(raw: string): string {
+      parseRateSpec(raw.trim());
       return raw.trim();
     },
   };

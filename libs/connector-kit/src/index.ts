@@ -36,6 +36,7 @@ export * as connectorTesting from './testing/connector-test-helpers';
 export {
   connectorConfigSpec,
   encryptionKeyField,
+  rateLimitField,
   retryPolicyFromConfig,
   runtimeOptionsFromConfig,
   serviceOptionsFromConfig,
