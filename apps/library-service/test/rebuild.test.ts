@@ -425,11 +425,12 @@ describe('in-place rebuild', () => {
       expect(killed.rows.map((r) => r.ok)).toEqual([true]);
       await inPlace.settled();
       expect((await inPlace.status()).phase).toBe('failed');
-      expect(await schemaExists('projection_carry')).toBe(false);
       expect(readiness).toEqual([false]);
       await live.resume();
       await eventually(async () => readiness.length === 2);
       expect(readiness).toEqual([false, true]);
+      // (kept until then: the ids it holds are carried over once the replay has caught up)
+      expect(await schemaExists('projection_carry')).toBe(false);
     } finally {
       await inPlace.close();
       await live.resume().catch(() => undefined);

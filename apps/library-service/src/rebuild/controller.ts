@@ -183,11 +183,12 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
   };
 
   /**
-   * Readiness for an in-place rebuild this process does not (or no longer) drive: one that failed here, whose replay
-   * goes on in the live projector, or one another replica runs, whose truncated tables this process serves as well.
-   * NOT_SERVING until the live checkpoints reach the rebuild's target, then SERVING.
+   * Readiness for an in-place rebuild this process does not (or no longer) drive: one that failed, whose replay goes
+   * on in the live projectors, or one another replica runs, whose truncated tables this process serves as well.
+   * NOT_SERVING until the live checkpoints reach the rebuild's target, then SERVING. For a failed one (`finish`),
+   * nobody else will apply its carry-over (`applyCarry`): that is done first, once caught up.
    */
-  function serveOnceCaughtUp(record: RebuildRecord): void {
+  function serveOnceCaughtUp(record: RebuildRecord, finish: boolean): void {
     const watch = ++readinessOwner;
     watchedRebuild = record.id;
     setReadiness(false);
@@ -196,14 +197,51 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
         const live = await liveCheckpoints().catch(() => undefined);
         if (watch !== readinessOwner) return;
         if (live && hasReached(live, record.targetOffsets)) {
-          // (watchedRebuild stays: until the runner records 'done', a later check must not turn this rebuild NOT_SERVING again)
-          setReadiness(true);
-          return;
+          const finished = !finish || (await finishCarryOver(record).catch((error: Error) => {
+            logger.warn({ rebuild: record.id, err: error.message }, 'could not carry the ids of the truncated tables over; retrying');
+            return false;
+          }));
+          if (watch !== readinessOwner) return;
+          if (finished) {
+            // (watchedRebuild stays: until the runner records 'done', a later check must not turn this rebuild NOT_SERVING again)
+            setReadiness(true);
+            return;
+          }
         }
         await sleep(pollMs);
       }
     })();
   }
+
+  /**
+   * The carry-over of an in-place rebuild that failed after its truncation. Re-checked under the writer lock: false
+   * when the live checkpoints are below its target after all (a newer in-place rebuild truncated again; that one's
+   * run carries over the ids of both, `saveResolvableIds`). Idempotent across replicas: the first drops the carry.
+   */
+  async function finishCarryOver(record: RebuildRecord): Promise<boolean> {
+    return inTransaction(async (sql) => {
+      await lockProjection(sql, 'writer');
+      if (!(await schemaExists(sql, CARRY_SCHEMA))) return true;
+      if (!hasReached(await readCheckpoints(sql, options.projection, options.topic), record.targetOffsets)) return false;
+      const stats = await applyCarry(sql);
+      logger.info({ rebuild: record.id, ...stats }, 'failed in-place rebuild caught up; ids of the replaced tables redirect in the rebuilt ones');
+      return true;
+    });
+  }
+
+  /**
+   * Ids the truncated tables resolved and the replay did not reproduce redirect in the rebuilt tables, and watchers
+   * learn of the entities those lack; projection_carry is dropped. In a transaction holding the projection writer lock.
+   */
+  async function applyCarry(sql: pg.PoolClient): Promise<Awaited<ReturnType<typeof carryOverRedirects>> | undefined> {
+    if (!(await schemaExists(sql, CARRY_SCHEMA))) return undefined;
+    const stats = await carryOverRedirects(sql, CARRY_SCHEMA, LIVE_SCHEMA);
+    // the truncated feed cannot tell watchers about the entities the rebuilt tables lack: this does
+    await announceVanishedEntities(sql, CARRY_SCHEMA, LIVE_SCHEMA);
+    await dropSchema(sql, CARRY_SCHEMA);
+    return stats;
+  }
+
   /** This process drives readiness itself from now on (an in-place run), or not at all (close). */
   function stopReadinessWatch(): void {
     readinessOwner++;
@@ -516,11 +554,7 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
     // wait meanwhile, and 'done' commits with it, so a process that dies here does it again when it resumes
     const carried = await inTransaction(async (sql) => {
       await lockProjection(sql, 'writer');
-      const carry = await schemaExists(sql, CARRY_SCHEMA);
-      const stats = carry ? await carryOverRedirects(sql, CARRY_SCHEMA, LIVE_SCHEMA) : undefined;
-      // the truncated feed cannot tell watchers about the entities the rebuilt tables lack: this does
-      if (carry) await announceVanishedEntities(sql, CARRY_SCHEMA, LIVE_SCHEMA);
-      await dropSchema(sql, CARRY_SCHEMA);
+      const stats = await applyCarry(sql);
       await setPhase(sql, current.record.id, 'done');
       return stats;
     });
@@ -551,13 +585,15 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
         const message = (error as Error).message;
         logger.error({ rebuild: record.id, err: message }, 'rebuild failed');
         await inTransaction(async (sql) => {
-          await dropSchema(sql, record.mode === 'blue_green' ? SHADOW_SCHEMA : CARRY_SCHEMA);
+          // (an in-place rebuild's truncation stays, and its replay goes on in the live projectors: the ids its carry-over
+          // needs stay too, until that replay has caught up; serveOnceCaughtUp)
+          if (record.mode === 'blue_green') await dropSchema(sql, SHADOW_SCHEMA);
           await setPhase(sql, record.id, 'failed', message);
         }).catch((e: Error) => logger.error({ err: e.message }, 'could not record the rebuild failure'));
         // reported once the shadow is gone: a status that says failed never shows a half-cleaned state
         current.error = message;
         current.phase = 'failed';
-        if (record.mode === 'in_place') serveOnceCaughtUp(record);
+        if (record.mode === 'in_place') serveOnceCaughtUp(record, true);
       } finally {
         await unlock(lock);
         if (run === current) run = undefined;
@@ -750,11 +786,18 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
     async resumeInterrupted() {
       if (run) return false;
       const record = await latestRebuild(options.pool, options.projection);
-      if (!record || !ACTIVE_PHASES.includes(record.phase)) return false;
+      if (!record) return false;
+      if (!ACTIVE_PHASES.includes(record.phase)) {
+        // a failed in-place rebuild whose process went away before its replay caught up: its carry-over is still due
+        if (record.mode === 'in_place' && record.phase === 'failed' && watchedRebuild !== record.id && (await schemaExists(options.pool, CARRY_SCHEMA))) {
+          serveOnceCaughtUp(record, true);
+        }
+        return false;
+      }
       const lock = await tryLock();
       if (!lock) {
         // run by another replica: an in-place one emptied the tables this process serves too
-        if (record.mode === 'in_place' && watchedRebuild !== record.id) serveOnceCaughtUp(record);
+        if (record.mode === 'in_place' && watchedRebuild !== record.id) serveOnceCaughtUp(record, false);
         return false;
       }
       let launched = false;

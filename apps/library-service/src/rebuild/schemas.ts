@@ -385,7 +385,7 @@ export async function announceVanishedEntities(sql: Sql, replaced: string, incom
     const result = await sql.query(
       `insert into ${qualified(incoming, 'projection_changes')} (entity_type, entity_id, op, redirect_to)
        select '${type}', p.id, 'delete', r.new_id
-       from ${qualified(replaced, table)} p
+       from (select distinct id from ${qualified(replaced, table)}) p
        left join ${qualified(incoming, 'projection_id_redirects')} r on r.entity_type = '${type}' and r.old_id = p.id
        where not exists (select 1 from ${qualified(incoming, table)} l where l.id = p.id)
        order by p.id`,
@@ -419,22 +419,36 @@ export async function retireChangeFeed(sql: Sql, outgoing: string): Promise<void
  * fraction of the tables' size, copied while the projection writers are locked out anyway.
  */
 export async function saveResolvableIds(sql: Sql, schema: string): Promise<void> {
-  await dropSchema(sql, schema);
-  await sql.query(`create schema ${ident(schema)}`);
-  for (const [, table] of ENTITY_TABLES) {
-    await sql.query(`create table ${qualified(schema, table)} as select id from ${qualified(LIVE_SCHEMA, table)}`);
+  const entityTables = ENTITY_TABLES.map(([, table]) => table);
+  // a carry an earlier in-place rebuild has not applied yet (it failed before its replay caught up) is added to, not
+  // replaced: the ids it keeps are ones the live tables have already lost
+  if (await schemaExists(sql, schema)) {
+    for (const table of entityTables) await sql.query(`insert into ${qualified(schema, table)} (id) select id from ${qualified(LIVE_SCHEMA, table)}`);
+    await sql.query(
+      `insert into ${qualified(schema, 'projection_id_redirects')} (entity_type, old_id, new_id)
+       select entity_type, old_id, new_id from ${qualified(LIVE_SCHEMA, 'projection_id_redirects')}`,
+    );
+    await sql.query(
+      `insert into ${qualified(schema, 'projection_entity_members')} (entity_id, member_key)
+       select entity_id, member_key from ${qualified(LIVE_SCHEMA, 'projection_entity_members')}`,
+    );
+  } else {
+    await sql.query(`create schema ${ident(schema)}`);
+    for (const table of entityTables) {
+      await sql.query(`create table ${qualified(schema, table)} as select id from ${qualified(LIVE_SCHEMA, table)}`);
+    }
+    await sql.query(
+      `create table ${qualified(schema, 'projection_id_redirects')} as
+       select entity_type, old_id, new_id from ${qualified(LIVE_SCHEMA, 'projection_id_redirects')}`,
+    );
+    await sql.query(
+      `create table ${qualified(schema, 'projection_entity_members')} as
+       select entity_id, member_key from ${qualified(LIVE_SCHEMA, 'projection_entity_members')}`,
+    );
+    // the carry-over finds an entity's members by the same hashed expression as in the live schema
+    await sql.query(`create index on ${qualified(schema, 'projection_entity_members')} (${hashedKey('entity_id')})`);
   }
-  await sql.query(
-    `create table ${qualified(schema, 'projection_id_redirects')} as
-     select entity_type, old_id, new_id from ${qualified(LIVE_SCHEMA, 'projection_id_redirects')}`,
-  );
-  await sql.query(
-    `create table ${qualified(schema, 'projection_entity_members')} as
-     select entity_id, member_key from ${qualified(LIVE_SCHEMA, 'projection_entity_members')}`,
-  );
-  // the carry-over finds an entity's members by the same hashed expression as in the live schema
-  await sql.query(`create index on ${qualified(schema, 'projection_entity_members')} (${hashedKey('entity_id')})`);
-  await sql.query(`analyze ${[...ENTITY_TABLES.map(([, table]) => table), 'projection_id_redirects', 'projection_entity_members'].map((t) => qualified(schema, t)).join(', ')}`);
+  await sql.query(`analyze ${[...entityTables, 'projection_id_redirects', 'projection_entity_members'].map((t) => qualified(schema, t)).join(', ')}`);
 }
 
 /** In-place rebuild, inside the caller's transaction: the projection forgets everything, checkpoints included. */
