@@ -31,6 +31,8 @@ let shuttingDown: Promise<void> | undefined;
 /** Start-up still running: a signal waits for it, so what it is creating gets registered and closed too. */
 let starting: Promise<unknown> | undefined;
 let failures = 0;
+/** The cleanup running now, if any (it has left `cleanups` already but is not done). */
+let cleaning = 0;
 
 function report(level: 'info' | 'error', fields: object, msg: string): void {
   if (options.logger) options.logger[level](fields, msg);
@@ -56,7 +58,7 @@ function install(): void {
 function shutdown(exitCode = 0): Promise<void> {
   if (shuttingDown) return shuttingDown;
   const timer = setTimeout(() => {
-    report('error', { timeoutMs: options.timeoutMs, pending: cleanups.length }, 'shutdown timed out: exiting with work left undone');
+    report('error', { timeoutMs: options.timeoutMs, cleanupsLeft: cleanups.length + cleaning }, 'shutdown timed out: exiting with work left undone');
     process.exit(EXIT_FORCED);
   }, options.timeoutMs);
   timer.unref();
@@ -118,11 +120,14 @@ export function shutdownNow(exitCode: number): Promise<void> {
 export async function runCleanups(): Promise<void> {
   while (cleanups.length > 0) {
     const cleanup = cleanups.pop()!;
+    cleaning = 1;
     try {
       await cleanup();
     } catch (error) {
       failures += 1;
       report('error', { err: (error as Error)?.message ?? String(error) }, 'shutdown: a cleanup failed');
+    } finally {
+      cleaning = 0;
     }
   }
 }
