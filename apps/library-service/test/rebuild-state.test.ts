@@ -32,4 +32,22 @@ describe('rebuild state on PostgreSQL', () => {
     expect((await latestRebuild(sql, 'state-test'))?.phase).toBe('cancelled');
     expect(await cancelIfActive(sql, active.id)).toBe(false);
   });
+
+  it('the latest rebuild is the one started last, also past the ninth (ids compare as numbers)', async () => {
+    const sql = database.client;
+    await sql.query('delete from projection_rebuilds');
+    // ids 9 and 10 of the sequence can be any two consecutive ones: what matters is a carry into another digit
+    await sql.query(`select setval(pg_get_serial_sequence('projection_rebuilds', 'id'), 8)`);
+    const started: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const record = await insertRebuild(sql, { projection: 'order-test', mode: 'blue_green', consumerGroup: `g${i}`, targetOffsets: new Map() });
+      await setPhase(sql, record.id, i === 0 ? 'failed' : 'done');
+      started.push(record.id);
+    }
+    expect(started).toEqual(['9', '10', '11']);
+    expect((await latestRebuild(sql, 'order-test'))?.id).toBe('11');
+    // an active one still comes first, whatever its id
+    await sql.query(`update projection_rebuilds set phase = 'replaying', finished_at = null where id = 10`);
+    expect((await latestRebuild(sql, 'order-test'))?.id).toBe('10');
+  });
 });

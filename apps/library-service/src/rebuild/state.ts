@@ -65,8 +65,9 @@ export async function insertRebuild(
 /** The active rebuild of the projection, or else the most recent one. */
 export async function latestRebuild(sql: Sql, projection: string): Promise<RebuildRecord | undefined> {
   const result = await sql.query<Row>(
-    `select ${COLUMNS} from projection_rebuilds where projection = $1
-     order by (phase = any($2::text[])) desc, id desc limit 1`,
+    // (qualified: a bare 'id' in ORDER BY is the output column, id::text, and '9' sorts after '10')
+    `select ${COLUMNS} from projection_rebuilds r where projection = $1
+     order by (r.phase = any($2::text[])) desc, r.id desc limit 1`,
     [projection, ACTIVE_PHASES],
   );
   return result.rows[0] ? toRecord(result.rows[0]) : undefined;
