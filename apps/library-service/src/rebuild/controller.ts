@@ -174,8 +174,8 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
    * read API that a failed in-place rebuild left NOT_SERVING.
    */
   let readinessOwner = 0;
-  /** The in-place rebuild whose target the current readiness watch waits for. */
-  let watchedRebuild: string | undefined;
+  /** The in-place rebuild whose target the current readiness watch waits for, and whether it applies its carry-over. */
+  let watching: { id: string; finish: boolean } | undefined;
   const setReadiness = (value: boolean) => {
     if (serving === value) return;
     serving = value;
@@ -190,7 +190,7 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
    */
   function serveOnceCaughtUp(record: RebuildRecord, finish: boolean): void {
     const watch = ++readinessOwner;
-    watchedRebuild = record.id;
+    watching = { id: record.id, finish };
     setReadiness(false);
     void (async () => {
       while (watch === readinessOwner) {
@@ -203,7 +203,7 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
           }));
           if (watch !== readinessOwner) return;
           if (finished) {
-            // (watchedRebuild stays: until the runner records 'done', a later check must not turn this rebuild NOT_SERVING again)
+            // (`watching` stays: until the runner records 'done', a later check must not turn this rebuild NOT_SERVING again)
             setReadiness(true);
             return;
           }
@@ -245,7 +245,7 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
   /** This process drives readiness itself from now on (an in-place run), or not at all (close). */
   function stopReadinessWatch(): void {
     readinessOwner++;
-    watchedRebuild = undefined;
+    watching = undefined;
   }
 
   const kafkaClient = () => (kafka ??= createKafka({ brokers: options.brokers, clientId: `library-rebuild-${options.projection}`, logger }));
@@ -789,7 +789,9 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
       if (!record) return false;
       if (!ACTIVE_PHASES.includes(record.phase)) {
         // a failed in-place rebuild whose process went away before its replay caught up: its carry-over is still due
-        if (record.mode === 'in_place' && record.phase === 'failed' && watchedRebuild !== record.id && (await schemaExists(options.pool, CARRY_SCHEMA))) {
+        // (also after a watch of it while it was active, which left the carry-over to the process running it)
+        const finishing = watching?.id === record.id && watching.finish;
+        if (record.mode === 'in_place' && record.phase === 'failed' && !finishing && (await schemaExists(options.pool, CARRY_SCHEMA))) {
           serveOnceCaughtUp(record, true);
         }
         return false;
@@ -797,7 +799,7 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
       const lock = await tryLock();
       if (!lock) {
         // run by another replica: an in-place one emptied the tables this process serves too
-        if (record.mode === 'in_place' && watchedRebuild !== record.id) serveOnceCaughtUp(record, false);
+        if (record.mode === 'in_place' && watching?.id !== record.id) serveOnceCaughtUp(record, false);
         return false;
       }
       let launched = false;
