@@ -59,6 +59,15 @@ export function createConnectorServer(options: ConnectorServerOptions): FastifyI
     logger.debug({ method: request.method, route: request.routeOptions.url ?? request.url.split('?')[0], status: reply.statusCode }, 'http request');
   });
 
+  // Fastify's own logger is off (see above), so its default error handler would answer a failing dependency with a
+  // 500 that carries the internal message (a database host, a driver's wording) and log nothing at all.
+  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status < 500) return reply.code(status).send({ error: error.message });
+    logger.error({ err: error, method: request.method, route: request.routeOptions.url ?? request.url.split('?')[0] }, 'request failed');
+    return reply.code(500).send({ error: 'internal error' });
+  });
+
   app.get('/auth/login', async (_request, reply) => {
     if (!oauth) return problem(reply, 503, `${provider} app credentials are not configured`);
     const login = await sessions.begin({ pkce: oauth.usesPkce });
