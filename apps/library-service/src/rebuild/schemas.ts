@@ -94,8 +94,9 @@ export async function createShadowSchema(sql: Sql, schema: string): Promise<void
     )
   ).rows;
   const serials = (
-    await sql.query<{ table_name: string; column_name: string; sequence: string }>(
-      `select c.relname as table_name, a.attname as column_name, pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname) as sequence
+    await sql.query<{ table_name: string; column_name: string; sequence: string; identity: boolean }>(
+      `select c.relname as table_name, a.attname as column_name, pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname) as sequence,
+              a.attidentity <> '' as identity
        from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
        where n.nspname = $1 and c.relname = any($2::text[]) and a.attnum > 0 and not a.attisdropped
          and pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname) is not null`,
@@ -113,17 +114,21 @@ export async function createShadowSchema(sql: Sql, schema: string): Promise<void
     );
   }
   for (const serial of serials) {
-    const sequence = `${serial.table_name}_${serial.column_name}_seq`;
-    await sql.query(
-      `create sequence ${qualified(schema, sequence)} as bigint owned by ${qualified(schema, serial.table_name)}.${ident(serial.column_name)}`,
-    );
-    await sql.query(
-      `alter table ${qualified(schema, serial.table_name)} alter column ${ident(serial.column_name)}
-         set default nextval('${qualified(schema, sequence).replaceAll("'", "''")}'::regclass)`,
-    );
+    let sequence = qualified(schema, `${serial.table_name}_${serial.column_name}_seq`);
+    if (serial.identity) {
+      // `including identity` gave the copy its own identity sequence already
+      sequence = (await sql.query<{ name: string }>(`select pg_get_serial_sequence($1, $2) as name`, [qualified(schema, serial.table_name), serial.column_name]))
+        .rows[0].name;
+    } else {
+      await sql.query(`create sequence ${sequence} as bigint owned by ${qualified(schema, serial.table_name)}.${ident(serial.column_name)}`);
+      await sql.query(
+        `alter table ${qualified(schema, serial.table_name)} alter column ${ident(serial.column_name)}
+           set default nextval('${sequence.replaceAll("'", "''")}'::regclass)`,
+      );
+    }
     if (serial.table_name === 'projection_changes') {
       await sql.query(`select setval($1::regclass, greatest((select last_value from ${serial.sequence}), 1) + $2::bigint)`, [
-        qualified(schema, sequence),
+        sequence,
         SHADOW_CHANGE_SEQ_GAP.toString(),
       ]);
     }
