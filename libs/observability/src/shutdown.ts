@@ -23,6 +23,9 @@ export interface ShutdownOptions {
 export const EXIT_FORCED = 1;
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+/** Signals this soon after the first are the same stop, delivered twice (see the handler). */
+const REPEAT_WINDOW_MS = 1_000;
+let firstSignalAt = 0;
 
 const cleanups: Cleanup[] = [];
 let installed = false;
@@ -45,9 +48,13 @@ function install(): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
       if (shuttingDown) {
+        // One stop often arrives twice at once: Ctrl-C reaches the whole process group and a supervisor (npm start,
+        // GNU timeout) signals its child as well. Only a signal sent once the first was seen forces the exit.
+        if (Date.now() - firstSignalAt < REPEAT_WINDOW_MS) return;
         report('error', { signal }, 'second signal during shutdown: exiting without finishing it');
         process.exit(EXIT_FORCED);
       }
+      firstSignalAt = Date.now();
       report('info', { signal, timeoutMs: options.timeoutMs }, 'shutting down');
       shutdown();
     });

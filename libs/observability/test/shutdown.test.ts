@@ -88,10 +88,22 @@ describe('graceful shutdown (a service process)', () => {
       const check = () => run.stderr().includes('shutting down') && (ready(), true);
       if (!check()) run.child.stderr!.on('data', check);
     });
+    // (a repeat within a second is taken for the same stop delivered twice; see the next case)
+    await new Promise((r) => setTimeout(r, 1500));
     run.child.kill('SIGINT');
     const { code } = await run.exited;
     expect(code).toBe(1);
     expect(run.stderr()).toContain('second signal during shutdown');
+  });
+
+  it('the same stop delivered twice at once (process group + supervisor) still shuts down gracefully', async () => {
+    const run = start({ TIMEOUT_MS: '20000', CLEANUP_MS: '300' });
+    await run.waitFor('ready');
+    run.child.kill('SIGINT');
+    run.child.kill('SIGTERM');
+    const { code } = await run.exited;
+    expect(run.stdout()).toContain('closed slow\nclosed first\n');
+    expect(code).toBe(0);
   });
 
   it('a signal during start-up: start-up finishes, then everything it started is closed, exit 0', async () => {
