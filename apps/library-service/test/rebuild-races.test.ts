@@ -12,7 +12,7 @@ import {
   type RebuildControllerOptions,
   type SwitchableProjector,
 } from '../src/rebuild';
-import { createShadowSchema, dropSchema } from '../src/rebuild/schemas';
+import { createShadowSchema, dropSchema, setAutovacuum, tablesWithAutovacuumOff } from '../src/rebuild/schemas';
 import { insertRebuild, latestRebuild } from '../src/rebuild/state';
 import { startStack, waitUntilCaughtUp, type Stack } from './support/harness';
 import { generateLibrary } from './support/library-generator';
@@ -422,5 +422,33 @@ describe('cancel around the swap', () => {
       await controller.close();
     }
     await waitUntilCaughtUp(live);
+  }, 120_000);
+});
+
+describe('a cancel whose runner dies before it cleans up', () => {
+  it('another replica removes the shadow and turns live autovacuum back on', async () => {
+    const id = await interruptedBlueGreen();
+    // as the runner leaves it while catching up: live autovacuum off, the rebuild lock held by its session
+    await setAutovacuum(readPool, 'public', false);
+    const runner = await readPool.connect();
+    const replica = newController();
+    const other = newController();
+    try {
+      await runner.query('select pg_advisory_lock($1)', [REBUILD_LOCK]);
+      // a cancel from a replica that does not hold the lock only marks the row: the runner is to clean up...
+      expect((await replica.cancel()).phase).toBe('cancelled');
+      // ...but it dies first
+      await runner.query('select pg_advisory_unlock($1)', [REBUILD_LOCK]);
+      runner.release(true);
+      expect(await other.resumeInterrupted()).toBe(false);
+      expect(await phaseOf()).toBe('cancelled');
+      expect((await latestRebuild(readPool, 'library'))?.id).toBe(id);
+      expect((await readPool.query(`select 1 from pg_namespace where nspname = 'projection_shadow'`)).rowCount).toBe(0);
+      expect(await tablesWithAutovacuumOff(readPool, 'public')).toEqual([]);
+    } finally {
+      await replica.close();
+      await other.close();
+      await setAutovacuum(readPool, 'public', true);
+    }
   }, 120_000);
 });

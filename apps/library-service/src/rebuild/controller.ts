@@ -563,6 +563,26 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
     logger.info({ rebuild: current.record.id, ...carried }, 'in-place rebuild caught up; ids of the replaced tables redirect in the rebuilt ones');
   }
 
+  /**
+   * A blue/green rebuild cancelled from a replica that did not run it is only marked in its row; the process running it
+   * removes the shadow and turns live autovacuum back on when it notices. One that died first left both behind, and
+   * nothing else would ever clean them up. Under the rebuild lock (no rebuild is being started or run), and only if
+   * the rebuild is still the latest and no longer active.
+   */
+  async function removeOrphanedShadow(id: string): Promise<void> {
+    const lock = await tryLock();
+    if (!lock) return;
+    try {
+      const latest = await latestRebuild(options.pool, options.projection);
+      if (latest?.id !== id || ACTIVE_PHASES.includes(latest.phase)) return;
+      await dropSchema(options.pool, SHADOW_SCHEMA);
+      await restoreLiveAutovacuum();
+      logger.info({ rebuild: id, phase: latest.phase }, 'removed the shadow tables of an ended rebuild whose process went away');
+    } finally {
+      await unlock(lock);
+    }
+  }
+
   /** Runs (or resumes) a rebuild in the background; the lock connection is held until it ends. */
   function launch(record: RebuildRecord, lock: pg.PoolClient): Run {
     const current: Run = {
@@ -794,6 +814,7 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
         if (record.mode === 'in_place' && record.phase === 'failed' && !finishing && (await schemaExists(options.pool, CARRY_SCHEMA))) {
           serveOnceCaughtUp(record, true);
         }
+        if (record.mode === 'blue_green' && (await schemaExists(options.pool, SHADOW_SCHEMA))) await removeOrphanedShadow(record.id);
         return false;
       }
       const lock = await tryLock();
