@@ -45,6 +45,17 @@ function report(level: 'info' | 'error', fields: object, msg: string): void {
 function install(): void {
   if (installed) return;
   installed = true;
+  // Node's own report of an uncaught error is a raw stack on stderr with every property of the error (a driver's
+  // connection options, a request's headers): not JSON and not redacted. Report it through the logger instead,
+  // then stop like on a signal (bounded by the same timeout), exit 1.
+  const fatal = (kind: string) => (error: unknown) => {
+    const log = options.logger;
+    if (log) (log.fatal ?? log.error).call(log, { err: error }, kind);
+    else report('error', { err: error }, kind);
+    void shutdown(EXIT_FORCED);
+  };
+  process.on('uncaughtException', fatal('uncaught exception; shutting down'));
+  process.on('unhandledRejection', fatal('unhandled promise rejection; shutting down'));
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
       if (shuttingDown) {

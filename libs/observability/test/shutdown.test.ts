@@ -126,4 +126,14 @@ describe('graceful shutdown (a service process)', () => {
     expect(fatal?.err?.message).toBe('postgres://app:[REDACTED]@db.invalid:5432/app refused the connection');
     expect(run.stderr()).not.toContain('fixture-pw-77');
   });
+
+  it('an uncaught exception: one redacted JSON fatal line, the cleanups run, exit 1', async () => {
+    const run = start({ TIMEOUT_MS: '20000', THROW_AFTER_READY: '1' });
+    const { code } = await run.exited;
+    expect(code).toBe(1);
+    expect(run.stdout()).toContain('closed slow\nclosed first\n');
+    expect(run.stderr()).not.toMatch(/fixture-pw-7[89]/);
+    const lines = run.stderr().trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines.find((l) => l.msg === 'uncaught exception; shutting down')?.err?.message).toBe('lost postgres://app:[REDACTED]@db:5432/app');
+  });
 });
