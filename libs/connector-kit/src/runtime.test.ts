@@ -33,9 +33,13 @@ describe('createConnectorRuntime start-up errors', () => {
       () => undefined,
       (caught: Error) => caught,
     );
-    expect(error?.message).toMatch(/^PostgreSQL at 127\.0\.0\.1:1\/soulspot is not usable: .*ECONNREFUSED/);
-    expect(error?.message).not.toContain('runtime-pw-31');
+    expect(error?.message).toBe('PostgreSQL at 127.0.0.1:1/soulspot is not usable');
     expect((error?.cause as { code?: string })?.code).toBe('ECONNREFUSED');
+    // as the service logs it: the wrapper, then pg's own words
+    const { lines, logger: out } = capture();
+    out.fatal({ err: error }, 'failed to start');
+    expect(JSON.parse(lines[0]).err.message).toMatch(/^PostgreSQL at 127\.0\.0\.1:1\/soulspot is not usable: .*ECONNREFUSED/);
+    expect(lines[0]).not.toContain('runtime-pw-31');
   });
 });
 

@@ -58,7 +58,8 @@ export async function createConnectorRuntime(options: ConnectorRuntimeOptions): 
   let publisher: EventPublisher | undefined;
   try {
     await pool.query('SELECT 1').catch((error: Error) => {
-      throw new Error(`PostgreSQL at ${database} is not usable: ${error.message}`, { cause: error });
+      // (the logger appends the cause's message: "... is not usable: password authentication failed ...")
+      throw new Error(`PostgreSQL at ${database} is not usable`, { cause: error });
     });
     await ensureTopics(kafka, [{ topic, numPartitions: options.partitions ?? DEFAULT_PARTITIONS, configEntries: { 'retention.ms': '-1' } }]);
     publisher = await createEventPublisher(kafka, { topic, chunkSize: options.publish?.batchSize ?? 500 });
