@@ -53,6 +53,12 @@ describe('the shadow schema against the migrations', () => {
         `select column_default from information_schema.columns where table_schema = 'shape_check' and table_name = 'projection_changes' and column_name = 'seq'`,
       );
       expect(defaults.rows[0].column_default).toContain('shape_check.projection_changes_seq_seq');
+      // foreign keys between the copies, never back into the live tables
+      const references = await database.client.query<{ target: string }>(
+        `select distinct n.nspname as target from pg_constraint k join pg_class c on c.oid = k.confrelid join pg_namespace n on n.oid = c.relnamespace
+         where k.contype = 'f' and k.connamespace = 'shape_check'::regnamespace`,
+      );
+      expect(references.rows.map((r) => r.target)).toEqual(['shape_check']);
     });
   });
 
@@ -70,6 +76,20 @@ describe('the shadow schema against the migrations', () => {
       });
     } finally {
       await sql.query(`alter table projection_dead_letters drop column test_identity`);
+    }
+  });
+
+  it('copies an index on an expression that calls a function of the live schema (an extension, a migration helper)', async () => {
+    const sql = database.client;
+    await sql.query(`create function test_fold(value text) returns text language sql immutable as $$ select lower(value) $$`);
+    await sql.query(`create index ix_test_folded_artist_name on soulspot_artists (test_fold(name))`);
+    try {
+      await withShadow('function_check', async () => {
+        expect(await shapeDifferences(sql, 'public', 'function_check')).toEqual([]);
+      });
+    } finally {
+      await sql.query('drop index ix_test_folded_artist_name');
+      await sql.query('drop function test_fold(text)');
     }
   });
 });

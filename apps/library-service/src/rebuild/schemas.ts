@@ -133,7 +133,9 @@ export async function createShadowSchema(sql: Sql, schema: string): Promise<void
       ]);
     }
   }
-  await sql.query(`set local search_path = ${ident(schema)}`);
+  // the copies come first, so the foreign keys' unqualified tables are theirs; the live schema after them, for what
+  // the definitions name there besides the projection tables (functions of an expression index, operator classes)
+  await sql.query(`set local search_path = ${ident(schema)}, ${ident(LIVE_SCHEMA)}`);
   // keys first (foreign keys need the referenced keys), then the plain indexes
   for (const c of [...constraints].sort((a, b) => (a.type === 'f' ? 1 : 0) - (b.type === 'f' ? 1 : 0))) {
     await sql.query(`alter table ${qualified(schema, c.table_name)} add constraint ${ident(c.name)} ${c.definition}`);
