@@ -40,6 +40,15 @@ describe('rebuild progress rendering', () => {
     expect(progressLine(status(RebuildPhase.REBUILD_PHASE_DONE, []), 4)).toBe('[####]  100%  0/0 events  0 ev/s  ETA ?  done');
   });
 
+  it('rounds the ETA before splitting it into minutes and seconds (never 1m60s)', () => {
+    const eta = (etaSeconds: number) => /ETA (\S+)/.exec(progressLine(status(RebuildPhase.REBUILD_PHASE_REPLAYING, [[0, 10]], { etaSeconds })))![1];
+    expect(eta(59.6)).toBe('1m00s');
+    expect(eta(119.7)).toBe('2m00s');
+    expect(eta(3599.8)).toBe('1h00m');
+    expect(eta(61.2)).toBe('1m01s');
+    expect(eta(4.4)).toBe('4s');
+  });
+
   it('describes phase, mode, error and every partition', () => {
     const text = describeStatus(status(RebuildPhase.REBUILD_PHASE_FAILED, [[3, 9]], { error: 'boom', etaSeconds: 3700 }));
     expect(text).toContain('phase       failed');

@@ -39,8 +39,12 @@ function totals(status: RebuildStatus): { done: number; target: number } {
   );
 }
 
-const duration = (seconds: number) =>
-  seconds >= 3600 ? `${Math.floor(seconds / 3600)}h${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}m` : seconds >= 60 ? `${Math.floor(seconds / 60)}m${String(Math.round(seconds % 60)).padStart(2, '0')}s` : `${Math.round(seconds)}s`;
+function duration(exact: number): string {
+  // whole seconds first, then split: 119.7 s reads 2m00s, not 1m60s
+  const seconds = Math.round(exact);
+  if (seconds >= 3600) return `${Math.floor(seconds / 3600)}h${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}m`;
+  return seconds >= 60 ? `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s` : `${seconds}s`;
+}
 
 /** One line: `[#####-----]  50% 1,000/2,000 events  850 ev/s  ETA 1s  replaying`. */
 export function progressLine(status: RebuildStatus, width = 30): string {
