@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@soulspot/observability';
 import { startProjector } from '../src/projection';
@@ -30,7 +31,9 @@ describe('records whose key or headers PostgreSQL cannot store as text', () => {
     const good4 = trackEvent('spotify', '4444444444444444444444', 'Harder, Better', artist, { at: at(4) });
     // a later record of the same key in the same batch
     const nulKeyAgain = { key: nulKey.key, value: good4.value, headers: { 'event-id': 'x\u0000' } };
-    await stack.publish([good1, nulKey, good2, nulHeader, good4, nulKeyAgain]);
+    // a key too long for a B-tree index entry (incompressible): no event key is longer than a provider key
+    const longKey = { key: `spotify:track:${randomBytes(6_000).toString('base64')}`, value: good1.value, headers: {} };
+    await stack.publish([good1, nulKey, good2, nulHeader, good4, nulKeyAgain, longKey]);
 
     const projector = await startProjector({
       databaseUrl: stack.db.url,
@@ -51,10 +54,11 @@ describe('records whose key or headers PostgreSQL cannot store as text', () => {
       expect(dead).toEqual([
         { offset: 1, key: null, error: mismatch },
         { offset: 5, key: null, error: mismatch },
+        { offset: 6, key: null, error: expect.stringMatching(/^key "spotify:track:.{8000,}" is not the payload's key/) },
       ]);
-      expect((await projector.status()).openDeadLetters).toBe(2);
+      expect((await projector.status()).openDeadLetters).toBe(3);
       // a retry finds them still poison, and fails no statement doing so
-      expect(await projector.retryDeadLetters([])).toEqual({ resolved: 0, stillFailing: 2 });
+      expect(await projector.retryDeadLetters([])).toEqual({ resolved: 0, stillFailing: 3 });
     } finally {
       await projector.stop();
     }

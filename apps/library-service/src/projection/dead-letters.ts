@@ -8,11 +8,14 @@ export interface DeadLetterInput {
 
 /*
  * Kafka keys and header values are bytes, and PostgreSQL text (and jsonb) cannot hold U+0000: one such record failed
- * every statement that carried its key, so its batch was retried forever and the projection stopped. No valid event
- * has a NUL in its key (provider ids with one are invalid), so such a key is stored as no key (the dead letter is
- * retried by its id) and never blocks anything; stored header values and reasons have it replaced.
+ * every statement that carried its key, so its batch was retried forever and the projection stopped. So did a key
+ * too long for an entry of the dead letters' key index (about 2.7 kB after compression). No valid event has such a
+ * key (provider ids with NUL are invalid, and every event key fits a provider key column), so it is stored as no key
+ * (the dead letter is retried by its id) and never blocks anything; stored header values and reasons have NUL replaced.
  */
-const storableKey = (key: string | null): string | null => (key === null || key.includes('\u0000') ? null : key);
+const MAX_EVENT_KEY_CHARS = 320; // projection_entity_members.member_key
+const storableKey = (key: string | null): string | null =>
+  key === null || key.length > MAX_EVENT_KEY_CHARS || key.includes('\u0000') ? null : key;
 
 /** Whether a dead letter of this key holds back the key's later events (keys that cannot be stored never do). */
 export const blocksItsKey = (key: string | null): key is string => storableKey(key) !== null;
