@@ -176,3 +176,32 @@ describe('the change feed across a rebuild', () => {
     expect(await watch(before - 1n, () => true)).toMatchObject({ code: Status.OUT_OF_RANGE });
   }, 150_000);
 });
+
+describe('a rollback that cannot announce the restored library', () => {
+  it('changes nothing: the tables are exchanged only together with the announcement watchers need', async () => {
+    await waitUntilCaughtUp(live);
+    expect((await pool.query(`select 1 from pg_namespace where nspname = 'projection_previous'`)).rowCount).toBe(1);
+    const liveTable = async () => (await pool.query<{ oid: string }>(`select 'public.soulspot_artists'::regclass::oid::text as oid`)).rows[0].oid;
+    const before = await liveTable();
+    const headBefore = await head();
+    // the write of the announcement fails (as a lost connection or a full disk would make it)
+    await pool.query(`create function test_refuse_changes() returns trigger language plpgsql as $$ begin raise exception 'announcement refused'; end $$`);
+    await pool.query(`create trigger test_refuse_changes before insert on projection_previous.projection_changes for each statement execute function test_refuse_changes()`);
+    let failure: unknown;
+    try {
+      failure = await controller.rollback().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    } finally {
+      await pool.query(`drop trigger if exists test_refuse_changes on projection_previous.projection_changes`);
+      await pool.query(`drop trigger if exists test_refuse_changes on public.projection_changes`);
+      await pool.query(`drop function test_refuse_changes()`);
+    }
+    expect((failure as Error | undefined)?.message).toContain('announcement refused');
+    // either both happened or neither: here neither
+    expect(await liveTable()).toBe(before);
+    expect(await head()).toBe(headBefore);
+    await waitUntilCaughtUp(live);
+  }, 120_000);
+});

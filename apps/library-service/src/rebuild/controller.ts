@@ -781,6 +781,8 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
                 // the live projector's batches hold this lock: none is half-applied across the exchange
                 await lockProjection(sql, 'writer');
                 await carryOverRedirects(sql, LIVE_SCHEMA, PREVIOUS_SCHEMA);
+                // with the exchange or not at all: watchers must learn that the library changed back
+                await announceRestoredLibrary(sql);
                 await exchangeLiveAndPrevious(sql);
                 await retireChangeFeed(sql, PREVIOUS_SCHEMA);
               });
@@ -789,11 +791,6 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
               if ((error as { code?: string }).code !== LOCK_NOT_AVAILABLE || attempt >= 20) throw error;
             }
           }
-        });
-        // (the live projector is still paused: the announcement goes in before anything it writes next)
-        await inTransaction(async (sql) => {
-          await lockProjection(sql, 'writer');
-          await announceRestoredLibrary(sql);
         });
         logger.info('rolled back to the tables of before the last swap');
       } finally {

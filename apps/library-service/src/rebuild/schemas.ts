@@ -364,20 +364,33 @@ export async function exchangeLiveAndPrevious(sql: Sql): Promise<void> {
 }
 
 /**
- * After a rollback: the restored tables' change feed ends below every watcher's cursor, so watchers would never learn
- * that the library changed back. This announces it at the head of the feed: an upsert for every restored row
- * (artists, then albums, then tracks) and a delete for every entity only the replaced tables had (a merge where the
- * restored redirects say so). A separate transaction after the exchange: rows inserted, nothing locked for readers.
+ * Before a rollback's exchange, in its transaction (projection writer lock held, so the live feed's sequence stands
+ * still): the restored tables' change feed ends below every watcher's cursor, so watchers would never learn that the
+ * library changed back. This writes the announcement into the feed of the tables about to be restored, numbered after
+ * everything the live feed has handed out: an upsert for every restored row (artists, then albums, then tracks) and a
+ * delete for every entity only the replaced tables have (merged where the restored redirects say so, after
+ * `carryOverRedirects`). Part of the exchange's transaction, so the tables never change back without it; written
+ * before the exchange takes its locks, so readers do not wait for it.
  */
 export async function announceRestoredLibrary(sql: Sql): Promise<void> {
+  await sql.query(
+    `select setval(pg_get_serial_sequence('${qualified(PREVIOUS_SCHEMA, 'projection_changes')}', 'seq'),
+       greatest((select coalesce(max(seq), 0) from ${qualified(LIVE_SCHEMA, 'projection_changes')}),
+                (select coalesce(max(seq), 0) from ${qualified(PREVIOUS_SCHEMA, 'projection_changes')}),
+                coalesce(pg_sequence_last_value(${LIVE_CHANGE_SEQUENCE}), 0),
+                coalesce(pg_sequence_last_value(${PREVIOUS_CHANGE_SEQUENCE}), 0), 1))`,
+  );
   for (const [type, table] of ENTITY_TABLES) {
     await sql.query(
-      `insert into ${qualified(LIVE_SCHEMA, 'projection_changes')} (entity_type, entity_id, op, redirect_to)
-       select '${type}', id, 'upsert', null from ${qualified(LIVE_SCHEMA, table)} order by id`,
+      `insert into ${qualified(PREVIOUS_SCHEMA, 'projection_changes')} (entity_type, entity_id, op, redirect_to)
+       select '${type}', id, 'upsert', null from ${qualified(PREVIOUS_SCHEMA, table)} order by id`,
     );
   }
-  await announceVanishedEntities(sql, PREVIOUS_SCHEMA, LIVE_SCHEMA);
+  await announceVanishedEntities(sql, LIVE_SCHEMA, PREVIOUS_SCHEMA);
 }
+
+const LIVE_CHANGE_SEQUENCE = `pg_get_serial_sequence('${qualified(LIVE_SCHEMA, 'projection_changes')}', 'seq')::regclass`;
+const PREVIOUS_CHANGE_SEQUENCE = `pg_get_serial_sequence('${qualified(PREVIOUS_SCHEMA, 'projection_changes')}', 'seq')::regclass`;
 
 /**
  * Watchers hold the entities the feed told them about, and a set of tables that replaces another (a swap, the end of
