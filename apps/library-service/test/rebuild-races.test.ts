@@ -452,3 +452,39 @@ describe('a cancel whose runner dies before it cleans up', () => {
     }
   }, 120_000);
 });
+
+describe('status from a replica that does not run the rebuild', () => {
+  it('reports a rebuild that makes no progress as stuck, with the progress it has', async () => {
+    await waitUntilCaughtUp(live);
+    const runner = newController({ catchUpLag: -1, stuckAfterSeconds: 2 });
+    const replica = newController({ stuckAfterSeconds: 2 });
+    // the replay cannot commit anything while another writer holds the projection writer lock (a stuck writer)
+    const holder = await readPool.connect();
+    let held = true;
+    const release = async () => {
+      if (!held) return;
+      held = false;
+      await holder.query('commit').catch(() => undefined);
+      holder.release();
+    };
+    try {
+      await holder.query('begin');
+      await lockProjection(holder, 'writer');
+      await runner.start('blue_green');
+      await eventually(async () => (await runner.status()).stuck, 30_000);
+      const seen = await replica.status();
+      expect(seen.phase).toBe('replaying');
+      expect(seen.partitions.reduce((sum, p) => sum + p.target, 0)).toBeGreaterThan(0);
+      expect(seen.stuck).toBe(true);
+      // once the writer lets go, the replay moves again and is no longer stuck anywhere
+      await release();
+      await eventually(async () => !(await replica.status()).stuck, 30_000);
+      expect((await runner.cancel()).phase).toBe('cancelled');
+    } finally {
+      await release();
+      await runner.close();
+      await replica.close();
+    }
+    await waitUntilCaughtUp(live);
+  }, 120_000);
+});

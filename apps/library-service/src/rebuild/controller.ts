@@ -142,6 +142,11 @@ const LIVE_RESUME_BACKOFF_MS = 1_000;
 /** undefined_table, invalid_schema_name */
 const SCHEMA_OR_TABLE_GONE = ['42P01', '3F000'];
 
+interface Checkpoints {
+  offsets: Map<number, bigint>;
+  lastWriteAgeMs?: number;
+}
+
 interface Run {
   record: RebuildRecord;
   /** The connection holding REBUILD_LOCK for this run. */
@@ -400,12 +405,30 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
     return new Map(rows.map((r) => [r.partition, BigInt(r.next_offset)]));
   }
 
+  /** Milliseconds from `time` (the database's) to the database's now. */
+  async function msSince(time: Date): Promise<number> {
+    const { rows } = await options.pool.query<{ ms: number }>('select greatest(0, extract(epoch from now() - $1::timestamptz))::float8 * 1000 as ms', [time]);
+    return rows[0].ms;
+  }
+
+  /** A schema's checkpoints of the projection, and how long ago the last of them was written (undefined: none yet). */
+  async function checkpointsOf(sql: Pick<pg.PoolClient, 'query'>, schema: string): Promise<Checkpoints> {
+    // (ages on the database's clock, which wrote the times: the service's may be off)
+    const { rows } = await sql.query<{ partition: number; next_offset: string; age_ms: number }>(
+      `select partition, next_offset, extract(epoch from now() - updated_at)::float8 * 1000 as age_ms
+       from "${schema}".projection_checkpoints where projection = $1 and topic = $2`,
+      [options.projection, options.topic],
+    );
+    const ages = rows.map((r) => r.age_ms);
+    return { offsets: new Map(rows.map((r) => [r.partition, BigInt(r.next_offset)])), lastWriteAgeMs: ages.length > 0 ? Math.min(...ages) : undefined };
+  }
+
   /** The shadow checkpoints, or none when a cancel or a failure dropped the shadow meanwhile (a status poll races them). */
-  async function shadowCheckpointsUnlessDropped(): Promise<Map<number, bigint>> {
+  async function shadowCheckpointsUnlessDropped(): Promise<Checkpoints> {
     try {
-      return await shadowCheckpointsIn(options.pool);
+      return await checkpointsOf(options.pool, SHADOW_SCHEMA);
     } catch (error) {
-      if (SCHEMA_OR_TABLE_GONE.includes((error as { code?: string }).code ?? '')) return new Map();
+      if (SCHEMA_OR_TABLE_GONE.includes((error as { code?: string }).code ?? '')) return { offsets: new Map() };
       throw error;
     }
   }
@@ -639,30 +662,41 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
     const local = run && run.record.id === record.id ? run : undefined;
     let partitions: PartitionProgress[];
     let phase: RebuildPhase = local?.phase ?? record.phase;
+    /** For a rebuild this process does not run: how long ago its replay last wrote a checkpoint, and it started (ms). */
+    let remote: { idleMs: number; runningMs: number } | undefined;
     if (local && local.progress.length > 0) partitions = local.progress;
     else if (ACTIVE_PHASES.includes(record.phase)) {
       // a rebuild run by another replica (or not resumed yet): progress straight from the database
-      const live = await liveCheckpoints();
-      const offsets =
-        record.mode === 'in_place' ? live : (await schemaIsComplete(options.pool, SHADOW_SCHEMA)) ? await shadowCheckpointsUnlessDropped() : new Map();
-      partitions = partitionProgress(offsets, record.mode === 'in_place' ? record.targetOffsets : maxOffsets(record.targetOffsets, live));
+      const live = await checkpointsOf(options.pool, LIVE_SCHEMA);
+      const replay =
+        record.mode === 'in_place' ? live : (await schemaIsComplete(options.pool, SHADOW_SCHEMA)) ? await shadowCheckpointsUnlessDropped() : undefined;
+      partitions = partitionProgress(replay?.offsets ?? new Map(), record.mode === 'in_place' ? record.targetOffsets : maxOffsets(record.targetOffsets, live.offsets));
+      if (!local) {
+        const runningMs = await msSince(record.startedAt);
+        remote = { runningMs, idleMs: Math.min(runningMs, replay?.lastWriteAgeMs ?? runningMs) };
+      }
     } else {
       partitions = partitionProgress(new Map(), new Map());
       phase = record.phase;
     }
     const left = remaining(partitions);
     const now = Date.now();
+    // Another replica's meter is out of reach: its rate is averaged since the start, and it is stuck when its
+    // checkpoints have not moved for the threshold (the runner may be hung, or unreachable behind the same address).
+    const remoteRate = remote && remote.runningMs > 0 ? applied(partitions) / (remote.runningMs / 1000) : 0;
     return {
       id: record.id,
       mode: record.mode,
       phase,
       partitions,
-      eventsPerSecond: local ? local.meter.eventsPerSecond() : 0,
-      etaSeconds: local ? local.meter.etaSeconds(left) : undefined,
+      eventsPerSecond: local ? local.meter.eventsPerSecond() : remoteRate,
+      etaSeconds: local ? local.meter.etaSeconds(left) : remote ? (left === 0 ? 0 : remoteRate > 0 ? left / remoteRate : undefined) : undefined,
       startedAt: record.startedAt,
       finishedAt: record.finishedAt ?? undefined,
       error: local?.error ?? record.error ?? undefined,
-      stuck: local ? local.meter.isStuck(now, left, stuckAfter) : false,
+      stuck: local
+        ? local.meter.isStuck(now, left, stuckAfter)
+        : remote !== undefined && left > 0 && remote.idleMs / 1000 >= stuckAfter,
       rollbackAvailable,
     };
   }
