@@ -488,3 +488,27 @@ describe('status from a replica that does not run the rebuild', () => {
     await waitUntilCaughtUp(live);
   }, 120_000);
 });
+
+describe('live autovacuum left off by a process that died', () => {
+  it('is turned back on by the next check of any replica once no rebuild or rollback is under way', async () => {
+    await waitUntilCaughtUp(live);
+    expect(['replaying', 'catching_up', 'swapping']).not.toContain(await phaseOf());
+    // as an in-place start or a rollback leaves it when its process dies between turning it off and its transaction
+    await setAutovacuum(readPool, 'public', false);
+    const replica = newController();
+    const busy = await readPool.connect();
+    try {
+      // while someone holds the rebuild lock (a rollback under way), it is theirs
+      await busy.query('select pg_advisory_lock($1)', [REBUILD_LOCK]);
+      expect(await replica.resumeInterrupted()).toBe(false);
+      expect((await tablesWithAutovacuumOff(readPool, 'public')).length).toBeGreaterThan(0);
+      await busy.query('select pg_advisory_unlock($1)', [REBUILD_LOCK]);
+      expect(await replica.resumeInterrupted()).toBe(false);
+      expect(await tablesWithAutovacuumOff(readPool, 'public')).toEqual([]);
+    } finally {
+      busy.release(true);
+      await replica.close();
+      await setAutovacuum(readPool, 'public', true);
+    }
+  }, 120_000);
+});

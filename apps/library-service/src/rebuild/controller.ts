@@ -28,6 +28,8 @@ import {
   schemaIsComplete,
   setAutovacuum,
   shapeDifferences,
+  tablesWithAutovacuumOff,
+  PROJECTION_TABLES,
   swapShadowIn,
   TableShapeError,
   truncateLive,
@@ -606,6 +608,26 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
     }
   }
 
+  /**
+   * An in-place start and a rollback turn live autovacuum off before their transaction and back on after it, outside
+   * any rebuild's row: a process that dies in between leaves it off for good (no rebuild is active to resume, no cancel
+   * to run). Every projection table off is the mark `setAutovacuum` leaves; with no rebuild active and nobody holding
+   * the rebuild lock, nothing of ours needs it off any more.
+   */
+  async function restoreAbandonedAutovacuum(): Promise<void> {
+    if ((await tablesWithAutovacuumOff(options.pool, LIVE_SCHEMA)).length !== PROJECTION_TABLES.length) return;
+    const lock = await tryLock();
+    if (!lock) return;
+    try {
+      const latest = await latestRebuild(options.pool, options.projection);
+      if (latest && ACTIVE_PHASES.includes(latest.phase)) return;
+      await restoreLiveAutovacuum();
+      logger.warn('autovacuum of the live projection tables was left off by a rebuild or rollback that did not finish; turned back on');
+    } finally {
+      await unlock(lock);
+    }
+  }
+
   /** Runs (or resumes) a rebuild in the background; the lock connection is held until it ends. */
   function launch(record: RebuildRecord, lock: pg.PoolClient): Run {
     const current: Run = {
@@ -837,15 +859,15 @@ export function createRebuildController(options: RebuildControllerOptions): Rebu
     async resumeInterrupted() {
       if (run) return false;
       const record = await latestRebuild(options.pool, options.projection);
-      if (!record) return false;
-      if (!ACTIVE_PHASES.includes(record.phase)) {
+      if (!record || !ACTIVE_PHASES.includes(record.phase)) {
         // a failed in-place rebuild whose process went away before its replay caught up: its carry-over is still due
         // (also after a watch of it while it was active, which left the carry-over to the process running it)
-        const finishing = watching?.id === record.id && watching.finish;
-        if (record.mode === 'in_place' && record.phase === 'failed' && !finishing && (await schemaExists(options.pool, CARRY_SCHEMA))) {
+        const finishing = watching?.id === record?.id && watching?.finish;
+        if (record?.mode === 'in_place' && record.phase === 'failed' && !finishing && (await schemaExists(options.pool, CARRY_SCHEMA))) {
           serveOnceCaughtUp(record, true);
         }
-        if (record.mode === 'blue_green' && (await schemaExists(options.pool, SHADOW_SCHEMA))) await removeOrphanedShadow(record.id);
+        if (record?.mode === 'blue_green' && (await schemaExists(options.pool, SHADOW_SCHEMA))) await removeOrphanedShadow(record.id);
+        await restoreAbandonedAutovacuum();
         return false;
       }
       const lock = await tryLock();
