@@ -1,4 +1,3 @@
-import pg from 'pg';
 import type { Logger } from 'pino';
 import { configureShutdown, createLogger, createMetricsRegistry, handleServiceArgs, onShutdown, shutdownNow, startService } from '@soulspot/observability';
 import { type ProjectorConfig, loadProjectorConfig, projectorConfigSpec } from './config';
@@ -9,6 +8,7 @@ import { createRebuildController, createSwitchableProjector } from './rebuild';
 import { runReplayChildIfAsked } from './rebuild/replay-process';
 import { runShadowProjectorWorkerIfAsked } from './rebuild/shadow-projector';
 import { serveMetrics } from './rebuild/metrics';
+import { createPgPool } from '@soulspot/library-db/pool';
 
 /** library-service: projects the library events topic into the soulspot_* tables. */
 async function main(): Promise<void> {
@@ -54,8 +54,9 @@ async function start(config: ProjectorConfig, logger: Logger): Promise<void> {
   onShutdown(() => projector.stop());
 
   const registry = createMetricsRegistry();
-  const rebuildPool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 3, application_name: 'library-service-rebuild' });
-  rebuildPool.on('error', (error) => logger.warn({ err: error.message }, 'idle rebuild connection failed'));
+  const rebuildPool = createPgPool({ connectionString: config.DATABASE_URL, max: 3, application_name: 'library-service-rebuild' }, (error) =>
+    logger.warn({ err: error.message }, 'rebuild connection to PostgreSQL lost'),
+  );
   // the server is created after the controller (it serves the controller's RPCs); readiness reaches it once it exists
   const started: { grpc?: GrpcServerHandle } = {};
   const rebuild = createRebuildController({

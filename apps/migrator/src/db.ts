@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { createPgPool } from '@soulspot/library-db/pool';
 
 /**
  * A pool whose sessions run in UTC (timestamps without zone in legacy tables were written as UTC), with any further
@@ -8,9 +9,8 @@ export function createPool(databaseUrl: string, max = 4, settings: Record<string
   const options = Object.entries({ TimeZone: 'UTC', ...settings })
     .map(([name, value]) => `-c ${name}=${value}`)
     .join(' ');
-  const pool = new pg.Pool({ connectionString: databaseUrl, max, options });
-  pool.on('error', () => undefined);
-  return pool;
+  // a connection that drops fails the step it served (which reports it); it must not end the process from an event
+  return createPgPool({ connectionString: databaseUrl, max, options });
 }
 
 export async function withClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {

@@ -1,14 +1,14 @@
 import pg from 'pg';
+import { createPgPool } from '@soulspot/library-db/pool';
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
 
 /** A small connection pool for a connector (token rows, OAuth sessions, sync status — never hot per-item writes). */
 export function createPool(databaseUrl: string, max = 5): pg.Pool {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max, idleTimeoutMillis: 10_000 });
-  // An idle client losing its connection must not crash the process; the next query reconnects.
-  pool.on('error', () => undefined);
-  return pool;
+  // A connection that drops, idle or checked out, must not crash the process: the query it served fails, the next one
+  // reconnects.
+  return createPgPool({ connectionString: databaseUrl, max, idleTimeoutMillis: 10_000 });
 }
 
 /** Runs `work` in a transaction on one connection; rolls back on any error. */

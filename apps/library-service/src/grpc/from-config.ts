@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import pg from 'pg';
 import type { Logger } from 'pino';
 import { int, str } from '@soulspot/observability';
 import { startGrpcServer, type GrpcServerHandle } from './index';
 import type { ProjectionPort } from './projection-port';
 import type { RebuildController } from '../rebuild';
+import { createPgPool } from '@soulspot/library-db/pool';
 
 /** Environment of the gRPC server (merged into library-service's config spec). */
 export const grpcConfigSpec = {
@@ -44,14 +44,16 @@ export async function startGrpcFromConfig(config: GrpcConfig, deps: { logger: Lo
   }
   if (config.PAGE_TOKEN_SECRET !== undefined && config.PAGE_TOKEN_SECRET.length < 16) throw new Error('PAGE_TOKEN_SECRET must be at least 16 bytes');
   if (config.PAGE_TOKEN_SECRET === undefined) deps.logger.warn('PAGE_TOKEN_SECRET is not set: using a random key, page tokens will not survive a restart');
-  const pool = new pg.Pool({
-    connectionString: config.DATABASE_URL,
-    max: config.GRPC_DB_POOL_SIZE,
-    statement_timeout: config.GRPC_STATEMENT_TIMEOUT_MS,
-    connectionTimeoutMillis: 5_000,
-    application_name: 'library-service-grpc',
-  });
-  pool.on('error', (error) => deps.logger.warn({ err: error.message }, 'idle read connection failed'));
+  const pool = createPgPool(
+    {
+      connectionString: config.DATABASE_URL,
+      max: config.GRPC_DB_POOL_SIZE,
+      statement_timeout: config.GRPC_STATEMENT_TIMEOUT_MS,
+      connectionTimeoutMillis: 5_000,
+      application_name: 'library-service-grpc',
+    },
+    (error) => deps.logger.warn({ err: error.message }, 'read connection to PostgreSQL lost'),
+  );
   const server = await startGrpcServer({
     pool,
     logger: deps.logger,

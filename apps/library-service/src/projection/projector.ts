@@ -17,6 +17,7 @@ import { readCheckpoints } from './checkpoints';
 import { DEFAULT_MAX_BYTES_PER_PARTITION, DEFAULT_MAX_EVENTS_PER_TRANSACTION } from './defaults';
 import { createPendingRowsWriter } from './pending-rows';
 import { retryDeadLetters, type RetryResult } from './retry';
+import { createPgPool } from '@soulspot/library-db/pool';
 
 export interface ProjectorOptions {
   databaseUrl: string;
@@ -88,10 +89,10 @@ export interface Projector {
 export async function startProjector(options: ProjectorOptions): Promise<Projector> {
   const logger = options.logger ?? createLogger('library-projector');
   const ownsPool = !options.pool;
-  const pool = options.pool ?? new pg.Pool({ connectionString: options.databaseUrl, max: 4 });
-  // An idle connection dropped by the server (restart, failover) must not crash the service: the next batch
-  // reconnects, and a failed batch is retried from the database checkpoint.
-  if (ownsPool) pool.on('error', (error) => logger.warn({ err: error }, 'idle PostgreSQL connection lost'));
+  // A connection dropped by the server (restart, failover) must not crash the service: the batch it served fails and
+  // is retried from the database checkpoint, on a new connection.
+  const pool =
+    options.pool ?? createPgPool({ connectionString: options.databaseUrl, max: 4 }, (error) => logger.warn({ err: error }, 'PostgreSQL connection lost'));
   const kafka: Kafka = createKafka({ brokers: options.brokers, clientId: `library-service-${options.projection}`, logger });
   const partitions = options.partitions ?? 12;
   await ensureTopics(kafka, [

@@ -3,6 +3,7 @@ import { createLogger, type Logger } from '@soulspot/observability';
 import { serveProjectorInWorker, startProjector, startProjectorInWorker, type Projector, type ProjectorOptions, type ProjectorWorkerHooks } from '../projection';
 import { lowerThisThreadPriority, priorityLogger, reniceLocalBackend } from './cpu-priority';
 import { SHADOW_SCHEMA } from './schemas';
+import { createPgPool } from '@soulspot/library-db/pool';
 
 /** What a shadow projector needs, as plain data (it crosses into a worker thread). */
 export type ShadowProjectorOptions = Omit<ProjectorOptions, 'logger' | 'pool'> & {
@@ -23,8 +24,10 @@ export const SHADOW_APPLICATION_NAME = 'library-service-rebuild-replay';
  * With `postgresNice` each new connection's backend gets that nice value when it is a local process we may renice.
  */
 export function shadowPool(databaseUrl: string, logger: Logger, postgresNice = 0): pg.Pool {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 4, options: `-c search_path=${SHADOW_SCHEMA}`, application_name: SHADOW_APPLICATION_NAME });
-  pool.on('error', (error) => logger.warn({ err: error.message }, 'idle shadow connection failed'));
+  const pool = createPgPool(
+    { connectionString: databaseUrl, max: 4, options: `-c search_path=${SHADOW_SCHEMA}`, application_name: SHADOW_APPLICATION_NAME },
+    (error) => logger.warn({ err: error.message }, 'shadow connection to PostgreSQL lost'),
+  );
   if (postgresNice !== 0) {
     const report = priorityLogger(logger, 'postgres backend');
     pool.on('connect', (client) => {
