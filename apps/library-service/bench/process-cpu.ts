@@ -13,6 +13,8 @@ export interface ProcStat {
   comm: string;
   /** User + system CPU time in clock ticks. */
   ticks: number;
+  /** User + system CPU time of its children that have exited and been waited for (cutime + cstime), in clock ticks. */
+  reapedChildTicks: number;
   ppid: number;
 }
 
@@ -24,8 +26,13 @@ export function readStat(path: string): ProcStat | undefined {
     // The name may contain spaces and parentheses; everything after its last closing parenthesis is space-separated.
     const close = raw.lastIndexOf(')');
     const fields = raw.slice(close + 2).split(' ');
-    // after the name: [0]=state [1]=ppid ... [11]=utime [12]=stime
-    return { comm: raw.slice(open + 1, close), ticks: Number(fields[11]) + Number(fields[12]), ppid: Number(fields[1]) };
+    // after the name: [0]=state [1]=ppid ... [11]=utime [12]=stime [13]=cutime [14]=cstime
+    return {
+      comm: raw.slice(open + 1, close),
+      ticks: Number(fields[11]) + Number(fields[12]),
+      reapedChildTicks: Number(fields[13]) + Number(fields[14]),
+      ppid: Number(fields[1]),
+    };
   } catch {
     return undefined;
   }
@@ -37,15 +44,18 @@ export function processCpuSeconds(pid: number): number {
 }
 
 /**
- * CPU time (µs) used so far by a PostgreSQL server: the postmaster and all its backends (processes whose parent is
- * `pid`). Backends that exited in between are not counted, so measure phases with a pool that stays connected.
+ * CPU time (µs) used so far by a PostgreSQL server: the postmaster, its live backends (processes whose parent is
+ * `pid`) and the backends that have exited (the postmaster waits for them, which adds their time to its own
+ * cutime/cstime). Without the last, a backend exiting between two readings made the difference negative.
  */
 export function serverTreeCpuMicros(pid: number): number {
   let ticks = 0;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const stat = readStat(`/proc/${entry}/stat`);
-    if (stat && (entry === String(pid) || stat.ppid === pid)) ticks += stat.ticks;
+    if (!stat) continue;
+    if (entry === String(pid)) ticks += stat.ticks + stat.reapedChildTicks;
+    else if (stat.ppid === pid) ticks += stat.ticks;
   }
   return (ticks * 1_000_000) / TICKS_PER_SECOND;
 }
