@@ -15,6 +15,7 @@ import { startGrpcFromConfig } from '../src/grpc/from-config';
 import { call, callError, connect } from './support/grpc-client';
 import { healthClient, reflectionFileContainingSymbol, reflectionListServices, type HealthStatus } from './support/health-reflection-clients';
 import { seedArtist } from './support/seed';
+import { eventually } from './support/eventually';
 
 const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 const SECRET = 'hygiene-test-page-token-secret';
@@ -28,14 +29,6 @@ async function start(options: { projection?: ProjectionPort; pool?: pg.Pool } = 
   const server = await startGrpcServer({ pool: options.pool ?? pool, logger, port: 0, host: '127.0.0.1', pageTokenSecret: SECRET, projection: options.projection, caughtUpPollMs: 50 });
   servers.push(server);
   return server;
-}
-
-async function eventually(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 beforeAll(async () => {

@@ -16,6 +16,7 @@ import { createShadowSchema, dropSchema, setAutovacuum, tablesWithAutovacuumOff 
 import { insertRebuild, latestRebuild } from '../src/rebuild/state';
 import { startStack, waitUntilCaughtUp, type Stack } from './support/harness';
 import { generateLibrary } from './support/library-generator';
+import { eventually } from './support/eventually';
 
 // Two controllers on one database stand for two replicas of library-service (each with its own controller; the live
 // projector is shared here, which only matters to the replica that pauses it).
@@ -69,14 +70,6 @@ function gatedPool(): { pool: pg.Pool; waiting: () => boolean; open: () => void 
     },
   });
   return { pool, waiting: () => waiting, open: release };
-}
-
-async function eventually(probe: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** What a replica that died mid-replay leaves: an active blue/green rebuild row and its shadow, no lock holder. */

@@ -13,6 +13,7 @@ import { dumpLibrary } from './support/dump';
 import { call, connect, type Clients } from './support/grpc-client';
 import { spawnLibraryService, startStack, waitUntilCaughtUp, type Stack } from './support/harness';
 import { generateLibrary } from './support/library-generator';
+import { eventually } from './support/eventually';
 
 const PARTITIONS = 4;
 const logger = createLogger('rebuild-restart-test');
@@ -105,14 +106,6 @@ const records = (lines: string[]) =>
       return [];
     }
   });
-
-async function eventually(probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('rebuild across a library-service crash', () => {
   let stack: Stack;

@@ -24,6 +24,7 @@ import { artistEvent, at, trackEvent } from './support/events';
 import { call, callError, connect, type Clients } from './support/grpc-client';
 import { SERVICE_ENTRY, startStack, waitUntilCaughtUp, type Stack } from './support/harness';
 import { generateLibrary, spotifyId } from './support/library-generator';
+import { eventually } from './support/eventually';
 
 const logger = createLogger('rebuild-test');
 const PARTITIONS = 4;
@@ -251,13 +252,6 @@ describe('blue/green rebuild', () => {
 });
 
 /** Polls `probe` until it returns true. */
-async function eventually(probe: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 const shadowApplied = async () =>
   Number(
