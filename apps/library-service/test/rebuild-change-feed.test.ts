@@ -4,11 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChangeType, type LibraryChange } from '@soulspot/contracts/library';
 import { createLogger } from '@soulspot/observability';
 import { startGrpcServer, type GrpcServerHandle } from '../src/grpc';
-import { startProjector } from '../src/projection';
-import { createRebuildController, createSwitchableProjector, type RebuildController, type SwitchableProjector } from '../src/rebuild';
+import type { RebuildController, SwitchableProjector } from '../src/rebuild';
 import { connect, type Clients } from './support/grpc-client';
 import { startStack, waitUntilCaughtUp, type Stack } from './support/harness';
 import { generateLibrary } from './support/library-generator';
+import { rebuildController, stackProjection, startLiveProjection } from './support/rebuild-fixture';
 
 // WatchLibraryChanges across the exchanges of tables a rebuild makes: the feed a watcher follows is replaced with the
 // tables (swap, rollback) or emptied (in-place), so what the replaced feed would have told it must reach it anyway.
@@ -27,34 +27,9 @@ beforeAll(async () => {
   stack = await startStack('library-events-rebuild-feed', PARTITIONS);
   pool = new pg.Pool({ connectionString: stack.db.url, max: 6 });
   pool.on('error', (error) => logger.warn({ err: error.message }, 'idle connection failed'));
-  live = await createSwitchableProjector(() =>
-    startProjector({
-      databaseUrl: stack.db.url,
-      brokers: stack.kafka.brokers,
-      topic: stack.topic,
-      dlqTopic: stack.dlqTopic,
-      projection: 'library',
-      groupId: 'library-service.live',
-      partitions: PARTITIONS,
-      sessionTimeoutMs: 6_000,
-      logger,
-      yieldsToRebuild: true,
-    }),
-  );
-  controller = createRebuildController({
-    pool,
-    databaseUrl: stack.db.url,
-    brokers: stack.kafka.brokers,
-    topic: stack.topic,
-    dlqTopic: stack.dlqTopic,
-    projection: 'library',
-    live,
-    logger,
-    partitions: PARTITIONS,
-    sessionTimeoutMs: 6_000,
-    catchUpLag: 100,
-    pollMs: 50,
-  });
+  const shared = stackProjection(stack, PARTITIONS, logger);
+  live = await startLiveProjection(shared);
+  controller = rebuildController(shared, { pool, live });
   server = await startGrpcServer({
     pool,
     logger,

@@ -1,11 +1,11 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@soulspot/observability';
-import { startProjector } from '../src/projection';
-import { createRebuildController, createSwitchableProjector, type RebuildController, type SwitchableProjector } from '../src/rebuild';
+import type { RebuildController, SwitchableProjector } from '../src/rebuild';
 import { artistEvent, at } from './support/events';
 import { startStack, waitUntilCaughtUp, type Stack } from './support/harness';
 import { spotifyId } from './support/library-generator';
+import { rebuildController, stackProjection, startLiveProjection } from './support/rebuild-fixture';
 
 // A rebuild of a projection whose topic has no event yet (a new deployment), then one that has grown since.
 
@@ -16,23 +16,15 @@ let stack: Stack;
 let live: SwitchableProjector;
 let pool: pg.Pool;
 let controller: RebuildController;
+let shared: ReturnType<typeof stackProjection>;
 
 beforeAll(async () => {
   stack = await startStack('library-events-rebuild-empty', PARTITIONS);
   pool = new pg.Pool({ connectionString: stack.db.url, max: 6 });
   pool.on('error', (error) => logger.warn({ err: error.message }, 'idle connection failed'));
-  const options = {
-    databaseUrl: stack.db.url,
-    brokers: stack.kafka.brokers,
-    topic: stack.topic,
-    dlqTopic: stack.dlqTopic,
-    projection: 'library',
-    partitions: PARTITIONS,
-    sessionTimeoutMs: 6_000,
-    logger,
-  };
-  live = await createSwitchableProjector(() => startProjector({ ...options, groupId: 'library-service.live', yieldsToRebuild: true }));
-  controller = createRebuildController({ ...options, pool, live, catchUpLag: 100, pollMs: 50 });
+  shared = stackProjection(stack, PARTITIONS, logger);
+  live = await startLiveProjection(shared);
+  controller = rebuildController(shared, { pool, live });
 }, 120_000);
 
 afterAll(async () => {
@@ -52,20 +44,7 @@ describe('rebuild of an empty topic', () => {
     expect((await controller.status()).phase).toBe('done');
 
     const readiness: boolean[] = [];
-    const inPlace = createRebuildController({
-      pool,
-      databaseUrl: stack.db.url,
-      brokers: stack.kafka.brokers,
-      topic: stack.topic,
-      dlqTopic: stack.dlqTopic,
-      projection: 'library',
-      live,
-      logger,
-      partitions: PARTITIONS,
-      sessionTimeoutMs: 6_000,
-      pollMs: 50,
-      onReadiness: (serving) => readiness.push(serving),
-    });
+    const inPlace = rebuildController(shared, { pool, live }, { onReadiness: (serving) => readiness.push(serving) });
     try {
       await inPlace.start('in_place');
       await inPlace.settled();

@@ -1,11 +1,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@soulspot/observability';
-import { startProjector } from '../src/projection';
 import { lockProjection } from '../src/projection/sql';
 import {
-  createRebuildController,
-  createSwitchableProjector,
   RebuildConflictError,
   REBUILD_LOCK,
   type RebuildController,
@@ -17,6 +14,7 @@ import { insertRebuild, latestRebuild } from '../src/rebuild/state';
 import { startStack, waitUntilCaughtUp, type Stack } from './support/harness';
 import { generateLibrary } from './support/library-generator';
 import { eventually } from './support/eventually';
+import { rebuildController, stackProjection, startLiveProjection } from './support/rebuild-fixture';
 
 // Two controllers on one database stand for two replicas of library-service (each with its own controller; the live
 // projector is shared here, which only matters to the replica that pauses it).
@@ -29,22 +27,7 @@ let live: SwitchableProjector;
 let readPool: pg.Pool;
 
 function newController(extra: Partial<RebuildControllerOptions> = {}): RebuildController {
-  return createRebuildController({
-    pool: readPool,
-    databaseUrl: stack.db.url,
-    brokers: stack.kafka.brokers,
-    topic: stack.topic,
-    dlqTopic: stack.dlqTopic,
-    projection: 'library',
-    live,
-    logger,
-    partitions: PARTITIONS,
-    maxBytesPerPartition: 16 * 1024,
-    sessionTimeoutMs: 6_000,
-    catchUpLag: 100,
-    pollMs: 50,
-    ...extra,
-  });
+  return rebuildController(stackProjection(stack, PARTITIONS, logger), { pool: readPool, live }, { maxBytesPerPartition: 16 * 1024, ...extra });
 }
 
 /**
@@ -101,23 +84,11 @@ beforeAll(async () => {
   stack = await startStack('library-events-rebuild-races', PARTITIONS);
   readPool = new pg.Pool({ connectionString: stack.db.url, max: 8 });
   readPool.on('error', (error) => logger.warn({ err: error.message }, 'idle read connection failed'));
-  live = await createSwitchableProjector(() =>
-    startProjector({
-      databaseUrl: stack.db.url,
-      brokers: stack.kafka.brokers,
-      topic: stack.topic,
-      dlqTopic: stack.dlqTopic,
-      projection: 'library',
-      groupId: 'library-service.live',
-      partitions: PARTITIONS,
-      // small transactions: an in-place replay lasts long enough to be held before it reaches its target
-      maxBytesPerPartition: 4 * 1024,
-      maxEventsPerTransaction: 10,
-      sessionTimeoutMs: 6_000,
-      logger,
-      yieldsToRebuild: true,
-    }),
-  );
+  live = await startLiveProjection(stackProjection(stack, PARTITIONS, logger), {
+    // small transactions: an in-place replay lasts long enough to be held before it reaches its target
+    maxBytesPerPartition: 4 * 1024,
+    maxEventsPerTransaction: 10,
+  });
   await stack.publish([...generateLibrary({ artists: 8, albumsPerArtist: 2, tracksPerAlbum: 3, overlap: 0.4, seed: 5, twists: true })]);
   await waitUntilCaughtUp(live);
 }, 120_000);

@@ -10,7 +10,6 @@ import type { KafkaEvent } from '@soulspot/contracts';
 import { startGrpcServer, type GrpcServerHandle } from '../src/grpc';
 import { startProjector, type Projector } from '../src/projection';
 import {
-  createRebuildController,
   createSwitchableProjector,
   RebuildConflictError,
   REBUILD_LOCK,
@@ -24,6 +23,7 @@ import { artistEvent, at, trackEvent } from './support/events';
 import { call, callError, connect, type Clients } from './support/grpc-client';
 import { SERVICE_ENTRY, startStack, waitUntilCaughtUp, type Stack } from './support/harness';
 import { generateLibrary, spotifyId } from './support/library-generator';
+import { rebuildController, stackProjection } from './support/rebuild-fixture';
 import { eventually } from './support/eventually';
 
 const logger = createLogger('rebuild-test');
@@ -36,37 +36,11 @@ let server: GrpcServerHandle;
 let clients: Clients;
 let controller: RebuildController;
 
-const projectorOptions = (groupId: string) => ({
-  databaseUrl: stack.db.url,
-  brokers: stack.kafka.brokers,
-  topic: stack.topic,
-  dlqTopic: stack.dlqTopic,
-  projection: 'library',
-  groupId,
-  partitions: PARTITIONS,
-  maxBytesPerPartition: 16 * 1024,
-  sessionTimeoutMs: 6_000,
-  logger,
-});
+// small batches: the replay takes long enough to be observed (and interrupted) mid-way
+const projectorOptions = (groupId: string) => ({ ...stackProjection(stack, PARTITIONS, logger), groupId, maxBytesPerPartition: 16 * 1024 });
 
 function newController(extra: Partial<RebuildControllerOptions> = {}): RebuildController {
-  return createRebuildController({
-    pool: readPool,
-    databaseUrl: stack.db.url,
-    brokers: stack.kafka.brokers,
-    topic: stack.topic,
-    dlqTopic: stack.dlqTopic,
-    projection: 'library',
-    live,
-    logger,
-    partitions: PARTITIONS,
-    // small batches: the replay takes long enough to be observed (and interrupted) mid-way
-    maxBytesPerPartition: 16 * 1024,
-    sessionTimeoutMs: 6_000,
-    catchUpLag: 100,
-    pollMs: 50,
-    ...extra,
-  });
+  return rebuildController(stackProjection(stack, PARTITIONS, logger), { pool: readPool, live }, { maxBytesPerPartition: 16 * 1024, ...extra });
 }
 
 /** A fresh projection of the whole topic into its own schema: what the rebuild must reproduce, ids included. */
